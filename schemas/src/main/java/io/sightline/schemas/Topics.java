@@ -1,0 +1,84 @@
+package io.sightline.schemas;
+
+import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.avro.UserProfile;
+import io.sightline.schemas.registry.SchemaRegistryClient;
+import io.sightline.schemas.serde.AvroSerde;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one registry of Sightline topics. Names follow {@code <domain>.<stage>.v<major>};
+ * keys are strings (user key, series key or alert fingerprint) and values are
+ * Avro in the Confluent wire format, registered under {@code <topic>-value}.
+ */
+public final class Topics {
+
+    /** Events accepted by the ingest gateway, keyed by source and user. */
+    public static final String EVENTS_RAW = "events.raw.v1";
+    /** Events with user context joined, keyed by user. */
+    public static final String EVENTS_ENRICHED = "events.enriched.v1";
+    /** Dead letters from every component, with their reason. */
+    public static final String EVENTS_INVALID = "events.invalid.v1";
+    /** Merged user traits from identify calls (compacted), keyed by user. */
+    public static final String USERS_PROFILE = "users.profile.v1";
+    /** Windowed metric values, keyed by series key. */
+    public static final String METRICS_WINDOWED = "metrics.windowed.v1";
+    /** Alert state changes, keyed by fingerprint. */
+    public static final String ALERTS = "alerts.v1";
+
+    /** Every topic the pipeline needs, for the topic bootstrapper. */
+    public static final List<String> ALL = List.of(
+            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, METRICS_WINDOWED, ALERTS);
+
+    /** Topics that keep only the latest value per key. */
+    public static final List<String> COMPACTED = List.of(USERS_PROFILE);
+
+    private final SchemaRegistryClient registry;
+
+    public Topics(SchemaRegistryClient registry) {
+        this.registry = registry;
+    }
+
+    public Topic<String, TrackedEvent> eventsRaw() {
+        return topic(EVENTS_RAW, TrackedEvent.class);
+    }
+
+    public Topic<String, EnrichedEvent> eventsEnriched() {
+        return topic(EVENTS_ENRICHED, EnrichedEvent.class);
+    }
+
+    public Topic<String, DeadLetter> eventsInvalid() {
+        return topic(EVENTS_INVALID, DeadLetter.class);
+    }
+
+    public Topic<String, UserProfile> usersProfile() {
+        return topic(USERS_PROFILE, UserProfile.class);
+    }
+
+    public Topic<String, MetricWindow> metricsWindowed() {
+        return topic(METRICS_WINDOWED, MetricWindow.class);
+    }
+
+    public Topic<String, Alert> alerts() {
+        return topic(ALERTS, Alert.class);
+    }
+
+    /** An Avro value serde for a record type that is not a topic of its own (state stores, changelogs). */
+    public <V extends SpecificRecord> AvroSerde<V> valueSerde(Class<V> type) {
+        return new AvroSerde<>(registry, type);
+    }
+
+    public SchemaRegistryClient registry() {
+        return registry;
+    }
+
+    private <V extends SpecificRecord> Topic<String, V> topic(String name, Class<V> type) {
+        return new Topic<>(name, Serdes.String(), valueSerde(type));
+    }
+}
