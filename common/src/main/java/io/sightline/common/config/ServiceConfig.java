@@ -1,0 +1,100 @@
+package io.sightline.common.config;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Settings every Sightline service has: where Kafka and the schema registry are, and
+ * the HTTP port for the API or for health and metrics. Each service extends this with
+ * its own {@link ConfigDef}; a bad value fails at start-up naming the variable to fix.
+ */
+public abstract class ServiceConfig extends AbstractConfig {
+
+    public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Kafka brokers to bootstrap from (host:port, comma-separated).";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+    private static final String SCHEMA_REGISTRY_URL_DOC = "Base URL of a Confluent-API-compatible schema registry.";
+
+    public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
+    private static final String SCHEMA_REGISTRY_USER_INFO_DOC = "user:password for the schema registry's HTTP Basic auth; empty for none.";
+
+    public static final String HTTP_HOST_CONFIG = "http.host";
+    private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
+
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    private static final String HTTP_PORT_DOC = "Port of the service's HTTP server (API, /metrics, /health/live, /health/ready).";
+
+    private final Map<String, String> env;
+
+    protected ServiceConfig(ConfigDef definition, Map<String, String> env) {
+        super(definition, checked(definition, env), false);
+        this.env = Map.copyOf(env);
+    }
+
+    /** The settings every service shares; {@code defaultHttpPort} differs per service. */
+    protected static ConfigDef baseDefinition(int defaultHttpPort) {
+        return new ConfigDef()
+                .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, KAFKA_BOOTSTRAP_SERVERS_DOC)
+                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "http://localhost:8090", new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+                .define(SCHEMA_REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.LOW, SCHEMA_REGISTRY_USER_INFO_DOC)
+                .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
+                .define(HTTP_PORT_CONFIG, Type.INT, defaultHttpPort, ConfigDef.Range.between(0, 65535),
+                        Importance.MEDIUM, HTTP_PORT_DOC);
+    }
+
+    public String bootstrapServers() {
+        return getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG);
+    }
+
+    public String schemaRegistryUrl() {
+        return getString(SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    public String schemaRegistryUserInfo() {
+        return getPassword(SCHEMA_REGISTRY_USER_INFO_CONFIG).value();
+    }
+
+    public String httpHost() {
+        return getString(HTTP_HOST_CONFIG);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT_CONFIG);
+    }
+
+    /**
+     * Properties for any Kafka client: bootstrap servers plus everything passed
+     * through as {@code SIGHTLINE_KAFKA_*} (security, SASL, TLS, tuning).
+     */
+    public Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> props = new HashMap<>(Settings.kafkaPassThrough(env));
+        props.put("bootstrap.servers", bootstrapServers());
+        return props;
+    }
+
+    private static Map<String, Object> checked(ConfigDef definition, Map<String, String> env) {
+        Map<String, Object> values = Settings.fromEnv(definition, env);
+        try {
+            definition.parse(values);
+        } catch (ConfigException e) {
+            throw new ConfigException(e.getMessage() + " (set it with " + namedVariable(definition, e.getMessage()) + ")");
+        }
+        return values;
+    }
+
+    private static String namedVariable(ConfigDef definition, String message) {
+        return definition.names().stream()
+                .filter(message::contains)
+                .max((a, b) -> Integer.compare(a.length(), b.length()))
+                .map(Settings::envName)
+                .orElse("the matching SIGHTLINE_* environment variable");
+    }
+}

@@ -1,0 +1,103 @@
+package io.sightline.common.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.health.HealthCheck;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server of a Sightline service: {@code /metrics} (Prometheus text),
+ * {@code /health/live}, {@code /health/ready}, the JSON error envelope, and whatever
+ * routes the service adds.
+ */
+public final class HttpService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpService.class);
+
+    private final Javalin app;
+    private final String name;
+
+    private HttpService(String name, Javalin app) {
+        this.name = name;
+        this.app = app;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param port   0 picks a free port; see {@link #port()}
+     * @param routes adds the service's own routes to the config
+     */
+    public static HttpService start(String name, String host, int port, PrometheusMeterRegistry metrics,
+                                    HealthCheck health, Consumer<JavalinConfig> routes) {
+        Javalin app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            config.routes.get("/health/live", ctx -> healthAnswer(ctx, health.isLive(), health));
+            config.routes.get("/health/ready", ctx -> healthAnswer(ctx, health.isReady(), health));
+            config.routes.exception(ApiException.class, (e, ctx) -> {
+                e.headers().forEach(ctx::header);
+                writeError(ctx, e.status(), e.code(), e.getMessage(), e.details());
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("Unhandled error in {} {} {}", name, ctx.method(), ctx.path(), e);
+                writeError(ctx, 500, "internal_error", "Internal error; see the " + name + " log", List.of());
+            });
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.result() == null) {
+                    writeError(ctx, 404, "not_found", "No route for " + ctx.method() + " " + ctx.path(), List.of());
+                }
+            });
+            routes.accept(config);
+        });
+        app.start();
+        log.info("{} HTTP server listening on {}:{}", name, host, app.port());
+        return new HttpService(name, app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Writes {@code body} as JSON with {@code status}. */
+    public static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(Json.MAPPER.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write response as JSON", e);
+        }
+    }
+
+    public static void writeError(Context ctx, int status, String code, String message, List<Map<String, Object>> details) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        if (!details.isEmpty()) {
+            body.put("details", details);
+        }
+        json(ctx, status, body);
+    }
+
+    private static void healthAnswer(Context ctx, boolean ok, HealthCheck health) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ok ? "UP" : "DOWN");
+        body.putAll(health.details());
+        json(ctx, ok ? 200 : 503, body);
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        log.info("{} HTTP server stopped", name);
+    }
+}
