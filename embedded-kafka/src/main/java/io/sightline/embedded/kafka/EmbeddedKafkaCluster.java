@@ -1,0 +1,225 @@
+package io.sightline.embedded.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka cluster in KRaft mode, running in this JVM from the Maven
+ * Central jars: one combined broker+controller node, or one controller and several
+ * brokers (separate roles, because a combined quorum hangs when one member stops).
+ * Data lives under a directory of the caller's choosing, so a restart keeps topics.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
+
+    private final Path dataDir;
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Integer> brokerPorts = new ArrayList<>();
+
+    private record Node(int id, boolean broker, KafkaRaftServer server) {
+    }
+
+    private EmbeddedKafkaCluster(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * Starts a single combined node.
+     *
+     * @param brokerPort client port, or 0 for a free one
+     */
+    public static EmbeddedKafkaCluster singleNode(Path dataDir, int brokerPort) {
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(dataDir);
+        int port = brokerPort == 0 ? freePort() : brokerPort;
+        int controllerPort = freePort();
+        Properties props = baseProps(1);
+        props.put("process.roles", "broker,controller");
+        props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("log.dirs", dataDir.resolve("node-1").toString());
+        cluster.brokerPorts.add(port);
+        cluster.startNode(1, true, props);
+        return cluster;
+    }
+
+    /**
+     * Starts one controller and {@code brokers} brokers, for replication and failover tests.
+     * Internal topics get replication factor {@code min(3, brokers)}.
+     */
+    public static EmbeddedKafkaCluster multiBroker(Path dataDir, int brokers) {
+        EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(dataDir);
+        int controllerPort = freePort();
+        String voters = "100@127.0.0.1:" + controllerPort;
+        int rf = Math.min(3, brokers);
+
+        Properties controller = baseProps(100);
+        controller.put("process.roles", "controller");
+        controller.put("controller.quorum.voters", voters);
+        controller.put("listeners", "CONTROLLER://127.0.0.1:" + controllerPort);
+        controller.put("log.dirs", dataDir.resolve("controller-100").toString());
+        controller.remove("inter.broker.listener.name");
+        controller.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
+        cluster.startNode(100, false, controller);
+
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (int i = 1; i <= brokers; i++) {
+            int id = i;
+            int port = freePort();
+            Properties props = baseProps(id);
+            props.put("process.roles", "broker");
+            props.put("controller.quorum.voters", voters);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
+            props.put("offsets.topic.replication.factor", String.valueOf(rf));
+            props.put("transaction.state.log.replication.factor", String.valueOf(rf));
+            props.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, rf)));
+            props.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
+            props.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, rf)));
+            props.put("default.replication.factor", String.valueOf(rf));
+            props.put("min.insync.replicas", String.valueOf(Math.min(2, rf)));
+            // Fail over within seconds, not the 9 s default, when a broker dies.
+            props.put("broker.session.timeout.ms", "3000");
+            props.put("broker.heartbeat.interval.ms", "500");
+            cluster.brokerPorts.add(port);
+            starting.add(CompletableFuture.runAsync(() -> cluster.startNode(id, true, props)));
+        }
+        starting.forEach(CompletableFuture::join);
+        return cluster;
+    }
+
+    /** {@code host:port,...} of every broker. */
+    public String bootstrapServers() {
+        return brokerPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Stops broker {@code id} (1-based) cleanly, as in a rolling restart. */
+    public void stopBroker(int id) {
+        Node node = nodes.stream().filter(n -> n.broker() && n.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no broker with id " + id));
+        node.server().shutdown();
+        node.server().awaitShutdown();
+        nodes.remove(node);
+    }
+
+    @Override
+    public void close() {
+        // Brokers in parallel first, then controllers: stopping one by one hangs once the quorum is gone.
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (Node node : List.copyOf(nodes)) {
+            if (node.broker()) {
+                stopping.add(CompletableFuture.runAsync(() -> stop(node)));
+            }
+        }
+        stopping.forEach(CompletableFuture::join);
+        nodes.stream().filter(n -> !n.broker()).forEach(EmbeddedKafkaCluster::stop);
+        nodes.clear();
+    }
+
+    private static void stop(Node node) {
+        node.server().shutdown();
+        node.server().awaitShutdown();
+    }
+
+    private static Properties baseProps(int nodeId) {
+        Properties props = new Properties();
+        props.put("node.id", String.valueOf(nodeId));
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        // Without replication factor 1 on a single node a consumer group never gets an assignment.
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "5");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "5");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        // Topics are created on purpose (TopicBootstrap, Streams), never by a typo.
+        props.put("auto.create.topics.enable", "false");
+        props.put("num.partitions", "3");
+        // The cleaner's default 128 MB dedupe buffer is most of a small heap.
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
+        props.put("num.network.threads", "2");
+        props.put("num.io.threads", "4");
+        return props;
+    }
+
+    private void startNode(int id, boolean broker, Properties props) {
+        try {
+            Path logDir = Path.of(props.getProperty("log.dirs"));
+            Files.createDirectories(logDir);
+            Path propsFile = logDir.resolveSibling(logDir.getFileName() + ".properties");
+            try (OutputStream out = Files.newOutputStream(propsFile)) {
+                props.store(out, "generated by EmbeddedKafkaCluster");
+            }
+            format(clusterId(), propsFile);
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            synchronized (nodes) {
+                nodes.add(new Node(id, broker, server));
+            }
+            log.info("Kafka node {} ({}) started, data in {}", id, props.getProperty("process.roles"), logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka data directory under " + dataDir, e);
+        }
+    }
+
+    /** The cluster id: kept in the data directory so that a restart formats nothing anew. */
+    private synchronized String clusterId() throws IOException {
+        Path file = dataDir.resolve("cluster.id");
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        String id = Uuid.randomUuid().toString();
+        Files.createDirectories(dataDir);
+        Files.writeString(file, id);
+        return id;
+    }
+
+    private static void format(String clusterId, Path propsFile) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"}, out);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("Formatting Kafka storage failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}
