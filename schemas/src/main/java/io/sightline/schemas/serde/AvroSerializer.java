@@ -26,6 +26,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     private final ConcurrentMap<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
     public AvroSerializer(SchemaRegistryClient registry) {
+        SightlineClassTrust.ensure();
         this.registry = registry;
     }
 

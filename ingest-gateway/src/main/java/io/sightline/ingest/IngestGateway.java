@@ -1,0 +1,78 @@
+package io.sightline.ingest;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.health.HealthCheck;
+import io.sightline.common.http.HttpService;
+import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.kafka.EventProducer;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.registry.RestSchemaRegistryClient;
+import io.sightline.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The ingest gateway service: the tracking API in front of {@code events.raw.v1}. */
+public final class IngestGateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestGateway.class);
+
+    private final EventProducer producer;
+    private final HttpService http;
+
+    private IngestGateway(EventProducer producer, HttpService http) {
+        this.producer = producer;
+        this.http = http;
+    }
+
+    public static IngestGateway start(GatewayConfig config) {
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl(), config.schemaRegistryUserInfo(),
+                Duration.ofSeconds(10));
+        // Register up front: a registry that is missing or refuses our schemas fails start-up, not the first request.
+        registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_RAW), TrackedEvent.getClassSchema());
+        registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_INVALID), DeadLetter.getClassSchema());
+
+        PrometheusMeterRegistry metrics = ServiceMetrics.create("ingest-gateway");
+        EventProducer producer = new EventProducer(config.kafkaClientProperties(), registry,
+                Duration.ofMillis(config.ackTimeoutMs()), metrics);
+        HealthCheck health = new HealthCheck() {
+            @Override
+            public boolean isLive() {
+                return true;
+            }
+
+            @Override
+            public boolean isReady() {
+                return producer.isHealthy();
+            }
+
+            @Override
+            public Map<String, Object> details() {
+                return Map.of("kafkaWrites", producer.isHealthy() ? "ok" : "failing");
+            }
+        };
+        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health,
+                new TrackingRoutes(config, producer, metrics)::addTo);
+        return new IngestGateway(producer, http);
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        producer.close();
+    }
+
+    public static void main(String[] args) {
+        IngestGateway gateway = start(new GatewayConfig(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "shutdown"));
+        log.info("Ingest gateway ready on port {}", gateway.port());
+    }
+}

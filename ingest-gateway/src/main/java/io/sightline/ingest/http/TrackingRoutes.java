@@ -1,0 +1,213 @@
+package io.sightline.ingest.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sightline.common.http.ApiException;
+import io.sightline.common.http.HttpService;
+import io.sightline.common.http.Json;
+import io.sightline.ingest.GatewayConfig;
+import io.sightline.ingest.kafka.EventProducer;
+import io.sightline.ingest.validation.EventParser;
+import io.sightline.ingest.validation.ParsedEvent;
+import io.sightline.ingest.validation.ValidationError;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.TrackedEvent;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Segment-compatible tracking API: {@code POST /v1/track|identify|page|screen|group|alias}
+ * and {@code POST /v1/batch}. Every accepted event is acknowledged by Kafka before the
+ * answer; every rejected one is answered with why and recorded as a dead letter.
+ */
+public final class TrackingRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(TrackingRoutes.class);
+    private static final String COMPONENT = "ingest-gateway";
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final GatewayConfig config;
+    private final WriteKeyAuth auth;
+    private final EventParser parser = new EventParser();
+    private final EventProducer producer;
+    private final MeterRegistry meters;
+
+    public TrackingRoutes(GatewayConfig config, EventProducer producer, MeterRegistry meters) {
+        this.config = config;
+        this.auth = new WriteKeyAuth(config.sourcesByWriteKey());
+        this.producer = producer;
+        this.meters = meters;
+    }
+
+    public void addTo(JavalinConfig javalin) {
+        javalin.http.maxRequestSize = config.maxRequestBytes();
+        for (EventType type : EventType.values()) {
+            javalin.routes.post("/v1/" + type.name(), ctx -> single(ctx, type));
+        }
+        javalin.routes.post("/v1/batch", this::batch);
+    }
+
+    private void single(Context ctx, EventType type) {
+        String source = auth.source(ctx);
+        Instant receivedAt = Instant.now();
+        byte[] body = body(ctx, source);
+        JsonNode item = parseJson(body, source);
+        if (body.length > config.maxEventBytes()) {
+            rejectAll(source, List.of(ParsedEvent.rejected(new ValidationError("(body)", "event_too_large",
+                    "event is " + body.length + " bytes; the limit is " + config.maxEventBytes()), null)), List.of(item));
+            throw new ApiException(413, "event_too_large", "Event is larger than " + config.maxEventBytes() + " bytes",
+                    List.of(Map.of("limit", config.maxEventBytes())), Map.of());
+        }
+        ParsedEvent parsed = parser.parse(item, type, "", source, receivedAt, ctx.ip(), null);
+        if (!parsed.isAccepted()) {
+            rejectAll(source, List.of(parsed), List.of(item));
+            throw new ApiException(400, parsed.error().code(), "Event rejected: " + parsed.error().field() + ": " + parsed.error().message(),
+                    List.of(detail(null, parsed)), Map.of());
+        }
+        accept(source, List.of(parsed.event()));
+        HttpService.json(ctx, 200, Map.of("success", true));
+    }
+
+    private void batch(Context ctx) {
+        String source = auth.source(ctx);
+        Instant receivedAt = Instant.now();
+        JsonNode body = parseJson(body(ctx, source), source);
+        JsonNode items = body.path("batch");
+        if (!items.isArray()) {
+            throw ApiException.badRequest("missing_field", "batch is required and must be an array of events");
+        }
+        if (items.size() > config.maxBatchItems()) {
+            throw new ApiException(413, "batch_too_large", "Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
+                    List.of(Map.of("limit", config.maxBatchItems())), Map.of());
+        }
+        JsonNode batchContext = body.path("context").isObject() ? body.path("context") : null;
+        List<ParsedEvent> results = new ArrayList<>(items.size());
+        List<TrackedEvent> accepted = new ArrayList<>();
+        List<ParsedEvent> rejected = new ArrayList<>();
+        List<JsonNode> rejectedItems = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            String path = "batch[" + i + "].";
+            ParsedEvent parsed = item.toString().length() > config.maxEventBytes()
+                    ? ParsedEvent.rejected(new ValidationError(path + "(event)", "event_too_large",
+                            "event is larger than " + config.maxEventBytes() + " bytes"), item.path("messageId").asText(null))
+                    : parser.parse(item, null, path, source, receivedAt, ctx.ip(), batchContext);
+            results.add(parsed);
+            if (parsed.isAccepted()) {
+                accepted.add(parsed.event());
+            } else {
+                rejected.add(parsed);
+                rejectedItems.add(item);
+            }
+        }
+        rejectAll(source, rejected, rejectedItems);
+        accept(source, accepted);
+        if (rejected.isEmpty()) {
+            HttpService.json(ctx, 200, Map.of("success", true));
+            return;
+        }
+        List<Map<String, Object>> perItem = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            perItem.add(detail(i, results.get(i)));
+        }
+        if (accepted.isEmpty()) {
+            throw new ApiException(400, "all_events_rejected", "All " + results.size() + " events in the batch were rejected", perItem, Map.of());
+        }
+        HttpService.json(ctx, 207, Map.of("success", false, "accepted", accepted.size(), "rejected", rejected.size(), "results", perItem));
+    }
+
+    private static Map<String, Object> detail(Integer index, ParsedEvent parsed) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        if (index != null) {
+            d.put("index", index);
+        }
+        d.put("messageId", parsed.messageId());
+        d.put("status", parsed.isAccepted() ? "accepted" : "rejected");
+        if (!parsed.isAccepted()) {
+            d.put("field", parsed.error().field());
+            d.put("code", parsed.error().code());
+            d.put("message", parsed.error().message());
+        }
+        return d;
+    }
+
+    private byte[] body(Context ctx, String source) {
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > config.maxRequestBytes()) {
+            throw new ApiException(413, "request_too_large", "Request body is larger than " + config.maxRequestBytes() + " bytes",
+                    List.of(Map.of("limit", config.maxRequestBytes())), Map.of());
+        }
+        return body;
+    }
+
+    private JsonNode parseJson(byte[] body, String source) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new JsonProcessingException("the body must be a JSON object") { };
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            String where = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
+                    ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() : "";
+            String reason = (e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage()) + where;
+            deadLetter(source, null, "invalid_json", "Body is not a JSON object: " + reason, body);
+            count(source, "rejected", "invalid_json", 1);
+            throw ApiException.badRequest("invalid_json", "Body is not valid JSON: " + reason);
+        }
+    }
+
+    private void accept(String source, List<TrackedEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            producer.sendAndAwait(events);
+        } catch (EventProducer.NotAcknowledgedException e) {
+            log.warn("Answering 503 for {} events of source {}: {}", events.size(), source, e.getMessage());
+            count(source, "unavailable", "kafka_unavailable", events.size());
+            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), RETRY_AFTER_SECONDS);
+        }
+        count(source, "accepted", "none", events.size());
+    }
+
+    private void rejectAll(String source, List<ParsedEvent> rejected, List<JsonNode> items) {
+        for (int i = 0; i < rejected.size(); i++) {
+            ParsedEvent r = rejected.get(i);
+            deadLetter(source, r.messageId(), r.error().code(), r.error().field() + ": " + r.error().message(),
+                    items.get(i).toString().getBytes(StandardCharsets.UTF_8));
+            count(source, "rejected", r.error().code(), 1);
+        }
+    }
+
+    private void deadLetter(String source, String messageId, String code, String text, byte[] payload) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setReasonCode(code).setReasonText(text).setComponent(COMPONENT).setSource(source)
+                .setMessageId(messageId).setPayload(ByteBuffer.wrap(payload)).setTime(Instant.now()).build();
+        try {
+            producer.sendDeadLetterAndAwait(source, letter);
+        } catch (EventProducer.NotAcknowledgedException e) {
+            // The sender still learns why the event was rejected; only our record of it is missing.
+            log.error("Could not record a dead letter for source {} ({}): {}", source, code, e.getMessage());
+            count(source, "dead_letter_failed", code, 1);
+        }
+    }
+
+    private void count(String source, String outcome, String reason, int n) {
+        Counter.builder("sightline.ingest.events").description("Events received by the gateway, by outcome")
+                .tag("source", source).tag("outcome", outcome).tag("reason", reason)
+                .register(meters).increment(n);
+    }
+}

@@ -1,0 +1,58 @@
+package io.sightline.ingest.http;
+
+import io.javalin.http.Context;
+import io.sightline.common.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Segment-style write-key auth: the key is the HTTP Basic user name (empty password),
+ * or the {@code X-Write-Key} header. Answers which source the key belongs to.
+ */
+public final class WriteKeyAuth {
+
+    private final Map<String, String> sourcesByWriteKey;
+
+    public WriteKeyAuth(Map<String, String> sourcesByWriteKey) {
+        this.sourcesByWriteKey = Map.copyOf(sourcesByWriteKey);
+    }
+
+    /** The source name for the request's write key; 401 when it is missing or unknown. */
+    public String source(Context ctx) {
+        String key = writeKey(ctx);
+        if (key == null) {
+            throw unauthorized("missing_write_key",
+                    "No write key: send it as the HTTP Basic user name (empty password) or in the X-Write-Key header");
+        }
+        String source = sourcesByWriteKey.get(key);
+        if (source == null) {
+            throw unauthorized("unknown_write_key", "The write key is not known to this gateway");
+        }
+        return source;
+    }
+
+    private static String writeKey(Context ctx) {
+        String header = ctx.header("X-Write-Key");
+        if (header != null && !header.isBlank()) {
+            return header.trim();
+        }
+        String authorization = ctx.header("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                String user = colon >= 0 ? decoded.substring(0, colon) : decoded;
+                return user.isEmpty() ? null : user;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static ApiException unauthorized(String code, String message) {
+        return new ApiException(401, code, message, List.of(), Map.of("WWW-Authenticate", "Basic realm=\"sightline\""));
+    }
+}

@@ -1,0 +1,120 @@
+package io.sightline.ingest.kafka;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.sightline.common.kafka.KafkaDefaults;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.registry.SchemaRegistryClient;
+import io.sightline.schemas.serde.AvroSerializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes accepted events to {@code events.raw.v1} and rejected ones to
+ * {@code events.invalid.v1} with an idempotent, {@code acks=all} producer, and waits
+ * (boundedly) for Kafka's acknowledgement, so the gateway answers 2xx only for events
+ * that are durably stored.
+ */
+public final class EventProducer implements AutoCloseable {
+
+    /** Kafka did not acknowledge in time, or the producer could not take the records: answer 503. */
+    public static final class NotAcknowledgedException extends RuntimeException {
+        public NotAcknowledgedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final KafkaClientMetrics metrics;
+    private final Duration ackTimeout;
+    private volatile long lastFailureNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+
+    public EventProducer(Map<String, Object> clientProps, SchemaRegistryClient registry, Duration ackTimeout, MeterRegistry meterRegistry) {
+        Map<String, Object> props = KafkaDefaults.durableProducer(clientProps);
+        // send() must not hold an HTTP thread when Kafka is away or the buffer is full: fail fast into a 503.
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<>(registry));
+        this.metrics = new KafkaClientMetrics(producer);
+        this.metrics.bindTo(meterRegistry);
+        this.ackTimeout = ackTimeout;
+    }
+
+    /** Key that keeps one user's events of one source in order. */
+    public static String key(TrackedEvent event) {
+        return event.getSource() + ":" + (event.getUserId() != null ? event.getUserId() : event.getAnonymousId());
+    }
+
+    /** Sends all events and returns once Kafka acknowledged every one. */
+    public void sendAndAwait(List<TrackedEvent> events) {
+        List<Future<RecordMetadata>> pending = new ArrayList<>(events.size());
+        try {
+            for (TrackedEvent event : events) {
+                ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(Topics.EVENTS_RAW, key(event), event);
+                record.headers().add("messageId", event.getMessageId().getBytes(StandardCharsets.UTF_8));
+                record.headers().add("source", event.getSource().getBytes(StandardCharsets.UTF_8));
+                pending.add(producer.send(record));
+            }
+        } catch (KafkaException e) {
+            throw failed("Kafka could not take the events: " + e.getMessage(), e);
+        }
+        await(pending);
+    }
+
+    /** Records a rejected input with its reason and waits for the acknowledgement. */
+    public void sendDeadLetterAndAwait(String key, DeadLetter letter) {
+        try {
+            await(List.of(producer.send(new ProducerRecord<>(Topics.EVENTS_INVALID, key, letter))));
+        } catch (KafkaException e) {
+            throw failed("Kafka could not take the dead letter: " + e.getMessage(), e);
+        }
+    }
+
+    /** False while recent writes failed: the gateway then reports not ready. */
+    public boolean isHealthy() {
+        return System.nanoTime() - lastFailureNanos > TimeUnit.SECONDS.toNanos(10);
+    }
+
+    private void await(List<Future<RecordMetadata>> pending) {
+        long deadline = System.nanoTime() + ackTimeout.toNanos();
+        for (Future<RecordMetadata> future : pending) {
+            try {
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw failed("Kafka did not acknowledge within " + ackTimeout.toMillis() + " ms", e);
+            } catch (ExecutionException e) {
+                throw failed("Kafka rejected the write: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failed("interrupted while waiting for Kafka", e);
+            }
+        }
+    }
+
+    private NotAcknowledgedException failed(String message, Throwable cause) {
+        lastFailureNanos = System.nanoTime();
+        return new NotAcknowledgedException(message, cause);
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+        producer.close(Duration.ofSeconds(10));
+    }
+}
