@@ -53,6 +53,7 @@ public final class StreamsConfigs {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(DeadLetterHandler.COMPONENT_CONFIG, component);
         props.put(DeadLetterHandler.SERIALIZER_CONFIG, deadLetterSerializer);
         props.put(DeadLetterHandler.METER_REGISTRY_CONFIG, meterRegistry);

@@ -1,19 +1,13 @@
 package io.sightline.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.sightline.common.kafka.TopicBootstrap;
-import io.sightline.embedded.kafka.EmbeddedKafkaCluster;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
-import io.sightline.registry.RegistryConfig;
-import io.sightline.registry.SchemaRegistryServer;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.TrackedEvent;
-import io.sightline.schemas.registry.RestSchemaRegistryClient;
-import io.sightline.schemas.serde.AvroDeserializer;
+import io.sightline.testkit.PipelineEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,16 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,29 +30,21 @@ class IngestGatewayIT {
 
     @TempDir
     static Path dataDir;
-    static EmbeddedKafkaCluster kafka;
-    static SchemaRegistryServer registry;
+    static PipelineEnvironment env;
     static IngestGateway gateway;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        kafka = EmbeddedKafkaCluster.singleNode(dataDir, 0);
-        TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
-        registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
-                "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "SIGHTLINE_HTTP_PORT", "0")));
-        gateway = IngestGateway.start(new GatewayConfig(Map.of(
-                "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SIGHTLINE_SCHEMA_REGISTRY_URL", registry.url(),
-                "SIGHTLINE_HTTP_PORT", "0",
-                "SIGHTLINE_WRITE_KEYS", "key-web:web")));
+        env = PipelineEnvironment.start(dataDir);
+        gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"),
+                Map.of("SIGHTLINE_WRITE_KEYS", "key-web:web"))));
     }
 
     @AfterAll
     static void stop() {
         gateway.close();
-        registry.close();
-        kafka.close();
+        env.close();
     }
 
     @Test
@@ -142,16 +123,6 @@ class IngestGatewayIT {
 
     private static <V extends SpecificRecord> List<ConsumerRecord<String, V>> readUntil(
             String topic, Class<V> type, java.util.function.Predicate<ConsumerRecord<String, V>> found) {
-        List<ConsumerRecord<String, V>> seen = new CopyOnWriteArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(), "group.id", "it-" + System.nanoTime(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new AvroDeserializer<>(new RestSchemaRegistryClient(registry.url()), type))) {
-            consumer.subscribe(Set.of(topic));
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return seen.stream().anyMatch(found);
-            });
-        }
-        return new ArrayList<>(seen);
+        return env.readUntil(topic, type, Duration.ofSeconds(30), found);
     }
 }

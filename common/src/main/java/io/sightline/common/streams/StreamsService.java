@@ -1,0 +1,79 @@
+package io.sightline.common.streams;
+
+import io.javalin.config.JavalinConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.config.ServiceConfig;
+import io.sightline.common.http.HttpService;
+import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.registry.RestSchemaRegistryClient;
+import io.sightline.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * A Streams app with its HTTP server: the shape every Sightline processor shares.
+ * The topology comes from the service's own pure {@code build} method.
+ */
+public final class StreamsService implements AutoCloseable {
+
+    private final StreamsApp app;
+    private final HttpService http;
+
+    private StreamsService(StreamsApp app, HttpService http) {
+        this.app = app;
+        this.http = http;
+    }
+
+    /** The topic registry backed by the configured schema registry. */
+    public static Topics topics(ServiceConfig config) {
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl(), config.schemaRegistryUserInfo(),
+                Duration.ofSeconds(10));
+        return new Topics(registry);
+    }
+
+    /**
+     * Starts {@code topology} and an HTTP server with health, metrics and the routes
+     * that {@code routes} adds for the running streams (none for plain processors).
+     *
+     * @param extraProperties Streams properties on top of the shared defaults
+     */
+    public static StreamsService start(String name, ServiceConfig config, Topics topics, Topology topology,
+                                       Map<String, Object> extraProperties,
+                                       Function<KafkaStreams, Consumer<JavalinConfig>> routes) {
+        PrometheusMeterRegistry metrics = ServiceMetrics.create(name);
+        Map<String, Object> props = new HashMap<>(StreamsConfigs.properties(config, name,
+                topics.valueSerde(DeadLetter.class).serializer(), metrics));
+        props.putAll(extraProperties);
+        StreamsApp app = new StreamsApp(name, topology, props, metrics);
+        HttpService http = HttpService.start(name, config.httpHost(), config.httpPort(), metrics, app.health(),
+                routes.apply(app.streams()));
+        app.start();
+        return new StreamsService(app, http);
+    }
+
+    /** Starts a processor that has no routes of its own. */
+    public static StreamsService start(String name, ServiceConfig config, Topics topics, Topology topology) {
+        return start(name, config, topics, topology, Map.of(), streams -> javalin -> { });
+    }
+
+    public StreamsApp app() {
+        return app;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        app.close();
+    }
+}

@@ -1,0 +1,27 @@
+package io.sightline.enrich;
+
+import io.sightline.common.streams.StreamsService;
+import io.sightline.enrich.topology.EnrichTopology;
+import io.sightline.schemas.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The enrich processor service: {@code events.raw.v1} to {@code events.enriched.v1}. */
+public final class EnrichProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(EnrichProcessor.class);
+
+    private EnrichProcessor() {
+    }
+
+    public static StreamsService start(EnrichConfig config) {
+        Topics topics = StreamsService.topics(config);
+        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics));
+    }
+
+    public static void main(String[] args) {
+        StreamsService service = start(new EnrichConfig(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
+        log.info("Enrich processor started; health on port {}", service.httpPort());
+    }
+}
