@@ -1,0 +1,27 @@
+package io.sightline.anomaly;
+
+import io.sightline.anomaly.topology.AnomalyTopology;
+import io.sightline.common.streams.StreamsService;
+import io.sightline.schemas.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The anomaly processor service: {@code metrics.windowed.v1} to {@code alerts.v1}. */
+public final class AnomalyProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(AnomalyProcessor.class);
+
+    private AnomalyProcessor() {
+    }
+
+    public static StreamsService start(AnomalyConfig config) {
+        Topics topics = StreamsService.topics(config);
+        return StreamsService.start("anomaly-processor", config, topics, AnomalyTopology.build(topics, config.detectorSettings()));
+    }
+
+    public static void main(String[] args) {
+        StreamsService service = start(new AnomalyConfig(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
+        log.info("Anomaly processor started; health on port {}", service.httpPort());
+    }
+}
