@@ -1,0 +1,63 @@
+package io.sightline.serving;
+
+import io.sightline.common.config.ServiceConfig;
+import io.sightline.common.streams.StreamsConfigs;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.state.HostInfo;
+
+/** Settings of the serving API. */
+public final class ServingConfig extends ServiceConfig {
+
+    public static final String ADVERTISED_ENDPOINT_CONFIG = "advertised.endpoint";
+    private static final String ADVERTISED_ENDPOINT_DOC = "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
+
+    public static final String METRICS_RETENTION_MS_CONFIG = "metrics.retention.ms";
+    private static final String METRICS_RETENTION_MS_DOC = "How far back metric windows stay queryable.";
+
+    public static final String FORWARD_TIMEOUT_MS_CONFIG = "forward.timeout.ms";
+    private static final String FORWARD_TIMEOUT_MS_DOC = "How long a replica waits for another replica that owns the data before answering 503.";
+
+    public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8081), "sightline-serving")
+            .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
+            .define(METRICS_RETENTION_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), ConfigDef.Range.atLeast(60_000),
+                    Importance.MEDIUM, METRICS_RETENTION_MS_DOC)
+            .define(FORWARD_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100), Importance.LOW, FORWARD_TIMEOUT_MS_DOC);
+
+    public ServingConfig(Map<String, String> env) {
+        super(DEFINITION, env);
+        if (httpPort() == 0 && getString(ADVERTISED_ENDPOINT_CONFIG).isBlank()) {
+            // Other replicas must know where to forward; a random port cannot be advertised before it is bound.
+            throw new ConfigException("SIGHTLINE_HTTP_PORT 0 needs SIGHTLINE_ADVERTISED_ENDPOINT, or set a fixed port");
+        }
+    }
+
+    /** Where other replicas reach this one. */
+    public HostInfo advertisedEndpoint() {
+        String value = getString(ADVERTISED_ENDPOINT_CONFIG);
+        if (value.isBlank()) {
+            return new HostInfo("localhost", httpPort());
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must be host:port, got '" + value + "'");
+        }
+        try {
+            return new HostInfo(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must end in a numeric port, got '" + value + "'");
+        }
+    }
+
+    public Duration metricsRetention() {
+        return Duration.ofMillis(getLong(METRICS_RETENTION_MS_CONFIG));
+    }
+
+    public Duration forwardTimeout() {
+        return Duration.ofMillis(getLong(FORWARD_TIMEOUT_MS_CONFIG));
+    }
+}
