@@ -53,8 +53,8 @@ public final class Settings {
         StringBuilder sb = new StringBuilder("| variable | default | meaning |\n|---|---|---|\n");
         for (ConfigDef.ConfigKey key : new java.util.TreeMap<>(definition.configKeys()).values()) {
             Object def = key.defaultValue;
-            String shown = key.type == ConfigDef.Type.PASSWORD ? "(secret)"
-                    : def == null || ConfigDef.NO_DEFAULT_VALUE.equals(def) ? "(required)"
+            String shown = ConfigDef.NO_DEFAULT_VALUE.equals(def) ? "(required)"
+                    : key.type == ConfigDef.Type.PASSWORD ? "(secret, empty)"
                     : "`" + ConfigDef.convertToString(def, key.type) + "`";
             sb.append("| `").append(envName(key.name)).append("` | ").append(shown).append(" | ")
                     .append(key.documentation.replace('|', '/').replace('\n', ' ')).append(" |\n");

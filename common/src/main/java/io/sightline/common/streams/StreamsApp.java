@@ -43,7 +43,7 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     public void start() {
-        log.info("{} starting; topology:\n{}", name, "(see DEBUG log)");
+        log.info("{} starting", name);
         streams.start();
     }
 

@@ -107,7 +107,7 @@ public final class MetricQueries {
     }
 
     private static MetricSeries.Point point(MetricWindow w) {
-        return new MetricSeries.Point(w.getWindowStart(), w.getWindowEnd(), w.getValue());
+        return MetricSeries.Point.of(w.getWindowStart(), w.getWindowEnd(), w.getValue());
     }
 
     private ReadOnlyWindowStore<String, MetricWindow> store() {

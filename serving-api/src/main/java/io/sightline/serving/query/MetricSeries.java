@@ -10,6 +10,12 @@ public record MetricSeries(String metric, String window, List<Series> series) {
     public record Series(Map<String, String> dimensions, List<Point> points) {
     }
 
-    public record Point(Instant start, Instant end, double value) {
+    /** A window's value; whole numbers (counts) are written without a fraction. */
+    public record Point(Instant start, Instant end, Number value) {
+
+        public static Point of(Instant start, Instant end, double value) {
+            boolean whole = value == Math.rint(value) && Math.abs(value) < 1e15;
+            return new Point(start, end, whole ? (Number) (long) value : (Number) value);
+        }
     }
 }

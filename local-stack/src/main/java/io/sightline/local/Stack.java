@@ -1,0 +1,196 @@
+package io.sightline.local;
+
+import io.sightline.aggregate.AggregateConfig;
+import io.sightline.aggregate.AggregateProcessor;
+import io.sightline.anomaly.AnomalyConfig;
+import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.common.kafka.TopicBootstrap;
+import io.sightline.embedded.kafka.EmbeddedKafkaCluster;
+import io.sightline.enrich.EnrichConfig;
+import io.sightline.enrich.EnrichProcessor;
+import io.sightline.ingest.GatewayConfig;
+import io.sightline.ingest.IngestGateway;
+import io.sightline.registry.RegistryConfig;
+import io.sightline.registry.SchemaRegistryServer;
+import io.sightline.schemas.Topics;
+import io.sightline.serving.ServingApi;
+import io.sightline.serving.ServingConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The whole pipeline in one process: a real KRaft broker, the schema registry and the
+ * five services, each with its own port and state directory under one data directory.
+ */
+public final class Stack implements AutoCloseable {
+
+    /** Ports of every part; 0 picks a free one. */
+    public record Ports(int kafka, int registry, int gateway, int serving, int enrich, int aggregate, int anomaly) {
+
+        public static final Ports DEFAULT = new Ports(9092, 8090, 8080, 8081, 8082, 8083, 8084);
+
+        /** The same ports with every 0 replaced by a free port. */
+        Ports resolved() {
+            return new Ports(kafka, free(registry), free(gateway), free(serving), free(enrich), free(aggregate), free(anomaly));
+        }
+    }
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
+    private EmbeddedKafkaCluster kafka;
+
+    private Stack() {
+    }
+
+    /**
+     * Starts everything and returns once every service answers {@code /health/ready}.
+     *
+     * @param progress receives one line per step, and the services still starting while waiting
+     */
+    public static Stack start(Path dataDir, Ports requested, String writeKey, Duration readyTimeout, Consumer<String> progress) {
+        Ports ports = requested.resolved();
+        Stack stack = new Stack();
+        try {
+            progress.accept("Starting Kafka (KRaft, single node) with data in " + dataDir.resolve("kafka"));
+            stack.kafka = EmbeddedKafkaCluster.singleNode(dataDir.resolve("kafka"), ports.kafka());
+            stack.started.push(stack.kafka);
+            String bootstrap = stack.kafka.bootstrapServers();
+            TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", bootstrap), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
+
+            progress.accept("Starting the schema registry on port " + ports.registry());
+            SchemaRegistryServer registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
+                    "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrap, "SIGHTLINE_HTTP_PORT", String.valueOf(ports.registry()))));
+            stack.started.push(registry);
+            stack.httpPorts.put("schema-registry", ports.registry());
+
+            progress.accept("Starting the five services");
+            stack.started.push(IngestGateway.start(new GatewayConfig(env(bootstrap, registry.url(), ports.gateway(), dataDir, "ingest-gateway",
+                    Map.of("SIGHTLINE_WRITE_KEYS", writeKey + ":local")))));
+            stack.httpPorts.put("ingest-gateway", ports.gateway());
+            stack.started.push(EnrichProcessor.start(new EnrichConfig(env(bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
+            stack.httpPorts.put("enrich-processor", ports.enrich());
+            stack.started.push(AggregateProcessor.start(new AggregateConfig(env(bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
+            stack.httpPorts.put("aggregate-processor", ports.aggregate());
+            stack.started.push(AnomalyProcessor.start(new AnomalyConfig(env(bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
+            stack.httpPorts.put("anomaly-processor", ports.anomaly());
+            stack.started.push(ServingApi.start(new ServingConfig(env(bootstrap, registry.url(), ports.serving(), dataDir, "serving-api",
+                    Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));
+            stack.httpPorts.put("serving-api", ports.serving());
+
+            stack.awaitReady(readyTimeout, progress);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, String> env(String bootstrap, String registryUrl, int port, Path dataDir, String service,
+                                           Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl);
+        env.put("SIGHTLINE_HTTP_PORT", String.valueOf(port));
+        env.put("SIGHTLINE_HTTP_HOST", "127.0.0.1");
+        env.put("SIGHTLINE_STATE_DIR", dataDir.resolve("state").resolve(service).toString());
+        // Short commits: an event shows on the dashboard within about a second.
+        env.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
+        // Environment variables win, so the local stack can be tuned like a deployment.
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("SIGHTLINE_KAFKA_") && !k.equals("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS")) {
+                env.put(k, v);
+            }
+        });
+        env.putAll(extra);
+        return env;
+    }
+
+    private void awaitReady(Duration timeout, Consumer<String> progress) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime();
+        while (true) {
+            List<String> waiting = httpPorts.entrySet().stream().filter(e -> !ready(http, e.getValue())).map(Map.Entry::getKey).toList();
+            if (waiting.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Not ready after " + timeout.toSeconds() + " s: " + waiting + "; see the log above");
+            }
+            if (System.nanoTime() >= nextReport) {
+                progress.accept("Waiting for " + String.join(", ", waiting) + " to be ready");
+                nextReport = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for services", e);
+            }
+        }
+    }
+
+    private static boolean ready(HttpClient http, int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String url(String service) {
+        Integer port = httpPorts.get(service);
+        if (port == null) {
+            throw new IllegalArgumentException("no service " + service);
+        }
+        return "http://localhost:" + port;
+    }
+
+    public Map<String, Integer> httpPorts() {
+        return Map.copyOf(httpPorts);
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("Error while stopping: " + e);
+            }
+        }
+    }
+
+    private static int free(int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}
