@@ -3,8 +3,13 @@ package io.sightline.serving.topology;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.MetricCatalogEntry;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -20,16 +25,23 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Materializes the processors' output for interactive queries: metric windows into a
- * window store (one entry per series and window start, the latest update winning) and
- * alerts into a key-value store by fingerprint.
+ * window store (one entry per series and window start, the latest update winning),
+ * what is known of each metric into a small catalog store, and alerts into a
+ * key-value store by fingerprint.
  */
 public final class ServingTopology {
 
     public static final String METRIC_STORE = "metric-windows-1m";
+    public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
     public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
 
     private ServingTopology() {
+    }
+
+    /** The topic a store is built from, to tell whether this replica's task for it is active. */
+    public static String sourceTopic(String storeName) {
+        return ALERT_STORE.equals(storeName) ? Topics.ALERTS : Topics.METRICS_WINDOWED;
     }
 
     public static Topology build(Topics topics, Duration retention) {
@@ -40,8 +52,10 @@ public final class ServingTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(METRIC_STORE, retention, WINDOW_SIZE, false),
                 metrics.keySerde(), metrics.valueSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE),
+                Serdes.String(), topics.valueSerde(MetricCatalogEntry.class)));
         builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
-                .process(WindowWriter::new, Named.as("store-metric-windows"), METRIC_STORE);
+                .process(WindowWriter::new, Named.as("store-metric-windows"), METRIC_STORE, CATALOG_STORE);
 
         builder.table(alerts.name(), Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
                 Materialized.<String, Alert, KeyValueStore<Bytes, byte[]>>as(ALERT_STORE)
@@ -49,20 +63,43 @@ public final class ServingTopology {
         return builder.build();
     }
 
-    /** Puts each update at its window's start, so a later update of the same window replaces the earlier one. */
+    /**
+     * Puts each update at its window's start, so a later update of the same window
+     * replaces the earlier one, and notes the metric's dimensions in the catalog.
+     */
     private static final class WindowWriter implements Processor<String, MetricWindow, Void, Void> {
-        private WindowStore<String, MetricWindow> store;
+        private WindowStore<String, MetricWindow> windows;
+        private KeyValueStore<String, MetricCatalogEntry> catalog;
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(METRIC_STORE);
+            windows = context.getStateStore(METRIC_STORE);
+            catalog = context.getStateStore(CATALOG_STORE);
         }
 
         @Override
         public void process(Record<String, MetricWindow> record) {
-            if (record.value() != null) {
-                store.put(record.key(), record.value(), record.value().getWindowStart().toEpochMilli());
+            MetricWindow window = record.value();
+            if (window == null) {
+                return;
             }
+            windows.put(record.key(), window, window.getWindowStart().toEpochMilli());
+            MetricCatalogEntry entry = catalog.get(window.getMetric());
+            String size = Duration.between(window.getWindowStart(), window.getWindowEnd()).toString();
+            if (entry == null) {
+                entry = MetricCatalogEntry.newBuilder().setMetric(window.getMetric()).setUpdatedAt(window.getUpdatedAt()).build();
+            }
+            TreeSet<String> dimensions = new TreeSet<>(entry.getDimensions());
+            dimensions.addAll(window.getDimensions().keySet());
+            TreeSet<String> sizes = new TreeSet<>(entry.getWindows());
+            sizes.add(size);
+            entry.setDimensions(new ArrayList<>(dimensions));
+            entry.setWindows(List.copyOf(sizes));
+            entry.setSeries(entry.getSeries() + 1);
+            if (window.getUpdatedAt().isAfter(entry.getUpdatedAt())) {
+                entry.setUpdatedAt(window.getUpdatedAt());
+            }
+            catalog.put(window.getMetric(), entry);
         }
     }
 }
