@@ -110,6 +110,20 @@ function renderQuality() {
   }
 }
 
+async function loadQuality() {
+  const to = new Date();
+  const from = new Date(to.getTime() - state.rangeMin * 60000);
+  const answer = await api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString());
+  const body = $('rejects').querySelector('tbody');
+  body.innerHTML = '';
+  for (const r of answer.rejects) {
+    const tr = document.createElement('tr');
+    tr.innerHTML = `<td>${escapeHtml(r.source)}</td><td>${escapeHtml(r.component)}</td><td>${escapeHtml(r.reason)}</td><td>${r.count}</td>`;
+    body.appendChild(tr);
+  }
+  $('rejects-empty').style.display = answer.rejects.length ? 'none' : 'block';
+}
+
 async function loadAlerts() {
   const answer = await api('/v1/alerts');
   state.alerts = new Map(answer.alerts.map((a) => [a.fingerprint, a]));
@@ -170,8 +184,9 @@ $('groupBy').addEventListener('change', (e) => { state.groupBy = e.target.value;
 $('range').addEventListener('change', (e) => { state.rangeMin = Number(e.target.value); loadSeries(); });
 
 async function start() {
-  try { await loadCatalog(); await loadSeries(); await loadAlerts(); } catch (err) { console.error(err); }
+  try { await loadCatalog(); await loadSeries(); await loadAlerts(); await loadQuality(); } catch (err) { console.error(err); }
   connectLive();
   setInterval(() => { loadCatalog().then(loadSeries).catch(console.error); loadAlerts().catch(console.error); }, 30000);
+  setInterval(() => loadQuality().catch(console.error), 10000);
 }
 start();

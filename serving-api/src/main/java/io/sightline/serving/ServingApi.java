@@ -8,6 +8,7 @@ import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
 import io.sightline.serving.query.CatalogQueries;
 import io.sightline.serving.query.MetricQueries;
+import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.query.ReplicaClient;
 import io.sightline.serving.query.StoreRouter;
 import io.sightline.serving.topology.ServingTopology;
@@ -50,7 +51,7 @@ public final class ServingApi implements AutoCloseable {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);
                     return new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
-                            live, auth, config.corsOrigins(), config.streamMaxClients(), config.streamHeartbeat())::addTo;
+                            new QualityQueries(router, replicas), live, auth, config.corsOrigins(), config.streamMaxClients(), config.streamHeartbeat())::addTo;
                 });
         live.bindTo(service.metrics());
         live.start();

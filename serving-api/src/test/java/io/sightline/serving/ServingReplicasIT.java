@@ -61,6 +61,10 @@ class ServingReplicasIT {
             env.produce(Topics.METRICS_WINDOWED, key(EVENTS.get(i)), window(EVENTS.get(i), i + 1));
         }
         env.produce(Topics.ALERTS, "fp-1", alert("fp-1"));
+        for (int i = 0; i < 3; i++) {
+            env.produce(Topics.EVENTS_INVALID, "web-" + i, deadLetter("web", i < 2 ? "missing_field" : "invalid_json"));
+        }
+        env.produce(Topics.EVENTS_INVALID, "ios", deadLetter("ios", "missing_field"));
         CompletableFuture<ServingApi> a = CompletableFuture.supplyAsync(() -> startReplica("a"));
         CompletableFuture<ServingApi> b = CompletableFuture.supplyAsync(() -> startReplica("b"));
         replicaA = a.join();
@@ -118,6 +122,14 @@ class ServingReplicasIT {
             assertThat(getJson(replicaB, "/v1/alerts/fp-1", 200).path("alert").path("fingerprint").asText()).isEqualTo("fp-1");
         });
         assertThat(getJson(replicaA, "/v1/alerts?status=resolved", 200).path("alerts")).isEmpty();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode quality = getJson(replicaB, "/v1/quality", 200);
+            assertThat(quality.path("totalRejected").asInt()).isEqualTo(4);
+            assertThat(quality.path("rejects").get(0).path("source").asText()).isEqualTo("web");
+            assertThat(quality.path("rejects").get(0).path("reason").asText()).isEqualTo("missing_field");
+            assertThat(quality.path("rejects").get(0).path("count").asInt()).isEqualTo(2);
+        });
     }
 
     @Test
@@ -212,6 +224,11 @@ class ServingReplicasIT {
                 .setLabels(Map.of("severity", "warning", "metric", "event_count")).setMetric("event_count")
                 .setWindowStart(MINUTE).setObserved(80).setExpected(10).setLower(0).setUpper(20).setScore(9).setConfidence(0.9)
                 .setDetector("robust_zscore").build();
+    }
+
+    private static io.sightline.schemas.avro.DeadLetter deadLetter(String source, String reason) {
+        return io.sightline.schemas.avro.DeadLetter.newBuilder().setReasonCode(reason).setReasonText("test").setComponent("ingest-gateway")
+                .setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[] {1})).setTime(Instant.now()).build();
     }
 
     private static int freePort() {

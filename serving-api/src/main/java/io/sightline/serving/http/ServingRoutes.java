@@ -11,6 +11,7 @@ import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
 import io.sightline.serving.query.CatalogQueries;
 import io.sightline.serving.query.MetricQueries;
+import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.topology.ServingTopology;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,7 @@ public final class ServingRoutes {
     private final MetricQueries metrics;
     private final CatalogQueries catalog;
     private final AlertQueries alerts;
+    private final QualityQueries quality;
     private final LiveUpdates live;
     private final ReadTokenAuth auth;
     private final List<String> corsOrigins;
@@ -48,11 +50,13 @@ public final class ServingRoutes {
     private final Semaphore streamSlots;
     private final String openApi;
 
-    public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, LiveUpdates live, ReadTokenAuth auth,
+    public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, QualityQueries quality, LiveUpdates live,
+                         ReadTokenAuth auth,
                          List<String> corsOrigins, int maxStreamClients, Duration heartbeat) {
         this.metrics = metrics;
         this.catalog = catalog;
         this.alerts = alerts;
+        this.quality = quality;
         this.live = live;
         this.auth = auth;
         this.corsOrigins = List.copyOf(corsOrigins);
@@ -92,6 +96,14 @@ public final class ServingRoutes {
         config.routes.get("/v1/alerts", this::alertList);
         config.routes.get("/v1/alerts/{fingerprint}", ctx ->
                 HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
+        config.routes.get("/v1/quality", ctx -> {
+            Instant to = instantParam(ctx, "to", Instant.now());
+            Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
+            if (from.isAfter(to)) {
+                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
+            }
+            HttpService.json(ctx, 200, quality.rejects(from, to, isLocal(ctx)));
+        });
         config.routes.sse("/v1/stream", this::stream);
     }
 

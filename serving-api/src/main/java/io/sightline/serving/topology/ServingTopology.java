@@ -3,6 +3,7 @@ package io.sightline.serving.topology;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.MetricCatalogEntry;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
@@ -11,11 +12,14 @@ import java.util.List;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -34,6 +38,7 @@ public final class ServingTopology {
     public static final String METRIC_STORE = "metric-windows-1m";
     public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
+    public static final String DEAD_LETTER_STORE = "dead-letters-1m";
     public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
 
     private ServingTopology() {
@@ -41,7 +46,11 @@ public final class ServingTopology {
 
     /** The topic a store is built from, to tell whether this replica's task for it is active. */
     public static String sourceTopic(String storeName) {
-        return ALERT_STORE.equals(storeName) ? Topics.ALERTS : Topics.METRICS_WINDOWED;
+        return switch (storeName) {
+            case ALERT_STORE -> Topics.ALERTS;
+            case DEAD_LETTER_STORE -> Topics.EVENTS_INVALID;
+            default -> Topics.METRICS_WINDOWED;
+        };
     }
 
     public static Topology build(Topics topics, Duration retention) {
@@ -60,7 +69,21 @@ public final class ServingTopology {
         builder.table(alerts.name(), Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
                 Materialized.<String, Alert, KeyValueStore<Bytes, byte[]>>as(ALERT_STORE)
                         .withKeySerde(alerts.keySerde()).withValueSerde(alerts.valueSerde()));
+
+        // Rejected input per component, source and reason and minute, for the data-quality view.
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
+                .map((key, letter) -> KeyValue.pair(rejectKey(letter), 1L), Named.as("key-by-reason"))
+                .groupByKey(Grouped.with("dead-letters-by-reason", Serdes.String(), Serdes.Long()))
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(WINDOW_SIZE))
+                .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
         return builder.build();
+    }
+
+    /** {@code component|source|reason}: what the data-quality view groups rejects by. */
+    public static String rejectKey(DeadLetter letter) {
+        return letter.getComponent() + "|" + (letter.getSource() == null ? "-" : letter.getSource()) + "|" + letter.getReasonCode();
     }
 
     /**
