@@ -113,10 +113,7 @@ public final class ServingRoutes {
         if (from.isAfter(to)) {
             throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
         }
-        String window = ctx.queryParam("window");
-        if (window != null && !window.equals(ServingTopology.WINDOW_SIZE.toString())) {
-            throw invalid("window", "window '" + window + "' is not available; available: " + ServingTopology.WINDOW_SIZE);
-        }
+        Duration window = windowParam(ctx);
         String groupBy = ctx.queryParam("groupBy");
         if (groupBy != null && groupBy.isBlank()) {
             throw invalid("groupBy", "groupBy must name a dimension");
@@ -128,7 +125,7 @@ public final class ServingRoutes {
                 filter.put(name, values.get(0));
             }
         });
-        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), filter, from, to, groupBy, top);
+        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), filter, from, to, window, groupBy, top);
         HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
     }
 
@@ -198,6 +195,23 @@ public final class ServingRoutes {
             // answered below
         }
         throw invalid(name, name + " must be an integer from " + min + " to " + max + "; got '" + value + "'");
+    }
+
+    private static Duration windowParam(Context ctx) {
+        String value = ctx.queryParam("window");
+        if (value == null || value.isBlank()) {
+            return ServingTopology.DEFAULT_WINDOW;
+        }
+        try {
+            Duration window = Duration.parse(value);
+            if (ServingTopology.WINDOW_SIZES.contains(window)) {
+                return window;
+            }
+        } catch (DateTimeParseException e) {
+            // answered below
+        }
+        throw invalid("window", "window '" + value + "' is not available; available: "
+                + ServingTopology.WINDOW_SIZES.stream().map(Duration::toString).toList());
     }
 
     private static Instant instantParam(Context ctx, String name, Instant fallback) {

@@ -35,7 +35,11 @@ public final class MetricQueries {
     private static final JavaType METRIC_SERIES = Json.MAPPER.constructType(MetricSeries.class);
 
     /** A metric query after parameter validation. */
-    public record Query(String metric, Map<String, String> filter, Instant from, Instant to, String groupBy, int top) {
+    public record Query(String metric, Map<String, String> filter, Instant from, Instant to, java.time.Duration window, String groupBy, int top) {
+
+        String store() {
+            return ServingTopology.metricStore(window);
+        }
     }
 
     private final StoreRouter router;
@@ -56,7 +60,7 @@ public final class MetricQueries {
             }
             Map<String, String> dims = new TreeMap<>(q.filter());
             dims.remove(SINGLE_SERIES_MARKER);
-            return router.localForKey(ServingTopology.METRIC_STORE, SeriesKey.of(q.metric(), dims).toString(),
+            return router.localForKey(q.store(), SeriesKey.of(q.metric(), dims).toString(),
                     QueryableStoreTypes.<String, MetricWindow>windowStore(), ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
         Set<String> dimensions = catalog.dimensionsOf(q.metric())
@@ -76,20 +80,20 @@ public final class MetricQueries {
         if (q.groupBy() == null && !q.filter().isEmpty() && q.filter().keySet().equals(dimensions)) {
             answer = pointLookup(q);
         } else {
-            List<MetricSeries> parts = router.everywhere(ServingTopology.METRIC_STORE, () -> localScan(q),
+            List<MetricSeries> parts = router.everywhere(q.store(), () -> localScan(q),
                     host -> replicas.get(host, path(q.metric()), forwardedParams(q, false), METRIC_SERIES));
             List<MetricSeries.Series> all = new ArrayList<>();
             parts.forEach(p -> all.addAll(p.series()));
             all.sort(Comparator.comparing(s -> s.dimensions().toString()));
             Freshness freshness = Freshness.merge(parts.stream().map(MetricSeries::freshness).toList());
-            answer = new MetricSeries(q.metric(), window(), all, freshness.stale(), freshness);
+            answer = new MetricSeries(q.metric(), q.window().toString(), all, freshness.stale(), freshness);
         }
         return q.groupBy() == null ? answer : grouped(answer, q.groupBy(), q.top());
     }
 
     private MetricSeries pointLookup(Query q) {
         String key = SeriesKey.of(q.metric(), q.filter()).toString();
-        return router.forKey(ServingTopology.METRIC_STORE, key, QueryableStoreTypes.<String, MetricWindow>windowStore(),
+        return router.forKey(q.store(), key, QueryableStoreTypes.<String, MetricWindow>windowStore(),
                 local -> localSeries(q, local.store(), local.stale(), local.offsetLag()),
                 host -> replicas.get(host, path(q.metric()), forwardedParams(q, true), METRIC_SERIES));
     }
@@ -101,6 +105,7 @@ public final class MetricQueries {
         Map<String, String> params = new LinkedHashMap<>(q.filter());
         params.put("from", q.from().toString());
         params.put("to", q.to().toString());
+        params.put("window", q.window().toString());
         if (singleSeries) {
             params.put(SINGLE_SERIES_MARKER, "true");
         }
@@ -126,11 +131,11 @@ public final class MetricQueries {
             }
         }
         List<MetricSeries.Series> series = points.isEmpty() ? List.of() : List.of(new MetricSeries.Series(dims, points));
-        return new MetricSeries(q.metric(), window(), series, stale, Freshness.of(newestEnd, updated, stale, offsetLag));
+        return new MetricSeries(q.metric(), q.window().toString(), series, stale, Freshness.of(newestEnd, updated, stale, offsetLag));
     }
 
     private MetricSeries localScan(Query q) {
-        ReadOnlyWindowStore<String, MetricWindow> store = router.activeStore(ServingTopology.METRIC_STORE, QueryableStoreTypes.windowStore());
+        ReadOnlyWindowStore<String, MetricWindow> store = router.activeStore(q.store(), QueryableStoreTypes.windowStore());
         Map<String, MetricSeries.Series> byKey = new TreeMap<>();
         Instant newestEnd = null;
         Instant updated = null;
@@ -148,7 +153,7 @@ public final class MetricQueries {
             }
         }
         byKey.values().forEach(s -> s.points().sort(Comparator.comparing(MetricSeries.Point::start)));
-        return new MetricSeries(q.metric(), window(), new ArrayList<>(byKey.values()), false, Freshness.of(newestEnd, updated, false, 0));
+        return new MetricSeries(q.metric(), q.window().toString(), new ArrayList<>(byKey.values()), false, Freshness.of(newestEnd, updated, false, 0));
     }
 
     private static boolean matches(Map<String, String> dimensions, Map<String, String> filter) {
@@ -192,7 +197,4 @@ public final class MetricQueries {
         return a == null || (b != null && b.isAfter(a)) ? b : a;
     }
 
-    private static String window() {
-        return ServingTopology.WINDOW_SIZE.toString();
-    }
 }

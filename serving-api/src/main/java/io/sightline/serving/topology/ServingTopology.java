@@ -35,11 +35,17 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 public final class ServingTopology {
 
-    public static final String METRIC_STORE = "metric-windows-1m";
+    /** Window sizes the serving API keeps; a metric window of another size is not stored. */
+    public static final List<Duration> WINDOW_SIZES = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
     public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
     public static final String DEAD_LETTER_STORE = "dead-letters-1m";
-    public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+
+    /** The window store holding metric windows of {@code size}: {@code metric-windows-1m}, {@code metric-windows-1h}. */
+    public static String metricStore(Duration size) {
+        return "metric-windows-" + (size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m");
+    }
 
     private ServingTopology() {
     }
@@ -58,13 +64,19 @@ public final class ServingTopology {
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(METRIC_STORE, retention, WINDOW_SIZE, false),
-                metrics.keySerde(), metrics.valueSerde()));
+        String[] stores = new String[WINDOW_SIZES.size() + 1];
+        for (int i = 0; i < WINDOW_SIZES.size(); i++) {
+            Duration size = WINDOW_SIZES.get(i);
+            stores[i] = metricStore(size);
+            builder.addStateStore(Stores.windowStoreBuilder(
+                    Stores.persistentWindowStore(stores[i], retention.compareTo(size) < 0 ? size : retention, size, false),
+                    metrics.keySerde(), metrics.valueSerde()));
+        }
+        stores[WINDOW_SIZES.size()] = CATALOG_STORE;
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE),
                 Serdes.String(), topics.valueSerde(MetricCatalogEntry.class)));
         builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
-                .process(WindowWriter::new, Named.as("store-metric-windows"), METRIC_STORE, CATALOG_STORE);
+                .process(WindowWriter::new, Named.as("store-metric-windows"), stores);
 
         builder.table(alerts.name(), Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
                 Materialized.<String, Alert, KeyValueStore<Bytes, byte[]>>as(ALERT_STORE)
@@ -75,7 +87,7 @@ public final class ServingTopology {
         builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
                 .map((key, letter) -> KeyValue.pair(rejectKey(letter), 1L), Named.as("key-by-reason"))
                 .groupByKey(Grouped.with("dead-letters-by-reason", Serdes.String(), Serdes.Long()))
-                .windowedBy(TimeWindows.ofSizeWithNoGrace(WINDOW_SIZE))
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
                 .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
         return builder.build();
@@ -87,16 +99,19 @@ public final class ServingTopology {
     }
 
     /**
-     * Puts each update at its window's start, so a later update of the same window
-     * replaces the earlier one, and notes the metric's dimensions in the catalog.
+     * Puts each update at its window's start in the store for its window size, so a
+     * later update of the same window replaces the earlier one, and notes the metric's
+     * dimensions and windows in the catalog.
      */
     private static final class WindowWriter implements Processor<String, MetricWindow, Void, Void> {
-        private WindowStore<String, MetricWindow> windows;
+        private final java.util.Map<Duration, WindowStore<String, MetricWindow>> windowsBySize = new java.util.HashMap<>();
         private KeyValueStore<String, MetricCatalogEntry> catalog;
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            windows = context.getStateStore(METRIC_STORE);
+            for (Duration size : WINDOW_SIZES) {
+                windowsBySize.put(size, context.getStateStore(metricStore(size)));
+            }
             catalog = context.getStateStore(CATALOG_STORE);
         }
 
@@ -106,9 +121,14 @@ public final class ServingTopology {
             if (window == null) {
                 return;
             }
+            Duration windowSize = Duration.between(window.getWindowStart(), window.getWindowEnd());
+            WindowStore<String, MetricWindow> windows = windowsBySize.get(windowSize);
+            if (windows == null) {
+                return; // a window size this API does not serve
+            }
             windows.put(record.key(), window, window.getWindowStart().toEpochMilli());
             MetricCatalogEntry entry = catalog.get(window.getMetric());
-            String size = Duration.between(window.getWindowStart(), window.getWindowEnd()).toString();
+            String size = windowSize.toString();
             if (entry == null) {
                 entry = MetricCatalogEntry.newBuilder().setMetric(window.getMetric()).setUpdatedAt(window.getUpdatedAt()).build();
             }
