@@ -63,13 +63,36 @@ class ConfigurationSourceOfTruthTest {
         }
     }
 
+    /** Settings the chart sets from its own values; values.schema.json refuses them under settings. */
+    private static final Set<String> SET_BY_THE_CHART = Set.of("kafka.bootstrap.servers", "schema.registry.url",
+            "schema.registry.basic.auth.user.info", "http.port", "state.dir", "write.keys", "advertised.endpoint");
+
+    @Test
+    void shouldAllowInTheChartSchemaExactlyTheSettingsEachServiceDocuments() throws Exception {
+        Map<String, Object> schema = new org.yaml.snakeyaml.Yaml().load(Files.readString(Manifests.CHART.resolve("values.schema.json")));
+
+        SERVICE_BY_VALUES_KEY.forEach((key, service) -> {
+            List<String> allowed = (List<String>) Manifests.path(schema, "properties." + key + ".properties.settings.propertyNames.enum");
+            Set<String> expected = new java.util.TreeSet<>(ServiceCatalog.DEFINITIONS.get(service).names());
+            expected.removeAll(SET_BY_THE_CHART);
+            assertThat(allowed).as("%s.settings in values.schema.json", key).containsExactlyInAnyOrderElementsOf(expected);
+        });
+    }
+
+    @Test
+    void shouldRejectAMistypedServiceSettingAtInstall() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Manifests.render(c -> c.set("aggregate.settings.window\\.grace\\.msec", 1)))
+                .hasMessageContaining("window.grace.msec");
+    }
+
+    private static final Map<String, String> SERVICE_BY_VALUES_KEY = Map.of("gateway", "ingest-gateway", "enrich", "enrich-processor",
+            "aggregate", "aggregate-processor", "anomaly", "anomaly-processor", "serving", "serving-api");
+
     @Test
     void shouldAcceptOnlySettingsAServiceDocumentsInTheProductionExample() throws Exception {
         Map<String, Object> values = new org.yaml.snakeyaml.Yaml().load(Files.readString(Manifests.PRODUCTION_VALUES));
-        Map<String, String> serviceByKey = Map.of("gateway", "ingest-gateway", "enrich", "enrich-processor",
-                "aggregate", "aggregate-processor", "anomaly", "anomaly-processor", "serving", "serving-api");
         List<String> problems = new ArrayList<>();
-        serviceByKey.forEach((key, service) -> {
+        SERVICE_BY_VALUES_KEY.forEach((key, service) -> {
             Object settings = Manifests.path(values, key + ".settings");
             if (settings instanceof Map<?, ?> map) {
                 for (Object name : map.keySet()) {
