@@ -47,7 +47,7 @@ class DockerImageTest {
         assertThat(script).contains("/health/ready");
         for (String service : ServiceCatalog.HTTP_SERVICES) {
             assertThat(script).as("%s default port", service)
-                    .containsPattern(Pattern.quote(service) + "\\)\\s+default_port=" + ServiceCatalog.defaultPort(service) + " ;;");
+                    .containsPattern(Pattern.quote(service) + "\\)\\s+port=" + ServiceCatalog.defaultPort(service) + " ;;");
         }
     }
 

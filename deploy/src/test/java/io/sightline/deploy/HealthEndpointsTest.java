@@ -42,6 +42,26 @@ class HealthEndpointsTest {
         }
     }
 
+    @Test
+    void shouldPassTheImagesHealthcheckOnlyWhenReady() throws Exception {
+        try (HttpService ready = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"), health(true, true), cfg -> { });
+             HttpService rebalancing = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"), health(true, false), cfg -> { })) {
+            assertThat(healthcheck(ready.port())).isZero();
+            assertThat(healthcheck(rebalancing.port())).isNotZero();
+        }
+    }
+
+    /** Runs deploy/docker/bin/healthcheck, as Docker's HEALTHCHECK does, and returns its exit code. */
+    private static int healthcheck(int port) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", Manifests.REPO.resolve("deploy/docker/bin/healthcheck").toString())
+                .redirectErrorStream(true);
+        builder.environment().put("SIGHTLINE_HTTP_PORT", Integer.toString(port));
+        Process process = builder.start();
+        process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("healthcheck finished").isTrue();
+        return process.exitValue();
+    }
+
     private int status(HttpService http, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).GET().build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
