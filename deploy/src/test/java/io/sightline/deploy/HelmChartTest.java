@@ -101,6 +101,25 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void shouldDocumentEveryValueInValuesYaml() throws Exception {
+        List<String> lines = Files.readAllLines(Manifests.CHART.resolve("values.yaml"));
+        List<String> undocumented = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches("\\s*[A-Za-z][\\w.-]*:.*")) {
+                int previous = i - 1;
+                while (previous >= 0 && lines.get(previous).isBlank()) {
+                    previous--;
+                }
+                if (previous < 0 || !lines.get(previous).trim().startsWith("#")) {
+                    undocumented.add((i + 1) + ": " + lines.get(i).trim());
+                }
+            }
+        }
+
+        assertThat(undocumented).as("values without a comment above them").isEmpty();
+    }
+
     /** Helm's merge: maps merge key by key, anything else replaces. */
     private static void merge(Map<String, Object> base, Map<String, Object> overrides) {
         overrides.forEach((key, value) -> {
