@@ -1,0 +1,53 @@
+package io.sightline.deploy;
+
+import io.sightline.aggregate.AggregateProcessor;
+import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.enrich.EnrichProcessor;
+import io.sightline.ingest.IngestGateway;
+import io.sightline.registry.SchemaRegistryServer;
+import io.sightline.serving.ServingApi;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The container image's entry point: {@code sightline <service>} runs one service,
+ * configured, like everywhere else, by its {@code SIGHTLINE_*} environment variables.
+ * One image for every service keeps the deployment to one build and one tag.
+ */
+public final class Launcher {
+
+    /** Service name (as used in docker-compose.yml and the Helm chart) to its main method. */
+    public static final Map<String, Consumer<String[]>> SERVICES;
+
+    static {
+        Map<String, Consumer<String[]>> services = new LinkedHashMap<>();
+        services.put("ingest-gateway", IngestGateway::main);
+        services.put("enrich-processor", EnrichProcessor::main);
+        services.put("aggregate-processor", AggregateProcessor::main);
+        services.put("anomaly-processor", AnomalyProcessor::main);
+        services.put("serving-api", ServingApi::main);
+        services.put("schema-registry", SchemaRegistryServer::main);
+        services.put("create-topics", TopicCreator::main);
+        SERVICES = java.util.Collections.unmodifiableMap(services);
+    }
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        String usage = "usage: sightline <service>, where <service> is one of " + String.join(", ", SERVICES.keySet());
+        if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+            System.out.println(usage);
+            return;
+        }
+        Consumer<String[]> service = args.length == 0 ? null : SERVICES.get(args[0]);
+        if (service == null) {
+            System.err.println(usage);
+            System.exit(2);
+            return;
+        }
+        service.accept(Arrays.copyOfRange(args, 1, args.length));
+    }
+}
