@@ -2,37 +2,82 @@ package io.sightline.serving;
 
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
+import io.sightline.serving.http.ReadTokenAuth;
 import io.sightline.serving.http.ServingRoutes;
+import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
+import io.sightline.serving.query.CatalogQueries;
 import io.sightline.serving.query.MetricQueries;
+import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.query.ReplicaClient;
+import io.sightline.serving.query.StoreRouter;
 import io.sightline.serving.topology.ServingTopology;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The serving API: metrics and alerts materialized from Kafka and answered over HTTP. */
-public final class ServingApi {
+/** The serving API: metrics and alerts materialized from Kafka and answered over HTTP, live. */
+public final class ServingApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServingApi.class);
 
-    private ServingApi() {
+    private final StreamsService service;
+    private final LiveUpdates live;
+
+    private ServingApi(StreamsService service, LiveUpdates live) {
+        this.service = service;
+        this.live = live;
     }
 
-    public static StreamsService start(ServingConfig config) {
+    public static ServingApi start(ServingConfig config) {
         Topics topics = StreamsService.topics(config);
         HostInfo self = config.advertisedEndpoint();
-        ReplicaClient replicas = new ReplicaClient(config.forwardTimeout());
-        return StreamsService.start("serving-api", config, topics, ServingTopology.build(topics, config.metricsRetention()),
-                Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port()),
-                streams -> new ServingRoutes(new MetricQueries(streams, self, replicas), new AlertQueries(streams, self, replicas))::addTo);
+        ReplicaClient replicas = new ReplicaClient(config.forwardTimeout(),
+                config.readTokens().stream().sorted().findFirst().orElse(null));
+        Map<String, Object> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        // A standby per store, so a replica can answer (marked stale) while another restores.
+        if (!config.kafkaClientProperties().containsKey(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)) {
+            props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        }
+        LiveUpdates live = new LiveUpdates(config.kafkaClientProperties(), topics.registry());
+        ReadTokenAuth auth = new ReadTokenAuth(config.readTokens());
+        StreamsService service = StreamsService.start("serving-api", config, topics,
+                ServingTopology.build(topics, config.metricsRetention()), props,
+                streams -> {
+                    StoreRouter router = new StoreRouter(streams, self);
+                    CatalogQueries catalog = new CatalogQueries(router, replicas);
+                    return new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
+                            new QualityQueries(router, replicas), live, auth, config.corsOrigins(), config.streamMaxClients(), config.streamHeartbeat())::addTo;
+                });
+        live.bindTo(service.metrics());
+        live.start();
+        if (!auth.enabled()) {
+            log.warn("serving-api: no read tokens configured (SIGHTLINE_READ_TOKENS); the API is open to anyone who can reach it");
+        }
+        return new ServingApi(service, live);
+    }
+
+    public StreamsService service() {
+        return service;
+    }
+
+    public int httpPort() {
+        return service.httpPort();
+    }
+
+    @Override
+    public void close() {
+        live.close();
+        service.close();
     }
 
     public static void main(String[] args) {
-        StreamsService service = start(new ServingConfig(System.getenv()));
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
-        log.info("Serving API listening on port {}", service.httpPort());
+        ServingApi api = start(new ServingConfig(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(api::close, "shutdown"));
+        log.info("Serving API listening on port {}", api.httpPort());
     }
 }

@@ -25,10 +25,12 @@ public final class StreamsService implements AutoCloseable {
 
     private final StreamsApp app;
     private final HttpService http;
+    private final PrometheusMeterRegistry metrics;
 
-    private StreamsService(StreamsApp app, HttpService http) {
+    private StreamsService(StreamsApp app, HttpService http, PrometheusMeterRegistry metrics) {
         this.app = app;
         this.http = http;
+        this.metrics = metrics;
     }
 
     /** The topic registry backed by the configured schema registry. */
@@ -55,7 +57,7 @@ public final class StreamsService implements AutoCloseable {
         HttpService http = HttpService.start(name, config.httpHost(), config.httpPort(), metrics, app.health(),
                 routes.apply(app.streams()));
         app.start();
-        return new StreamsService(app, http);
+        return new StreamsService(app, http, metrics);
     }
 
     /** Starts a processor that has no routes of its own. */
@@ -65,6 +67,11 @@ public final class StreamsService implements AutoCloseable {
 
     public StreamsApp app() {
         return app;
+    }
+
+    /** The service's meter registry, for metrics of parts outside the topology. */
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
     }
 
     public int httpPort() {

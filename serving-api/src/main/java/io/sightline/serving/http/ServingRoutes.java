@@ -2,59 +2,216 @@ package io.sightline.serving.http;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.staticfiles.Location;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.HttpService;
+import io.sightline.common.http.Json;
+import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
+import io.sightline.serving.query.CatalogQueries;
 import io.sightline.serving.query.MetricQueries;
+import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.topology.ServingTopology;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Collectors;
 
-/** The read API: {@code GET /v1/metrics/{metric}} and {@code GET /v1/alerts}. */
+/**
+ * The read API ({@code /v1/metrics}, {@code /v1/alerts}, {@code /v1/stream}), its
+ * OpenAPI description and the dashboard page. Bad parameters get 400 naming the
+ * parameter; an unknown metric 404; no replica able to answer 503 with Retry-After.
+ */
 public final class ServingRoutes {
 
-    private static final Set<String> RESERVED_PARAMS = Set.of("from", "to", "window", "local");
+    private static final Set<String> RESERVED_PARAMS = Set.of("from", "to", "window", "local", "groupBy", "top", "access_token");
+    private static final Set<String> STATUSES = Set.of("firing", "resolved");
+    private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
 
     private final MetricQueries metrics;
+    private final CatalogQueries catalog;
     private final AlertQueries alerts;
+    private final QualityQueries quality;
+    private final LiveUpdates live;
+    private final ReadTokenAuth auth;
+    private final List<String> corsOrigins;
+    private final Duration heartbeat;
+    private final Semaphore streamSlots;
+    private final String openApi;
 
-    public ServingRoutes(MetricQueries metrics, AlertQueries alerts) {
+    public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, QualityQueries quality, LiveUpdates live,
+                         ReadTokenAuth auth,
+                         List<String> corsOrigins, int maxStreamClients, Duration heartbeat) {
         this.metrics = metrics;
+        this.catalog = catalog;
         this.alerts = alerts;
+        this.quality = quality;
+        this.live = live;
+        this.auth = auth;
+        this.corsOrigins = List.copyOf(corsOrigins);
+        this.heartbeat = heartbeat;
+        this.streamSlots = new Semaphore(maxStreamClients);
+        this.openApi = resource("/openapi.json");
     }
 
     public void addTo(JavalinConfig config) {
+        if (!corsOrigins.isEmpty()) {
+            config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                if (corsOrigins.contains("*")) {
+                    rule.anyHost();
+                } else {
+                    rule.allowHost(corsOrigins.get(0), corsOrigins.subList(1, corsOrigins.size()).toArray(String[]::new));
+                }
+            }));
+        }
+        config.staticFiles.add(files -> {
+            files.hostedPath = "/";
+            files.directory = "/dashboard";
+            files.location = Location.CLASSPATH;
+        });
+        // A store can stop being queryable between lookup and read (a rebalance): that is a 503, not a 500.
+        config.routes.exception(org.apache.kafka.streams.errors.InvalidStateStoreException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "2");
+            HttpService.writeError(ctx, 503, "unavailable", "Stores are rebalancing or restoring; retry shortly", List.of());
+        });
+        config.routes.before("/v1/*", ctx -> {
+            if (!"OPTIONS".equals(ctx.method().name())) {
+                auth.check(ctx);
+            }
+        });
+        config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        config.routes.get("/v1/metrics", ctx -> HttpService.json(ctx, 200, catalog.all(isLocal(ctx))));
         config.routes.get("/v1/metrics/{metric}", this::metric);
-        config.routes.get("/v1/alerts", ctx -> HttpService.json(ctx, 200, alerts.all(isLocal(ctx), ctx.header("Authorization"))));
+        config.routes.get("/v1/alerts", this::alertList);
+        config.routes.get("/v1/alerts/{fingerprint}", ctx ->
+                HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
+        config.routes.get("/v1/quality", ctx -> {
+            Instant to = instantParam(ctx, "to", Instant.now());
+            Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
+            if (from.isAfter(to)) {
+                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
+            }
+            HttpService.json(ctx, 200, quality.rejects(from, to, isLocal(ctx)));
+        });
+        config.routes.sse("/v1/stream", this::stream);
     }
 
     private void metric(Context ctx) {
         Instant to = instantParam(ctx, "to", Instant.now());
         Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
         if (from.isAfter(to)) {
-            throw ApiException.badRequest("invalid_parameter", "from (" + from + ") must not be after to (" + to + ")");
+            throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
         }
-        String window = ctx.queryParam("window");
-        if (window != null && !window.equals(ServingTopology.WINDOW_SIZE.toString())) {
-            throw new ApiException(400, "invalid_parameter", "window '" + window + "' is not available; available: "
-                    + ServingTopology.WINDOW_SIZE, List.of(Map.of("parameter", "window")), Map.of());
+        Duration window = windowParam(ctx);
+        String groupBy = ctx.queryParam("groupBy");
+        if (groupBy != null && groupBy.isBlank()) {
+            throw invalid("groupBy", "groupBy must name a dimension");
         }
-        Map<String, String> dimensions = new LinkedHashMap<>();
+        int top = intParam(ctx, "top", 10, 1, 100);
+        Map<String, String> filter = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((name, values) -> {
             if (!RESERVED_PARAMS.contains(name) && !values.isEmpty()) {
-                dimensions.put(name, values.get(0));
+                filter.put(name, values.get(0));
             }
         });
-        HttpService.json(ctx, 200, metrics.query(ctx.pathParam("metric"), dimensions, from, to, isLocal(ctx), ctx.header("Authorization")));
+        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), filter, from, to, window, groupBy, top);
+        HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
+    }
+
+    private void alertList(Context ctx) {
+        String status = oneOf(ctx, "status", STATUSES);
+        String severity = oneOf(ctx, "severity", SEVERITIES);
+        AlertQueries.Filter filter = new AlertQueries.Filter(status, severity, ctx.queryParam("metric"));
+        HttpService.json(ctx, 200, alerts.list(filter, isLocal(ctx)));
+    }
+
+    /**
+     * Server-Sent Events: {@code metric} and {@code alert} events as they happen,
+     * filtered by {@code ?metric=a,b}, with heartbeat comments in between. Holds one
+     * server thread per client, so clients are capped.
+     */
+    private void stream(SseClient client) {
+        if (!streamSlots.tryAcquire()) {
+            client.sendEvent("error", "{\"code\":\"unavailable\",\"message\":\"too many live-stream clients; retry later\"}");
+            client.close();
+            return;
+        }
+        String filter = client.ctx().queryParam("metric");
+        Set<String> wanted = filter == null || filter.isBlank() ? Set.of()
+                : Arrays.stream(filter.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        try (LiveUpdates.Subscription subscription = live.subscribe(wanted)) {
+            client.sendComment("connected");
+            while (!client.terminated()) {
+                LiveUpdates.Update update = subscription.next(heartbeat);
+                if (update == null) {
+                    client.sendComment("heartbeat");
+                } else {
+                    client.sendEvent(update.type(), Json.MAPPER.writeValueAsString(update.data()), Long.toString(update.id()));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            // The client went away mid-write; nothing to answer.
+        } finally {
+            streamSlots.release();
+        }
     }
 
     private static boolean isLocal(Context ctx) {
         return "true".equals(ctx.queryParam("local"));
+    }
+
+    private static String oneOf(Context ctx, String name, Set<String> allowed) {
+        String value = ctx.queryParam(name);
+        if (value != null && !allowed.contains(value)) {
+            throw invalid(name, name + " must be one of " + allowed.stream().sorted().toList() + "; got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw invalid(name, name + " must be an integer from " + min + " to " + max + "; got '" + value + "'");
+    }
+
+    private static Duration windowParam(Context ctx) {
+        String value = ctx.queryParam("window");
+        if (value == null || value.isBlank()) {
+            return ServingTopology.DEFAULT_WINDOW;
+        }
+        try {
+            Duration window = Duration.parse(value);
+            if (ServingTopology.WINDOW_SIZES.contains(window)) {
+                return window;
+            }
+        } catch (DateTimeParseException e) {
+            // answered below
+        }
+        throw invalid("window", "window '" + value + "' is not available; available: "
+                + ServingTopology.WINDOW_SIZES.stream().map(Duration::toString).toList());
     }
 
     private static Instant instantParam(Context ctx, String name, Instant fallback) {
@@ -65,8 +222,22 @@ public final class ServingRoutes {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new ApiException(400, "invalid_parameter", name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '"
-                    + value + "'", List.of(Map.of("parameter", name)), Map.of());
+            throw invalid(name, name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '" + value + "'");
+        }
+    }
+
+    private static ApiException invalid(String parameter, String message) {
+        return new ApiException(400, "invalid_parameter", message, List.of(Map.of("parameter", parameter)), Map.of());
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = ServingRoutes.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is missing from the serving-api jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,120 +1,200 @@
 package io.sightline.serving.query;
 
+import com.fasterxml.jackson.databind.JavaType;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.Json;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.serving.topology.ServingTopology;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Answers metric queries from the window stores of whichever replica holds the data:
- * one series by key (routed with {@code queryMetadataForKey}), or every series of a
- * metric (fanned out to all replicas and merged).
+ * Answers metric queries from the window stores of whichever replica holds the data.
+ * A filter that names every dimension of the metric is one series: routed to its
+ * owner with {@code queryMetadataForKey}. Anything else scans every replica's active
+ * stores and merges; {@code groupBy} then sums the series per value of one dimension
+ * and keeps the top N by total.
  */
 public final class MetricQueries {
 
-    private final KafkaStreams streams;
-    private final HostInfo self;
+    private static final JavaType METRIC_SERIES = Json.MAPPER.constructType(MetricSeries.class);
+
+    /** A metric query after parameter validation. */
+    public record Query(String metric, Map<String, String> filter, Instant from, Instant to, java.time.Duration window, String groupBy, int top) {
+
+        String store() {
+            return ServingTopology.metricStore(window);
+        }
+    }
+
+    private final StoreRouter router;
+    private final CatalogQueries catalog;
     private final ReplicaClient replicas;
 
-    public MetricQueries(KafkaStreams streams, HostInfo self, ReplicaClient replicas) {
-        this.streams = streams;
-        this.self = self;
+    public MetricQueries(StoreRouter router, CatalogQueries catalog, ReplicaClient replicas) {
+        this.router = router;
+        this.catalog = catalog;
         this.replicas = replicas;
     }
 
-    /**
-     * @param dimensions exact dimension values of one series, or empty for all series of the metric
-     * @param local      answer from this replica's stores only (a forwarded request)
-     */
-    public MetricSeries query(String metric, Map<String, String> dimensions, Instant from, Instant to, boolean local,
-                              String authorization) {
+    public MetricSeries query(Query q, boolean local) {
         if (local) {
-            return answer(metric, dimensions.isEmpty() ? localScan(metric, from, to) : localSeries(metric, dimensions, from, to));
-        }
-        Map<String, String> forwarded = new LinkedHashMap<>(dimensions);
-        forwarded.put("from", from.toString());
-        forwarded.put("to", to.toString());
-        String path = "/v1/metrics/" + java.net.URLEncoder.encode(metric, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
-        if (!dimensions.isEmpty()) {
-            String key = SeriesKey.of(metric, dimensions).toString();
-            KeyQueryMetadata owner = streams.queryMetadataForKey(ServingTopology.METRIC_STORE, key, Serdes.String().serializer());
-            if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-                throw ApiException.unavailable("Metric stores are not available yet (rebalancing or restoring); retry shortly", 2);
+            // A forwarded request: answer from this replica's stores only.
+            if (!q.filter().containsKey(SINGLE_SERIES_MARKER)) {
+                return localScan(q);
             }
-            if (owner.activeHost().equals(self)) {
-                return answer(metric, localSeries(metric, dimensions, from, to));
-            }
-            return replicas.get(owner.activeHost(), path, forwarded, Json.MAPPER.constructType(MetricSeries.class), authorization);
+            Map<String, String> dims = new TreeMap<>(q.filter());
+            dims.remove(SINGLE_SERIES_MARKER);
+            return router.localForKey(q.store(), SeriesKey.of(q.metric(), dims).toString(),
+                    QueryableStoreTypes.<String, MetricWindow>windowStore(), ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
-        List<MetricSeries.Series> all = new ArrayList<>();
-        for (StreamsMetadata replica : streams.streamsMetadataForStore(ServingTopology.METRIC_STORE)) {
-            if (replica.hostInfo().equals(self)) {
-                all.addAll(localScan(metric, from, to));
-            } else {
-                all.addAll(replicas.<MetricSeries>get(replica.hostInfo(), path, forwarded,
-                        Json.MAPPER.constructType(MetricSeries.class), authorization).series());
+        Set<String> dimensions = catalog.dimensionsOf(q.metric())
+                .orElseThrow(() -> new ApiException(404, "unknown_metric", "No metric named '" + q.metric()
+                        + "'; GET /v1/metrics lists the metrics"));
+        for (String name : q.filter().keySet()) {
+            if (!dimensions.contains(name)) {
+                throw new ApiException(400, "unknown_dimension", "'" + name + "' is neither a parameter nor a dimension of "
+                        + q.metric() + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", name)), Map.of());
             }
         }
-        return answer(metric, all);
+        if (q.groupBy() != null && !dimensions.contains(q.groupBy())) {
+            throw new ApiException(400, "unknown_dimension", "groupBy '" + q.groupBy() + "' is not a dimension of " + q.metric()
+                    + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", "groupBy")), Map.of());
+        }
+        MetricSeries answer;
+        if (q.groupBy() == null && !q.filter().isEmpty() && q.filter().keySet().equals(dimensions)) {
+            answer = pointLookup(q);
+        } else {
+            List<MetricSeries> parts = router.everywhere(q.store(), () -> localScan(q),
+                    host -> replicas.get(host, path(q.metric()), forwardedParams(q, false), METRIC_SERIES));
+            List<MetricSeries.Series> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.series()));
+            all.sort(Comparator.comparing(s -> s.dimensions().toString()));
+            Freshness freshness = Freshness.merge(parts.stream().map(MetricSeries::freshness).toList());
+            answer = new MetricSeries(q.metric(), q.window().toString(), all, freshness.stale(), freshness);
+        }
+        return q.groupBy() == null ? answer : grouped(answer, q.groupBy(), q.top());
     }
 
-    private static MetricSeries answer(String metric, List<MetricSeries.Series> series) {
-        return new MetricSeries(metric, ServingTopology.WINDOW_SIZE.toString(), series);
+    private MetricSeries pointLookup(Query q) {
+        String key = SeriesKey.of(q.metric(), q.filter()).toString();
+        return router.forKey(q.store(), key, QueryableStoreTypes.<String, MetricWindow>windowStore(),
+                local -> localSeries(q, local.store(), local.stale(), local.offsetLag()),
+                host -> replicas.get(host, path(q.metric()), forwardedParams(q, true), METRIC_SERIES));
     }
 
-    private List<MetricSeries.Series> localSeries(String metric, Map<String, String> dimensions, Instant from, Instant to) {
+    /** Marks a forwarded request as a single-series lookup (the other replica does not need the catalog). */
+    private static final String SINGLE_SERIES_MARKER = "__series";
+
+    private static Map<String, String> forwardedParams(Query q, boolean singleSeries) {
+        Map<String, String> params = new LinkedHashMap<>(q.filter());
+        params.put("from", q.from().toString());
+        params.put("to", q.to().toString());
+        params.put("window", q.window().toString());
+        if (singleSeries) {
+            params.put(SINGLE_SERIES_MARKER, "true");
+        }
+        return params;
+    }
+
+    private static String path(String metric) {
+        return "/v1/metrics/" + URLEncoder.encode(metric, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private MetricSeries localSeries(Query q, ReadOnlyWindowStore<String, MetricWindow> store, boolean stale, long offsetLag) {
+        Map<String, String> dims = new TreeMap<>(q.filter());
+        dims.remove(SINGLE_SERIES_MARKER);
         List<MetricSeries.Point> points = new ArrayList<>();
-        try (WindowStoreIterator<MetricWindow> it = store().fetch(SeriesKey.of(metric, dimensions).toString(), from, to)) {
-            it.forEachRemaining(kv -> points.add(point(kv.value)));
+        Instant newestEnd = null;
+        Instant updated = null;
+        try (WindowStoreIterator<MetricWindow> it = store.fetch(SeriesKey.of(q.metric(), dims).toString(), q.from(), q.to())) {
+            while (it.hasNext()) {
+                MetricWindow w = it.next().value;
+                points.add(point(w));
+                newestEnd = later(newestEnd, w.getWindowEnd());
+                updated = later(updated, w.getUpdatedAt());
+            }
         }
-        return points.isEmpty() ? List.of() : List.of(new MetricSeries.Series(new TreeMap<>(dimensions), points));
+        List<MetricSeries.Series> series = points.isEmpty() ? List.of() : List.of(new MetricSeries.Series(dims, points));
+        return new MetricSeries(q.metric(), q.window().toString(), series, stale, Freshness.of(newestEnd, updated, stale, offsetLag));
     }
 
-    private List<MetricSeries.Series> localScan(String metric, Instant from, Instant to) {
+    private MetricSeries localScan(Query q) {
+        ReadOnlyWindowStore<String, MetricWindow> store = router.activeStore(q.store(), QueryableStoreTypes.windowStore());
         Map<String, MetricSeries.Series> byKey = new TreeMap<>();
-        try (KeyValueIterator<Windowed<String>, MetricWindow> it = store().fetchAll(from, to)) {
+        Instant newestEnd = null;
+        Instant updated = null;
+        try (KeyValueIterator<Windowed<String>, MetricWindow> it = store.fetchAll(q.from(), q.to())) {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, MetricWindow> kv = it.next();
-                if (!kv.value.getMetric().equals(metric)) {
+                MetricWindow w = kv.value;
+                if (!w.getMetric().equals(q.metric()) || !matches(w.getDimensions(), q.filter())) {
                     continue;
                 }
-                byKey.computeIfAbsent(kv.key.key(), k -> new MetricSeries.Series(new TreeMap<>(kv.value.getDimensions()), new ArrayList<>()))
-                        .points().add(point(kv.value));
+                byKey.computeIfAbsent(kv.key.key(), k -> new MetricSeries.Series(new TreeMap<>(w.getDimensions()), new ArrayList<>()))
+                        .points().add(point(w));
+                newestEnd = later(newestEnd, w.getWindowEnd());
+                updated = later(updated, w.getUpdatedAt());
             }
         }
-        byKey.values().forEach(s -> s.points().sort((a, b) -> a.start().compareTo(b.start())));
-        return new ArrayList<>(byKey.values());
+        byKey.values().forEach(s -> s.points().sort(Comparator.comparing(MetricSeries.Point::start)));
+        return new MetricSeries(q.metric(), q.window().toString(), new ArrayList<>(byKey.values()), false, Freshness.of(newestEnd, updated, false, 0));
+    }
+
+    private static boolean matches(Map<String, String> dimensions, Map<String, String> filter) {
+        for (Map.Entry<String, String> f : filter.entrySet()) {
+            if (!f.getValue().equals(dimensions.get(f.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sums series per value of {@code dimension}, window by window, and keeps the {@code top} largest totals. */
+    static MetricSeries grouped(MetricSeries answer, String dimension, int top) {
+        Map<String, TreeMap<Instant, double[]>> sums = new LinkedHashMap<>();
+        Map<Instant, Instant> ends = new TreeMap<>();
+        for (MetricSeries.Series s : answer.series()) {
+            String group = s.dimensions().getOrDefault(dimension, "(none)");
+            TreeMap<Instant, double[]> byStart = sums.computeIfAbsent(group, g -> new TreeMap<>());
+            for (MetricSeries.Point p : s.points()) {
+                byStart.computeIfAbsent(p.start(), t -> new double[1])[0] += p.value().doubleValue();
+                ends.put(p.start(), p.end());
+            }
+        }
+        List<Map.Entry<String, TreeMap<Instant, double[]>>> ranked = new ArrayList<>(sums.entrySet());
+        ranked.sort(Comparator.comparingDouble((Map.Entry<String, TreeMap<Instant, double[]>> e) ->
+                e.getValue().values().stream().mapToDouble(v -> v[0]).sum()).reversed().thenComparing(Map.Entry::getKey));
+        List<MetricSeries.Series> series = new ArrayList<>();
+        for (Map.Entry<String, TreeMap<Instant, double[]>> e : ranked.subList(0, Math.min(top, ranked.size()))) {
+            List<MetricSeries.Point> points = new ArrayList<>();
+            e.getValue().forEach((start, v) -> points.add(MetricSeries.Point.of(start, ends.get(start), v[0])));
+            series.add(new MetricSeries.Series(Map.of(dimension, e.getKey()), points));
+        }
+        return new MetricSeries(answer.metric(), answer.window(), series, answer.stale(), answer.freshness());
     }
 
     private static MetricSeries.Point point(MetricWindow w) {
         return MetricSeries.Point.of(w.getWindowStart(), w.getWindowEnd(), w.getValue());
     }
 
-    private ReadOnlyWindowStore<String, MetricWindow> store() {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(ServingTopology.METRIC_STORE, QueryableStoreTypes.windowStore()));
-        } catch (InvalidStateStoreException e) {
-            throw ApiException.unavailable("Metric store is not queryable right now (" + e.getMessage() + "); retry shortly", 2);
-        }
+    private static Instant later(Instant a, Instant b) {
+        return a == null || (b != null && b.isAfter(a)) ? b : a;
     }
+
 }

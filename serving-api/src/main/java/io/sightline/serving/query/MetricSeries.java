@@ -4,8 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The answer of {@code GET /v1/metrics/{metric}}: one entry per series, points oldest first. */
-public record MetricSeries(String metric, String window, List<Series> series) {
+/**
+ * The answer of {@code GET /v1/metrics/{metric}}: one entry per series, points oldest
+ * first, and how fresh the answer is. The first three fields are the shape fixed by
+ * the walking skeleton.
+ */
+public record MetricSeries(String metric, String window, List<Series> series, boolean stale, Freshness freshness) {
 
     public record Series(Map<String, String> dimensions, List<Point> points) {
     }

@@ -23,13 +23,19 @@ public final class ReplicaClient {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final String authorization;
 
-    public ReplicaClient(Duration timeout) {
+    /**
+     * @param readToken the token replicas present to each other (one of the configured
+     *                  read tokens), or null when the API is open
+     */
+    public ReplicaClient(Duration timeout, String readToken) {
         this.timeout = timeout;
+        this.authorization = readToken == null ? null : "Bearer " + readToken;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
-    public <T> T get(HostInfo host, String path, Map<String, String> query, JavaType type, String authorization) {
+    public <T> T get(HostInfo host, String path, Map<String, String> query, JavaType type) {
         String params = query.entrySet().stream()
                 .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
@@ -40,6 +46,11 @@ public final class ReplicaClient {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 4) {
+                // The owner's verdict on the request (unknown alert, bad parameter) is the answer.
+                var error = Json.MAPPER.readTree(response.body());
+                throw new ApiException(response.statusCode(), error.path("code").asText("error"), error.path("message").asText());
+            }
             if (response.statusCode() != 200) {
                 throw ApiException.unavailable("Replica " + host + " answered " + response.statusCode() + "; retry shortly", 2);
             }

@@ -3,14 +3,23 @@ package io.sightline.serving.topology;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.MetricCatalogEntry;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,16 +29,34 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Materializes the processors' output for interactive queries: metric windows into a
- * window store (one entry per series and window start, the latest update winning) and
- * alerts into a key-value store by fingerprint.
+ * window store (one entry per series and window start, the latest update winning),
+ * what is known of each metric into a small catalog store, and alerts into a
+ * key-value store by fingerprint.
  */
 public final class ServingTopology {
 
-    public static final String METRIC_STORE = "metric-windows-1m";
+    /** Window sizes the serving API keeps; a metric window of another size is not stored. */
+    public static final List<Duration> WINDOW_SIZES = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
+    public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
-    public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
+    public static final String DEAD_LETTER_STORE = "dead-letters-1m";
+    public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
+
+    /** The window store holding metric windows of {@code size}: {@code metric-windows-1m}, {@code metric-windows-1h}. */
+    public static String metricStore(Duration size) {
+        return "metric-windows-" + (size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m");
+    }
 
     private ServingTopology() {
+    }
+
+    /** The topic a store is built from, to tell whether this replica's task for it is active. */
+    public static String sourceTopic(String storeName) {
+        return switch (storeName) {
+            case ALERT_STORE -> Topics.ALERTS;
+            case DEAD_LETTER_STORE -> Topics.EVENTS_INVALID;
+            default -> Topics.METRICS_WINDOWED;
+        };
     }
 
     public static Topology build(Topics topics, Duration retention) {
@@ -37,32 +64,85 @@ public final class ServingTopology {
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(METRIC_STORE, retention, WINDOW_SIZE, false),
-                metrics.keySerde(), metrics.valueSerde()));
+        String[] stores = new String[WINDOW_SIZES.size() + 1];
+        for (int i = 0; i < WINDOW_SIZES.size(); i++) {
+            Duration size = WINDOW_SIZES.get(i);
+            stores[i] = metricStore(size);
+            builder.addStateStore(Stores.windowStoreBuilder(
+                    Stores.persistentWindowStore(stores[i], retention.compareTo(size) < 0 ? size : retention, size, false),
+                    metrics.keySerde(), metrics.valueSerde()));
+        }
+        stores[WINDOW_SIZES.size()] = CATALOG_STORE;
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE),
+                Serdes.String(), topics.valueSerde(MetricCatalogEntry.class)));
         builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
-                .process(WindowWriter::new, Named.as("store-metric-windows"), METRIC_STORE);
+                .process(WindowWriter::new, Named.as("store-metric-windows"), stores);
 
         builder.table(alerts.name(), Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
                 Materialized.<String, Alert, KeyValueStore<Bytes, byte[]>>as(ALERT_STORE)
                         .withKeySerde(alerts.keySerde()).withValueSerde(alerts.valueSerde()));
+
+        // Rejected input per component, source and reason and minute, for the data-quality view.
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
+                .map((key, letter) -> KeyValue.pair(rejectKey(letter), 1L), Named.as("key-by-reason"))
+                .groupByKey(Grouped.with("dead-letters-by-reason", Serdes.String(), Serdes.Long()))
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
+                .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
         return builder.build();
     }
 
-    /** Puts each update at its window's start, so a later update of the same window replaces the earlier one. */
+    /** {@code component|source|reason}: what the data-quality view groups rejects by. */
+    public static String rejectKey(DeadLetter letter) {
+        return letter.getComponent() + "|" + (letter.getSource() == null ? "-" : letter.getSource()) + "|" + letter.getReasonCode();
+    }
+
+    /**
+     * Puts each update at its window's start in the store for its window size, so a
+     * later update of the same window replaces the earlier one, and notes the metric's
+     * dimensions and windows in the catalog.
+     */
     private static final class WindowWriter implements Processor<String, MetricWindow, Void, Void> {
-        private WindowStore<String, MetricWindow> store;
+        private final java.util.Map<Duration, WindowStore<String, MetricWindow>> windowsBySize = new java.util.HashMap<>();
+        private KeyValueStore<String, MetricCatalogEntry> catalog;
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(METRIC_STORE);
+            for (Duration size : WINDOW_SIZES) {
+                windowsBySize.put(size, context.getStateStore(metricStore(size)));
+            }
+            catalog = context.getStateStore(CATALOG_STORE);
         }
 
         @Override
         public void process(Record<String, MetricWindow> record) {
-            if (record.value() != null) {
-                store.put(record.key(), record.value(), record.value().getWindowStart().toEpochMilli());
+            MetricWindow window = record.value();
+            if (window == null) {
+                return;
             }
+            Duration windowSize = Duration.between(window.getWindowStart(), window.getWindowEnd());
+            WindowStore<String, MetricWindow> windows = windowsBySize.get(windowSize);
+            if (windows == null) {
+                return; // a window size this API does not serve
+            }
+            windows.put(record.key(), window, window.getWindowStart().toEpochMilli());
+            MetricCatalogEntry entry = catalog.get(window.getMetric());
+            String size = windowSize.toString();
+            if (entry == null) {
+                entry = MetricCatalogEntry.newBuilder().setMetric(window.getMetric()).setUpdatedAt(window.getUpdatedAt()).build();
+            }
+            TreeSet<String> dimensions = new TreeSet<>(entry.getDimensions());
+            dimensions.addAll(window.getDimensions().keySet());
+            TreeSet<String> sizes = new TreeSet<>(entry.getWindows());
+            sizes.add(size);
+            entry.setDimensions(new ArrayList<>(dimensions));
+            entry.setWindows(List.copyOf(sizes));
+            entry.setSeries(entry.getSeries() + 1);
+            if (window.getUpdatedAt().isAfter(entry.getUpdatedAt())) {
+                entry.setUpdatedAt(window.getUpdatedAt());
+            }
+            catalog.put(window.getMetric(), entry);
         }
     }
 }

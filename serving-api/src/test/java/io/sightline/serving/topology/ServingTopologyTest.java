@@ -60,13 +60,34 @@ class ServingTopologyTest {
         metrics.pipeInput(SERIES, window(0, 1));
         metrics.pipeInput(SERIES, window(0, 2));
         metrics.pipeInput(SERIES, window(1, 5));
+        // An hourly window of the same series goes to its own store and does not overwrite minute 0.
+        metrics.pipeInput(SERIES, MetricWindow.newBuilder(window(0, 60)).setWindowEnd(T0.plusSeconds(3600)).build());
 
-        WindowStore<String, MetricWindow> store = driver.getWindowStore(ServingTopology.METRIC_STORE);
+        WindowStore<String, MetricWindow> store = driver.getWindowStore(ServingTopology.metricStore(Duration.ofMinutes(1)));
         List<Double> values = new ArrayList<>();
         try (var it = store.fetch(SERIES, T0, T0.plusSeconds(60))) {
             it.forEachRemaining(kv -> values.add(kv.value.getValue()));
         }
         assertThat(values).containsExactly(2.0, 5.0);
+        WindowStore<String, MetricWindow> hourly = driver.getWindowStore(ServingTopology.metricStore(Duration.ofHours(1)));
+        assertThat(hourly.fetch(SERIES, T0.toEpochMilli()).getValue()).isEqualTo(60.0);
+    }
+
+    @Test
+    void shouldCountRejectedInputPerComponentSourceAndReason() {
+        var invalid = driver.createInputTopic(Topics.EVENTS_INVALID, new StringSerializer(), topics.eventsInvalid().valueSerde().serializer());
+        invalid.pipeInput("k", deadLetter("web", "missing_field"), T0);
+        invalid.pipeInput("k", deadLetter("web", "missing_field"), T0.plusSeconds(5));
+        invalid.pipeInput("k", deadLetter(null, "invalid_json"), T0.plusSeconds(6));
+
+        WindowStore<String, Long> store = driver.getWindowStore(ServingTopology.DEAD_LETTER_STORE);
+        assertThat(store.fetch("ingest-gateway|web|missing_field", T0.toEpochMilli())).isEqualTo(2L);
+        assertThat(store.fetch("ingest-gateway|-|invalid_json", T0.toEpochMilli())).isEqualTo(1L);
+    }
+
+    private static io.sightline.schemas.avro.DeadLetter deadLetter(String source, String reason) {
+        return io.sightline.schemas.avro.DeadLetter.newBuilder().setReasonCode(reason).setReasonText("t").setComponent("ingest-gateway")
+                .setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(T0).build();
     }
 
     @Test

@@ -1,0 +1,116 @@
+package io.sightline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium, fed through the whole pipeline: events
+ * posted to the gateway show as a chart, and a spike raises an alert that appears on
+ * the page. Skipped, saying why, where Chromium and its driver are not installed.
+ */
+class DashboardBrowserIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
+
+    @TempDir
+    static Path dataDir;
+    static Stack stack;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Chromium not installed: skipping the dashboard browser test (install Debian's chromium and chromium-driver to run it)");
+        stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "browser-key", Duration.ofMinutes(2), line -> { });
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldShowTheChartAndAnAlertForASpikePostedThroughTheGateway() throws Exception {
+        // Six quiet minutes of checkouts, then a burst in the current minute.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        int[] quiet = {8, 10, 12, 9, 11, 10};
+        for (int m = 0; m < quiet.length; m++) {
+            postCheckouts(now.minus(Duration.ofMinutes(quiet.length - m)).plusSeconds(20), quiet[m]);
+        }
+        postCheckouts(now.plusSeconds(1), 80);
+
+        WebDriver browser = chromium();
+        try {
+            browser.get(stack.url("serving-api") + "/");
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(500));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart path.series")));
+            // The alert arrives over the live stream, without a reload.
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alerts li.alert.firing")));
+
+            String alertText = browser.findElement(By.cssSelector("#alerts li.alert.firing")).getText();
+            assertThat(alertText).contains("FIRING").contains("event_count").contains("above");
+            assertThat(browser.findElement(By.id("legend")).getText()).contains("Checkout Completed");
+            assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live: on");
+
+            Files.createDirectories(SCREENSHOT.getParent());
+            Files.write(SCREENSHOT, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static WebDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // The flags this machine needs: no sandbox as root, and no background calls to a network that is closed.
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void postCheckouts(Instant at, int count) throws IOException, InterruptedException {
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            items.add("{\"type\":\"track\",\"event\":\"Checkout Completed\",\"userId\":\"shopper\",\"messageId\":\"" + UUID.randomUUID()
+                    + "\",\"timestamp\":\"" + at.plusMillis(i * 100L) + "\"}");
+        }
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
+                .header("Content-Type", "application/json").header("X-Write-Key", "browser-key")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", items) + "]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,151 @@
+package io.sightline.serving.query;
+
+import io.sightline.common.http.ApiException;
+import io.sightline.serving.topology.ServingTopology;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the replica that can answer for a key or a store and asks it: this replica's
+ * own stores when it holds the data, else the owner over HTTP, else a standby (whose
+ * answer is marked stale). When nobody can answer the caller gets 503 with
+ * {@code Retry-After}, never a 500 or a hang.
+ */
+public final class StoreRouter {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreRouter.class);
+    private static final int RETRY_AFTER_SECONDS = 2;
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+
+    public StoreRouter(KafkaStreams streams, HostInfo self) {
+        this.streams = streams;
+        this.self = self;
+    }
+
+    /** A store of this replica, for the partition that holds a key, with whether it is stale. */
+    public record LocalStore<S>(S store, boolean stale, long offsetLag) {
+    }
+
+    /**
+     * Answers for {@code key}: locally if this replica is its active or standby host,
+     * else by asking the active host, then each standby, in turn.
+     */
+    public <T, S> T forKey(String storeName, String key, QueryableStoreType<S> type,
+                           Function<LocalStore<S>, T> local, Function<HostInfo, T> remote) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
+        }
+        List<HostInfo> candidates = new ArrayList<>();
+        candidates.add(owner.activeHost());
+        candidates.addAll(owner.standbyHosts());
+        // Prefer ourselves when we hold the key at all: no network hop.
+        if (candidates.remove(self)) {
+            Optional<T> answer = tryLocal(storeName, owner.partition(), type, local);
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+        }
+        for (HostInfo host : candidates) {
+            try {
+                return remote.apply(host);
+            } catch (ApiException e) {
+                if (e.status() != 503) {
+                    throw e;
+                }
+                log.debug("Replica {} could not answer for {}: {}", host, storeName, e.getMessage());
+            }
+        }
+        throw unavailable("no replica could answer for store " + storeName);
+    }
+
+    /** Answers for {@code key} from this replica only (a forwarded request); 503 when it does not hold the key. */
+    public <T, S> T localForKey(String storeName, String key, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
+        if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
+        }
+        return tryLocal(storeName, owner.partition(), type, local)
+                .orElseThrow(() -> unavailable("this replica does not hold that key of " + storeName + " right now"));
+    }
+
+    /** Answers from every replica's active stores and returns all answers (this replica's first). */
+    public <T> List<T> everywhere(String storeName, Supplier<T> local, Function<HostInfo, T> remote) {
+        List<T> answers = new ArrayList<>();
+        for (StreamsMetadata replica : streams.streamsMetadataForStore(storeName)) {
+            answers.add(replica.hostInfo().equals(self) ? local.get() : remote.apply(replica.hostInfo()));
+        }
+        if (answers.isEmpty()) {
+            throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
+        }
+        return answers;
+    }
+
+    /** This replica's active, up-to-date stores of a name (all partitions it owns). */
+    public <S> S activeStore(String storeName, QueryableStoreType<S> type) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(storeName, type));
+        } catch (InvalidStateStoreException e) {
+            throw unavailable("store " + storeName + " is not queryable right now (" + e.getMessage() + ")");
+        }
+    }
+
+    private <T, S> Optional<T> tryLocal(String storeName, int partition, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+        try {
+            S store = streams.store(StoreQueryParameters.fromNameAndType(storeName, type).enableStaleStores().withPartition(partition));
+            boolean active = isActiveAndRunning(ServingTopology.sourceTopic(storeName), partition);
+            long lag = active ? 0 : offsetLag(storeName, partition);
+            return Optional.of(local.apply(new LocalStore<>(store, !active, lag)));
+        } catch (InvalidStateStoreException e) {
+            log.debug("Local store {} partition {} not queryable: {}", storeName, partition, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private boolean isActiveAndRunning(String sourceTopic, int partition) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                if (task.topicPartitions().stream().anyMatch(tp -> tp.partition() == partition && tp.topic().equals(sourceTopic))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private long offsetLag(String storeName, int partition) {
+        try {
+            Map<Integer, LagInfo> lags = streams.allLocalStorePartitionLags().get(storeName);
+            LagInfo info = lags == null ? null : lags.get(partition);
+            return info == null ? 0 : info.offsetLag();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static ApiException unavailable(String why) {
+        return ApiException.unavailable("Cannot answer right now: " + why + "; retry shortly", RETRY_AFTER_SECONDS);
+    }
+}

@@ -1,0 +1,241 @@
+package io.sightline.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.common.http.Json;
+import io.sightline.schemas.SeriesKey;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.AlertStatus;
+import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.testkit.PipelineEnvironment;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two serving replicas on a real broker: either answers every key the same way
+ * (forwarding to the owner), fan-out queries merge, read tokens hold across
+ * forwarding, the live stream delivers, and when one replica dies the other answers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServingReplicasIT {
+
+    private static final String TOKEN = "read-token-1";
+    private static final Instant MINUTE = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+    private static final List<String> EVENTS = List.of("Signed Up", "Clicked", "Checkout", "Viewed", "Searched", "Logged In");
+
+    @TempDir
+    static Path dir;
+    static PipelineEnvironment env;
+    static ServingApi replicaA;
+    static ServingApi replicaB;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        env = PipelineEnvironment.start(dir.resolve("kafka"));
+        for (int i = 0; i < EVENTS.size(); i++) {
+            env.produce(Topics.METRICS_WINDOWED, key(EVENTS.get(i)), window(EVENTS.get(i), i + 1));
+        }
+        env.produce(Topics.ALERTS, "fp-1", alert("fp-1"));
+        for (int i = 0; i < 3; i++) {
+            env.produce(Topics.EVENTS_INVALID, "web-" + i, deadLetter("web", i < 2 ? "missing_field" : "invalid_json"));
+        }
+        env.produce(Topics.EVENTS_INVALID, "ios", deadLetter("ios", "missing_field"));
+        CompletableFuture<ServingApi> a = CompletableFuture.supplyAsync(() -> startReplica("a"));
+        CompletableFuture<ServingApi> b = CompletableFuture.supplyAsync(() -> startReplica("b"));
+        replicaA = a.join();
+        replicaB = b.join();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ServingApi replica : new ServingApi[] {replicaA, replicaB}) {
+            if (replica != null) {
+                replica.close();
+            }
+        }
+        env.close();
+    }
+
+    private static ServingApi startReplica(String name) {
+        int port = freePort();
+        return ServingApi.start(new ServingConfig(env.serviceEnv(dir.resolve("state-" + name), Map.of(
+                "SIGHTLINE_HTTP_PORT", String.valueOf(port),
+                "SIGHTLINE_ADVERTISED_ENDPOINT", "127.0.0.1:" + port,
+                "SIGHTLINE_READ_TOKENS", TOKEN,
+                "SIGHTLINE_STREAM_HEARTBEAT_MS", "500"))));
+    }
+
+    @Test
+    @Order(1)
+    void shouldAnswerEveryKeyTheSameFromEitherReplica() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (int i = 0; i < EVENTS.size(); i++) {
+                for (ServingApi replica : List.of(replicaA, replicaB)) {
+                    JsonNode answer = getJson(replica, "/v1/metrics/event_count?event=" + encode(EVENTS.get(i)) + "&from=" + MINUTE.minusSeconds(60), 200);
+                    assertThat(answer.path("series")).hasSize(1);
+                    assertThat(answer.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(i + 1);
+                    assertThat(answer.path("freshness").path("updatedAt").asText()).isNotEmpty();
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    void shouldFanOutQueriesThatSpanKeysAndMergeTheCatalogAndAlerts() throws Exception {
+        JsonNode all = getJson(replicaA, "/v1/metrics/event_count?from=" + MINUTE.minusSeconds(60), 200);
+        assertThat(all.path("series")).hasSize(EVENTS.size());
+
+        JsonNode top = getJson(replicaB, "/v1/metrics/event_count?groupBy=event&top=2&from=" + MINUTE.minusSeconds(60), 200);
+        assertThat(top.path("series")).hasSize(2);
+        assertThat(top.path("series").get(0).path("dimensions").path("event").asText()).isEqualTo("Logged In");
+        assertThat(top.path("series").get(1).path("points").get(0).path("value").asInt()).isEqualTo(5);
+
+        assertThat(getJson(replicaB, "/v1/metrics", 200).path("metrics").get(0).path("dimensions").get(0).asText()).isEqualTo("event");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(getJson(replicaA, "/v1/alerts?status=firing", 200).path("alerts")).hasSize(1);
+            assertThat(getJson(replicaB, "/v1/alerts/fp-1", 200).path("alert").path("fingerprint").asText()).isEqualTo("fp-1");
+        });
+        assertThat(getJson(replicaA, "/v1/alerts?status=resolved", 200).path("alerts")).isEmpty();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode quality = getJson(replicaB, "/v1/quality", 200);
+            assertThat(quality.path("totalRejected").asInt()).isEqualTo(4);
+            assertThat(quality.path("rejects").get(0).path("source").asText()).isEqualTo("web");
+            assertThat(quality.path("rejects").get(0).path("reason").asText()).isEqualTo("missing_field");
+            assertThat(quality.path("rejects").get(0).path("count").asInt()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    @Order(3)
+    void shouldRejectBadParametersUnknownMetricsAndMissingOrWrongCredentials() throws Exception {
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?from=yesterday", 400).path("details").get(0).path("parameter").asText()).isEqualTo("from");
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?top=0&groupBy=event", 400).path("message").asText()).contains("top");
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?country=DE", 400).path("code").asText()).isEqualTo("unknown_dimension");
+        assertThat(getJson(replicaA, "/v1/alerts?severity=urgent", 400).path("details").get(0).path("parameter").asText()).isEqualTo("severity");
+        assertThat(getJson(replicaA, "/v1/metrics/no_such_metric", 404).path("code").asText()).isEqualTo("unknown_metric");
+        assertThat(getJson(replicaB, "/v1/alerts/no-such-fingerprint", 404).path("code").asText()).isEqualTo("unknown_alert");
+
+        HttpResponse<String> anonymous = http.send(request(replicaA, "/v1/metrics").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> writeKey = http.send(request(replicaA, "/v1/metrics").header("Authorization", "Basic bG9jYWwtZGV2LWtleTo=").build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknown = http.send(request(replicaA, "/v1/metrics").header("Authorization", "Bearer nope").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(writeKey.statusCode()).isEqualTo(403);
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(http.send(request(replicaA, "/openapi.json").build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"/v1/stream\"");
+    }
+
+    @Test
+    @Order(4)
+    void shouldStreamUpdatesAsTheyHappenAndAgainAfterAReconnect() throws Exception {
+        for (int round = 0; round < 2; round++) {
+            double value = 100 + round;
+            HttpResponse<Stream<String>> stream = http.send(request(replicaB, "/v1/stream?metric=event_count")
+                    .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+            Iterator<String> lines = stream.body().iterator();
+            assertThat(lines.next()).isEqualTo(": connected");
+            env.produce(Topics.METRICS_WINDOWED, key("Signed Up"), window("Signed Up", value));
+            CompletableFuture<String> data = CompletableFuture.supplyAsync(() -> {
+                String previous = "";
+                while (lines.hasNext()) {
+                    String line = lines.next();
+                    if (previous.equals("event: metric") && line.startsWith("data:")) {
+                        return line;
+                    }
+                    previous = line.startsWith("id:") ? previous : line;
+                }
+                return "";
+            });
+            assertThat(data.get(30, TimeUnit.SECONDS)).contains("\"value\":" + (int) value).contains("\"event\":\"Signed Up\"");
+            stream.body().close();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void shouldKeepAnsweringEveryKeyWhenOneReplicaDies() {
+        replicaA.close();
+        replicaA = null;
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            for (int i = 1; i < EVENTS.size(); i++) {
+                JsonNode answer = getJson(replicaB, "/v1/metrics/event_count?event=" + encode(EVENTS.get(i)) + "&from=" + MINUTE.minusSeconds(60), 200);
+                assertThat(answer.path("series")).hasSize(1);
+                assertThat(answer.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(i + 1);
+                assertThat(answer.path("stale").asBoolean()).isFalse();
+            }
+        });
+    }
+
+    private static JsonNode getJson(ServingApi replica, String path, int expectedStatus) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request(replica, path).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(expectedStatus);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private static HttpRequest.Builder request(ServingApi replica, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.httpPort() + path)).timeout(Duration.ofSeconds(20));
+    }
+
+    private static String key(String event) {
+        return SeriesKey.of("event_count", Map.of("event", event)).toString();
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static MetricWindow window(String event, double value) {
+        return MetricWindow.newBuilder().setMetric("event_count").setDimensions(Map.of("event", event))
+                .setWindowStart(MINUTE).setWindowEnd(MINUTE.plusSeconds(60)).setValue(value).setUpdatedAt(Instant.now()).build();
+    }
+
+    private static Alert alert(String fingerprint) {
+        return Alert.newBuilder().setFingerprint(fingerprint).setStatus(AlertStatus.firing).setStartsAt(MINUTE)
+                .setLabels(Map.of("severity", "warning", "metric", "event_count")).setMetric("event_count")
+                .setWindowStart(MINUTE).setObserved(80).setExpected(10).setLower(0).setUpper(20).setScore(9).setConfidence(0.9)
+                .setDetector("robust_zscore").build();
+    }
+
+    private static io.sightline.schemas.avro.DeadLetter deadLetter(String source, String reason) {
+        return io.sightline.schemas.avro.DeadLetter.newBuilder().setReasonCode(reason).setReasonText("test").setComponent("ingest-gateway")
+                .setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[] {1})).setTime(Instant.now()).build();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
