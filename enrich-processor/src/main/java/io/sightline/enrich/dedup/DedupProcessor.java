@@ -19,12 +19,13 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p>The dedup clock is the gateway's receive time, not the event time: a retried
  * event keeps its event time, so only the receive time tells how far apart two
  * copies arrived. Duplicates are dropped and counted in the
- * {@code duplicates-dropped-total} Streams metric.
+ * {@code duplicates-dropped-total} Streams metric; rejects in {@code events-rejected-total}.
  */
 public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEvent, Checked> {
 
     public static final String METRIC_GROUP = "sightline-enrich";
     public static final String DUPLICATES_SENSOR = "duplicates-dropped";
+    public static final String REJECTED_SENSOR = "events-rejected";
 
     private final String storeName;
     private final Duration window;
@@ -33,6 +34,7 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
     private FixedKeyProcessorContext<String, Checked> context;
     private WindowStore<String, Long> seen;
     private Sensor duplicates;
+    private Sensor rejected;
 
     public DedupProcessor(String storeName, Duration window, Duration maxFuture, Duration maxPast) {
         this.storeName = storeName;
@@ -46,6 +48,8 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
         this.context = context;
         this.seen = context.getStateStore(storeName);
         this.duplicates = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), DUPLICATES_SENSOR,
+                Sensor.RecordingLevel.INFO);
+        this.rejected = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), REJECTED_SENSOR,
                 Sensor.RecordingLevel.INFO);
     }
 
@@ -79,6 +83,7 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
     }
 
     private Checked reject(TrackedEvent event, String code, String text) {
+        rejected.record();
         RecordMetadata meta = context.recordMetadata().orElse(null);
         return new Checked(event, code, text, meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
                 meta == null ? null : meta.offset());

@@ -148,6 +148,7 @@ class EnrichTopologyTest {
         assertThat(topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0))).getMessageId())
                 .isEqualTo("future");
         assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("fine");
+        assertThat(metricTotal("events-rejected-total")).isEqualTo(2.0);
     }
 
     @Test
