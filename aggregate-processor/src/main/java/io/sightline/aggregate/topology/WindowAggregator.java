@@ -163,6 +163,8 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         if (state.distribution()) {
             out.setP50(state.quantile(0.50)).setP95(state.quantile(0.95)).setP99(state.quantile(0.99));
         }
-        context.forward(new Record<>(seriesKey, out.build(), Math.max(start + size - 1, 0)));
+        // The window's start, not its end: the end of an open hour or day window lies
+        // further in the future than brokers accept for a record timestamp.
+        context.forward(new Record<>(seriesKey, out.build(), Math.max(start, 0)));
     }
 }

@@ -62,13 +62,13 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
         long received = event.getReceivedAt().toEpochMilli();
         long time = event.getTimestamp().toEpochMilli();
         if (time - received > maxFuture.toMillis()) {
-            context.forward(record.withValue(reject(event, "event_time_in_future",
-                    "timestamp is " + Duration.ofMillis(time - received) + " ahead of receivedAt; at most " + maxFuture + " is accepted")));
+            reject(record, "event_time_in_future",
+                    "timestamp is " + Duration.ofMillis(time - received) + " ahead of receivedAt; at most " + maxFuture + " is accepted");
             return;
         }
         if (received - time > maxPast.toMillis()) {
-            context.forward(record.withValue(reject(event, "event_time_too_old",
-                    "timestamp is " + Duration.ofMillis(received - time) + " behind receivedAt; at most " + maxPast + " is accepted")));
+            reject(record, "event_time_too_old",
+                    "timestamp is " + Duration.ofMillis(received - time) + " behind receivedAt; at most " + maxPast + " is accepted");
             return;
         }
         String id = event.getSource() + "/" + event.getMessageId();
@@ -82,7 +82,15 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
         context.forward(record.withValue(Checked.accepted(event)));
     }
 
-    private Checked reject(TrackedEvent event, String code, String text) {
+    /**
+     * A reject travels with the receive time as its timestamp: its event time may be
+     * further in the future than the broker accepts for any record.
+     */
+    private void reject(FixedKeyRecord<String, TrackedEvent> record, String code, String text) {
+        context.forward(record.withValue(rejection(record.value(), code, text)).withTimestamp(record.value().getReceivedAt().toEpochMilli()));
+    }
+
+    private Checked rejection(TrackedEvent event, String code, String text) {
         rejected.record();
         RecordMetadata meta = context.recordMetadata().orElse(null);
         return new Checked(event, code, text, meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),

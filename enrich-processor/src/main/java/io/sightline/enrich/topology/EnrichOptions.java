@@ -29,7 +29,7 @@ public record EnrichOptions(Duration dedupWindow, Duration maxFuture, Duration m
 
     /** The defaults of {@code EnrichConfig}, for tests and tools. */
     public static EnrichOptions defaults() {
-        return new EnrichOptions(Duration.ofHours(24), Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(30),
+        return new EnrichOptions(Duration.ofHours(24), Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofMinutes(30),
                 List.of("email", "phone"), "sightline-enrich", "product_id", Optional.empty());
     }
 

@@ -131,7 +131,7 @@ class EnrichTopologyTest {
     @Test
     void shouldSendEventsTooFarInTheFutureOrPastToTheDeadLetterTopicWithTheReason() {
         TrackedEvent future = event("future", EventType.track, "Clicked", "u1", null);
-        future.setTimestamp(T0.plus(Duration.ofHours(25)));
+        future.setTimestamp(T0.plus(Duration.ofMinutes(10)).plusMillis(1));
         TrackedEvent old = event("old", EventType.track, "Clicked", "u1", null);
         old.setTimestamp(T0.minus(Duration.ofDays(8)));
 
@@ -142,6 +142,7 @@ class EnrichTopologyTest {
         List<DeadLetter> letters = invalid.readValuesToList();
         assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("event_time_in_future", "event_time_too_old");
         assertThat(letters.get(0).getMessageId()).isEqualTo("future");
+        assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT10M0.001S ahead of receivedAt; at most PT10M is accepted");
         assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
         assertThat(letters.get(0).getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
         assertThat(letters.get(1).getInputOffset()).isEqualTo(1L);
