@@ -11,12 +11,14 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What one event adds to one series window: only this travels through the
- * repartition topic, not the event. {@code role} says which part of a ratio it feeds;
+ * What one event adds to one series, in every window size of its metric at once
+ * (so one record, not one per window size, travels through the repartition topic;
+ * never the event). {@code time} places it in its windows: the event time, or for a
+ * funnel the time of the user's step one. {@code role} says which part of a ratio it feeds;
  * {@code member} is the user or session for unique counts; {@code number} the
  * measured property; {@code step} the funnel step reached (1-based).
  */
-public record Contribution(int metric, int window, long windowStart, byte role, String member, double number, int step) {
+public record Contribution(int metric, long time, byte role, String member, double number, int step) {
 
     public static final byte MAIN = 0;
     public static final byte NUMERATOR = 1;
@@ -29,10 +31,9 @@ public record Contribution(int metric, int window, long windowStart, byte role, 
                 return null;
             }
             try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(48); DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeByte(1);
+                out.writeByte(2);
                 out.writeInt(c.metric);
-                out.writeInt(c.window);
-                out.writeLong(c.windowStart);
+                out.writeLong(c.time);
                 out.writeByte(c.role);
                 out.writeBoolean(c.member != null);
                 if (c.member != null) {
@@ -52,15 +53,14 @@ public record Contribution(int metric, int window, long windowStart, byte role, 
             }
             try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
                 byte version = in.readByte();
-                if (version != 1) {
+                if (version != 2) {
                     throw new IllegalArgumentException("unknown contribution format version " + version);
                 }
                 int metric = in.readInt();
-                int window = in.readInt();
-                long start = in.readLong();
+                long time = in.readLong();
                 byte role = in.readByte();
                 String member = in.readBoolean() ? in.readUTF() : null;
-                return new Contribution(metric, window, start, role, member, in.readDouble(), in.readInt());
+                return new Contribution(metric, time, role, member, in.readDouble(), in.readInt());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -7,7 +7,6 @@ import io.sightline.aggregate.definition.MetricDefinition;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.EnrichedEvent;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,15 +73,12 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
                     boolean n = num.filter().matches(event);
                     boolean d = den.filter().matches(event);
                     if (n || d) {
-                        String dims = null;
-                        for (int w = 0; w < m.windows().size(); w++) {
-                            dims = dims == null ? seriesDims(m, event) : dims;
-                            if (n) {
-                                emit(record, m, i, w, time, Contribution.NUMERATOR, member(num.measure().type(), event), Double.NaN, 0, dims);
-                            }
-                            if (d) {
-                                emit(record, m, i, w, time, Contribution.DENOMINATOR, member(den.measure().type(), event), Double.NaN, 0, dims);
-                            }
+                        String dims = seriesDims(m, event);
+                        if (n) {
+                            emit(record, m, i, time, Contribution.NUMERATOR, member(num.measure().type(), event), Double.NaN, 0, dims);
+                        }
+                        if (d) {
+                            emit(record, m, i, time, Contribution.DENOMINATOR, member(den.measure().type(), event), Double.NaN, 0, dims);
                         }
                     }
                 }
@@ -94,10 +90,7 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
                     if (measure.type().distribution() && Double.isNaN(number)) {
                         continue;
                     }
-                    String dims = seriesDims(m, event);
-                    for (int w = 0; w < m.windows().size(); w++) {
-                        emit(record, m, i, w, time, Contribution.MAIN, member(measure.type(), event), number, 0, dims);
-                    }
+                    emit(record, m, i, time, Contribution.MAIN, member(measure.type(), event), number, 0, seriesDims(m, event));
                 }
             }
         }
@@ -126,17 +119,13 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
             return;
         }
         funnels.put(key, step + "|" + start);
-        for (int w = 0; w < m.windows().size(); w++) {
-            emit(record, m, index, w, start, Contribution.MAIN, event.enriched().getUserKey(), Double.NaN, step, "{}");
-        }
+        emit(record, m, index, start, Contribution.MAIN, event.enriched().getUserKey(), Double.NaN, step, "{}");
     }
 
-    private void emit(Record<String, EnrichedEvent> record, MetricDefinition m, int metric, int window, long time, byte role,
+    /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */
+    private void emit(Record<String, EnrichedEvent> record, MetricDefinition m, int metric, long time, byte role,
                       String member, double number, int step, String dims) {
-        Duration size = m.windowSizes().get(window);
-        long windowStart = time - Math.floorMod(time, size.toMillis());
-        String seriesKey = m.seriesName(m.windows().get(window)) + dims;
-        context.forward(record.withKey(seriesKey).withValue(new Contribution(metric, window, windowStart, role, member, number, step)));
+        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step)));
     }
 
     private static String member(Measure.Type type, EventView event) {

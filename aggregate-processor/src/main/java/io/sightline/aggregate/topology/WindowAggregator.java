@@ -74,29 +74,33 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     public void process(Record<String, Contribution> record) {
         Contribution c = record.value();
         List<MetricDefinition> metrics = definitions.metrics();
-        if (c == null || c.metric() >= metrics.size() || c.window() >= metrics.get(c.metric()).windows().size()) {
+        if (c == null || c.metric() >= metrics.size() || !record.key().startsWith(metrics.get(c.metric()).name() + "{")) {
             // written under a different definitions file: the metric no longer exists here
             late.record();
             return;
         }
         MetricDefinition m = metrics.get(c.metric());
-        long size = m.windowSizes().get(c.window()).toMillis();
-        long closeAt = c.windowStart() + size + grace.toMillis()
-                + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
+        String dims = record.key().substring(m.name().length());
         advance(record.timestamp());
-        if (closeAt <= streamTime) {
-            late.record();
-            return;
-        }
-        String key = String.format("%015d|%015d|%d|%s", closeAt, c.windowStart(), size, record.key());
-        byte[] bytes = store.get(key);
-        MetricState state = bytes != null ? MetricState.fromBytes(bytes) : empty(m);
-        state.add(c);
-        store.put(key, state.toBytes());
-        if (emitInterval.isZero()) {
-            emit(key, state, false);
-        } else {
-            dirty.add(key);
+        for (int w = 0; w < m.windows().size(); w++) {
+            long size = m.windowSizes().get(w).toMillis();
+            long windowStart = c.time() - Math.floorMod(c.time(), size);
+            long closeAt = windowStart + size + grace.toMillis()
+                    + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
+            if (closeAt <= streamTime) {
+                late.record();
+                continue;
+            }
+            String key = String.format("%015d|%015d|%d|%s", closeAt, windowStart, size, m.seriesName(m.windows().get(w)) + dims);
+            byte[] bytes = store.get(key);
+            MetricState state = bytes != null ? MetricState.fromBytes(bytes) : empty(m);
+            state.add(c);
+            store.put(key, state.toBytes());
+            if (emitInterval.isZero()) {
+                emit(key, state, false);
+            } else {
+                dirty.add(key);
+            }
         }
         closeWindows();
     }
