@@ -1,27 +1,45 @@
 package io.sightline.aggregate;
 
+import io.sightline.aggregate.definition.MetricDefinitions;
+import io.sightline.aggregate.rocksdb.BoundedMemoryRocksDBConfig;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsConfigs;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** Settings of the aggregate processor. */
 public final class AggregateConfig extends ServiceConfig {
 
     public static final String WINDOW_GRACE_MS_CONFIG = "window.grace.ms";
-    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends late events still count in it; later ones are dropped and counted in Streams' dropped-records metric.";
+    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends late events still count in it; later ones are dropped and counted in the late-records-dropped-total metric.";
 
-    public static final String WINDOW_RETENTION_MS_CONFIG = "window.retention.ms";
-    private static final String WINDOW_RETENTION_MS_DOC = "How long the processor keeps window aggregates in its store (at least window size + grace).";
+    public static final String METRICS_DEFINITIONS_FILE_CONFIG = "metrics.definitions.file";
+    private static final String METRICS_DEFINITIONS_FILE_DOC = "YAML or JSON file of metric definitions; empty runs the shipped defaults (default-metrics.yaml).";
+
+    public static final String METRICS_EMIT_INTERVAL_MS_CONFIG = "metrics.emit.interval.ms";
+    private static final String METRICS_EMIT_INTERVAL_MS_DOC = "How often changed open windows are published (wall clock); 0 publishes every single update.";
+
+    public static final String METRICS_MAX_CARDINALITY_CONFIG = "metrics.max.cardinality";
+    private static final String METRICS_MAX_CARDINALITY_DOC = "Distinct dimension combinations a metric keeps per input partition before new ones roll into 'other' (a metric's maxCardinality overrides it).";
+
+    public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "rocksdb.memory.bytes";
+    private static final String ROCKSDB_MEMORY_BYTES_DOC = "Memory for all RocksDB stores of the process together: one shared block cache, memtables counted against it.";
 
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8083), "sightline-aggregate")
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
-            .define(WINDOW_RETENTION_MS_CONFIG, Type.LONG, Duration.ofHours(2).toMillis(), ConfigDef.Range.atLeast(60_000),
-                    Importance.LOW, WINDOW_RETENTION_MS_DOC);
+            .define(METRICS_DEFINITIONS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, METRICS_DEFINITIONS_FILE_DOC)
+            .define(METRICS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 500L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    METRICS_EMIT_INTERVAL_MS_DOC)
+            .define(METRICS_MAX_CARDINALITY_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    METRICS_MAX_CARDINALITY_DOC)
+            .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, BoundedMemoryRocksDBConfig.DEFAULT_TOTAL_BYTES,
+                    ConfigDef.Range.atLeast(1024 * 1024), Importance.LOW, ROCKSDB_MEMORY_BYTES_DOC);
 
     public AggregateConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -31,7 +49,23 @@ public final class AggregateConfig extends ServiceConfig {
         return Duration.ofMillis(getLong(WINDOW_GRACE_MS_CONFIG));
     }
 
-    public Duration windowRetention() {
-        return Duration.ofMillis(getLong(WINDOW_RETENTION_MS_CONFIG));
+    public Duration emitInterval() {
+        return Duration.ofMillis(getLong(METRICS_EMIT_INTERVAL_MS_CONFIG));
+    }
+
+    public int maxCardinality() {
+        return getInt(METRICS_MAX_CARDINALITY_CONFIG);
+    }
+
+    /** The metric definitions, checked: a bad file fails here, naming the line. */
+    public MetricDefinitions definitions() {
+        String file = getString(METRICS_DEFINITIONS_FILE_CONFIG);
+        return file.isBlank() ? MetricDefinitions.defaults() : MetricDefinitions.load(Path.of(file));
+    }
+
+    /** Streams properties on top of the shared ones: the bounded RocksDB memory. */
+    public Map<String, Object> streamsProperties() {
+        return Map.of(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class,
+                BoundedMemoryRocksDBConfig.TOTAL_BYTES_CONFIG, getLong(ROCKSDB_MEMORY_BYTES_CONFIG));
     }
 }

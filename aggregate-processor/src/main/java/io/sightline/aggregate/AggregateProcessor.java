@@ -17,7 +17,8 @@ public final class AggregateProcessor {
     public static StreamsService start(AggregateConfig config) {
         Topics topics = StreamsService.topics(config);
         return StreamsService.start("aggregate-processor", config, topics,
-                AggregateTopology.build(topics, config.windowGrace(), config.windowRetention()));
+                AggregateTopology.build(topics, config.definitions(), config.windowGrace(), config.emitInterval(), config.maxCardinality()),
+                config.streamsProperties(), streams -> javalin -> { });
     }
 
     public static void main(String[] args) {

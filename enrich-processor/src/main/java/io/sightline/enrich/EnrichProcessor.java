@@ -16,7 +16,7 @@ public final class EnrichProcessor {
 
     public static StreamsService start(EnrichConfig config) {
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics));
+        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics, config.options()));
     }
 
     public static void main(String[] args) {

@@ -46,4 +46,34 @@ class EnrichProcessorIT {
             assertThat(enrich.app().state().isRunningOrRebalancing()).isTrue();
         }
     }
+
+    @Test
+    void shouldDeadLetterAnEventFromTheFutureAndDropADuplicateOnARealBroker() {
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
+             StreamsService enrich = EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
+            Instant now = Instant.now();
+            TrackedEvent future = TrackedEvent.newBuilder()
+                    .setMessageId("from-the-future").setType(EventType.track).setSource("web").setEvent("Clicked")
+                    .setUserId("u1").setReceivedAt(now).setTimestamp(now.plus(Duration.ofDays(2))).build();
+            TrackedEvent once = TrackedEvent.newBuilder(future).setMessageId("once").setTimestamp(now).build();
+            TrackedEvent last = TrackedEvent.newBuilder(future).setMessageId("last").setTimestamp(now).build();
+
+            env.produce(Topics.EVENTS_RAW, "web:u1", future);
+            env.produce(Topics.EVENTS_RAW, "web:u1", once);
+            env.produce(Topics.EVENTS_RAW, "web:u1", once);
+            env.produce(Topics.EVENTS_RAW, "web:u1", last);
+
+            var letters = env.readUntil(Topics.EVENTS_INVALID, DeadLetter.class, Duration.ofSeconds(60),
+                    r -> "from-the-future".equals(r.value().getMessageId()));
+            DeadLetter letter = letters.get(letters.size() - 1).value();
+            assertThat(letter.getReasonCode()).isEqualTo("event_time_in_future");
+            assertThat(letter.getComponent()).isEqualTo("enrich-processor");
+            assertThat(letter.getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
+            assertThat(letter.getInputOffset()).isNotNull();
+
+            var out = env.readUntil(Topics.EVENTS_ENRICHED, EnrichedEvent.class, Duration.ofSeconds(60),
+                    r -> r.value().getEvent().getMessageId().equals("last"));
+            assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("once", "last");
+        }
+    }
 }

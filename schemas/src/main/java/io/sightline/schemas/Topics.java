@@ -1,6 +1,7 @@
 package io.sightline.schemas;
 
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.MetricWindow;
@@ -27,6 +28,8 @@ public final class Topics {
     public static final String EVENTS_INVALID = "events.invalid.v1";
     /** Merged user traits from identify calls (compacted), keyed by user. */
     public static final String USERS_PROFILE = "users.profile.v1";
+    /** Product catalog (compacted), keyed by product id. */
+    public static final String CATALOG_PRODUCTS = "catalog.products.v1";
     /** Windowed metric values, keyed by series key. */
     public static final String METRICS_WINDOWED = "metrics.windowed.v1";
     /** Alert state changes, keyed by fingerprint. */
@@ -34,10 +37,10 @@ public final class Topics {
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
-            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, METRICS_WINDOWED, ALERTS);
+            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, ALERTS);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED = List.of(USERS_PROFILE);
+    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS);
 
     private final SchemaRegistryClient registry;
 
@@ -59,6 +62,10 @@ public final class Topics {
 
     public Topic<String, UserProfile> usersProfile() {
         return topic(USERS_PROFILE, UserProfile.class);
+    }
+
+    public Topic<String, CatalogProduct> catalogProducts() {
+        return topic(CATALOG_PRODUCTS, CatalogProduct.class);
     }
 
     public Topic<String, MetricWindow> metricsWindowed() {

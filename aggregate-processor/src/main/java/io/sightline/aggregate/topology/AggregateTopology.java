@@ -1,83 +1,70 @@
 package io.sightline.aggregate.topology;
 
+import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.EventTimeExtractor;
-import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.MetricWindow;
-import io.sightline.schemas.avro.TrackedEvent;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * Counts events per event name in one-minute tumbling windows (event time) and
- * publishes every update of an open window, so dashboards and the anomaly detector
- * see a window fill up instead of waiting for it to close.
+ * Metrics from enriched events, as the metric definitions say: each event becomes
+ * contributions to series windows (on the user-keyed partitions, where funnel
+ * progress and the cardinality cap live), which are repartitioned by series and folded
+ * into window states (event time, tumbling windows, a grace period for late events).
+ * Every update of an open window is published, so dashboards and the anomaly detector
+ * see a window fill up, and a final value once it closes.
  */
 public final class AggregateTopology {
 
     public static final String EVENT_COUNT_METRIC = "event_count";
     public static final String EVENT_DIMENSION = "event";
-    public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
-    public static final String EVENT_COUNT_STORE = "event-count-1m";
+    public static final String DIMENSION_STORE = "metric-dimension-values";
+    public static final String FUNNEL_STORE = "funnel-progress";
+    public static final String WINDOW_STORE = "metric-windows";
 
     private AggregateTopology() {
     }
 
-    public static Topology build(Topics topics, Duration grace, Duration retention) {
+    /**
+     * @param grace        how long after a window's end late events still count
+     * @param emitInterval how often changed open windows are published; zero publishes every update
+     * @param defaultCap   distinct dimension combinations per metric (per input partition) before {@code other}
+     */
+    public static Topology build(Topics topics, MetricDefinitions definitions, Duration grace, Duration emitInterval, int defaultCap) {
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIMENSION_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FUNNEL_STORE), Serdes.String(), Serdes.String()));
+        // Cached: a busy series window is read and rewritten many times between commits;
+        // the processor itself decides what to publish, so the cache hides nothing.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
 
         builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("enriched-events"))
-                // Only the user key travels through the repartition topic, not the whole event.
-                .map((user, event) -> KeyValue.pair(seriesKey(event.getEvent()), user), Named.as("key-by-series"))
-                .groupByKey(Grouped.with("events-by-series", Serdes.String(), Serdes.String()))
-                .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW_SIZE, grace))
-                .count(Named.as("count-events"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(EVENT_COUNT_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long())
-                        .withRetention(retention.compareTo(WINDOW_SIZE.plus(grace)) < 0 ? WINDOW_SIZE.plus(grace) : retention))
-                .toStream(Named.as("window-updates"))
-                .map((window, count) -> {
-                    SeriesKey key = SeriesKey.parse(window.key());
-                    return KeyValue.pair(window.key(), MetricWindow.newBuilder()
-                            .setMetric(key.metric())
-                            .setDimensions(Map.copyOf(key.dimensions()))
-                            .setWindowStart(window.window().startTime())
-                            .setWindowEnd(window.window().endTime())
-                            .setValue(count)
-                            .setUpdatedAt(Instant.now())
-                            .build());
-                }, Named.as("to-metric-window"))
+                .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
+                        Named.as("to-contributions"), DIMENSION_STORE, FUNNEL_STORE)
+                // Only the contribution travels through the repartition topic, not the event.
+                .repartition(Repartitioned.with(Serdes.String(), Contribution.serde()).withName("contributions-by-series"))
+                .process(() -> new WindowAggregator(definitions, grace, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"), WINDOW_STORE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
 
         return builder.build();
     }
 
-    static String seriesKey(TrackedEvent event) {
-        return SeriesKey.of(EVENT_COUNT_METRIC, Map.of(EVENT_DIMENSION, eventName(event))).toString();
-    }
-
     /** Track calls count under their own name; other calls under {@code $page}, {@code $identify}, ... */
-    public static String eventName(TrackedEvent event) {
-        return switch (event.getType()) {
-            case track -> event.getEvent();
-            default -> "$" + event.getType().name();
-        };
+    public static String eventName(io.sightline.schemas.avro.TrackedEvent event) {
+        return EventView.eventName(event);
     }
 }

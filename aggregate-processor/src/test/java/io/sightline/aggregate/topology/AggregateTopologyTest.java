@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.aggregate.AggregateConfig;
+import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.StreamsConfigs;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -25,13 +28,13 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AggregateTopologyTest {
 
     private static final Instant MINUTE = Instant.parse("2024-05-01T12:00:00Z");
+    private static final Instant HOUR = Instant.parse("2024-05-01T12:00:00Z");
 
     @TempDir
     Path stateDir;
@@ -41,37 +44,46 @@ class AggregateTopologyTest {
     private TestInputTopic<String, EnrichedEvent> enriched;
     private TestOutputTopic<String, MetricWindow> metrics;
 
-    @BeforeEach
-    void setUp() {
+    void start(MetricDefinitions definitions) {
         AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
         props.putAll(StreamsConfigs.properties(config, "aggregate-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        // Caching off: every update reaches the output, as with a short commit interval in production.
-        props.put("statestore.cache.max.bytes", 0);
-        driver = new TopologyTestDriver(AggregateTopology.build(topics, Duration.ofSeconds(30), Duration.ofHours(1)), props);
+        props.putAll(config.streamsProperties());
+        driver = new TopologyTestDriver(AggregateTopology.build(topics, definitions, Duration.ofSeconds(30), Duration.ZERO, 1000), props);
         enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
         metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
     }
 
+    void start(String yaml) {
+        start(MetricDefinitions.parse(yaml, "test"));
+    }
+
     @AfterEach
     void tearDown() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     @Test
-    void shouldCountEventsPerNameInOneMinuteEventTimeWindows() {
-        enriched.pipeInput("u1", event("Signed Up", MINUTE.plusSeconds(5)));
-        enriched.pipeInput("u2", event("Signed Up", MINUTE.plusSeconds(50)));
-        enriched.pipeInput("u1", event("Clicked", MINUTE.plusSeconds(10)));
-        enriched.pipeInput("u3", event("Signed Up", MINUTE.plusSeconds(65)));
+    void shouldCountEventsPerNameInOneMinuteEventTimeWindowsWithTheDefaultDefinitions() {
+        start(MetricDefinitions.defaults());
 
-        List<KeyValue<String, MetricWindow>> updates = metrics.readKeyValuesToList();
+        enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(5)));
+        enriched.pipeInput("u2", event("u2", "Signed Up", MINUTE.plusSeconds(50)));
+        enriched.pipeInput("u1", event("u1", "Clicked", MINUTE.plusSeconds(10)));
+        enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(65)));
+
+        List<KeyValue<String, MetricWindow>> updates = metrics.readKeyValuesToList().stream()
+                .filter(kv -> kv.key.startsWith("event_count{")).toList();
 
         assertThat(updates).extracting(kv -> kv.key).containsExactly(
                 "event_count{event=Signed+Up}", "event_count{event=Signed+Up}", "event_count{event=Clicked}", "event_count{event=Signed+Up}");
         MetricWindow secondSignup = updates.get(1).value;
         assertThat(secondSignup.getValue()).isEqualTo(2.0);
+        assertThat(secondSignup.getSampleCount()).isEqualTo(2L);
+        assertThat(secondSignup.getIsFinal()).isFalse();
         assertThat(secondSignup.getWindowStart()).isEqualTo(MINUTE);
         assertThat(secondSignup.getWindowEnd()).isEqualTo(MINUTE.plusSeconds(60));
         assertThat(secondSignup.getDimensions()).containsEntry("event", "Signed Up");
@@ -80,27 +92,188 @@ class AggregateTopologyTest {
     }
 
     @Test
-    void shouldDropEventsArrivingAfterTheGracePeriod() {
-        enriched.pipeInput("u1", event("Signed Up", MINUTE.plusSeconds(5)));
-        enriched.pipeInput("u1", event("Signed Up", MINUTE.plusSeconds(200)));
-        enriched.pipeInput("u2", event("Signed Up", MINUTE.plusSeconds(6)));
+    void shouldCountLateEventsWithinGraceAndDropAndCountThosePastIt() {
+        start("metrics: [{name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}]");
 
-        assertThat(metrics.readValuesToList()).extracting(MetricWindow::getValue).containsExactly(1.0, 1.0);
+        enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(5)));
+        enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(85)));
+        // late but within the 30 s grace of the first window (it closes at 90 s)
+        enriched.pipeInput("u2", event("u2", "Signed Up", MINUTE.plusSeconds(50)));
+        // stream time reaches 95 s: the first window closes with its final value
+        enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(95)));
+        // past grace: dropped and counted
+        enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(55)));
+
+        List<MetricWindow> updates = metrics.readValuesToList();
+        assertThat(updates).extracting(w -> w.getWindowStart().getEpochSecond() - MINUTE.getEpochSecond() + ":" + w.getValue() + ":" + w.getIsFinal())
+                .containsExactly("0:1.0:false", "60:1.0:false", "0:2.0:false", "60:2.0:false", "0:2.0:true");
+        assertThat(metricTotal("late-records-dropped-total")).isEqualTo(1.0);
     }
 
     @Test
     void shouldCountPageCallsUnderADollarName() {
-        EnrichedEvent page = event(null, MINUTE);
+        start(MetricDefinitions.defaults());
+        EnrichedEvent page = event("u1", null, MINUTE);
         page.getEvent().setType(EventType.page);
 
         enriched.pipeInput("u1", page);
 
-        assertThat(metrics.readKeyValue().key).isEqualTo("event_count{event=%24page}");
+        assertThat(metrics.readKeyValuesToList()).extracting(kv -> kv.key).contains("event_count{event=%24page}", "event_count.1h{event=%24page}");
     }
 
-    private static EnrichedEvent event(String name, Instant at) {
+    @Test
+    void shouldEstimateUniqueUsersWithinTheSketchsStatedError() {
+        start("metrics: [{name: active_users, measure: {type: unique_users}, windows: [1h]}]");
+
+        for (int i = 0; i < 10_000; i++) {
+            enriched.pipeInput("user-" + i, event("user-" + i, "Clicked", HOUR.plusMillis(i)));
+            // the same user again must not count twice
+            if (i % 10 == 0) {
+                enriched.pipeInput("user-" + i, event("user-" + i, "Clicked", HOUR.plusMillis(i)));
+            }
+        }
+
+        List<MetricWindow> updates = metrics.readValuesToList();
+        MetricWindow last = updates.get(updates.size() - 1);
+        // HLL lgK=12: relative standard error 1.04/sqrt(4096) = 1.625 %; 3 sigmas = 4.9 %
+        assertThat(last.getValue()).isBetween(10_000 * (1 - 0.049), 10_000 * (1 + 0.049));
+        assertThat(last.getSampleCount()).isEqualTo(11_000L);
+    }
+
+    @Test
+    void shouldReportSumMeanAndPercentilesOfANumericProperty() {
+        start("metrics: [{name: latency_ms, filter: {where: [{field: properties.latency_ms, op: exists}]}, "
+                + "measure: {type: p95, property: latency_ms}, windows: [1h]}]");
+
+        for (int i = 1; i <= 1000; i++) {
+            EnrichedEvent e = event("u", "API Request", HOUR.plusMillis(i));
+            e.getEvent().setProperties("{\"latency_ms\":" + i + "}");
+            enriched.pipeInput("u", e);
+        }
+        enriched.pipeInput("u", event("u", "API Request", HOUR.plusSeconds(5)));
+
+        List<MetricWindow> updates = metrics.readValuesToList();
+        MetricWindow last = updates.get(updates.size() - 1);
+        assertThat(updates).hasSize(1000);
+        assertThat(last.getValues()).containsEntry("sum", 500_500.0).containsEntry("mean", 500.5);
+        // KLL k=200: normalized rank error about 1.65 %, i.e. about 17 ranks of 1000
+        assertThat(last.getValue()).isEqualTo(last.getP95()).isBetween(950.0 - 20, 950.0 + 20);
+        assertThat(last.getP50()).isBetween(500.0 - 20, 500.0 + 20);
+        assertThat(last.getP99()).isBetween(990.0 - 20, 1000.0);
+    }
+
+    @Test
+    void shouldComputeARatioOfTwoMetrics() {
+        start("""
+                metrics:
+                  - {name: errors, filter: {event: Error}, measure: {type: count}, windows: [1m]}
+                  - {name: all_events, measure: {type: count}, windows: [1m]}
+                  - {name: error_rate, measure: {type: ratio, numerator: errors, denominator: all_events}, windows: [1m]}
+                """);
+
+        enriched.pipeInput("u1", event("u1", "Clicked", MINUTE.plusSeconds(1)));
+        enriched.pipeInput("u1", event("u1", "Error", MINUTE.plusSeconds(2)));
+        enriched.pipeInput("u2", event("u2", "Clicked", MINUTE.plusSeconds(3)));
+        enriched.pipeInput("u2", event("u2", "Clicked", MINUTE.plusSeconds(4)));
+
+        List<KeyValue<String, MetricWindow>> rates = metrics.readKeyValuesToList().stream()
+                .filter(kv -> kv.key.equals("error_rate{}")).toList();
+        MetricWindow last = rates.get(rates.size() - 1).value;
+        assertThat(last.getValue()).isEqualTo(0.25);
+        assertThat(last.getValues()).containsEntry("numerator", 1.0).containsEntry("denominator", 4.0);
+    }
+
+    @Test
+    void shouldCountFunnelStepsInOrderWithinTheTimeLimit() {
+        start("""
+                metrics:
+                  - name: signup_funnel
+                    measure: {type: funnel, steps: [{event: Signed Up}, {event: Activated}, {event: Subscribed}], within: 1h}
+                    windows: [1h]
+                """);
+        // a: all three steps in order
+        enriched.pipeInput("a", event("a", "Signed Up", HOUR.plusSeconds(0)));
+        enriched.pipeInput("a", event("a", "Activated", HOUR.plusSeconds(600)));
+        enriched.pipeInput("a", event("a", "Subscribed", HOUR.plusSeconds(1200)));
+        // b: step 3 before step 2 does not count; step 2 then does
+        enriched.pipeInput("b", event("b", "Signed Up", HOUR.plusSeconds(10)));
+        enriched.pipeInput("b", event("b", "Subscribed", HOUR.plusSeconds(300)));
+        enriched.pipeInput("b", event("b", "Activated", HOUR.plusSeconds(360)));
+        // c: step 2 after the one-hour limit does not count
+        enriched.pipeInput("c", event("c", "Signed Up", HOUR.plusSeconds(20)));
+        enriched.pipeInput("c", event("c", "Activated", HOUR.plusSeconds(20 + 3601)));
+        // d: step 2 before step 1 does not count
+        enriched.pipeInput("d", event("d", "Activated", HOUR.plusSeconds(30)));
+        enriched.pipeInput("d", event("d", "Signed Up", HOUR.plusSeconds(40)));
+
+        List<MetricWindow> updates = metrics.readValuesToList();
+        MetricWindow last = updates.get(updates.size() - 1);
+        assertThat(last.getWindowStart()).isEqualTo(HOUR);
+        assertThat(last.getValues()).containsEntry("step_1", 4.0).containsEntry("step_2", 2.0).containsEntry("step_3", 1.0)
+                .containsEntry("dropoff_2", 0.5).containsEntry("dropoff_3", 0.5);
+        assertThat(last.getValue()).isEqualTo(0.25);
+    }
+
+    @Test
+    void shouldRollDimensionValuesPastTheCardinalityCapIntoOther() {
+        start("metrics: [{name: by_plan, measure: {type: count}, dimensions: [properties.plan], maxCardinality: 2, windows: [1m]}]");
+
+        for (String plan : List.of("a", "b", "c", "a", "d")) {
+            EnrichedEvent e = event("u", "Clicked", MINUTE);
+            e.getEvent().setProperties("{\"plan\":\"" + plan + "\"}");
+            enriched.pipeInput("u", e);
+        }
+
+        Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
+        assertThat(latest.keySet()).containsExactlyInAnyOrder("by_plan{properties.plan=a}", "by_plan{properties.plan=b}",
+                "by_plan{properties.plan=other}");
+        assertThat(latest.get("by_plan{properties.plan=other}").getValue()).isEqualTo(2.0);
+        assertThat(latest.get("by_plan{properties.plan=a}").getValue()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldExcludeBotsUnlessAMetricIncludesThem() {
+        start("""
+                metrics:
+                  - {name: humans, measure: {type: count}, windows: [1m]}
+                  - {name: everyone, measure: {type: count}, windows: [1m], includeBots: true}
+                """);
+        EnrichedEvent bot = event("crawler", "Viewed", MINUTE);
+        bot.setBot(true);
+
+        enriched.pipeInput("u1", event("u1", "Viewed", MINUTE));
+        enriched.pipeInput("crawler", bot);
+
+        Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
+        assertThat(latest.get("humans{}").getValue()).isEqualTo(1.0);
+        assertThat(latest.get("everyone{}").getValue()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldCountSessionsAsDistinctSessionIds() {
+        start("metrics: [{name: sessions, measure: {type: unique_sessions}, windows: [1h]}]");
+        for (String session : List.of("s1", "s1", "s2", "s3", "s2")) {
+            EnrichedEvent e = event("u", "Clicked", HOUR);
+            e.setSessionId(session);
+            enriched.pipeInput("u", e);
+        }
+
+        assertThat(metrics.readKeyValuesToMap().get("sessions.1h{}").getValue()).isEqualTo(3.0);
+    }
+
+    private double metricTotal(String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
+            if (e.getKey().name().equals(name)) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    private static EnrichedEvent event(String user, String name, Instant at) {
         TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + at).setType(EventType.track).setSource("web")
-                .setEvent(name).setUserId("u").setReceivedAt(at).setTimestamp(at).build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey("u").setEnrichedAt(at).build();
+                .setEvent(name).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
+        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
     }
 }

@@ -1,18 +1,33 @@
 package io.sightline.enrich.topology;
 
 import io.sightline.common.streams.EventTimeExtractor;
+import io.sightline.enrich.catalog.ProductJson;
+import io.sightline.enrich.context.ContextEnricher;
+import io.sightline.enrich.context.GeoLookup;
+import io.sightline.enrich.context.PiiHasher;
+import io.sightline.enrich.dedup.Checked;
+import io.sightline.enrich.dedup.DedupProcessor;
+import io.sightline.enrich.identity.IdentityResolver;
 import io.sightline.enrich.profile.TraitsMerger;
+import io.sightline.enrich.session.SessionProcessor;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.CatalogProduct;
+import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
@@ -22,40 +37,89 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * Raw events, re-keyed by user, with the user's traits (merged from identify calls)
- * joined on. A user without a profile yet is not held back: the event goes on with
- * null traits.
+ * Raw events to enriched events, in stages:
+ * <ol>
+ *   <li>on the raw partitions: event-time checks (rejects go to the dead-letter
+ *       topic through a branch) and exact dedup by messageId per source;</li>
+ *   <li>stateless context: geo, IP anonymization, PII hashing, user agent, product id;</li>
+ *   <li>keyed by device: alias links resolve anonymous ids to known users;</li>
+ *   <li>keyed by user: sessions, group traits, the profile merged from identify
+ *       calls (also written to {@code users.profile.v1}), then the product catalog.</li>
+ * </ol>
+ * A user without a profile yet, or a product not in the catalog, never holds an event
+ * back: it goes on with nulls.
  */
 public final class EnrichTopology {
 
     public static final String PROFILE_STORE = "user-profiles";
+    public static final String DEDUP_STORE = "dedup-message-ids";
+    public static final String IDENTITY_STORE = "identity-links";
+    public static final String SESSION_STORE = "user-sessions";
+    public static final String GROUP_STORE = "user-groups";
+    public static final String CATALOG_STORE = "catalog-products";
+    public static final String COMPONENT = "enrich-processor";
 
     private EnrichTopology() {
     }
 
+    /** The topology with default options. */
     public static Topology build(Topics topics) {
+        return build(topics, EnrichOptions.defaults());
+    }
+
+    public static Topology build(Topics topics, EnrichOptions options) {
         Topic<String, TrackedEvent> raw = topics.eventsRaw();
         Topic<String, UserProfile> profilesTopic = topics.usersProfile();
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        Topic<String, CatalogProduct> catalogTopic = topics.catalogProducts();
         StreamsBuilder builder = new StreamsBuilder();
 
-        KStream<String, TrackedEvent> byUser = builder
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(DEDUP_STORE, options.dedupWindow().multipliedBy(2), options.dedupWindow(), false),
+                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITY_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), Serdes.String()));
+
+        Map<String, KStream<String, Checked>> checked = builder
                 .stream(raw.name(), Consumed.with(raw.keySerde(), raw.valueSerde())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("raw-events"))
-                .selectKey((key, event) -> userKey(event), Named.as("key-by-user"))
-                .repartition(Repartitioned.with(raw.keySerde(), raw.valueSerde()).withName("events-by-user"));
+                .processValues(() -> new DedupProcessor(DEDUP_STORE, options.dedupWindow(), options.maxFuture(), options.maxPast()),
+                        Named.as("check-and-dedup"), DEDUP_STORE)
+                .split(Named.as("checked-"))
+                .branch((key, c) -> c.rejected(), Branched.as("rejected"))
+                .defaultBranch(Branched.as("accepted"));
+
+        checked.get("checked-rejected")
+                .mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter"))
+                .to(invalid.name(), Produced.with(invalid.keySerde(), invalid.valueSerde()).withName("to-events-invalid"));
+
+        ContextEnricher contextEnricher = new ContextEnricher(new PiiHasher(options.piiKeys(), options.piiSecret()),
+                options.geoDatabase().map(GeoLookup::open), options.productIdProperty());
+
+        KStream<String, EnrichedEvent> byUser = checked.get("checked-accepted")
+                .mapValues(c -> contextEnricher.enrich(c.event()), Named.as("enrich-context"))
+                .selectKey((key, event) -> IdentityResolver.deviceKey(event.getEvent()), Named.as("key-by-device"))
+                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde()).withName("events-by-device"))
+                .processValues(() -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
+                .selectKey((key, event) -> event.getUserKey(), Named.as("key-by-user"))
+                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde()).withName("events-by-user"))
+                .processValues(() -> new SessionProcessor(SESSION_STORE, GROUP_STORE, options.sessionGap()),
+                        Named.as("sessions-and-groups"), SESSION_STORE, GROUP_STORE);
 
         KTable<String, UserProfile> profiles = byUser
-                .filter((user, event) -> event.getType() == EventType.identify, Named.as("identify-calls"))
-                .groupByKey(Grouped.with("identify-by-user", profilesTopic.keySerde(), raw.valueSerde()))
+                .filter((user, event) -> event.getEvent().getType() == EventType.identify, Named.as("identify-calls"))
+                .groupByKey(Grouped.with("identify-by-user", profilesTopic.keySerde(), enriched.valueSerde()))
                 .aggregate(
                         () -> UserProfile.newBuilder().setUserKey("").setTraits("{}").setUpdatedAt(Instant.EPOCH).build(),
                         (user, identify, profile) -> UserProfile.newBuilder()
                                 .setUserKey(user)
-                                .setTraits(TraitsMerger.merge(profile.getTraits(), identify.getTraits()))
-                                .setUpdatedAt(identify.getTimestamp())
+                                .setTraits(TraitsMerger.merge(profile.getTraits(), identify.getEvent().getTraits()))
+                                .setUpdatedAt(identify.getEvent().getTimestamp())
                                 .build(),
                         Named.as("merge-traits"),
                         Materialized.<String, UserProfile, KeyValueStore<Bytes, byte[]>>as(PROFILE_STORE)
@@ -64,20 +128,46 @@ public final class EnrichTopology {
         profiles.toStream(Named.as("profile-updates"))
                 .to(profilesTopic.name(), Produced.with(profilesTopic.keySerde(), profilesTopic.valueSerde()).withName("to-users-profile"));
 
+        GlobalKTable<String, CatalogProduct> catalog = builder.globalTable(catalogTopic.name(),
+                Consumed.with(catalogTopic.keySerde(), catalogTopic.valueSerde()).withName("catalog"),
+                Materialized.<String, CatalogProduct, KeyValueStore<Bytes, byte[]>>as(CATALOG_STORE)
+                        .withKeySerde(catalogTopic.keySerde()).withValueSerde(catalogTopic.valueSerde()));
+
         byUser.leftJoin(profiles,
-                        (user, event, profile) -> EnrichedEvent.newBuilder()
-                                .setEvent(event)
-                                .setUserKey(user)
-                                .setUserTraits(profile == null ? null : profile.getTraits())
-                                .setEnrichedAt(Instant.now())
-                                .build(),
-                        Joined.with(raw.keySerde(), raw.valueSerde(), profilesTopic.valueSerde()).withName("join-profile"))
+                        (user, event, profile) -> {
+                            event.setUserTraits(profile == null ? null : profile.getTraits());
+                            return event;
+                        },
+                        Joined.with(enriched.keySerde(), enriched.valueSerde(), profilesTopic.valueSerde()).withName("join-profile"))
+                // An event without a product id looks up the empty key, which no product has.
+                .leftJoin(catalog, (user, event) -> event.getProductId() == null ? "" : event.getProductId(),
+                        (event, product) -> {
+                            event.setProduct(product == null ? null : ProductJson.of(product));
+                            event.setEnrichedAt(Instant.now());
+                            return event;
+                        }, Named.as("join-catalog"))
                 .to(enriched.name(), Produced.with(enriched.keySerde(), enriched.valueSerde()).withName("to-events-enriched"));
 
         return builder.build();
     }
 
-    /** The user an event belongs to: userId once known, else the device's anonymousId. */
+    private static DeadLetter deadLetter(Checked c, Topic<String, TrackedEvent> raw) {
+        byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), c.event());
+        return DeadLetter.newBuilder()
+                .setReasonCode(c.rejectCode())
+                .setReasonText(c.rejectText())
+                .setComponent(COMPONENT)
+                .setSource(c.event().getSource())
+                .setMessageId(c.event().getMessageId())
+                .setPayload(ByteBuffer.wrap(payload))
+                .setInputTopic(c.topic())
+                .setInputPartition(c.partition())
+                .setInputOffset(c.offset())
+                .setTime(Instant.now())
+                .build();
+    }
+
+    /** The user an event belongs to before alias links: userId once known, else the device's anonymousId. */
     public static String userKey(TrackedEvent event) {
         return event.getUserId() != null ? event.getUserId() : event.getAnonymousId();
     }

@@ -6,14 +6,24 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.common.streams.StreamsConfigs;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,6 +50,8 @@ class EnrichTopologyTest {
     private TestInputTopic<String, byte[]> rawBytes;
     private TestOutputTopic<String, EnrichedEvent> enriched;
     private TestOutputTopic<String, UserProfile> profiles;
+    private TestOutputTopic<String, DeadLetter> invalid;
+    private TestInputTopic<String, CatalogProduct> catalog;
 
     @BeforeEach
     void setUp() {
@@ -47,10 +59,12 @@ class EnrichTopologyTest {
         Properties props = new Properties();
         props.putAll(StreamsConfigs.properties(config, "enrich-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        driver = new TopologyTestDriver(EnrichTopology.build(topics), props);
+        driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichOptions.defaults().withDedupWindow(Duration.ofHours(1))), props);
         raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());
         rawBytes = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), new ByteArraySerializer());
         enriched = driver.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(), topics.eventsEnriched().valueSerde().deserializer());
+        invalid = driver.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(), topics.eventsInvalid().valueSerde().deserializer());
+        catalog = driver.createInputTopic(Topics.CATALOG_PRODUCTS, new StringSerializer(), topics.catalogProducts().valueSerde().serializer());
         profiles = driver.createOutputTopic(Topics.USERS_PROFILE, new StringDeserializer(), topics.usersProfile().valueSerde().deserializer());
     }
 
@@ -93,6 +107,211 @@ class EnrichTopologyTest {
         raw.pipeInput("web:u1", event("m-after", EventType.track, "Clicked", "u1", null));
 
         assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("m-after");
+    }
+
+    @Test
+    void shouldDropADuplicateWithinTheWindowAndPassOneReceivedAtTheWindowEdge() {
+        // given a 1 h dedup window and an event received at T0
+        raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0));
+
+        // when the same messageId arrives 1 ms inside the window and then exactly at its edge
+        raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofHours(1)).minusMillis(1)));
+        raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofHours(1))));
+        // and the same messageId from another source
+        TrackedEvent otherSource = event("dup-1", EventType.track, "Clicked", "u1", null);
+        otherSource.setSource("ios");
+        raw.pipeInput("ios:u1", otherSource);
+
+        // then the copy inside the window is dropped and counted, the others pass
+        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getReceivedAt() + "/" + e.getEvent().getSource())
+                .containsExactly(T0 + "/web", T0.plus(Duration.ofHours(1)) + "/web", T0 + "/ios");
+        assertThat(metricTotal("duplicates-dropped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldSendEventsTooFarInTheFutureOrPastToTheDeadLetterTopicWithTheReason() {
+        TrackedEvent future = event("future", EventType.track, "Clicked", "u1", null);
+        future.setTimestamp(T0.plus(Duration.ofMinutes(10)).plusMillis(1));
+        TrackedEvent old = event("old", EventType.track, "Clicked", "u1", null);
+        old.setTimestamp(T0.minus(Duration.ofDays(8)));
+
+        raw.pipeInput("web:u1", future);
+        raw.pipeInput("web:u1", old);
+        raw.pipeInput("web:u1", event("fine", EventType.track, "Clicked", "u1", null));
+
+        List<DeadLetter> letters = invalid.readValuesToList();
+        assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("event_time_in_future", "event_time_too_old");
+        assertThat(letters.get(0).getMessageId()).isEqualTo("future");
+        assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT10M0.001S ahead of receivedAt; at most PT10M is accepted");
+        assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
+        assertThat(letters.get(0).getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
+        assertThat(letters.get(1).getInputOffset()).isEqualTo(1L);
+        assertThat(topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0))).getMessageId())
+                .isEqualTo("future");
+        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("fine");
+        assertThat(metricTotal("events-rejected-total")).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldParseTheUserAgentIntoDeviceOsBrowserAndBotFlag() {
+        raw.pipeInput("web:u1", withContext(event("m1", EventType.track, "Clicked", "u1", null),
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", null));
+        raw.pipeInput("web:u1", withContext(event("m2", EventType.track, "Clicked", "u1", null),
+                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", null));
+
+        List<EnrichedEvent> out = enriched.readValuesToList();
+        assertThat(out.get(0).getDeviceClass()).isEqualTo("Desktop");
+        assertThat(out.get(0).getOsName()).isEqualTo("Windows NT");
+        assertThat(out.get(0).getBrowserName()).isEqualTo("Chrome");
+        assertThat(out.get(0).getBot()).isFalse();
+        assertThat(out.get(1).getBot()).isTrue();
+    }
+
+    @Test
+    void shouldAnonymizeIpv4AndIpv6AddressesInTheTypedFieldAndTheContextJson() {
+        raw.pipeInput("web:u1", withContext(event("m1", EventType.track, "Clicked", "u1", null), null, "203.0.113.77"));
+        raw.pipeInput("web:u1", withContext(event("m2", EventType.track, "Clicked", "u1", null), null, "2001:db8:abcd:12:34:56:78:9a"));
+        raw.pipeInput("web:u1", withContext(event("m3", EventType.track, "Clicked", "u1", null), null, "not-an-ip.example.com"));
+
+        List<EnrichedEvent> out = enriched.readValuesToList();
+        assertThat(out.get(0).getEvent().getContext().getIp()).isEqualTo("203.0.113.0");
+        assertThat(out.get(0).getEvent().getContext().getJson()).isEqualTo("{\"ip\":\"203.0.113.0\"}");
+        assertThat(out.get(1).getEvent().getContext().getIp()).isEqualTo("2001:db8:abcd:0:0:0:0:0");
+        assertThat(out.get(2).getEvent().getContext().getIp()).isNull();
+        assertThat(out.get(2).getEvent().getContext().getJson()).isEqualTo("{}");
+    }
+
+    @Test
+    void shouldReplacePiiTraitsAndPropertiesByAKeyedHash() throws Exception {
+        TrackedEvent identify = event("m1", EventType.identify, null, "u1", "{\"email\":\"ada@example.com\",\"plan\":\"pro\"}");
+        identify.setProperties("{\"contact\":{\"Phone\":\"+4912345\"}}");
+
+        raw.pipeInput("web:u1", identify);
+
+        EnrichedEvent out = enriched.readValue();
+        String expectedEmail = "hmac:" + hmac("sightline-enrich", "ada@example.com");
+        assertThat(out.getEvent().getTraits()).isEqualTo("{\"email\":\"" + expectedEmail + "\",\"plan\":\"pro\"}");
+        assertThat(out.getEvent().getProperties()).isEqualTo("{\"contact\":{\"Phone\":\"hmac:" + hmac("sightline-enrich", "+4912345") + "\"}}");
+        assertThat(out.getUserTraits()).contains(expectedEmail).doesNotContain("ada@example.com");
+        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits()).doesNotContain("ada@example.com");
+    }
+
+    @Test
+    void shouldStartANewSessionAfterThirtyMinutesOfInactivity() {
+        raw.pipeInput("web:u1", at(event("s1", EventType.track, "Clicked", "u1", null), T0));
+        raw.pipeInput("web:u1", at(event("s2", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(10))));
+        raw.pipeInput("web:u1", at(event("s3", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(39).plusSeconds(59))));
+        raw.pipeInput("web:u1", at(event("s4", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(70))));
+        raw.pipeInput("web:u2", at(event("s5", EventType.track, "Clicked", "u2", null), T0.plus(Duration.ofMinutes(70))));
+
+        List<EnrichedEvent> out = enriched.readValuesToList();
+        assertThat(out).extracting(EnrichedEvent::getSessionIndex).containsExactly(1, 1, 1, 2, 1);
+        assertThat(out.get(0).getSessionId()).isEqualTo(out.get(2).getSessionId()).isNotEqualTo(out.get(3).getSessionId());
+        assertThat(out.get(4).getSessionId()).isNotEqualTo(out.get(0).getSessionId());
+    }
+
+    @Test
+    void shouldJoinTheKnownUsersProfileOntoAnonymousEventsOnceAnAliasLinksThem() {
+        TrackedEvent before = event("a1", EventType.track, "Viewed Pricing", null, null);
+        before.setAnonymousId("anon-7");
+        raw.pipeInput("web:anon-7", before);
+        raw.pipeInput("web:u1", event("a2", EventType.identify, null, "u1", "{\"plan\":\"pro\"}"));
+        TrackedEvent alias = event("a3", EventType.alias, null, "u1", null);
+        alias.setPreviousId("anon-7");
+        raw.pipeInput("web:u1", alias);
+        TrackedEvent after = event("a4", EventType.track, "Clicked", null, null);
+        after.setAnonymousId("anon-7");
+        raw.pipeInput("web:anon-7", after);
+
+        List<org.apache.kafka.streams.test.TestRecord<String, EnrichedEvent>> out = enriched.readRecordsToList();
+        assertThat(out).extracting(r -> r.getKey() + "/" + r.getValue().getEvent().getMessageId())
+                .containsExactly("anon-7/a1", "u1/a2", "u1/a3", "u1/a4");
+        assertThat(out.get(0).getValue().getUserTraits()).isNull();
+        assertThat(out.get(3).getValue().getUserKey()).isEqualTo("u1");
+        assertThat(out.get(3).getValue().getUserTraits()).isEqualTo("{\"plan\":\"pro\"}");
+    }
+
+    @Test
+    void shouldKeepSetOnceTraitsFromTheirFirstValue() {
+        raw.pipeInput("web:u1", event("o1", EventType.identify, null, "u1", "{\"$set_once\":{\"first_plan\":\"free\"},\"plan\":\"free\"}"));
+        raw.pipeInput("web:u1", event("o2", EventType.identify, null, "u1", "{\"$set_once\":{\"first_plan\":\"pro\"},\"plan\":\"pro\"}"));
+
+        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits()).isEqualTo("{\"first_plan\":\"free\",\"plan\":\"pro\"}");
+    }
+
+    @Test
+    void shouldCarryGroupTraitsOntoTheUsersLaterEvents() {
+        TrackedEvent group = event("g1", EventType.group, null, "u1", "{\"name\":\"Acme\",\"seats\":10}");
+        group.setGroupId("acme");
+        raw.pipeInput("web:u1", group);
+        TrackedEvent more = event("g2", EventType.group, null, "u1", "{\"seats\":12}");
+        more.setGroupId("acme");
+        raw.pipeInput("web:u1", more);
+        raw.pipeInput("web:u1", event("g3", EventType.track, "Clicked", "u1", null));
+
+        EnrichedEvent last = enriched.readValuesToList().get(2);
+        assertThat(last.getGroupId()).isEqualTo("acme");
+        assertThat(last.getGroupTraits()).isEqualTo("{\"name\":\"Acme\",\"seats\":12}");
+    }
+
+    @Test
+    void shouldJoinTheCatalogEntryOfTheProductInTheProperties() {
+        catalog.pipeInput("sku-1", CatalogProduct.newBuilder().setProductId("sku-1").setName("Lamp").setCategory("home")
+                .setPrice(19.5).setAttributes("{\"color\":\"red\"}").setUpdatedAt(T0).build());
+        TrackedEvent known = event("p1", EventType.track, "Product Viewed", "u1", null);
+        known.setProperties("{\"product_id\":\"sku-1\"}");
+        TrackedEvent unknown = event("p2", EventType.track, "Product Viewed", "u1", null);
+        unknown.setProperties("{\"product_id\":\"sku-404\"}");
+
+        raw.pipeInput("web:u1", known);
+        raw.pipeInput("web:u1", unknown);
+        raw.pipeInput("web:u1", event("p3", EventType.track, "Clicked", "u1", null));
+
+        List<EnrichedEvent> out = enriched.readValuesToList();
+        assertThat(out.get(0).getProductId()).isEqualTo("sku-1");
+        assertThat(out.get(0).getProduct()).isEqualTo("{\"color\":\"red\",\"id\":\"sku-1\",\"name\":\"Lamp\",\"category\":\"home\",\"price\":19.5}");
+        assertThat(out.get(1).getProductId()).isEqualTo("sku-404");
+        assertThat(out.get(1).getProduct()).isNull();
+        assertThat(out.get(2).getProduct()).isNull();
+    }
+
+    private double metricTotal(String name) {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
+            if (e.getKey().name().equals(name)) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
+    private static byte[] bytes(DeadLetter letter) {
+        java.nio.ByteBuffer b = letter.getPayload().duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    private static String hmac(String key, String value) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static TrackedEvent received(TrackedEvent e, Instant receivedAt) {
+        e.setReceivedAt(receivedAt);
+        e.setTimestamp(receivedAt);
+        return e;
+    }
+
+    private static TrackedEvent at(TrackedEvent e, Instant time) {
+        return received(e, time);
+    }
+
+    private static TrackedEvent withContext(TrackedEvent e, String userAgent, String ip) {
+        e.setContext(EventContext.newBuilder().setUserAgent(userAgent).setIp(ip)
+                .setJson(ip == null ? null : "{\"ip\":\"" + ip + "\"}").build());
+        return e;
     }
 
     static TrackedEvent event(String messageId, EventType type, String name, String userId, String traits) {

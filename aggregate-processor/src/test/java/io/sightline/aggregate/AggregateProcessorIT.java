@@ -1,0 +1,121 @@
+package io.sightline.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sightline.common.streams.StreamsService;
+import io.sightline.schemas.SeriesKey;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.testkit.PipelineEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import io.sightline.schemas.serde.AvroSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The aggregate processor on a real broker, exactly-once: stopped mid-stream with its
+ * local state thrown away, a new instance restores from the changelogs and finishes;
+ * every published aggregate then equals the one recomputed from the input.
+ */
+class AggregateProcessorIT {
+
+    private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
+    private static final List<String> NAMES = List.of("Signed Up", "Clicked", "Viewed");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldPublishAggregatesEqualToTheRecomputationAfterAMidStreamRestart() throws Exception {
+        Path definitions = Files.writeString(dir.resolve("metrics.yaml"), """
+                metrics:
+                  - {name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}
+                  - {name: active_users, measure: {type: unique_users}, windows: [1m]}
+                """);
+        int total = 3000;
+        List<EnrichedEvent> input = Stream.iterate(0, i -> i + 1).limit(total).map(AggregateProcessorIT::event).toList();
+
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"))) {
+            Map<String, String> settings = Map.of("SIGHTLINE_METRICS_DEFINITIONS_FILE", definitions.toString(),
+                    "SIGHTLINE_METRICS_EMIT_INTERVAL_MS", "0", "SIGHTLINE_WINDOW_GRACE_MS", "3600000");
+            try (KafkaProducer<String, EnrichedEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers", env.bootstrapServers(),
+                    "acks", "all", "enable.idempotence", true), new StringSerializer(), new AvroSerializer<>(env.topics().registry()))) {
+
+                // given a first instance that has processed part of the input
+                StreamsService first = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-1"), settings)));
+                send(producer, input.subList(0, total / 2));
+                env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(90), r -> r.value().getSampleCount() > 50);
+
+                // when it stops mid-stream while input keeps coming, and a new instance with empty local state takes over
+                Thread more = new Thread(() -> send(producer, input.subList(total / 2, total)));
+                more.start();
+                first.close();
+                more.join();
+                try (StreamsService second = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-2"), settings)))) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> second.app().state() == KafkaStreams.State.RUNNING);
+
+                    // then the latest published value of every series window equals the recomputation
+                    Map<String, Double> expected = recompute(input);
+                    Map<String, Double> latest = new HashMap<>();
+                    env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(120), r -> {
+                        latest.put(id(r), r.value().getValue());
+                        return latest.equals(expected);
+                    });
+                    assertThat(latest).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    private static void send(KafkaProducer<String, EnrichedEvent> producer, List<EnrichedEvent> events) {
+        for (EnrichedEvent e : events) {
+            producer.send(new ProducerRecord<>(Topics.EVENTS_ENRICHED, e.getUserKey(), e));
+        }
+        producer.flush();
+    }
+
+    private static String id(ConsumerRecord<String, MetricWindow> r) {
+        return r.key() + "@" + r.value().getWindowStart().toEpochMilli();
+    }
+
+    /** What the metrics must be: counts per name and distinct users, per minute. */
+    private static Map<String, Double> recompute(List<EnrichedEvent> input) {
+        Map<String, Double> counts = new TreeMap<>();
+        Map<String, Set<String>> users = new HashMap<>();
+        for (EnrichedEvent e : input) {
+            long time = e.getEvent().getTimestamp().toEpochMilli();
+            long start = time - Math.floorMod(time, 60_000L);
+            counts.merge(SeriesKey.of("event_count", Map.of("event", e.getEvent().getEvent())) + "@" + start, 1.0, Double::sum);
+            users.computeIfAbsent(SeriesKey.of("active_users", Map.of()) + "@" + start, k -> new HashSet<>()).add(e.getUserKey());
+        }
+        users.forEach((k, v) -> counts.put(k, (double) v.size()));
+        return counts;
+    }
+
+    private static EnrichedEvent event(int i) {
+        Instant at = T0.plusMillis(i * 97L);
+        String user = "user-" + (i % 37);
+        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
+        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
+    }
+}

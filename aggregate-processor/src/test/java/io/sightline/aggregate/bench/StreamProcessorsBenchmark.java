@@ -1,0 +1,187 @@
+package io.sightline.aggregate.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import io.sightline.aggregate.AggregateConfig;
+import io.sightline.aggregate.AggregateProcessor;
+import io.sightline.common.streams.StreamsService;
+import io.sightline.enrich.EnrichConfig;
+import io.sightline.enrich.EnrichProcessor;
+import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.EventContext;
+import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.serde.AvroSerializer;
+import io.sightline.testkit.PipelineEnvironment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Not a test: a benchmark, run on demand (Surefire runs only *Test classes). It loads
+ * N events into a single local broker, then starts one app at a time and measures how
+ * long it takes, from RUNNING, until its consumer group has committed every input
+ * (and internal repartition) record: a pass-through Streams app (read, write, nothing
+ * else; the ceiling), the enrich processor, the aggregate processor with the default
+ * metrics. All exactly-once, commit interval 100 ms, 3 partitions.
+ *
+ * <pre>
+ * ./mvnw -B -o -pl aggregate-processor -am verify -Dtest=StreamProcessorsBenchmark -Dbench.events=50000 \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=None -Dfailsafe.failIfNoSpecifiedTests=false
+ * </pre>
+ */
+class StreamProcessorsBenchmark {
+
+    private static final List<String> AGENTS = List.of(
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
+    private static final List<String> NAMES = List.of("Signed Up", "Activated", "Clicked", "Viewed", "API Request", "Error");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void benchmark() throws Exception {
+        int n = Integer.getInteger("bench.events", 50_000);
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
+             Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("bench.in", 3, (short) 1), new NewTopic("bench.out", 3, (short) 1))).all().get();
+            Instant now = Instant.now();
+            load(env, "bench.in", n, i -> enriched(i, now));
+            load(env, "events.raw.v1", n, i -> raw(i, now));
+            load(env, "events.enriched.v1", n, i -> enriched(i, now));
+
+            Map<String, String> settings = Map.of("SIGHTLINE_KAFKA_STATESTORE_CACHE_MAX_BYTES", "10485760");
+            double pass = run(admin, "bench-passthrough", n, () -> passThrough(env));
+            // aggregate before enrich: enrich's output would add to the aggregate's input
+            double aggregate = run(admin, "sightline-aggregate", n, () -> AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings))));
+            double enrich = run(admin, "sightline-enrich", n, () -> EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings))));
+
+            System.out.printf("%nBENCHMARK n=%d%n| app | records/s | share of pass-through |%n|---|---|---|%n", n);
+            System.out.printf("| pass-through | %.0f | 100 %% |%n", pass);
+            System.out.printf("| enrich-processor | %.0f | %.0f %% |%n", enrich, 100 * enrich / pass);
+            System.out.printf("| aggregate-processor | %.0f | %.0f %% |%n", aggregate, 100 * aggregate / pass);
+        }
+    }
+
+    private interface IntFn<T> {
+        T apply(int i);
+    }
+
+    private static <V extends SpecificRecord> void load(PipelineEnvironment env, String topic, int n, IntFn<V> make) {
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(Map.of("bootstrap.servers", env.bootstrapServers(), "acks", "all",
+                "linger.ms", 20, "batch.size", 262144), new StringSerializer(), new AvroSerializer<>(env.topics().registry()))) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), make.apply(i)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Records per second from RUNNING until the group has committed all input, internal topics included. */
+    private static double run(Admin admin, String group, int n, Supplier<AutoCloseable> start) throws Exception {
+        try (AutoCloseable app = start.get()) {
+            KafkaStreams streams = app instanceof StreamsService s ? s.app().streams() : ((PassThrough) app).streams;
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(100)).until(() -> caughtUp(admin, group, n));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("%s: %d records in %.2f s%n", group, n, seconds);
+            return n / seconds;
+        }
+    }
+
+    private static boolean caughtUp(Admin admin, String group, int n) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        if (committed.isEmpty()) {
+            return false;
+        }
+        Set<String> topics = committed.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions()
+                .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        var ends = admin.listOffsets(latest).all().get();
+        long consumedSources = 0;
+        for (var e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            // transaction markers take one offset each, so an input is done when within a marker of its end
+            if (c == null || c.offset() < e.getValue().offset() - 1) {
+                return false;
+            }
+            if (!e.getKey().topic().contains("-repartition")) {
+                consumedSources += c.offset();
+            }
+        }
+        return consumedSources >= n;
+    }
+
+    private record PassThrough(KafkaStreams streams) implements AutoCloseable {
+        @Override
+        public void close() {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    private PassThrough passThrough(PipelineEnvironment env) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("bench.in", Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                .to("bench.out", Produced.with(Serdes.String(), Serdes.ByteArray()));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("pass").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        streams.start();
+        return new PassThrough(streams);
+    }
+
+    private static TrackedEvent raw(int i, Instant now) {
+        Instant at = now.plusMillis(i);
+        return TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size())).setUserId(i % 3 == 0 ? null : "user-" + (i % 1000))
+                .setAnonymousId("anon-" + (i % 1000)).setReceivedAt(at).setTimestamp(at)
+                .setProperties("{\"latency_ms\":" + (i % 500) + ",\"email\":\"u" + (i % 1000) + "@example.com\"}")
+                .setContext(EventContext.newBuilder().setUserAgent(AGENTS.get(i % AGENTS.size()))
+                        .setIp("203.0.113." + (i % 250)).build())
+                .build();
+    }
+
+    private static EnrichedEvent enriched(int i, Instant now) {
+        Instant at = now.plusMillis(i);
+        String user = "user-" + (i % 1000);
+        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at)
+                .setProperties("{\"latency_ms\":" + (i % 500) + "}").build();
+        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at)
+                .setSessionId("s-" + (i % 3000)).setSessionIndex(1).setDeviceClass("Desktop").build();
+    }
+}

@@ -1,0 +1,99 @@
+package io.sightline.enrich.dedup;
+
+import io.sightline.schemas.avro.TrackedEvent;
+import java.time.Duration;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Exact dedup and event-time sanity, on the raw topic's own partitions: a client's
+ * retry of an event carries the same key, so it lands on the same partition and meets
+ * the messageId remembered there. The remembered ids live in a windowed store with a
+ * changelog, so dedup holds across restarts and rebalances.
+ *
+ * <p>The dedup clock is the gateway's receive time, not the event time: a retried
+ * event keeps its event time, so only the receive time tells how far apart two
+ * copies arrived. Duplicates are dropped and counted in the
+ * {@code duplicates-dropped-total} Streams metric; rejects in {@code events-rejected-total}.
+ */
+public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEvent, Checked> {
+
+    public static final String METRIC_GROUP = "sightline-enrich";
+    public static final String DUPLICATES_SENSOR = "duplicates-dropped";
+    public static final String REJECTED_SENSOR = "events-rejected";
+
+    private final String storeName;
+    private final Duration window;
+    private final Duration maxFuture;
+    private final Duration maxPast;
+    private FixedKeyProcessorContext<String, Checked> context;
+    private WindowStore<String, Long> seen;
+    private Sensor duplicates;
+    private Sensor rejected;
+
+    public DedupProcessor(String storeName, Duration window, Duration maxFuture, Duration maxPast) {
+        this.storeName = storeName;
+        this.window = window;
+        this.maxFuture = maxFuture;
+        this.maxPast = maxPast;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, Checked> context) {
+        this.context = context;
+        this.seen = context.getStateStore(storeName);
+        this.duplicates = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), DUPLICATES_SENSOR,
+                Sensor.RecordingLevel.INFO);
+        this.rejected = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), REJECTED_SENSOR,
+                Sensor.RecordingLevel.INFO);
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, TrackedEvent> record) {
+        TrackedEvent event = record.value();
+        if (event == null) {
+            return;
+        }
+        long received = event.getReceivedAt().toEpochMilli();
+        long time = event.getTimestamp().toEpochMilli();
+        if (time - received > maxFuture.toMillis()) {
+            reject(record, "event_time_in_future",
+                    "timestamp is " + Duration.ofMillis(time - received) + " ahead of receivedAt; at most " + maxFuture + " is accepted");
+            return;
+        }
+        if (received - time > maxPast.toMillis()) {
+            reject(record, "event_time_too_old",
+                    "timestamp is " + Duration.ofMillis(received - time) + " behind receivedAt; at most " + maxPast + " is accepted");
+            return;
+        }
+        String id = event.getSource() + "/" + event.getMessageId();
+        try (WindowStoreIterator<Long> earlier = seen.fetch(id, received - window.toMillis() + 1, received + window.toMillis() - 1)) {
+            if (earlier.hasNext()) {
+                duplicates.record();
+                return;
+            }
+        }
+        seen.put(id, received, received);
+        context.forward(record.withValue(Checked.accepted(event)));
+    }
+
+    /**
+     * A reject travels with the receive time as its timestamp: its event time may be
+     * further in the future than the broker accepts for any record.
+     */
+    private void reject(FixedKeyRecord<String, TrackedEvent> record, String code, String text) {
+        context.forward(record.withValue(rejection(record.value(), code, text)).withTimestamp(record.value().getReceivedAt().toEpochMilli()));
+    }
+
+    private Checked rejection(TrackedEvent event, String code, String text) {
+        rejected.record();
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        return new Checked(event, code, text, meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
+                meta == null ? null : meta.offset());
+    }
+}
