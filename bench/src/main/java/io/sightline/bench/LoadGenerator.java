@@ -1,11 +1,7 @@
 package io.sightline.bench;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -23,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * Load generator for the ingest gateway: {@code --concurrency} threads on keep-alive
- * HTTP/1.1 connections post events of about {@code --event-bytes} bytes, one per
+ * Load generator for the ingest gateway: {@code --concurrency} threads, each on its own
+ * keep-alive HTTP/1.1 connection ({@link KeepAliveConnection}), post events of about {@code --event-bytes} bytes, one per
  * request ({@code --batch-size 1}, {@code /v1/track}) or {@code --batch-size} per
  * {@code /v1/batch} request. Closed loop by default (as fast as answers come); with
  * {@code --rate} each thread keeps a fixed schedule and latency is measured from the
@@ -81,7 +77,7 @@ public final class LoadGenerator {
         if (o.warmupEvents() > 0) {
             run(o, o.warmupEvents(), "warmup");
         }
-        Result result = run(o, o.events(), "run");
+        Result result = run(o, o.events(), o.label());
         System.out.println(result.line(o));
         System.exit(result.otherStatuses().isEmpty() && result.errors() == 0 ? 0 : 2);
     }
@@ -93,10 +89,9 @@ public final class LoadGenerator {
     }
 
     static Result run(Options o, long totalEvents, String phase) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newFixedThreadPool(2, LoadGenerator::daemon)).build();
         String auth = "Basic " + Base64.getEncoder().encodeToString((o.writeKey() + ":").getBytes(StandardCharsets.UTF_8));
-        URI uri = URI.create(o.url() + (o.batchSize() == 1 ? "/v1/track" : "/v1/batch"));
+        URI base = URI.create(o.url());
+        String path = o.batchSize() == 1 ? "/v1/track" : "/v1/batch";
         long requestsPerThread = Math.max(1, totalEvents / o.batchSize() / o.concurrency());
         String pad = "x".repeat(Math.max(0, o.eventBytes() - 150));
         Map<Integer, Long> otherStatuses = new ConcurrentHashMap<>();
@@ -113,6 +108,7 @@ public final class LoadGenerator {
             long offset = intervalNanos * t / o.concurrency();
             threads.add(pool.submit(() -> {
                 Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+                KeepAliveConnection connection = new KeepAliveConnection(base);
                 for (long n = 0; n < requestsPerThread; n++) {
                     long scheduled = intervalNanos > 0 ? start + offset + n * intervalNanos : System.nanoTime();
                     long wait = scheduled - System.nanoTime();
@@ -120,15 +116,12 @@ public final class LoadGenerator {
                         LockSupport.parkNanos(wait);
                     }
                     String body = body(o.batchSize(), runId + "-" + thread + "-" + n, thread, pad);
-                    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                            .header("Authorization", auth).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
                     try {
-                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() == 200) {
+                        int status = connection.post(path, auth, body.getBytes(StandardCharsets.UTF_8));
+                        if (status == 200) {
                             okEvents.addAndGet(o.batchSize());
                         } else {
-                            otherStatuses.merge(response.statusCode(), 1L, Long::sum);
+                            otherStatuses.merge(status, 1L, Long::sum);
                         }
                     } catch (java.io.IOException e) {
                         errors.incrementAndGet();
@@ -136,6 +129,7 @@ public final class LoadGenerator {
                     requests.incrementAndGet();
                     h.recordValue(Math.min(h.getHighestTrackableValue(), TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - scheduled)));
                 }
+                connection.close();
                 return h;
             }));
         }
