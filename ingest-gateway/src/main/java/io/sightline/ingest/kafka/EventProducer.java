@@ -92,17 +92,40 @@ public final class EventProducer implements AutoCloseable {
     public void sendAndAwait(List<TrackedEvent> events) {
         List<Future<RecordMetadata>> pending = new ArrayList<>(events.size());
         long start = System.nanoTime();
+        // Each send() may block up to max.block.ms (full buffer, unknown metadata): without this bound a batch of
+        // 2,500 events could hold the request for 2,500 times that.
+        long deadline = start + ackTimeout.toNanos();
         try {
             for (TrackedEvent event : events) {
                 ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(Topics.EVENTS_RAW, key(event), event);
                 record.headers().add("messageId", event.getMessageId().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("source", event.getSource().getBytes(StandardCharsets.UTF_8));
-                pending.add(producer.send(record));
+                Future<RecordMetadata> sent = producer.send(record);
+                pending.add(sent);
+                if (sent.isDone() || System.nanoTime() - deadline > 0) {
+                    // Failed at once (buffer exhausted, metadata timeout) or out of time: the rest would fare no better.
+                    failFast(sent);
+                }
             }
         } catch (KafkaException e) {
             throw failed("Kafka could not take the events: " + e.getMessage(), e);
         }
         awaitTimed(Topics.EVENTS_RAW, pending, start);
+    }
+
+    private void failFast(Future<RecordMetadata> sent) {
+        if (sent.isDone()) {
+            try {
+                sent.get();
+                return;
+            } catch (ExecutionException e) {
+                throw failed("Kafka could not take the events: " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failed("interrupted while handing events to Kafka", e);
+            }
+        }
+        throw failed("Kafka could not take the events within " + ackTimeout.toMillis() + " ms", null);
     }
 
     private void awaitTimed(String topic, List<Future<RecordMetadata>> pending, long start) {

@@ -94,14 +94,57 @@ class BrokerOutageIT {
         assertEveryAcknowledgedEventStoredExactlyOnce(traffic);
     }
 
+    @Test
+    void shouldAnswerEveryBatch503WithinTheBoundAndKeepTheBufferBoundedWhenKafkaCannotTakeEvents() throws Exception {
+        try (IngestGateway gateway = startGateway("buffer", Map.of(
+                "SIGHTLINE_KAFKA_BUFFER_MEMORY", "65536", "SIGHTLINE_KAFKA_BATCH_SIZE", "16384", "SIGHTLINE_KAFKA_MAX_BLOCK_MS", "300"))) {
+            GatewayClient client = new GatewayClient(gateway.port());
+            assertThat(client.post("/v1/batch", "key", IngestGatewayIT.batchOfItems("buffer-warm", 10)).statusCode()).isEqualTo(200);
+            env.kafka().stopBroker(1);
+            try {
+                // when batches of about 10 KB keep coming while nothing drains the 64 KB buffer
+                ExecutorService pool = Executors.newFixedThreadPool(SENDERS);
+                List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    String body = IngestGatewayIT.batchOfItems("buffer-" + i, 100);
+                    answers.add(pool.submit(() -> client.post("/v1/batch", "key", body)));
+                }
+                List<HttpResponse<String>> responses = new ArrayList<>();
+                for (Future<HttpResponse<String>> answer : answers) {
+                    responses.add(answer.get(120, TimeUnit.SECONDS));
+                }
+                pool.shutdown();
+
+                // then every request is refused with 503 and Retry-After (none waits for each of its 100 sends to block
+                // in turn, which would outlast the client's 30 s timeout), and the buffer stays within its bound
+                assertThat(responses).allSatisfy(r -> {
+                    assertThat(r.statusCode()).isEqualTo(503);
+                    assertThat(r.headers().firstValue("Retry-After")).hasValue("2");
+                });
+                assertThat(responses).allSatisfy(r -> assertThat(r.body()).contains("Events not stored, please retry later"));
+                String used = client.get("/metrics").body().lines().filter(l -> l.startsWith("sightline_ingest_producer_buffer_used_bytes"))
+                        .findFirst().orElseThrow();
+                assertThat(Double.parseDouble(used.substring(used.lastIndexOf(' ') + 1))).isLessThanOrEqualTo(65536);
+            } finally {
+                env.kafka().restartBroker(1);
+            }
+        }
+    }
+
     private static IngestGateway startGateway(String name) {
-        return IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state-" + name), Map.of(
+        return startGateway(name, Map.of());
+    }
+
+    private static IngestGateway startGateway(String name, Map<String, String> extra) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "SIGHTLINE_WRITE_KEYS", "key:" + name,
                 "SIGHTLINE_ACK_TIMEOUT_MS", "1500",
                 "SIGHTLINE_RETRY_AFTER_SECONDS", "2",
                 "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0",
                 "SIGHTLINE_SHUTDOWN_DRAIN_MS", "20000",
-                "SIGHTLINE_KAFKA_RECONNECT_BACKOFF_MAX_MS", "500"))));
+                "SIGHTLINE_KAFKA_RECONNECT_BACKOFF_MAX_MS", "500"));
+        settings.putAll(extra);
+        return IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state-" + name), settings)));
     }
 
     private static void assertEveryAcknowledgedEventStoredExactlyOnce(Traffic traffic) {
