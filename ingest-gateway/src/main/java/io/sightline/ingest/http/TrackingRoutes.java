@@ -254,7 +254,7 @@ public final class TrackingRoutes {
         try {
             producer.sendAndAwait(events);
         } catch (EventProducer.NotAcknowledgedException e) {
-            log.warn("Answering 503 for {} events of source {}: {}", events.size(), source, e.getMessage());
+            log.warn("answered 503 source={} events={} cause=\"{}\"", source, events.size(), e.getMessage());
             count(source, "unavailable", "kafka_unavailable", events.size());
             throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
         }
@@ -278,7 +278,7 @@ public final class TrackingRoutes {
             producer.sendDeadLetterAndAwait(source, letter);
         } catch (EventProducer.NotAcknowledgedException e) {
             // The sender still learns why the event was rejected; only our record of it is missing.
-            log.error("Could not record a dead letter for source {} ({}): {}", source, code, e.getMessage());
+            log.error("dead letter not recorded source={} reason={} cause=\"{}\"", source, code, e.getMessage());
             count(source, "dead_letter_failed", code, 1);
         }
     }
