@@ -49,7 +49,7 @@ echo "$batched"
 single_rate=$(sed -E 's/.*events_per_s=([0-9]+).*/\1/' <<<"$single")
 half=$((single_rate / 2))
 echo "» single-event POSTs paced at half that rate ($half events/s)"
-paced=$(load --label single-half-load --concurrency "$concurrency_single" --batch-size 1 --events "$((half * 20))" --warmup-events 0 --rate "$half" | tee -a "$out/load.log" | grep '^RESULT')
+paced=$(load --label single-half-load --concurrency "$concurrency_single" --batch-size 1 --events "$((half * 20))" --warmup-events "$((half * 5))" --rate "$half" | tee -a "$out/load.log" | grep '^RESULT')
 echo "$paced"
 
 gateway_port="${GATEWAY_URL##*:}"
