@@ -1,6 +1,7 @@
 package io.sightline.ingest;
 
 import io.sightline.common.config.ServiceConfig;
+import io.sightline.ingest.http.TrustedProxies;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +28,74 @@ public final class GatewayConfig extends ServiceConfig {
     public static final String MAX_BATCH_ITEMS_CONFIG = "max.batch.items";
     private static final String MAX_BATCH_ITEMS_DOC = "Most events accepted in one batch request.";
 
+    public static final String RETRY_AFTER_SECONDS_CONFIG = "retry.after.seconds";
+    private static final String RETRY_AFTER_SECONDS_DOC = "Retry-After (seconds) sent with a 503 when Kafka did not acknowledge in time or the producer buffer is full.";
+
+    public static final String RATE_LIMIT_EVENTS_PER_SECOND_CONFIG = "rate.limit.events.per.second";
+    private static final String RATE_LIMIT_EVENTS_PER_SECOND_DOC = "Events per second each write key may send on average (a token bucket per key); more get 429 with Retry-After. 0 turns the limit off.";
+
+    public static final String RATE_LIMIT_BURST_CONFIG = "rate.limit.burst";
+    private static final String RATE_LIMIT_BURST_DOC = "Events a write key may send at once above its average rate (the bucket's size); at least max.batch.items, so a full batch can pass.";
+
+    public static final String CORS_ALLOWED_ORIGINS_CONFIG = "cors.allowed.origins";
+    private static final String CORS_ALLOWED_ORIGINS_DOC = "Origins whose browser code may call the API (CORS, with OPTIONS preflight), comma-separated full origins such as https://app.example.com, or * for any; empty refuses cross-origin calls.";
+
+    public static final String TRUSTED_PROXIES_CONFIG = "trusted.proxies";
+    private static final String TRUSTED_PROXIES_DOC = "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For header is believed when finding the client address (context.ip), comma-separated; empty believes none.";
+
+    public static final String SHUTDOWN_DRAIN_MS_CONFIG = "shutdown.drain.ms";
+    private static final String SHUTDOWN_DRAIN_MS_DOC = "On shutdown, how long requests already being served may take to finish (after new connections are refused) before the producer is flushed and closed.";
+
     public static final ConfigDef DEFINITION = baseDefinition(8080)
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(ACK_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM, ACK_TIMEOUT_MS_DOC)
             .define(MAX_REQUEST_BYTES_CONFIG, Type.INT, 500 * 1024, ConfigDef.Range.atLeast(1024), Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
             .define(MAX_EVENT_BYTES_CONFIG, Type.INT, 32 * 1024, ConfigDef.Range.atLeast(256), Importance.MEDIUM, MAX_EVENT_BYTES_DOC)
-            .define(MAX_BATCH_ITEMS_CONFIG, Type.INT, 2500, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_BATCH_ITEMS_DOC);
+            .define(MAX_BATCH_ITEMS_CONFIG, Type.INT, 2500, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_BATCH_ITEMS_DOC)
+            .define(RETRY_AFTER_SECONDS_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW, RETRY_AFTER_SECONDS_DOC)
+            .define(RATE_LIMIT_EVENTS_PER_SECOND_CONFIG, Type.DOUBLE, 10_000.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    RATE_LIMIT_EVENTS_PER_SECOND_DOC)
+            .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, RATE_LIMIT_BURST_DOC)
+            .define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, "*", Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC)
+            .define(TRUSTED_PROXIES_CONFIG, Type.LIST, "", Importance.MEDIUM, TRUSTED_PROXIES_DOC)
+            .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC);
 
     private final Map<String, String> sourcesByWriteKey;
+    private final TrustedProxies trustedProxies;
 
     public GatewayConfig(Map<String, String> env) {
         super(DEFINITION, env);
         this.sourcesByWriteKey = parseWriteKeys(getPassword(WRITE_KEYS_CONFIG).value());
+        if (rateLimitEventsPerSecond() > 0 && rateLimitBurst() < maxBatchItems()) {
+            throw new ConfigException("SIGHTLINE_RATE_LIMIT_BURST (" + rateLimitBurst() + ") must be at least SIGHTLINE_MAX_BATCH_ITEMS ("
+                    + maxBatchItems() + "), or a full batch could never pass the rate limit");
+        }
+        this.trustedProxies = TrustedProxies.parse(getList(TRUSTED_PROXIES_CONFIG));
+    }
+
+    public int retryAfterSeconds() {
+        return getInt(RETRY_AFTER_SECONDS_CONFIG);
+    }
+
+    /** 0 when the rate limit is off. */
+    public double rateLimitEventsPerSecond() {
+        return getDouble(RATE_LIMIT_EVENTS_PER_SECOND_CONFIG);
+    }
+
+    public int rateLimitBurst() {
+        return getInt(RATE_LIMIT_BURST_CONFIG);
+    }
+
+    public List<String> corsAllowedOrigins() {
+        return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+    }
+
+    public TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    public long shutdownDrainMs() {
+        return getLong(SHUTDOWN_DRAIN_MS_CONFIG);
     }
 
     /** Write key to source name. */

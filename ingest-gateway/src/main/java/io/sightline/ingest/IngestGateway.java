@@ -23,10 +23,14 @@ public final class IngestGateway implements AutoCloseable {
 
     private final EventProducer producer;
     private final HttpService http;
+    private final TrackingRoutes routes;
+    private final Duration drainTimeout;
 
-    private IngestGateway(EventProducer producer, HttpService http) {
+    private IngestGateway(EventProducer producer, HttpService http, TrackingRoutes routes, Duration drainTimeout) {
         this.producer = producer;
         this.http = http;
+        this.routes = routes;
+        this.drainTimeout = drainTimeout;
     }
 
     public static IngestGateway start(GatewayConfig config) {
@@ -55,9 +59,9 @@ public final class IngestGateway implements AutoCloseable {
                 return Map.of("kafkaWrites", producer.isHealthy() ? "ok" : "failing");
             }
         };
-        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health,
-                new TrackingRoutes(config, producer, metrics)::addTo);
-        return new IngestGateway(producer, http);
+        TrackingRoutes routes = new TrackingRoutes(config, producer, metrics);
+        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health, routes::addTo);
+        return new IngestGateway(producer, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
     }
 
     public int port() {
@@ -66,6 +70,11 @@ public final class IngestGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        // Graceful: refuse new connections, let requests being served get their acknowledgement, then stop.
+        http.stopAccepting();
+        if (!routes.drain(drainTimeout)) {
+            log.warn("Requests still running after {} ms of draining; stopping anyway (see SIGHTLINE_SHUTDOWN_DRAIN_MS)", drainTimeout.toMillis());
+        }
         http.close();
         producer.close();
     }

@@ -56,6 +56,11 @@ public final class PipelineEnvironment implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The cluster itself, for fault tests (stop and restart a broker). */
+    public EmbeddedKafkaCluster kafka() {
+        return kafka;
+    }
+
     public String registryUrl() {
         return registry.url();
     }

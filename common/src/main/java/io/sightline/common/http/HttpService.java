@@ -4,12 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.plugin.bundled.CorsPlugin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.health.HealthCheck;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,43 @@ public final class HttpService implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /**
+     * Answers cross-origin requests (and their {@code OPTIONS} preflights) from browser
+     * code served by {@code allowedOrigins}: full origins such as
+     * {@code https://app.example.com}, or {@code *} for any. An empty list adds nothing,
+     * so browsers refuse cross-origin calls. {@code exposedHeaders} become readable to
+     * scripts (for example {@code Retry-After}). Call it from the service's routes consumer.
+     */
+    public static void cors(JavalinConfig config, List<String> allowedOrigins, List<String> exposedHeaders) {
+        if (allowedOrigins.isEmpty()) {
+            return;
+        }
+        config.registerPlugin(new CorsPlugin(cors -> cors.addRule(rule -> {
+            if (allowedOrigins.contains("*")) {
+                rule.anyHost();
+            } else {
+                rule.allowHost(allowedOrigins.get(0), allowedOrigins.subList(1, allowedOrigins.size()).toArray(String[]::new));
+            }
+            exposedHeaders.forEach(rule::exposeHeader);
+            // Browsers may cache the preflight answer for ten minutes instead of asking before every request.
+            rule.maxAge = 600;
+        })));
+    }
+
+    /**
+     * Closes the listening sockets, so new connections are refused while requests already
+     * being served run to completion; {@link #close()} then stops the server. The first
+     * half of a graceful shutdown.
+     */
+    public void stopAccepting() {
+        for (Connector connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof NetworkConnector network) {
+                network.close();
+            }
+        }
+        log.info("{} HTTP server stopped accepting connections", name);
     }
 
     /** Writes {@code body} as JSON with {@code status}. */

@@ -35,8 +35,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final Path dataDir;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Integer> brokerPorts = new ArrayList<>();
+    private final java.util.Map<Integer, Properties> stoppedBrokers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Node(int id, boolean broker, KafkaRaftServer server) {
+    private record Node(int id, boolean broker, KafkaRaftServer server, Properties props) {
     }
 
     private EmbeddedKafkaCluster(Path dataDir) {
@@ -125,6 +126,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         node.server().shutdown();
         node.server().awaitShutdown();
         nodes.remove(node);
+        stoppedBrokers.put(id, node.props());
+    }
+
+    /**
+     * Starts again a broker stopped with {@link #stopBroker(int)}, on the same port and
+     * data directory, as after a restart. For a single node this restarts its controller too.
+     */
+    public void restartBroker(int id) {
+        Properties props = stoppedBrokers.remove(id);
+        if (props == null) {
+            throw new IllegalArgumentException("broker " + id + " was not stopped with stopBroker");
+        }
+        startNode(id, true, props);
     }
 
     @Override
@@ -183,7 +197,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
             synchronized (nodes) {
-                nodes.add(new Node(id, broker, server));
+                nodes.add(new Node(id, broker, server, props));
             }
             log.info("Kafka node {} ({}) started, data in {}", id, props.getProperty("process.roles"), logDir);
         } catch (IOException e) {

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.kafka.EventProducer;
+import io.sightline.ingest.ratelimit.RateLimiter;
 import io.sightline.ingest.validation.EventParser;
 import io.sightline.ingest.validation.ParsedEvent;
 import io.sightline.ingest.validation.ValidationError;
@@ -19,11 +22,15 @@ import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,27 +43,75 @@ public final class TrackingRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(TrackingRoutes.class);
     private static final String COMPONENT = "ingest-gateway";
-    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final GatewayConfig config;
     private final WriteKeyAuth auth;
     private final EventParser parser = new EventParser();
     private final EventProducer producer;
     private final MeterRegistry meters;
+    private final RateLimiter rateLimiter;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
 
     public TrackingRoutes(GatewayConfig config, EventProducer producer, MeterRegistry meters) {
         this.config = config;
         this.auth = new WriteKeyAuth(config.sourcesByWriteKey());
         this.producer = producer;
         this.meters = meters;
+        this.rateLimiter = new RateLimiter(config.rateLimitEventsPerSecond(), config.rateLimitBurst());
     }
 
     public void addTo(JavalinConfig javalin) {
         javalin.http.maxRequestSize = config.maxRequestBytes();
+        // Browser SDKs must be able to read why they should wait.
+        HttpService.cors(javalin, config.corsAllowedOrigins(), List.of("Retry-After"));
         for (EventType type : EventType.values()) {
-            javalin.routes.post("/v1/" + type.name(), ctx -> single(ctx, type));
+            javalin.routes.post("/v1/" + type.name(), ctx -> handle(ctx, type.name(), () -> single(ctx, type)));
         }
-        javalin.routes.post("/v1/batch", this::batch);
+        javalin.routes.post("/v1/batch", ctx -> handle(ctx, "batch", () -> batch(ctx)));
+    }
+
+    /**
+     * Starts draining for a graceful shutdown: answers still go out, with {@code Connection: close},
+     * and waits up to {@code timeout} for requests being served to finish.
+     *
+     * @return true when none is left
+     */
+    public boolean drain(Duration timeout) {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return inFlight.get() == 0;
+    }
+
+    /** Counts the request in flight and times it by endpoint and answered status. */
+    private void handle(Context ctx, String endpoint, Runnable handler) {
+        long start = System.nanoTime();
+        inFlight.incrementAndGet();
+        int status = 500;
+        try {
+            if (draining) {
+                ctx.header("Connection", "close");
+            }
+            handler.run();
+            status = ctx.statusCode();
+        } catch (ApiException e) {
+            status = e.status();
+            throw e;
+        } finally {
+            inFlight.decrementAndGet();
+            Timer.builder("sightline.ingest.requests").description("Tracking API requests by endpoint and answered status")
+                    .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void single(Context ctx, EventType type) {
@@ -64,13 +119,15 @@ public final class TrackingRoutes {
         Instant receivedAt = Instant.now();
         byte[] body = body(ctx, source);
         JsonNode item = parseJson(body, source);
+        limitRate(source, 1);
         if (body.length > config.maxEventBytes()) {
             rejectAll(source, List.of(ParsedEvent.rejected(new ValidationError("(body)", "event_too_large",
-                    "event is " + body.length + " bytes; the limit is " + config.maxEventBytes()), null)), List.of(item));
+                    "event is " + body.length + " bytes; the limit is " + config.maxEventBytes()),
+                    item.path("messageId").isTextual() ? item.path("messageId").asText() : null)), List.of(item));
             throw new ApiException(413, "event_too_large", "Event is larger than " + config.maxEventBytes() + " bytes",
                     List.of(Map.of("limit", config.maxEventBytes())), Map.of());
         }
-        ParsedEvent parsed = parser.parse(item, type, "", source, receivedAt, ctx.ip(), null);
+        ParsedEvent parsed = parser.parse(item, type, "", source, receivedAt, clientIp(ctx), null);
         if (!parsed.isAccepted()) {
             rejectAll(source, List.of(parsed), List.of(item));
             throw new ApiException(400, parsed.error().code(), "Event rejected: " + parsed.error().field() + ": " + parsed.error().message(),
@@ -92,6 +149,7 @@ public final class TrackingRoutes {
             throw new ApiException(413, "batch_too_large", "Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
                     List.of(Map.of("limit", config.maxBatchItems())), Map.of());
         }
+        limitRate(source, items.size());
         JsonNode batchContext = body.path("context").isObject() ? body.path("context") : null;
         List<ParsedEvent> results = new ArrayList<>(items.size());
         List<TrackedEvent> accepted = new ArrayList<>();
@@ -103,7 +161,7 @@ public final class TrackingRoutes {
             ParsedEvent parsed = item.toString().length() > config.maxEventBytes()
                     ? ParsedEvent.rejected(new ValidationError(path + "(event)", "event_too_large",
                             "event is larger than " + config.maxEventBytes() + " bytes"), item.path("messageId").asText(null))
-                    : parser.parse(item, null, path, source, receivedAt, ctx.ip(), batchContext);
+                    : parser.parse(item, null, path, source, receivedAt, clientIp(ctx), batchContext);
             results.add(parsed);
             if (parsed.isAccepted()) {
                 accepted.add(parsed.event());
@@ -144,12 +202,32 @@ public final class TrackingRoutes {
     }
 
     private byte[] body(Context ctx, String source) {
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > config.maxRequestBytes()) {
-            throw new ApiException(413, "request_too_large", "Request body is larger than " + config.maxRequestBytes() + " bytes",
-                    List.of(Map.of("limit", config.maxRequestBytes())), Map.of());
+        RequestBody.Read read = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
+                config.maxRequestBytes());
+        String encoding = read.gzipped() ? "gzip" : "identity";
+        DistributionSummary.builder("sightline.ingest.request.bytes").description("Request body bytes, as sent and after decompression")
+                .baseUnit("bytes").tag("encoding", encoding).tag("stage", "wire").register(meters).record(read.wireBytes());
+        DistributionSummary.builder("sightline.ingest.request.bytes").description("Request body bytes, as sent and after decompression")
+                .baseUnit("bytes").tag("encoding", encoding).tag("stage", "decoded").register(meters).record(read.bytes().length);
+        return read.bytes();
+    }
+
+    private String clientIp(Context ctx) {
+        String peer = ctx.req().getRemoteAddr();
+        if (config.trustedProxies().isEmpty()) {
+            return peer;
         }
-        return body;
+        List<String> lines = Collections.list(ctx.req().getHeaders("X-Forwarded-For"));
+        return config.trustedProxies().clientAddress(peer, lines.isEmpty() ? null : String.join(",", lines));
+    }
+
+    private void limitRate(String source, int events) {
+        long retryAfter = rateLimiter.tryAcquire(source, events);
+        if (retryAfter > 0) {
+            count(source, "rate_limited", "rate_limited", events);
+            throw new ApiException(429, "rate_limited", "Source " + source + " sends more than " + config.rateLimitEventsPerSecond()
+                    + " events per second; retry after " + retryAfter + " s", List.of(), Map.of("Retry-After", Long.toString(retryAfter)));
+        }
     }
 
     private JsonNode parseJson(byte[] body, String source) {
@@ -176,9 +254,9 @@ public final class TrackingRoutes {
         try {
             producer.sendAndAwait(events);
         } catch (EventProducer.NotAcknowledgedException e) {
-            log.warn("Answering 503 for {} events of source {}: {}", events.size(), source, e.getMessage());
+            log.warn("answered 503 source={} events={} cause=\"{}\"", source, events.size(), e.getMessage());
             count(source, "unavailable", "kafka_unavailable", events.size());
-            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), RETRY_AFTER_SECONDS);
+            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
         }
         count(source, "accepted", "none", events.size());
     }
@@ -200,7 +278,7 @@ public final class TrackingRoutes {
             producer.sendDeadLetterAndAwait(source, letter);
         } catch (EventProducer.NotAcknowledgedException e) {
             // The sender still learns why the event was rejected; only our record of it is missing.
-            log.error("Could not record a dead letter for source {} ({}): {}", source, code, e.getMessage());
+            log.error("dead letter not recorded source={} reason={} cause=\"{}\"", source, code, e.getMessage());
             count(source, "dead_letter_failed", code, 1);
         }
     }

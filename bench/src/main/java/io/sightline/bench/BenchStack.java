@@ -1,0 +1,55 @@
+package io.sightline.bench;
+
+import io.sightline.common.kafka.TopicBootstrap;
+import io.sightline.ingest.GatewayConfig;
+import io.sightline.ingest.IngestGateway;
+import io.sightline.testkit.PipelineEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * What the benchmark runs against: a real single-node KRaft broker, the schema
+ * registry and the ingest gateway, in this JVM, plus a topic with the same partition
+ * count as {@code events.raw.v1} for Kafka's ProducerPerformance. Writes
+ * {@code BOOTSTRAP=...} and {@code GATEWAY_URL=...} to the file named by the first
+ * argument and runs until the process is stopped.
+ *
+ * <p>Usage: {@code BenchStack <env-file> <data-dir>}
+ */
+public final class BenchStack {
+
+    public static final String PERF_TOPIC = "bench.producer-performance";
+
+    public static void main(String[] args) throws Exception {
+        Path envFile = Path.of(args[0]);
+        Path dataDir = Files.createDirectories(Path.of(args[1]));
+        PipelineEnvironment env = PipelineEnvironment.start(dataDir);
+        TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", env.bootstrapServers()), List.of(PERF_TOPIC), List.of(), 3, (short) 1);
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "SIGHTLINE_WRITE_KEYS", "bench-key:bench",
+                "SIGHTLINE_HTTP_HOST", "127.0.0.1",
+                // The benchmark measures throughput, not the per-key limit.
+                "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
+        // Tuning experiments: any SIGHTLINE_* variable of this process reaches the gateway (e.g. SIGHTLINE_KAFKA_LINGER_MS).
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("SIGHTLINE_")) {
+                settings.put(k, v);
+            }
+        });
+        IngestGateway gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"), settings)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            env.close();
+            stopped.countDown();
+        }, "bench-stack-shutdown"));
+        Files.writeString(envFile, "BOOTSTRAP=" + env.bootstrapServers() + "\nGATEWAY_URL=http://127.0.0.1:" + gateway.port()
+                + "\nPERF_TOPIC=" + PERF_TOPIC + "\n");
+        System.out.println("bench stack ready: " + Files.readString(envFile).replace('\n', ' '));
+        stopped.await();
+    }
+}

@@ -1,0 +1,112 @@
+package io.sightline.ingest.http;
+
+import io.sightline.common.http.ApiException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a request body, inflating {@code Content-Encoding: gzip}, and never holds more
+ * than {@code limit} bytes: both the bytes on the wire and the inflated bytes are
+ * capped while streaming, so a zip bomb costs at most the limit.
+ */
+public final class RequestBody {
+
+    /** The body as the handler sees it, and how many bytes came over the wire. */
+    public record Read(byte[] bytes, long wireBytes, boolean gzipped) {
+    }
+
+    private RequestBody() {
+    }
+
+    /**
+     * @param contentEncoding the header value, or null
+     * @param contentLength   the declared length, or -1
+     */
+    public static Read read(InputStream in, String contentEncoding, long contentLength, int limit) {
+        boolean gzip = isGzip(contentEncoding);
+        if (contentLength > limit) {
+            throw tooLarge(limit);
+        }
+        try (CountingInputStream wire = new CountingInputStream(in, limit)) {
+            InputStream body = gzip ? new GZIPInputStream(wire, 8192) : wire;
+            byte[] bytes = readAtMost(body, limit);
+            return new Read(bytes, wire.count, gzip);
+        } catch (ZipException | java.io.EOFException e) {
+            throw ApiException.badRequest("invalid_gzip", "Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body", e);
+        }
+    }
+
+    private static boolean isGzip(String contentEncoding) {
+        if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.trim().equalsIgnoreCase("identity")) {
+            return false;
+        }
+        String e = contentEncoding.trim();
+        if (e.equalsIgnoreCase("gzip") || e.equalsIgnoreCase("x-gzip")) {
+            return true;
+        }
+        throw new ApiException(415, "unsupported_encoding", "Content-Encoding '" + e + "' is not supported; send gzip or no encoding",
+                List.of(Map.of("supported", List.of("gzip", "identity"))), Map.of());
+    }
+
+    private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 8192));
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            if (out.size() + n > limit) {
+                throw tooLarge(limit);
+            }
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    static ApiException tooLarge(int limit) {
+        return new ApiException(413, "request_too_large", "Request body is larger than " + limit + " bytes (after decompression)",
+                List.of(Map.of("limit", limit)), Map.of());
+    }
+
+    /** Counts wire bytes and stops at the limit, so even an endless compressed stream ends. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private final int limit;
+        private long count;
+
+        CountingInputStream(InputStream in, int limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) {
+            count += n;
+            if (count > limit) {
+                throw tooLarge(limit);
+            }
+        }
+    }
+}
