@@ -1,7 +1,7 @@
 // Sightline dashboard: plain JavaScript, no dependencies, works offline.
 'use strict';
 const COLORS = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#e3b341'];
-const state = { metric: null, groupBy: '', rangeMin: 60, series: new Map(), alerts: new Map(), catalog: [] };
+const state = { metric: null, groupBy: '', window: 'PT1M', rangeMin: 60, series: new Map(), alerts: new Map(), catalog: [] };
 const $ = (id) => document.getElementById(id);
 
 function token() { return localStorage.getItem('sightline.readToken'); }
@@ -38,13 +38,20 @@ function fillGroupBy() {
   for (const d of (m ? m.dimensions : [])) select.add(new Option(d, d));
   state.groupBy = m && m.dimensions.includes(current) ? current : (m && m.dimensions[0]) || '';
   select.value = state.groupBy;
+  const windows = $('window');
+  const currentWindow = state.window;
+  windows.innerHTML = '';
+  for (const w of (m ? m.windows : ['PT1M'])) windows.add(new Option(w === 'PT1H' ? '1 hour' : w === 'PT1M' ? '1 minute' : w, w));
+  state.window = m && m.windows.includes(currentWindow) ? currentWindow : (m ? m.windows[0] : 'PT1M');
+  windows.value = state.window;
 }
 
 async function loadSeries() {
   if (!state.metric) { render(); return; }
   const to = new Date();
   const from = new Date(to.getTime() - state.rangeMin * 60000);
-  let path = '/v1/metrics/' + encodeURIComponent(state.metric) + '?from=' + from.toISOString() + '&to=' + to.toISOString();
+  let path = '/v1/metrics/' + encodeURIComponent(state.metric) + '?from=' + from.toISOString() + '&to=' + to.toISOString()
+    + '&window=' + state.window;
   if (state.groupBy) path += '&groupBy=' + encodeURIComponent(state.groupBy) + '&top=8';
   const answer = await api(path);
   state.series = new Map();
@@ -155,7 +162,7 @@ function connectLive() {
   source.addEventListener('metric', (e) => {
     const data = JSON.parse(e.data);
     if (!state.metric) { loadCatalog().then(loadSeries); return; }
-    if (data.metric === state.metric) {
+    if (data.metric === state.metric && data.window === state.window) {
       const name = state.groupBy ? (data.dimensions[state.groupBy] || '(none)') : (Object.values(data.dimensions).join(', ') || state.metric);
       if (!state.series.has(name)) state.series.set(name, new Map());
       // With a split, several series share a group: refetch instead of guessing the sum.
@@ -181,6 +188,7 @@ function escapeHtml(s) {
 
 $('metric').addEventListener('change', (e) => { state.metric = e.target.value; fillGroupBy(); loadSeries(); });
 $('groupBy').addEventListener('change', (e) => { state.groupBy = e.target.value; loadSeries(); });
+$('window').addEventListener('change', (e) => { state.window = e.target.value; loadSeries(); });
 $('range').addEventListener('change', (e) => { state.rangeMin = Number(e.target.value); loadSeries(); });
 
 async function start() {

@@ -45,6 +45,7 @@ class ServingReplicasIT {
 
     private static final String TOKEN = "read-token-1";
     private static final Instant MINUTE = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+    private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS);
     private static final List<String> EVENTS = List.of("Signed Up", "Clicked", "Checkout", "Viewed", "Searched", "Logged In");
 
     @TempDir
@@ -65,6 +66,12 @@ class ServingReplicasIT {
             env.produce(Topics.EVENTS_INVALID, "web-" + i, deadLetter("web", i < 2 ? "missing_field" : "invalid_json"));
         }
         env.produce(Topics.EVENTS_INVALID, "ios", deadLetter("ios", "missing_field"));
+        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("event_count.1h", Map.of("event", "Signed Up")).toString(),
+                hourly("event_count.1h", Map.of("event", "Signed Up"), HOUR, 42, Map.of()));
+        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
+                hourly("signup_funnel.1h", Map.of(), HOUR.minus(Duration.ofHours(1)), 10, Map.of("step_1", 10.0, "step_2", 4.0)));
+        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
+                hourly("signup_funnel.1h", Map.of(), HOUR, 5, Map.of("step_1", 5.0, "step_2", 2.0)));
         CompletableFuture<ServingApi> a = CompletableFuture.supplyAsync(() -> startReplica("a"));
         CompletableFuture<ServingApi> b = CompletableFuture.supplyAsync(() -> startReplica("b"));
         replicaA = a.join();
@@ -134,6 +141,27 @@ class ServingReplicasIT {
 
     @Test
     @Order(3)
+    void shouldAnswerHourlyWindowsOfAMetricAndFunnelsWithConversion() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode hourly = getJson(replicaA, "/v1/metrics/event_count?event=Signed%20Up&window=PT1H&from=" + HOUR.minus(Duration.ofHours(2)), 200);
+            assertThat(hourly.path("window").asText()).isEqualTo("PT1H");
+            assertThat(hourly.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(42);
+        });
+        JsonNode catalog = getJson(replicaB, "/v1/metrics", 200);
+        assertThat(catalog.path("metrics").findValuesAsText("name")).contains("event_count", "signup_funnel").doesNotContain("event_count.1h");
+
+        JsonNode funnel = getJson(replicaB, "/v1/funnels/signup_funnel?from=" + HOUR.minus(Duration.ofHours(3)), 200);
+        assertThat(funnel.path("window").asText()).isEqualTo("PT1H");
+        assertThat(funnel.path("steps").get(0).path("users").asInt()).isEqualTo(15);
+        assertThat(funnel.path("steps").get(1).path("users").asInt()).isEqualTo(6);
+        assertThat(funnel.path("steps").get(1).path("conversionFromPrevious").asDouble()).isEqualTo(0.4);
+        assertThat(funnel.path("overallConversion").asDouble()).isEqualTo(0.4);
+        assertThat(getJson(replicaB, "/v1/funnels/event_count?window=PT1M&from=" + MINUTE.minusSeconds(60), 400).path("code").asText())
+                .isEqualTo("not_a_funnel");
+    }
+
+    @Test
+    @Order(4)
     void shouldRejectBadParametersUnknownMetricsAndMissingOrWrongCredentials() throws Exception {
         assertThat(getJson(replicaA, "/v1/metrics/event_count?from=yesterday", 400).path("details").get(0).path("parameter").asText()).isEqualTo("from");
         assertThat(getJson(replicaA, "/v1/metrics/event_count?top=0&groupBy=event", 400).path("message").asText()).contains("top");
@@ -154,7 +182,7 @@ class ServingReplicasIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldStreamUpdatesAsTheyHappenAndAgainAfterAReconnect() throws Exception {
         for (int round = 0; round < 2; round++) {
             double value = 100 + round;
@@ -180,7 +208,7 @@ class ServingReplicasIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldKeepAnsweringEveryKeyWhenOneReplicaDies() {
         replicaA.close();
         replicaA = null;
@@ -217,6 +245,11 @@ class ServingReplicasIT {
     private static MetricWindow window(String event, double value) {
         return MetricWindow.newBuilder().setMetric("event_count").setDimensions(Map.of("event", event))
                 .setWindowStart(MINUTE).setWindowEnd(MINUTE.plusSeconds(60)).setValue(value).setUpdatedAt(Instant.now()).build();
+    }
+
+    private static MetricWindow hourly(String metric, Map<String, String> dims, Instant start, double value, Map<String, Double> values) {
+        return MetricWindow.newBuilder().setMetric(metric).setDimensions(dims).setWindowStart(start).setWindowEnd(start.plus(Duration.ofHours(1)))
+                .setValue(value).setUpdatedAt(Instant.now()).setValues(values).build();
     }
 
     private static Alert alert(String fingerprint) {

@@ -10,6 +10,7 @@ import io.sightline.common.http.Json;
 import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
 import io.sightline.serving.query.CatalogQueries;
+import io.sightline.serving.query.FunnelQueries;
 import io.sightline.serving.query.MetricQueries;
 import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.topology.ServingTopology;
@@ -43,6 +44,7 @@ public final class ServingRoutes {
     private final CatalogQueries catalog;
     private final AlertQueries alerts;
     private final QualityQueries quality;
+    private final FunnelQueries funnels;
     private final LiveUpdates live;
     private final ReadTokenAuth auth;
     private final List<String> corsOrigins;
@@ -57,6 +59,7 @@ public final class ServingRoutes {
         this.catalog = catalog;
         this.alerts = alerts;
         this.quality = quality;
+        this.funnels = new FunnelQueries(metrics);
         this.live = live;
         this.auth = auth;
         this.corsOrigins = List.copyOf(corsOrigins);
@@ -66,15 +69,7 @@ public final class ServingRoutes {
     }
 
     public void addTo(JavalinConfig config) {
-        if (!corsOrigins.isEmpty()) {
-            config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
-                if (corsOrigins.contains("*")) {
-                    rule.anyHost();
-                } else {
-                    rule.allowHost(corsOrigins.get(0), corsOrigins.subList(1, corsOrigins.size()).toArray(String[]::new));
-                }
-            }));
-        }
+        HttpService.cors(config, corsOrigins, List.of("Retry-After"));
         config.staticFiles.add(files -> {
             files.hostedPath = "/";
             files.directory = "/dashboard";
@@ -96,6 +91,14 @@ public final class ServingRoutes {
         config.routes.get("/v1/alerts", this::alertList);
         config.routes.get("/v1/alerts/{fingerprint}", ctx ->
                 HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
+        config.routes.get("/v1/funnels/{name}", ctx -> {
+            Instant to = instantParam(ctx, "to", Instant.now());
+            Instant from = instantParam(ctx, "from", to.minus(Duration.ofDays(1)));
+            if (from.isAfter(to)) {
+                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
+            }
+            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), from, to, windowParam(ctx)));
+        });
         config.routes.get("/v1/quality", ctx -> {
             Instant to = instantParam(ctx, "to", Instant.now());
             Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
@@ -200,7 +203,7 @@ public final class ServingRoutes {
     private static Duration windowParam(Context ctx) {
         String value = ctx.queryParam("window");
         if (value == null || value.isBlank()) {
-            return ServingTopology.DEFAULT_WINDOW;
+            return null; // the metric's smallest window
         }
         try {
             Duration window = Duration.parse(value);

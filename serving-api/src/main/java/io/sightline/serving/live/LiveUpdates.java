@@ -152,10 +152,12 @@ public final class LiveUpdates implements AutoCloseable {
                 if (w == null) {
                     return;
                 }
-                update = new Update(sequence.incrementAndGet(), "metric", w.getMetric(), Map.of(
-                        "metric", w.getMetric(),
+                String metric = io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric()).getKey();
+                update = new Update(sequence.incrementAndGet(), "metric", metric, Map.of(
+                        "metric", metric,
+                        "window", io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric()).getValue().toString(),
                         "dimensions", w.getDimensions(),
-                        "point", MetricSeries.Point.of(w.getWindowStart(), w.getWindowEnd(), w.getValue()),
+                        "point", MetricSeries.Point.of(w),
                         "updatedAt", w.getUpdatedAt()));
             }
         } catch (RuntimeException e) {

@@ -89,13 +89,25 @@ public final class CatalogQueries {
                 QueryableStoreTypes.keyValueStore());
         Map<String, MetricInfo> byName = new TreeMap<>();
         try (KeyValueIterator<String, MetricCatalogEntry> it = store.all()) {
-            it.forEachRemaining(kv -> byName.merge(kv.key, info(kv.value), CatalogQueries::merge));
+            it.forEachRemaining(kv -> {
+                MetricInfo info = info(kv.value);
+                byName.merge(info.name(), info, CatalogQueries::merge);
+            });
         }
         return new Catalog(new ArrayList<>(byName.values()));
     }
 
+    /** Hourly series ({@code event_count.1h}) are listed as a window of their base metric. */
     private static MetricInfo info(MetricCatalogEntry e) {
-        return new MetricInfo(e.getMetric(), List.copyOf(e.getDimensions()), List.copyOf(e.getWindows()), e.getUpdatedAt());
+        Map.Entry<String, java.time.Duration> base = ServingTopology.baseMetric(e.getMetric());
+        return new MetricInfo(base.getKey(), List.copyOf(e.getDimensions()), List.of(base.getValue().toString()), e.getUpdatedAt());
+    }
+
+    /** The window sizes {@code metric} has, smallest first; empty when no such metric exists. */
+    public List<java.time.Duration> windowsOf(String metric) {
+        return all(false).metrics().stream().filter(m -> m.name().equals(metric)).findFirst()
+                .map(m -> m.windows().stream().map(java.time.Duration::parse).sorted().toList())
+                .orElse(List.of());
     }
 
     private static MetricInfo merge(MetricInfo a, MetricInfo b) {

@@ -40,6 +40,15 @@ public final class MetricQueries {
         String store() {
             return ServingTopology.metricStore(window);
         }
+
+        /** The name the aggregator gives this metric's series in this window size. */
+        String seriesMetric() {
+            return ServingTopology.seriesMetric(metric, window);
+        }
+
+        Query withWindow(java.time.Duration size) {
+            return new Query(metric, filter, from, to, size, groupBy, top);
+        }
     }
 
     private final StoreRouter router;
@@ -52,7 +61,10 @@ public final class MetricQueries {
         this.replicas = replicas;
     }
 
-    public MetricSeries query(Query q, boolean local) {
+    /** Answers {@code q}; without a window it uses the metric's smallest one. */
+    public MetricSeries query(Query asked, boolean local) {
+        List<java.time.Duration> windows = asked.window() == null ? catalog.windowsOf(asked.metric()) : List.of(asked.window());
+        Query q = asked.withWindow(windows.isEmpty() ? ServingTopology.DEFAULT_WINDOW : windows.get(0));
         if (local) {
             // A forwarded request: answer from this replica's stores only.
             if (!q.filter().containsKey(SINGLE_SERIES_MARKER)) {
@@ -60,7 +72,7 @@ public final class MetricQueries {
             }
             Map<String, String> dims = new TreeMap<>(q.filter());
             dims.remove(SINGLE_SERIES_MARKER);
-            return router.localForKey(q.store(), SeriesKey.of(q.metric(), dims).toString(),
+            return router.localForKey(q.store(), SeriesKey.of(q.seriesMetric(), dims).toString(),
                     QueryableStoreTypes.<String, MetricWindow>windowStore(), ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
         Set<String> dimensions = catalog.dimensionsOf(q.metric())
@@ -92,7 +104,7 @@ public final class MetricQueries {
     }
 
     private MetricSeries pointLookup(Query q) {
-        String key = SeriesKey.of(q.metric(), q.filter()).toString();
+        String key = SeriesKey.of(q.seriesMetric(), q.filter()).toString();
         return router.forKey(q.store(), key, QueryableStoreTypes.<String, MetricWindow>windowStore(),
                 local -> localSeries(q, local.store(), local.stale(), local.offsetLag()),
                 host -> replicas.get(host, path(q.metric()), forwardedParams(q, true), METRIC_SERIES));
@@ -122,7 +134,7 @@ public final class MetricQueries {
         List<MetricSeries.Point> points = new ArrayList<>();
         Instant newestEnd = null;
         Instant updated = null;
-        try (WindowStoreIterator<MetricWindow> it = store.fetch(SeriesKey.of(q.metric(), dims).toString(), q.from(), q.to())) {
+        try (WindowStoreIterator<MetricWindow> it = store.fetch(SeriesKey.of(q.seriesMetric(), dims).toString(), q.from(), q.to())) {
             while (it.hasNext()) {
                 MetricWindow w = it.next().value;
                 points.add(point(w));
@@ -143,7 +155,7 @@ public final class MetricQueries {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, MetricWindow> kv = it.next();
                 MetricWindow w = kv.value;
-                if (!w.getMetric().equals(q.metric()) || !matches(w.getDimensions(), q.filter())) {
+                if (!w.getMetric().equals(q.seriesMetric()) || !matches(w.getDimensions(), q.filter())) {
                     continue;
                 }
                 byKey.computeIfAbsent(kv.key.key(), k -> new MetricSeries.Series(new TreeMap<>(w.getDimensions()), new ArrayList<>()))
@@ -190,7 +202,7 @@ public final class MetricQueries {
     }
 
     private static MetricSeries.Point point(MetricWindow w) {
-        return MetricSeries.Point.of(w.getWindowStart(), w.getWindowEnd(), w.getValue());
+        return MetricSeries.Point.of(w);
     }
 
     private static Instant later(Instant a, Instant b) {

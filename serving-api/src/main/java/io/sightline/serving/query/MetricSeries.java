@@ -1,5 +1,7 @@
 package io.sightline.serving.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.sightline.schemas.avro.MetricWindow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,12 +16,29 @@ public record MetricSeries(String metric, String window, List<Series> series, bo
     public record Series(Map<String, String> dimensions, List<Point> points) {
     }
 
-    /** A window's value; whole numbers (counts) are written without a fraction. */
-    public record Point(Instant start, Instant end, Number value) {
+    /**
+     * A window's value; whole numbers (counts) are written without a fraction. The
+     * optional fields carry what the metric's measure adds: how many events
+     * contributed, whether the window is closed for good, percentiles, and named values
+     * (funnel steps and drop-off, ratio operands, sum and mean).
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Point(Instant start, Instant end, Number value, Long samples, Boolean isFinal,
+                        Double p50, Double p95, Double p99, Map<String, Double> values) {
 
         public static Point of(Instant start, Instant end, double value) {
+            return new Point(start, end, number(value), null, null, null, null, null, null);
+        }
+
+        public static Point of(MetricWindow w) {
+            return new Point(w.getWindowStart(), w.getWindowEnd(), number(w.getValue()),
+                    w.getSampleCount() > 0 ? w.getSampleCount() : null, w.getIsFinal() ? Boolean.TRUE : null,
+                    w.getP50(), w.getP95(), w.getP99(), w.getValues().isEmpty() ? null : Map.copyOf(w.getValues()));
+        }
+
+        private static Number number(double value) {
             boolean whole = value == Math.rint(value) && Math.abs(value) < 1e15;
-            return new Point(start, end, whole ? (Number) (long) value : (Number) value);
+            return whole ? (Number) (long) value : (Number) value;
         }
     }
 }

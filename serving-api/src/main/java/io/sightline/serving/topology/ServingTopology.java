@@ -9,6 +9,7 @@ import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -44,7 +45,30 @@ public final class ServingTopology {
 
     /** The window store holding metric windows of {@code size}: {@code metric-windows-1m}, {@code metric-windows-1h}. */
     public static String metricStore(Duration size) {
-        return "metric-windows-" + (size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m");
+        return "metric-windows-" + label(size);
+    }
+
+    /**
+     * The metric name the aggregator gives the series of {@code metric} in windows of
+     * {@code size}: the name itself for one-minute windows, {@code <name>.1h} for hourly ones.
+     */
+    public static String seriesMetric(String metric, Duration size) {
+        return size.equals(DEFAULT_WINDOW) ? metric : metric + "." + label(size);
+    }
+
+    /** The metric and window size a series metric name stands for ({@code event_count.1h}: event_count, PT1H). */
+    public static Map.Entry<String, Duration> baseMetric(String seriesMetric) {
+        for (Duration size : WINDOW_SIZES) {
+            String suffix = "." + label(size);
+            if (!size.equals(DEFAULT_WINDOW) && seriesMetric.endsWith(suffix)) {
+                return Map.entry(seriesMetric.substring(0, seriesMetric.length() - suffix.length()), size);
+            }
+        }
+        return Map.entry(seriesMetric, DEFAULT_WINDOW);
+    }
+
+    private static String label(Duration size) {
+        return size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m";
     }
 
     private ServingTopology() {
