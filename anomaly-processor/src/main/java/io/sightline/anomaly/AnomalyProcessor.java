@@ -16,7 +16,7 @@ public final class AnomalyProcessor {
 
     public static StreamsService start(AnomalyConfig config) {
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("anomaly-processor", config, topics, AnomalyTopology.build(topics, config.detectorSettings()));
+        return StreamsService.start("anomaly-processor", config, topics, AnomalyTopology.build(topics, config.detectionSettings()));
     }
 
     public static void main(String[] args) {

@@ -1,10 +1,9 @@
 package io.sightline.anomaly.topology;
 
-import io.sightline.anomaly.detection.DetectorSettings;
-import io.sightline.anomaly.detection.RobustZScoreDetector;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,20 +18,22 @@ import org.apache.kafka.streams.state.Stores;
 public final class AnomalyTopology {
 
     public static final String HISTORY_STORE = "series-history";
+    public static final String LATEST_STORE = "series-latest";
 
     private AnomalyTopology() {
     }
 
-    public static Topology build(Topics topics, DetectorSettings settings) {
+    public static Topology build(Topics topics, DetectionSettings settings) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
                 Serdes.String(), topics.valueSerde(SeriesHistory.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATEST_STORE),
+                Serdes.String(), topics.valueSerde(LatestEvaluation.class)));
 
-        RobustZScoreDetector detector = new RobustZScoreDetector(settings);
         builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
-                .process(() -> new SeriesDetector(detector, HISTORY_STORE), Named.as("detect-anomalies"), HISTORY_STORE)
+                .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE)
                 .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()).withName("to-alerts"));
         return builder.build();
     }
