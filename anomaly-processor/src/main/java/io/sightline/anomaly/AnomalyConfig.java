@@ -64,10 +64,10 @@ public final class AnomalyConfig extends ServiceConfig {
 
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8084), "sightline-anomaly")
             .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
-            .define(HISTORY_WINDOWS_CONFIG, Type.INT, 30, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
+            .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
             .define(MIN_HISTORY_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(2), Importance.MEDIUM, MIN_HISTORY_DOC)
-            .define(THRESHOLD_CONFIG, Type.DOUBLE, 4.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
-            .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
+            .define(THRESHOLD_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
+            .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.5, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
             .define(MIN_VOLUME_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, MIN_VOLUME_DOC)
             .define(SEASONALITY_CONFIG, Type.STRING, "none", ConfigDef.ValidString.in("none", "daily", "weekly"),
                     Importance.MEDIUM, SEASONALITY_DOC)

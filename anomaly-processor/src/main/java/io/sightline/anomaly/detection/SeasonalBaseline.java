@@ -82,20 +82,42 @@ public final class SeasonalBaseline {
                 Stats.clamp01(0.5 * completeness + 0.5 * strength), detector, state);
     }
 
-    /** The median of the slot's means in periods before the window's own, or null while it has too few. */
+    /**
+     * The seasonal expectation at {@code start}: the medians of the two slots around it
+     * (each over the slot's means in periods before the window's own), interpolated
+     * linearly between slot centres so that a steep daily ramp does not read as noise
+     * inside a slot. Null while the slots have too few previous periods.
+     */
     Double seasonalExpected(List<SeasonalSlot> slots, long windowMillis, long start) {
         int count = rule.slots(windowMillis);
         if (slots.size() != count) {
             return null;
         }
-        SeasonalSlot slot = slots.get(slotIndex(start, windowMillis));
-        long period = Math.floorDiv(start, rule.seasonality().periodMillis());
+        long periodMillis = rule.seasonality().periodMillis();
+        long slotMillis = periodMillis / count;
+        long period = Math.floorDiv(start, periodMillis);
+        // Position of the window's middle, in slots, relative to slot centres.
+        double position = (Math.floorMod(start, periodMillis) + windowMillis / 2.0) / slotMillis - 0.5;
+        int lower = (int) Math.floor(position);
+        double weight = position - lower;
+        Double a = slotMedian(slots, lower, period, count);
+        Double b = slotMedian(slots, lower + 1, period, count);
+        if (a == null || b == null) {
+            return a != null ? a : b;
+        }
+        return (1 - weight) * a + weight * b;
+    }
+
+    /** The median of slot {@code index} (may wrap into the previous or next period) over its earlier periods. */
+    private Double slotMedian(List<SeasonalSlot> slots, int index, long period, int count) {
+        long slotPeriod = period + Math.floorDiv(index, count);
+        SeasonalSlot slot = slots.get(Math.floorMod(index, count));
         List<Double> previous = new ArrayList<>(slot.getMeans());
-        if (slot.getPeriod() > period) {
+        if (slot.getPeriod() > slotPeriod) {
             // The slot has moved on since this (older) window: its own period's mean is among the means.
-            int drop = (int) Math.min(previous.size(), slot.getPeriod() - period);
+            int drop = (int) Math.min(previous.size(), slot.getPeriod() - slotPeriod);
             previous = previous.subList(0, previous.size() - drop);
-        } else if (slot.getPeriod() < period && slot.getCount() > 0) {
+        } else if (slot.getPeriod() < slotPeriod && slot.getCount() > 0) {
             previous.add(slot.getSum() / slot.getCount());
         }
         int from = Math.max(0, previous.size() - rule.seasonalPeriods());
@@ -120,7 +142,7 @@ public final class SeasonalBaseline {
             // First window, or the rule or window size changed: the old slots mean something else.
             slots.clear();
             for (int i = 0; i < count; i++) {
-                slots.add(SeasonalSlot.newBuilder().setMeans(new ArrayList<>()).build());
+                slots.add(new SeasonalSlot(-1L, 0.0, 0, new ArrayList<>()));
             }
         }
         SeasonalSlot slot = slots.get(slotIndex(start, windowMillis));

@@ -32,6 +32,9 @@ public final class SeriesEngine {
     /** How much stronger a deviation must be to fire while a seasonal rule still uses its fallback baseline. */
     public static final double FALLBACK_FACTOR = 2.0;
 
+    /** How much further (in sigma units) the normalized level-shift EWMA must go than a single window's score. */
+    public static final double LEVEL_SHIFT_MARGIN = 1.25;
+
     private final MetricRule rule;
     private final SeasonalBaseline baseline;
     private final double levelNorm;
@@ -40,7 +43,17 @@ public final class SeriesEngine {
         this.rule = rule;
         this.baseline = new SeasonalBaseline(rule);
         // The EWMA of unit-variance scores has variance alpha / (2 - alpha): normalize it back to sigma units.
-        this.levelNorm = Math.sqrt((2 - rule.levelShiftAlpha()) / rule.levelShiftAlpha());
+        // Consecutive residuals share a baseline (and a seasonal estimate) and are not independent, which
+        // widens the EWMA: its score is discounted by LEVEL_SHIFT_MARGIN so both detectors fire at one sensitivity.
+        this.levelNorm = Math.sqrt((2 - rule.levelShiftAlpha()) / rule.levelShiftAlpha()) / LEVEL_SHIFT_MARGIN;
+    }
+
+    /**
+     * Empty state for a new series. Built with constructors rather than Avro builders,
+     * which resolve defaults through Avro's class-trust check before any serde has run.
+     */
+    public static SeriesHistory newHistory() {
+        return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, new HashMap<>(), null);
     }
 
     public MetricRule rule() {
@@ -234,7 +247,7 @@ public final class SeriesEngine {
             if (!fire) {
                 return; // nothing open, nothing pending: keep the map small
             }
-            st = AlertState.newBuilder().build();
+            st = new AlertState(null, 0, 0, 0L);
             alerts.put(name, st);
         }
         if (st.getFiringSince() == null) {
@@ -286,15 +299,9 @@ public final class SeriesEngine {
 
     private void setLatest(SeriesHistory h, ScoredWindow s) {
         Evaluation e = s.evaluation();
-        h.setLatest(LatestEvaluation.newBuilder()
-                .setWindowStart(s.windowStart())
-                .setObserved(e.observed())
-                .setExpected(e.expected())
-                .setScore(e.score())
-                .setDeviating(!e.learning() && hasVolume(e, rule.minVolume())
-                        && rule.direction().directed(e.score()) >= rule.resolveSensitivity())
-                .setLearning(e.learning())
-                .build());
+        h.setLatest(new LatestEvaluation(s.windowStart(), e.observed(), e.expected(), e.score(),
+                !e.learning() && hasVolume(e, rule.minVolume()) && rule.direction().directed(e.score()) >= rule.resolveSensitivity(),
+                e.learning()));
     }
 
     private void store(SeriesHistory h, List<Long> starts, List<Double> values) {
@@ -308,8 +315,7 @@ public final class SeriesEngine {
     private void migrateLegacyAlert(SeriesHistory h) {
         if (h.getFiringSince() != null) {
             Map<String, AlertState> alerts = new HashMap<>(h.getAlerts());
-            alerts.putIfAbsent(rule.name(), AlertState.newBuilder().setFiringSince(h.getFiringSince())
-                    .setLastNotified(h.getFiringSince()).build());
+            alerts.putIfAbsent(rule.name(), new AlertState(h.getFiringSince(), 0, 0, h.getFiringSince()));
             h.setAlerts(alerts);
             h.setFiringSince(null);
         }

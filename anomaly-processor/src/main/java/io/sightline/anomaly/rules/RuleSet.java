@@ -344,4 +344,51 @@ public final class RuleSet {
         n.putArray("thresholds");
         return n;
     }
+
+    /** A rule back as a node with every key set: the base for overriding some keys of it. */
+    public static ObjectNode toNode(MetricRule r) {
+        ObjectNode n = YAML.createObjectNode();
+        n.put("name", r.name());
+        n.put("match", r.match());
+        ArrayNode detectors = n.putArray("detectors");
+        r.detectors().forEach(d -> detectors.add(d.name().toLowerCase(Locale.ROOT)));
+        n.put("seasonality", r.seasonality().name().toLowerCase(Locale.ROOT));
+        if (r.slotsPerPeriod() != r.seasonality().defaultSlots()) {
+            n.put("slotsPerPeriod", r.slotsPerPeriod()); // else it follows the seasonality, if that is overridden
+        }
+        n.put("seasonalPeriods", r.seasonalPeriods());
+        n.put("minPeriods", r.minPeriods());
+        n.put("blend", r.blend());
+        n.put("historyWindows", r.historyWindows());
+        n.put("minHistory", r.minHistory());
+        n.put("sensitivity", r.sensitivity());
+        n.put("resolveSensitivity", r.resolveSensitivity());
+        n.put("levelShiftAlpha", r.levelShiftAlpha());
+        n.put("direction", r.direction().name().toLowerCase(Locale.ROOT));
+        n.put("minVolume", r.minVolume());
+        n.put("firingWindows", r.firingWindows());
+        n.put("resolveWindows", r.resolveWindows());
+        n.put("renotify", Duration.ofMillis(r.renotifyMillis()).toString());
+        n.put("severity", r.severity());
+        n.put("runbookUrl", r.runbookUrl());
+        ArrayNode thresholds = n.putArray("thresholds");
+        for (ThresholdRule t : r.thresholds()) {
+            ObjectNode tn = thresholds.addObject();
+            tn.put("name", t.name());
+            if (t.above() != null) {
+                tn.put("above", t.above());
+            }
+            if (t.below() != null) {
+                tn.put("below", t.below());
+            }
+            if (t.changePercent() != null) {
+                tn.put("changePercent", t.changePercent());
+            }
+            tn.put("direction", t.direction().name().toLowerCase(Locale.ROOT));
+            tn.put("forWindows", t.forWindows());
+            tn.put("minVolume", t.minVolume());
+            tn.put("severity", t.severity());
+        }
+        return n;
+    }
 }

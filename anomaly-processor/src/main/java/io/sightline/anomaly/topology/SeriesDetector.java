@@ -96,7 +96,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
 
         SeriesHistory h = history.get(key);
         if (h == null) {
-            h = SeriesHistory.newBuilder().build();
+            h = SeriesEngine.newHistory();
             tracked++;
             trackedGauge.record(tracked);
         }

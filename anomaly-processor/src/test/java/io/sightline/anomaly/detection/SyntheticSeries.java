@@ -105,12 +105,16 @@ public final class SyntheticSeries {
             return this;
         }
 
-        /** Adds {@code delta} from {@code at} for {@code length} windows; only the first windows are labelled. */
+        /** Adds {@code delta} from {@code at} for {@code length} windows; the first windows of the shift and of the return are labelled. */
         public Builder levelShift(int at, int length, double delta) {
-            for (int i = at; i < Math.min(values.length, at + length); i++) {
+            int end = Math.min(values.length, at + length);
+            for (int i = at; i < end; i++) {
                 values[i] += delta;
             }
             for (int i = at; i < Math.min(values.length, at + 3); i++) {
+                labels[i] = true;
+            }
+            for (int i = end; i < Math.min(values.length, end + 3); i++) {
                 labels[i] = true;
             }
             return this;

@@ -26,7 +26,7 @@ class RuleSetTest {
         assertThat(rule.name()).isEqualTo("anomaly");
         assertThat(rule.detectors()).containsExactlyInAnyOrder(DetectorKind.SEASONAL, DetectorKind.LEVEL_SHIFT);
         assertThat(rule.seasonality()).isEqualTo(Seasonality.NONE);
-        assertThat(rule.sensitivity()).isEqualTo(4.0);
+        assertThat(rule.sensitivity()).isEqualTo(5.0);
         assertThat(rule.renotifyMillis()).isEqualTo(240 * 60_000L);
     }
 

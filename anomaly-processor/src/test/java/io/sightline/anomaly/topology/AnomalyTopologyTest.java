@@ -117,14 +117,14 @@ class AnomalyTopologyTest {
 
     @Test
     void shouldNotFlapWhenASeriesHoversAtTheThreshold() {
-        // Median 100, MAD 2: sigma 2.97, so the firing threshold (4) is at about 111.9 and the resolve threshold (2) at 105.9.
+        // Median 100, MAD 2: sigma 2.97, so the firing threshold (5) is at about 114.8 and the resolve threshold (2.5) at 107.4.
         double[] normal = {98, 100, 102, 100, 98, 102, 100, 98, 102, 100};
         for (int i = 0; i < normal.length; i++) {
             window(i, normal[i]);
         }
 
         for (int i = 10; i < 30; i++) {
-            window(i, i % 2 == 0 ? 112.5 : 111.0);
+            window(i, i % 2 == 0 ? 115.5 : 114.0);
         }
 
         // Fires once; once enough of the history hovers there, that level is the new normal (the band widens)
