@@ -53,7 +53,8 @@ public final class SeriesEngine {
      * which resolve defaults through Avro's class-trust check before any serde has run.
      */
     public static SeriesHistory newHistory() {
-        return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, new HashMap<>(), null);
+        return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, 0L, Long.MIN_VALUE,
+                new HashMap<>(), null);
     }
 
     public MetricRule rule() {
@@ -75,11 +76,14 @@ public final class SeriesEngine {
         h.setSlots(slots);
         h.setAlerts(new HashMap<>(h.getAlerts()));
         h.setLastSeen(Math.max(h.getLastSeen(), start));
+        h.setWindowMillis(windowMillis);
 
         if (starts.isEmpty() || start > starts.get(starts.size() - 1)) {
             if (!starts.isEmpty()) {
                 long last = starts.get(starts.size() - 1);
-                scored.add(complete(h, starts, values, windowMillis, out));
+                if (last > h.getCompletedThrough()) {
+                    scored.add(complete(h, starts, values, windowMillis, out));
+                }
                 // Windows without events never produce an update: they count as zero
                 // (only the most recent ones matter to the baseline).
                 long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
@@ -107,9 +111,43 @@ public final class SeriesEngine {
         return new Result(out, scored);
     }
 
+    /**
+     * Judges the windows that must be over by {@code now} (stream time) although no
+     * update came for them: a window is taken as complete once a whole further window
+     * has passed after its end (the aggregator may still update the previous window),
+     * and a window without updates counts as zero. This is how a series that stops
+     * altogether (a source that stops sending) alerts without waiting for its next update.
+     */
+    public Result advance(SeriesHistory h, long now) {
+        List<Transition> out = new ArrayList<>();
+        List<ScoredWindow> scored = new ArrayList<>();
+        long size = h.getWindowMillis();
+        if (size <= 0 || h.getWindowStarts().isEmpty()) {
+            return new Result(out, scored);
+        }
+        migrateLegacyAlert(h);
+        List<Long> starts = new ArrayList<>(h.getWindowStarts());
+        List<Double> values = new ArrayList<>(h.getValues());
+        h.setSlots(new ArrayList<>(h.getSlots()));
+        h.setAlerts(new HashMap<>(h.getAlerts()));
+        long last = starts.get(starts.size() - 1);
+        if (last > h.getCompletedThrough() && last + 2 * size <= now) {
+            scored.add(complete(h, starts, values, size, out));
+        }
+        int added = 0;
+        for (long missing = last + size; missing + 2 * size <= now && added <= rule.historyWindows(); missing += size, added++) {
+            starts.add(missing);
+            values.add(0.0);
+            scored.add(complete(h, starts, values, size, out));
+        }
+        store(h, starts, values);
+        return new Result(out, scored);
+    }
+
     private ScoredWindow complete(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
         int last = starts.size() - 1;
         long start = starts.get(last);
+        h.setCompletedThrough(start);
         double observed = values.get(last);
         Evaluation base = evaluateBase(h, starts, values, windowMillis);
         double ewma = h.getLevelEwma();
@@ -301,7 +339,7 @@ public final class SeriesEngine {
         Evaluation e = s.evaluation();
         h.setLatest(new LatestEvaluation(s.windowStart(), e.observed(), e.expected(), e.score(),
                 !e.learning() && hasVolume(e, rule.minVolume()) && rule.direction().directed(e.score()) >= rule.resolveSensitivity(),
-                e.learning()));
+                e.learning(), h.getWindowMillis()));
     }
 
     private void store(SeriesHistory h, List<Long> starts, List<Double> values) {

@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class SeriesDetector implements Processor<String, MetricWindow, String, Alert> {
 
     static final String METRIC_GROUP = "sightline-anomaly-metrics";
+    /** How often (stream time) quiet series are checked for windows that passed without an update. */
+    static final java.time.Duration STALE_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
     private static final Logger log = LoggerFactory.getLogger(SeriesDetector.class);
 
     private final DetectionSettings settings;
@@ -74,6 +76,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         learningGauge = sensor(task, "series-learning", "Series still learning (too little history to alert), as of the last scan.", false);
         scan();
         context.schedule(settings.evictionInterval(), PunctuationType.WALL_CLOCK_TIME, now -> scan());
+        context.schedule(STALE_CHECK_INTERVAL, PunctuationType.STREAM_TIME, this::judgeSilentSeries);
     }
 
     private Sensor sensor(String task, String name, String description, boolean cumulative) {
@@ -113,13 +116,47 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
                         context.recordMetadata().map(m -> m.partition()).orElse(-1));
             }
         }
-        for (Transition t : result.transitions()) {
+        emit(series, rule, size, result.transitions(), record.timestamp());
+    }
+
+    /**
+     * Series that went quiet while others of this task moved on: their missing windows
+     * count as zero as soon as stream time shows they are over, so a source that stops
+     * sending alerts without waiting for its next update.
+     */
+    private void judgeSilentSeries(long now) {
+        for (Map.Entry<String, LatestEvaluation> e : all()) {
+            LatestEvaluation l = e.getValue();
+            long size = l.getWindowMillis();
+            boolean silent = size > 0 && l.getWindowStart() + 2 * size <= now;
+            boolean nothingLeft = l.getObserved() == 0 && l.getExpected() == 0;
+            if (!silent || nothingLeft) {
+                continue;
+            }
+            SeriesHistory h = history.get(e.getKey());
+            if (h == null) {
+                continue;
+            }
+            SeriesKey series = SeriesKey.parse(e.getKey());
+            MetricRule rule = settings.rules().forMetric(series.metric());
+            SeriesEngine.Result result = engines.computeIfAbsent(rule, SeriesEngine::new).advance(h, now);
+            history.put(e.getKey(), h);
+            if (h.getLatest() != null) {
+                latest.put(e.getKey(), h.getLatest());
+            }
+            emit(series, rule, size, result.transitions(), now);
+        }
+    }
+
+    private void emit(SeriesKey series, MetricRule rule, long size, List<Transition> transitions, long timestamp) {
+        String key = series.toString();
+        for (Transition t : transitions) {
             Explanation explanation = t.status() == AlertStatus.firing
                     ? Explainer.explain(series, t.windowStart(), size, t.evaluation().observed(),
                             t.evaluation().expected(), t.evaluation().score(), sameMetric(key), all())
                     : Explanation.NONE;
             Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
-            context.forward(new Record<>(alert.getFingerprint(), alert, record.timestamp()));
+            context.forward(new Record<>(alert.getFingerprint(), alert, timestamp));
         }
     }
 

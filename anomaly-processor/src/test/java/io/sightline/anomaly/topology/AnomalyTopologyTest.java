@@ -116,6 +116,37 @@ class AnomalyTopologyTest {
     }
 
     @Test
+    void shouldAlertOnASeriesThatStopsWhileOthersGoOn() {
+        Map<String, String> signup = Map.of("event", "Signup");
+        for (int i = 0; i < 10; i++) {
+            window(i, 50 + (i % 3));
+            driver.window("event_count", signup, i, 30 + (i % 2));
+        }
+
+        // Checkout stops sending after minute 9; Signup goes on. Minute 10 is over (and not updated any
+        // more) once stream time reaches minute 12.
+        driver.window("event_count", signup, 10, 30);
+        driver.window("event_count", signup, 11, 31);
+        assertThat(driver.alerts().isEmpty()).isTrue();
+        driver.window("event_count", signup, 12, 30);
+
+        Alert firing = driver.alerts().readValue();
+        assertThat(firing.getDimensions()).isEqualTo(CHECKOUT);
+        assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
+        assertThat(firing.getObserved()).isZero();
+        assertThat(firing.getWindowStart()).isEqualTo(T0.plusSeconds(10 * 60));
+        assertThat(firing.getContributors().get(0).getValue()).isEqualTo("Checkout");
+        assertThat(driver.alerts().isEmpty()).isTrue();
+
+        // When it comes back, the missing minutes are not judged twice and the alert resolves.
+        for (int i = 13; i <= 16; i++) {
+            window(i, 50 + i % 3);
+            driver.window("event_count", signup, i, 30 + (i % 2));
+        }
+        assertThat(driver.alerts().readValuesToList()).extracting(Alert::getStatus).containsExactly(AlertStatus.resolved);
+    }
+
+    @Test
     void shouldNotFlapWhenASeriesHoversAtTheThreshold() {
         // Median 100, MAD 2: sigma 2.97, so the firing threshold (5) is at about 114.8 and the resolve threshold (2.5) at 107.4.
         double[] normal = {98, 100, 102, 100, 98, 102, 100, 98, 102, 100};
