@@ -1,6 +1,8 @@
 package io.sightline.anomaly;
 
+import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.rules.RuleSet;
+import java.net.URI;
 import io.sightline.anomaly.topology.DetectionSettings;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsConfigs;
@@ -62,6 +64,18 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String EVICTION_INTERVAL_MS_CONFIG = "detector.eviction.interval.ms";
     private static final String EVICTION_INTERVAL_MS_DOC = "How often (wall clock) the series cap is enforced and the learning gauge refreshed.";
 
+    public static final String FORWARD_URL_CONFIG = "alert.forward.url";
+    private static final String FORWARD_URL_DOC = "Also send every alert change here: an Alertmanager's http://host:9093/api/v2/alerts or a webhook URL; empty: alerts.v1 only.";
+
+    public static final String FORWARD_FORMAT_CONFIG = "alert.forward.format";
+    private static final String FORWARD_FORMAT_DOC = "Payload: alertmanager (a JSON array of Alertmanager alerts) or webhook (Alertmanager-webhook-style envelope with every alert field).";
+
+    public static final String FORWARD_QUEUE_SIZE_CONFIG = "alert.forward.queue.size";
+    private static final String FORWARD_QUEUE_SIZE_DOC = "Alerts waiting to be forwarded; past it new ones are dropped and counted (alerts-forward-dropped).";
+
+    public static final String FORWARD_MAX_RETRIES_CONFIG = "alert.forward.max.retries";
+    private static final String FORWARD_MAX_RETRIES_DOC = "Retries (exponential backoff from 200 ms) on connection errors, 429 and 5xx before a batch is given up.";
+
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8084), "sightline-anomaly")
             .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
             .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
@@ -77,7 +91,12 @@ public final class AnomalyConfig extends ServiceConfig {
             .define(RENOTIFY_MINUTES_CONFIG, Type.LONG, 240L, ConfigDef.Range.atLeast(0), Importance.LOW, RENOTIFY_MINUTES_DOC)
             .define(RUNBOOK_URL_CONFIG, Type.STRING, "", Importance.LOW, RUNBOOK_URL_DOC)
             .define(MAX_SERIES_CONFIG, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_SERIES_DOC)
-            .define(EVICTION_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), Importance.LOW, EVICTION_INTERVAL_MS_DOC);
+            .define(EVICTION_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), Importance.LOW, EVICTION_INTERVAL_MS_DOC)
+            .define(FORWARD_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, FORWARD_URL_DOC)
+            .define(FORWARD_FORMAT_CONFIG, Type.STRING, "alertmanager", ConfigDef.ValidString.in("alertmanager", "webhook"),
+                    Importance.LOW, FORWARD_FORMAT_DOC)
+            .define(FORWARD_QUEUE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW, FORWARD_QUEUE_SIZE_DOC)
+            .define(FORWARD_MAX_RETRIES_CONFIG, Type.INT, 5, ConfigDef.Range.between(0, 30), Importance.LOW, FORWARD_MAX_RETRIES_DOC);
 
     private final RuleSet rules;
 
@@ -90,6 +109,20 @@ public final class AnomalyConfig extends ServiceConfig {
             throw new ConfigException("SIGHTLINE_DETECTOR_MIN_HISTORY must not exceed SIGHTLINE_DETECTOR_HISTORY_WINDOWS");
         }
         this.rules = loadRules();
+        String url = getString(FORWARD_URL_CONFIG);
+        if (!url.isBlank() && !url.matches("https?://.+")) {
+            throw new ConfigException("SIGHTLINE_ALERT_FORWARD_URL must be an http(s) URL, not '" + url + "'");
+        }
+    }
+
+    /** The forwarder the settings ask for (not started), or null. */
+    public AlertForwarder forwarder() {
+        String url = getString(FORWARD_URL_CONFIG);
+        if (url.isBlank()) {
+            return null;
+        }
+        return new AlertForwarder(URI.create(url), AlertForwarder.format(getString(FORWARD_FORMAT_CONFIG)),
+                getInt(FORWARD_QUEUE_SIZE_CONFIG), getInt(FORWARD_MAX_RETRIES_CONFIG), Duration.ofSeconds(5), Duration.ofMillis(200));
     }
 
     private RuleSet loadRules() {
@@ -117,6 +150,6 @@ public final class AnomalyConfig extends ServiceConfig {
     }
 
     public DetectionSettings detectionSettings() {
-        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)));
+        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)), null);
     }
 }

@@ -1,5 +1,6 @@
 package io.sightline.anomaly;
 
+import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
@@ -16,7 +17,14 @@ public final class AnomalyProcessor {
 
     public static StreamsService start(AnomalyConfig config) {
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("anomaly-processor", config, topics, AnomalyTopology.build(topics, config.detectionSettings()));
+        // The forwarder's thread is a daemon: it ends with the process (a shutdown hook also closes it).
+        AlertForwarder forwarder = config.forwarder();
+        if (forwarder != null) {
+            forwarder.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(forwarder::close, "alert-forwarder-shutdown"));
+        }
+        return StreamsService.start("anomaly-processor", config, topics,
+                AnomalyTopology.build(topics, config.detectionSettings().withForwarder(forwarder)));
     }
 
     public static void main(String[] args) {

@@ -59,6 +59,9 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
     private Sensor learned;
     private Sensor trackedGauge;
     private Sensor learningGauge;
+    private Sensor forwardedGauge;
+    private Sensor forwardFailedGauge;
+    private Sensor forwardDroppedGauge;
 
     SeriesDetector(DetectionSettings settings) {
         this.settings = settings;
@@ -74,6 +77,11 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         learned = sensor(task, "series-learned-total", "Series that finished learning (enough history to alert).", true);
         trackedGauge = sensor(task, "series-tracked", "Series this task keeps a baseline for.", false);
         learningGauge = sensor(task, "series-learning", "Series still learning (too little history to alert), as of the last scan.", false);
+        if (settings.forwarder() != null) {
+            forwardedGauge = sensor(task, "alerts-forwarded", "Alerts this process forwarded to the receiver (process-wide, as of the last scan).", false);
+            forwardFailedGauge = sensor(task, "alerts-forward-failed", "Alerts given up after the retries (process-wide).", false);
+            forwardDroppedGauge = sensor(task, "alerts-forward-dropped", "Alerts dropped because the forwarding queue was full (process-wide).", false);
+        }
         scan();
         context.schedule(settings.evictionInterval(), PunctuationType.WALL_CLOCK_TIME, now -> scan());
         context.schedule(STALE_CHECK_INTERVAL, PunctuationType.STREAM_TIME, this::judgeSilentSeries);
@@ -157,6 +165,9 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
                     : Explanation.NONE;
             Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
             context.forward(new Record<>(alert.getFingerprint(), alert, timestamp));
+            if (settings.forwarder() != null) {
+                settings.forwarder().offer(alert);
+            }
         }
     }
 
@@ -203,11 +214,16 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         }
         trackedGauge.record(tracked);
         learningGauge.record(learning);
+        if (settings.forwarder() != null) {
+            forwardedGauge.record(settings.forwarder().sent());
+            forwardFailedGauge.record(settings.forwarder().failed());
+            forwardDroppedGauge.record(settings.forwarder().dropped());
+        }
     }
 
     @Override
     public void close() {
-        for (Sensor s : new Sensor[] {evicted, learned, trackedGauge, learningGauge}) {
+        for (Sensor s : new Sensor[] {evicted, learned, trackedGauge, learningGauge, forwardedGauge, forwardFailedGauge, forwardDroppedGauge}) {
             if (s != null) {
                 context.metrics().removeSensor(s);
             }
