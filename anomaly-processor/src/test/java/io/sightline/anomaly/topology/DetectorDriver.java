@@ -34,6 +34,7 @@ final class DetectorDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, MetricWindow> metrics;
     private final TestOutputTopic<String, Alert> alerts;
+    private final TestInputTopic<String, DeadLetter> deadLetters;
     private final Duration window;
 
     DetectorDriver(Path stateDir, Map<String, String> env, Duration window) {
@@ -45,6 +46,7 @@ final class DetectorDriver implements AutoCloseable {
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.detectionSettings()), props, T0);
         metrics = driver.createInputTopic(Topics.METRICS_WINDOWED, new StringSerializer(), topics.metricsWindowed().valueSerde().serializer());
+        deadLetters = driver.createInputTopic(Topics.EVENTS_INVALID, new StringSerializer(), topics.eventsInvalid().valueSerde().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(), topics.alerts().valueSerde().deserializer());
         this.window = window;
     }
@@ -54,6 +56,14 @@ final class DetectorDriver implements AutoCloseable {
         metrics.pipeInput(SeriesKey.of(metric, dimensions).toString(), MetricWindow.newBuilder().setMetric(metric)
                 .setDimensions(dimensions).setWindowStart(start).setWindowEnd(start.plus(window)).setValue(value)
                 .setUpdatedAt(start).build(), start);
+    }
+
+    void deadLetter(String component, long index, int count) {
+        Instant at = T0.plus(window.multipliedBy(index)).plusSeconds(1);
+        for (int i = 0; i < count; i++) {
+            deadLetters.pipeInput("k", DeadLetter.newBuilder().setReasonCode("missing_field").setReasonText("event is required")
+                    .setComponent(component).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(at).build(), at);
+        }
     }
 
     TestOutputTopic<String, Alert> alerts() {

@@ -89,6 +89,24 @@ class RulesTopologyTest {
     }
 
     @Test
+    void shouldAlertOnASpikeOfRejectedEvents() throws Exception {
+        try (DetectorDriver driver = driver("", Map.of())) {
+            for (int minute = 0; minute < 8; minute++) {
+                driver.deadLetter("ingest-gateway", minute, 1 + minute % 2);
+            }
+
+            driver.deadLetter("ingest-gateway", 8, 40);
+
+            List<Alert> alerts = driver.alerts().readValuesToList();
+            assertThat(alerts).hasSize(1);
+            assertThat(alerts.get(0).getMetric()).isEqualTo("rejected_events");
+            assertThat(alerts.get(0).getDimensions()).containsEntry("component", "ingest-gateway");
+            assertThat(alerts.get(0).getStatus()).isEqualTo(AlertStatus.firing);
+            assertThat(alerts.get(0).getScore()).isPositive();
+        }
+    }
+
+    @Test
     void shouldEvictTheLeastActiveSeriesPastTheCapAndCountThem() throws Exception {
         try (DetectorDriver driver = driver("", Map.of("SIGHTLINE_DETECTOR_MAX_SERIES", "2"))) {
             driver.window("event_count", Map.of("event", "Old"), 0, 10);
