@@ -34,7 +34,7 @@ class AnomalyProcessorIT {
     Path dir;
 
     @Test
-    void shouldKeepBaselinesAcrossARestartAndAlertWithoutLearningAgain() {
+    void shouldKeepBaselinesAcrossARestartAndAlertWithoutLearningAgain() throws Exception {
         // Recent windows: the producer stamps records with the current time, and stream time that runs far
         // ahead of a series' windows counts its missing windows as zero.
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
@@ -58,8 +58,17 @@ class AnomalyProcessorIT {
                 assertThat(firing.getObserved()).isEqualTo(80.0);
                 assertThat(firing.getWindowStart()).isEqualTo(t0.plus(Duration.ofMinutes(10)));
                 assertThat(second.app().state().isRunningOrRebalancing()).isTrue();
+                String view = get("http://127.0.0.1:" + second.httpPort() + "/v1/series?metric=event_count&event=Checkout");
+                assertThat(view).contains("\"learning\":false").contains("\"anomaly\"");
             }
         }
+    }
+
+    private static String get(String url) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private static int windowsKept(StreamsService service) {
