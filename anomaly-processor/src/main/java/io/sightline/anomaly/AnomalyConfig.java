@@ -1,16 +1,29 @@
 package io.sightline.anomaly;
 
-import io.sightline.anomaly.detection.DetectorSettings;
+import io.sightline.anomaly.forwarding.AlertForwarder;
+import io.sightline.anomaly.rules.RuleSet;
+import java.net.URI;
+import io.sightline.anomaly.topology.DetectionSettings;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Settings of the anomaly processor. */
+/**
+ * Settings of the anomaly processor. The {@code detector.*} settings are the defaults
+ * of every metric; the rules file (if any) overrides them per metric.
+ */
 public final class AnomalyConfig extends ServiceConfig {
+
+    public static final String RULES_FILE_CONFIG = "detector.rules.file";
+    private static final String RULES_FILE_DOC = "YAML (or JSON) file of per-metric detection rules (see docs/anomaly-detection.md); "
+            + "empty: every metric uses the detector.* settings.";
 
     public static final String HISTORY_WINDOWS_CONFIG = "detector.history.windows";
     private static final String HISTORY_WINDOWS_DOC = "How many recent windows of a series form its baseline.";
@@ -19,20 +32,73 @@ public final class AnomalyConfig extends ServiceConfig {
     private static final String MIN_HISTORY_DOC = "Windows of history a series needs before it can alert (it is 'learning' until then).";
 
     public static final String THRESHOLD_CONFIG = "detector.threshold";
-    private static final String THRESHOLD_DOC = "Robust z-score (deviation from the median in MAD units) at which an alert fires.";
+    private static final String THRESHOLD_DOC = "Score (deviation from the baseline in robust sigma units) at which an alert fires.";
 
     public static final String RESOLVE_THRESHOLD_CONFIG = "detector.resolve.threshold";
-    private static final String RESOLVE_THRESHOLD_DOC = "Robust z-score below which a firing alert resolves; lower than the threshold so alerts do not flap.";
+    private static final String RESOLVE_THRESHOLD_DOC = "Score below which a firing alert resolves; lower than the threshold so alerts do not flap.";
 
     public static final String MIN_VOLUME_CONFIG = "detector.min.volume";
     private static final String MIN_VOLUME_DOC = "No alerts for series whose observed and expected values are both below this.";
 
+    public static final String SEASONALITY_CONFIG = "detector.seasonality";
+    private static final String SEASONALITY_DOC = "Seasonality of the baseline: none, daily or weekly (the same slot of previous days or weeks).";
+
+    public static final String DIRECTION_CONFIG = "detector.direction";
+    private static final String DIRECTION_DOC = "Which deviations alert: up, down or both.";
+
+    public static final String FIRING_WINDOWS_CONFIG = "detector.firing.windows";
+    private static final String FIRING_WINDOWS_DOC = "Consecutive windows beyond the threshold before an alert fires (1: a spike fires within its own window).";
+
+    public static final String RESOLVE_WINDOWS_CONFIG = "detector.resolve.windows";
+    private static final String RESOLVE_WINDOWS_DOC = "Consecutive complete windows under the resolve threshold before a firing alert resolves.";
+
+    public static final String RENOTIFY_MINUTES_CONFIG = "detector.renotify.minutes";
+    private static final String RENOTIFY_MINUTES_DOC = "Re-send a firing alert this often (event time) while it lasts; 0 never.";
+
+    public static final String RUNBOOK_URL_CONFIG = "detector.runbook.url";
+    private static final String RUNBOOK_URL_DOC = "runbook_url annotation of every alert unless its rule sets one; empty for none.";
+
+    public static final String MAX_SERIES_CONFIG = "detector.max.series";
+    private static final String MAX_SERIES_DOC = "Series each stream task keeps a baseline for; past it the least recently updated are evicted (counted in series-evicted-total).";
+
+    public static final String EVICTION_INTERVAL_MS_CONFIG = "detector.eviction.interval.ms";
+    private static final String EVICTION_INTERVAL_MS_DOC = "How often (wall clock) the series cap is enforced and the learning gauge refreshed.";
+
+    public static final String FORWARD_URL_CONFIG = "alert.forward.url";
+    private static final String FORWARD_URL_DOC = "Also send every alert change here: an Alertmanager's http://host:9093/api/v2/alerts or a webhook URL; empty: alerts.v1 only.";
+
+    public static final String FORWARD_FORMAT_CONFIG = "alert.forward.format";
+    private static final String FORWARD_FORMAT_DOC = "Payload: alertmanager (a JSON array of Alertmanager alerts) or webhook (Alertmanager-webhook-style envelope with every alert field).";
+
+    public static final String FORWARD_QUEUE_SIZE_CONFIG = "alert.forward.queue.size";
+    private static final String FORWARD_QUEUE_SIZE_DOC = "Alerts waiting to be forwarded; past it new ones are dropped and counted (alerts-forward-dropped).";
+
+    public static final String FORWARD_MAX_RETRIES_CONFIG = "alert.forward.max.retries";
+    private static final String FORWARD_MAX_RETRIES_DOC = "Retries (exponential backoff from 200 ms) on connection errors, 429 and 5xx before a batch is given up.";
+
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8084), "sightline-anomaly")
-            .define(HISTORY_WINDOWS_CONFIG, Type.INT, 30, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
+            .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
+            .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
             .define(MIN_HISTORY_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(2), Importance.MEDIUM, MIN_HISTORY_DOC)
-            .define(THRESHOLD_CONFIG, Type.DOUBLE, 4.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
-            .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
-            .define(MIN_VOLUME_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, MIN_VOLUME_DOC);
+            .define(THRESHOLD_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
+            .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.5, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
+            .define(MIN_VOLUME_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, MIN_VOLUME_DOC)
+            .define(SEASONALITY_CONFIG, Type.STRING, "none", ConfigDef.ValidString.in("none", "daily", "weekly"),
+                    Importance.MEDIUM, SEASONALITY_DOC)
+            .define(DIRECTION_CONFIG, Type.STRING, "both", ConfigDef.ValidString.in("up", "down", "both"), Importance.MEDIUM, DIRECTION_DOC)
+            .define(FIRING_WINDOWS_CONFIG, Type.INT, 1, ConfigDef.Range.between(1, 1000), Importance.LOW, FIRING_WINDOWS_DOC)
+            .define(RESOLVE_WINDOWS_CONFIG, Type.INT, 2, ConfigDef.Range.between(1, 1000), Importance.LOW, RESOLVE_WINDOWS_DOC)
+            .define(RENOTIFY_MINUTES_CONFIG, Type.LONG, 240L, ConfigDef.Range.atLeast(0), Importance.LOW, RENOTIFY_MINUTES_DOC)
+            .define(RUNBOOK_URL_CONFIG, Type.STRING, "", Importance.LOW, RUNBOOK_URL_DOC)
+            .define(MAX_SERIES_CONFIG, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_SERIES_DOC)
+            .define(EVICTION_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), Importance.LOW, EVICTION_INTERVAL_MS_DOC)
+            .define(FORWARD_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, FORWARD_URL_DOC)
+            .define(FORWARD_FORMAT_CONFIG, Type.STRING, "alertmanager", ConfigDef.ValidString.in("alertmanager", "webhook"),
+                    Importance.LOW, FORWARD_FORMAT_DOC)
+            .define(FORWARD_QUEUE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW, FORWARD_QUEUE_SIZE_DOC)
+            .define(FORWARD_MAX_RETRIES_CONFIG, Type.INT, 5, ConfigDef.Range.between(0, 30), Importance.LOW, FORWARD_MAX_RETRIES_DOC);
+
+    private final RuleSet rules;
 
     public AnomalyConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -42,10 +108,48 @@ public final class AnomalyConfig extends ServiceConfig {
         if (getInt(MIN_HISTORY_CONFIG) > getInt(HISTORY_WINDOWS_CONFIG)) {
             throw new ConfigException("SIGHTLINE_DETECTOR_MIN_HISTORY must not exceed SIGHTLINE_DETECTOR_HISTORY_WINDOWS");
         }
+        this.rules = loadRules();
+        String url = getString(FORWARD_URL_CONFIG);
+        if (!url.isBlank() && !url.matches("https?://.+")) {
+            throw new ConfigException("SIGHTLINE_ALERT_FORWARD_URL must be an http(s) URL, not '" + url + "'");
+        }
     }
 
-    public DetectorSettings detectorSettings() {
-        return new DetectorSettings(getInt(HISTORY_WINDOWS_CONFIG), getInt(MIN_HISTORY_CONFIG), getDouble(THRESHOLD_CONFIG),
-                getDouble(RESOLVE_THRESHOLD_CONFIG), getDouble(MIN_VOLUME_CONFIG));
+    /** The forwarder the settings ask for (not started), or null. */
+    public AlertForwarder forwarder() {
+        String url = getString(FORWARD_URL_CONFIG);
+        if (url.isBlank()) {
+            return null;
+        }
+        return new AlertForwarder(URI.create(url), AlertForwarder.format(getString(FORWARD_FORMAT_CONFIG)),
+                getInt(FORWARD_QUEUE_SIZE_CONFIG), getInt(FORWARD_MAX_RETRIES_CONFIG), Duration.ofSeconds(5), Duration.ofMillis(200));
+    }
+
+    private RuleSet loadRules() {
+        var base = RuleSet.base(getDouble(THRESHOLD_CONFIG), getDouble(RESOLVE_THRESHOLD_CONFIG), getInt(HISTORY_WINDOWS_CONFIG),
+                getInt(MIN_HISTORY_CONFIG), getDouble(MIN_VOLUME_CONFIG), getString(SEASONALITY_CONFIG), getString(DIRECTION_CONFIG),
+                getInt(FIRING_WINDOWS_CONFIG), getInt(RESOLVE_WINDOWS_CONFIG), getLong(RENOTIFY_MINUTES_CONFIG),
+                getString(RUNBOOK_URL_CONFIG));
+        String file = getString(RULES_FILE_CONFIG);
+        try {
+            if (file.isBlank()) {
+                return RuleSet.of(base);
+            }
+            Path path = Path.of(file);
+            if (!Files.isReadable(path)) {
+                throw new ConfigException("SIGHTLINE_DETECTOR_RULES_FILE names " + file + ", which does not exist or cannot be read");
+            }
+            return RuleSet.load(base, path);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + " (SIGHTLINE_DETECTOR_RULES_FILE)");
+        }
+    }
+
+    public RuleSet rules() {
+        return rules;
+    }
+
+    public DetectionSettings detectionSettings() {
+        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)), null);
     }
 }

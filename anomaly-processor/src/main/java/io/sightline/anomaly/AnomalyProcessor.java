@@ -1,8 +1,11 @@
 package io.sightline.anomaly;
 
+import io.sightline.anomaly.forwarding.AlertForwarder;
+import io.sightline.anomaly.http.SeriesRoutes;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,15 @@ public final class AnomalyProcessor {
 
     public static StreamsService start(AnomalyConfig config) {
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("anomaly-processor", config, topics, AnomalyTopology.build(topics, config.detectorSettings()));
+        // The forwarder's thread is a daemon: it ends with the process (a shutdown hook also closes it).
+        AlertForwarder forwarder = config.forwarder();
+        if (forwarder != null) {
+            forwarder.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(forwarder::close, "alert-forwarder-shutdown"));
+        }
+        return StreamsService.start("anomaly-processor", config, topics,
+                AnomalyTopology.build(topics, config.detectionSettings().withForwarder(forwarder)), Map.of(),
+                streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
     }
 
     public static void main(String[] args) {

@@ -1,8 +1,15 @@
 package io.sightline.anomaly.detection;
 
 /**
- * One scored observation: the expected value and band, the score (signed robust
- * z-score, in MAD units) and a confidence between 0 and 1.
+ * One scored observation: the expected value and band, a signed score (in robust
+ * sigma units for the statistical detectors; positive above the expectation), a
+ * confidence between 0 and 1, which detector produced it and how complete the
+ * baseline behind it was.
  */
-public record Evaluation(double observed, double expected, double lower, double upper, double score, double confidence) {
+public record Evaluation(double observed, double expected, double lower, double upper, double score, double confidence,
+                         String detector, BaselineState state) {
+
+    public boolean learning() {
+        return state == BaselineState.LEARNING;
+    }
 }

@@ -1,13 +1,24 @@
 package io.sightline.anomaly.topology;
 
-import io.sightline.anomaly.detection.DetectorSettings;
-import io.sightline.anomaly.detection.RobustZScoreDetector;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
+import io.sightline.schemas.SeriesKey;
+import io.sightline.schemas.avro.DeadLetter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,21 +30,52 @@ import org.apache.kafka.streams.state.Stores;
 public final class AnomalyTopology {
 
     public static final String HISTORY_STORE = "series-history";
+    public static final String LATEST_STORE = "series-latest";
+    public static final String REJECTED_METRIC = "rejected_events";
+    public static final String REJECTED_STORE = "rejected-counts";
+    static final String REJECTED_REPARTITION = "rejected-by-component";
+    static final Duration REJECTED_WINDOW = Duration.ofMinutes(1);
 
     private AnomalyTopology() {
     }
 
-    public static Topology build(Topics topics, DetectorSettings settings) {
+    public static Topology build(Topics topics, DetectionSettings settings) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
                 Serdes.String(), topics.valueSerde(SeriesHistory.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATEST_STORE),
+                Serdes.String(), topics.valueSerde(LatestEvaluation.class)));
 
-        RobustZScoreDetector detector = new RobustZScoreDetector(settings);
-        builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
-                .process(() -> new SeriesDetector(detector, HISTORY_STORE), Named.as("detect-anomalies"), HISTORY_STORE)
+        KStream<String, MetricWindow> windows = builder.stream(metrics.name(),
+                Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"));
+        windows.merge(rejectedEvents(builder, topics), Named.as("with-data-quality"))
+                .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE)
                 .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()).withName("to-alerts"));
         return builder.build();
+    }
+
+    /**
+     * Data quality: dead letters of every component counted per minute into the series
+     * {@code rejected_events{component=...}}, which the detectors judge like any metric,
+     * so a spike of rejected events alerts (its rule can be set in the rules file).
+     */
+    private static KStream<String, MetricWindow> rejectedEvents(StreamsBuilder builder, Topics topics) {
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        return builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
+                .filter((key, letter) -> letter != null, Named.as("dead-letters-present"))
+                .groupBy((key, letter) -> letter.getComponent(), Grouped.with(REJECTED_REPARTITION, Serdes.String(), invalid.valueSerde()))
+                .windowedBy(TimeWindows.ofSizeAndGrace(REJECTED_WINDOW, REJECTED_WINDOW))
+                .count(Named.as("count-rejected"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(REJECTED_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
+                .toStream(Named.as("rejected-updates"))
+                .map((window, count) -> {
+                    SeriesKey series = SeriesKey.of(REJECTED_METRIC, Map.of("component", window.key()));
+                    MetricWindow m = MetricWindow.newBuilder().setMetric(REJECTED_METRIC).setDimensions(Map.copyOf(series.dimensions()))
+                            .setWindowStart(window.window().startTime()).setWindowEnd(window.window().endTime())
+                            .setValue(count == null ? 0 : count).setUpdatedAt(Instant.now()).build();
+                    return KeyValue.pair(series.toString(), m);
+                }, Named.as("rejected-as-metric"));
     }
 }

@@ -1,44 +1,97 @@
 package io.sightline.anomaly.topology;
 
 import io.sightline.anomaly.alerting.AlertFactory;
-import io.sightline.anomaly.detection.Evaluation;
-import io.sightline.anomaly.detection.RobustZScoreDetector;
+import io.sightline.anomaly.alerting.Explainer;
+import io.sightline.anomaly.alerting.Explanation;
+import io.sightline.anomaly.detection.SeriesEngine;
+import io.sightline.anomaly.detection.Transition;
+import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.AlertStatus;
+import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
-import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each series' recent window values (bounded by the history size) and scores
- * updates as they arrive. A spike fires while its window is still filling; a drop is
- * judged only once a window is complete, since a window that just opened always looks
- * low. An alert resolves only when a complete window is back within the (lower)
- * resolve threshold. Emits alert changes only, keyed by fingerprint.
+ * Scores every window update of every series with its metric's rule (see
+ * {@link SeriesEngine}) and forwards alert changes keyed by fingerprint, each firing
+ * alert explained from the latest evaluations of the other series in this task.
+ * Keeps two stores: the full state per series ({@code series-history}) and a small
+ * latest evaluation per series ({@code series-latest}) that explanations and the
+ * eviction scan read without loading the history. Past {@code maxSeries} series, a
+ * wall-clock punctuation evicts the least recently updated ones and counts them.
  */
 final class SeriesDetector implements Processor<String, MetricWindow, String, Alert> {
 
-    private final RobustZScoreDetector detector;
-    private final String storeName;
-    private KeyValueStore<String, SeriesHistory> store;
-    private ProcessorContext<String, Alert> context;
+    static final String METRIC_GROUP = "sightline-anomaly-metrics";
+    /** How often (stream time) quiet series are checked for windows that passed without an update. */
+    static final java.time.Duration STALE_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
+    private static final Logger log = LoggerFactory.getLogger(SeriesDetector.class);
 
-    SeriesDetector(RobustZScoreDetector detector, String storeName) {
-        this.detector = detector;
-        this.storeName = storeName;
+    private final DetectionSettings settings;
+    private final Map<MetricRule, SeriesEngine> engines = new IdentityHashMap<>();
+    private KeyValueStore<String, SeriesHistory> history;
+    private KeyValueStore<String, LatestEvaluation> latest;
+    private ProcessorContext<String, Alert> context;
+    private long tracked;
+    private Sensor evicted;
+    private Sensor learned;
+    private Sensor trackedGauge;
+    private Sensor learningGauge;
+    private Sensor forwardedGauge;
+    private Sensor forwardFailedGauge;
+    private Sensor forwardDroppedGauge;
+
+    SeriesDetector(DetectionSettings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.store = context.getStateStore(storeName);
+        this.history = context.getStateStore(AnomalyTopology.HISTORY_STORE);
+        this.latest = context.getStateStore(AnomalyTopology.LATEST_STORE);
+        String task = context.taskId().toString();
+        evicted = sensor(task, "series-evicted-total", "Series evicted because the task tracked more than the cap.", true);
+        learned = sensor(task, "series-learned-total", "Series that finished learning (enough history to alert).", true);
+        trackedGauge = sensor(task, "series-tracked", "Series this task keeps a baseline for.", false);
+        learningGauge = sensor(task, "series-learning", "Series still learning (too little history to alert), as of the last scan.", false);
+        if (settings.forwarder() != null) {
+            forwardedGauge = sensor(task, "alerts-forwarded", "Alerts this process forwarded to the receiver (process-wide, as of the last scan).", false);
+            forwardFailedGauge = sensor(task, "alerts-forward-failed", "Alerts given up after the retries (process-wide).", false);
+            forwardDroppedGauge = sensor(task, "alerts-forward-dropped", "Alerts dropped because the forwarding queue was full (process-wide).", false);
+        }
+        scan();
+        context.schedule(settings.evictionInterval(), PunctuationType.WALL_CLOCK_TIME, now -> scan());
+        context.schedule(STALE_CHECK_INTERVAL, PunctuationType.STREAM_TIME, this::judgeSilentSeries);
+    }
+
+    private Sensor sensor(String task, String name, String description, boolean cumulative) {
+        Sensor s = context.metrics().addSensor("anomaly-" + name + "-" + task + "-" + System.identityHashCode(this),
+                Sensor.RecordingLevel.INFO);
+        s.add(new MetricName(name, METRIC_GROUP, description, Map.of("task-id", task)), cumulative ? new CumulativeSum() : new Value());
+        return s;
     }
 
     @Override
@@ -47,90 +100,133 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         if (window == null) {
             return;
         }
-        SeriesHistory history = store.get(record.key());
-        if (history == null) {
-            history = SeriesHistory.newBuilder().build();
+        SeriesKey series = SeriesKey.of(window.getMetric(), window.getDimensions());
+        String key = series.toString();
+        MetricRule rule = settings.rules().forMetric(series.metric());
+        SeriesEngine engine = engines.computeIfAbsent(rule, SeriesEngine::new);
+
+        SeriesHistory h = history.get(key);
+        if (h == null) {
+            h = SeriesEngine.newHistory();
+            tracked++;
+            trackedGauge.record(tracked);
         }
-        List<Long> starts = new ArrayList<>(history.getWindowStarts());
-        List<Double> values = new ArrayList<>(history.getValues());
+        boolean wasLearning = h.getLatest() == null || h.getLatest().getLearning();
         long start = window.getWindowStart().toEpochMilli();
         long size = window.getWindowEnd().toEpochMilli() - start;
-        SeriesKey series = SeriesKey.parse(record.key());
-
-        if (starts.isEmpty() || start > starts.get(starts.size() - 1)) {
-            if (!starts.isEmpty()) {
-                // Windows without events never produce an update: they count as zero
-                // (only the most recent ones matter to the baseline).
-                long last = starts.get(starts.size() - 1);
-                long firstMissing = Math.max(last + size, start - (long) detector.settings().historyWindows() * size);
-                for (long missing = firstMissing; missing < start; missing += size) {
-                    starts.add(missing);
-                    values.add(0.0);
-                }
-                // The window before this one is now complete: judge it in both directions.
-                judgeComplete(series, starts, values, size, history);
-            }
-            starts.add(start);
-            values.add(window.getValue());
-        } else {
-            int at = starts.indexOf(start);
-            if (at < 0) {
-                return; // older than the history kept: too late to matter
-            }
-            values.set(at, window.getValue());
-            if (at != starts.size() - 1) {
-                store.put(record.key(), trimmed(starts, values, history.getFiringSince()));
-                return;
+        SeriesEngine.Result result = engine.update(h, start, size, window.getValue());
+        history.put(key, h);
+        if (h.getLatest() != null) {
+            latest.put(key, h.getLatest());
+            if (wasLearning && !h.getLatest().getLearning()) {
+                learned.record();
+                log.debug("A series of metric {} finished learning (partition {})", series.metric(),
+                        context.recordMetadata().map(m -> m.partition()).orElse(-1));
             }
         }
-
-        SeriesHistory updated = trimmed(starts, values, history.getFiringSince());
-        if (updated.getFiringSince() == null && values.size() - 1 >= detector.settings().minHistory()) {
-            Evaluation live = evaluateLast(updated.getValues());
-            if (live.score() > 0 && detector.shouldFire(live)) {
-                updated.setFiringSince(start);
-                forward(series, AlertStatus.firing, live, start, start, null);
-            }
-        }
-        store.put(record.key(), updated);
+        emit(series, rule, size, result.transitions(), record.timestamp());
     }
 
-    private void judgeComplete(SeriesKey series, List<Long> starts, List<Double> values, long size, SeriesHistory history) {
-        if (values.size() - 1 < detector.settings().minHistory()) {
-            return;
-        }
-        long completeStart = starts.get(starts.size() - 1);
-        Evaluation e = evaluateLast(values);
-        if (history.getFiringSince() == null && detector.shouldFire(e)) {
-            history.setFiringSince(completeStart);
-            forward(series, AlertStatus.firing, e, completeStart, completeStart, null);
-        } else if (history.getFiringSince() != null && detector.shouldResolve(e)) {
-            forward(series, AlertStatus.resolved, e, completeStart, history.getFiringSince(), completeStart + size);
-            history.setFiringSince(null);
+    /**
+     * Series that went quiet while others of this task moved on: their missing windows
+     * count as zero as soon as stream time shows they are over, so a source that stops
+     * sending alerts without waiting for its next update.
+     */
+    private void judgeSilentSeries(long now) {
+        for (Map.Entry<String, LatestEvaluation> e : all()) {
+            LatestEvaluation l = e.getValue();
+            long size = l.getWindowMillis();
+            boolean silent = size > 0 && l.getWindowStart() + 2 * size <= now;
+            boolean nothingLeft = l.getObserved() == 0 && l.getExpected() == 0;
+            if (!silent || nothingLeft) {
+                continue;
+            }
+            SeriesHistory h = history.get(e.getKey());
+            if (h == null) {
+                continue;
+            }
+            SeriesKey series = SeriesKey.parse(e.getKey());
+            MetricRule rule = settings.rules().forMetric(series.metric());
+            SeriesEngine.Result result = engines.computeIfAbsent(rule, SeriesEngine::new).advance(h, now);
+            history.put(e.getKey(), h);
+            if (h.getLatest() != null) {
+                latest.put(e.getKey(), h.getLatest());
+            }
+            emit(series, rule, size, result.transitions(), now);
         }
     }
 
-    private Evaluation evaluateLast(List<Double> values) {
-        double[] past = new double[values.size() - 1];
-        for (int i = 0; i < past.length; i++) {
-            past[i] = values.get(i);
+    private void emit(SeriesKey series, MetricRule rule, long size, List<Transition> transitions, long timestamp) {
+        String key = series.toString();
+        for (Transition t : transitions) {
+            Explanation explanation = t.status() == AlertStatus.firing
+                    ? Explainer.explain(series, t.windowStart(), size, t.evaluation().observed(),
+                            t.evaluation().expected(), t.evaluation().score(), sameMetric(key), all())
+                    : Explanation.NONE;
+            Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
+            context.forward(new Record<>(alert.getFingerprint(), alert, timestamp));
+            if (settings.forwarder() != null) {
+                settings.forwarder().offer(alert);
+            }
         }
-        return detector.evaluate(past, values.get(values.size() - 1));
     }
 
-    private SeriesHistory trimmed(List<Long> starts, List<Double> values, Long firingSince) {
-        int keep = detector.settings().historyWindows() + 1;
-        int from = Math.max(0, starts.size() - keep);
-        return SeriesHistory.newBuilder()
-                .setWindowStarts(new ArrayList<>(starts.subList(from, starts.size())))
-                .setValues(new ArrayList<>(values.subList(from, values.size())))
-                .setFiringSince(firingSince)
-                .build();
+    private List<Map.Entry<String, LatestEvaluation>> sameMetric(String key) {
+        String prefix = key.substring(0, key.indexOf('{') + 1);
+        try (KeyValueIterator<String, LatestEvaluation> it = latest.prefixScan(prefix, new StringSerializer())) {
+            return collect(it);
+        }
     }
 
-    private void forward(SeriesKey series, AlertStatus status, Evaluation e, long windowStart, long startsAt, Long endsAt) {
-        Alert alert = AlertFactory.build(RobustZScoreDetector.NAME, series, status, e, detector.settings().threshold(),
-                Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(startsAt), endsAt == null ? null : Instant.ofEpochMilli(endsAt));
-        context.forward(new Record<>(alert.getFingerprint(), alert, windowStart));
+    private List<Map.Entry<String, LatestEvaluation>> all() {
+        try (KeyValueIterator<String, LatestEvaluation> it = latest.all()) {
+            return collect(it);
+        }
+    }
+
+    private static List<Map.Entry<String, LatestEvaluation>> collect(KeyValueIterator<String, LatestEvaluation> it) {
+        List<Map.Entry<String, LatestEvaluation>> out = new ArrayList<>();
+        while (it.hasNext()) {
+            KeyValue<String, LatestEvaluation> kv = it.next();
+            out.add(new AbstractMap.SimpleImmutableEntry<>(kv.key, kv.value));
+        }
+        return out;
+    }
+
+    /** Counts the series, reports how many are learning, and evicts the least active past the cap. */
+    private void scan() {
+        List<Map.Entry<String, LatestEvaluation>> entries = all();
+        long learning = entries.stream().filter(e -> e.getValue().getLearning()).count();
+        tracked = entries.size();
+        int excess = entries.size() - settings.maxSeries();
+        if (excess > 0) {
+            entries.sort(Comparator.comparingLong((Map.Entry<String, LatestEvaluation> e) -> e.getValue().getWindowStart())
+                    .thenComparing(Map.Entry::getKey));
+            for (int i = 0; i < excess; i++) {
+                String key = entries.get(i).getKey();
+                history.delete(key);
+                latest.delete(key);
+                evicted.record();
+            }
+            tracked -= excess;
+            log.info("Evicted the {} least active series: this task tracked {} and the cap is {} (SIGHTLINE_DETECTOR_MAX_SERIES)",
+                    excess, entries.size(), settings.maxSeries());
+        }
+        trackedGauge.record(tracked);
+        learningGauge.record(learning);
+        if (settings.forwarder() != null) {
+            forwardedGauge.record(settings.forwarder().sent());
+            forwardFailedGauge.record(settings.forwarder().failed());
+            forwardDroppedGauge.record(settings.forwarder().dropped());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Sensor s : new Sensor[] {evicted, learned, trackedGauge, learningGauge, forwardedGauge, forwardFailedGauge, forwardDroppedGauge}) {
+            if (s != null) {
+                context.metrics().removeSensor(s);
+            }
+        }
     }
 }

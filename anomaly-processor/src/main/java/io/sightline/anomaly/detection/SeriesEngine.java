@@ -1,0 +1,361 @@
+package io.sightline.anomaly.detection;
+
+import io.sightline.anomaly.rules.DetectorKind;
+import io.sightline.anomaly.rules.Direction;
+import io.sightline.anomaly.rules.MetricRule;
+import io.sightline.anomaly.rules.ThresholdRule;
+import io.sightline.schemas.avro.AlertState;
+import io.sightline.schemas.avro.AlertStatus;
+import io.sightline.schemas.avro.LatestEvaluation;
+import io.sightline.schemas.avro.SeasonalSlot;
+import io.sightline.schemas.avro.SeriesHistory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one metric's rule over one series: the same code serves the stream processor
+ * and the backtest, so a backtest behaves exactly as the stream would.
+ * <p>
+ * Updates of the window still filling are scored live, but only a rise can fire there
+ * (a window that just opened always looks low). When a newer window arrives, the
+ * previous one (and any empty windows in between, which count as zero) is complete:
+ * it is judged in both directions, then learned into the seasonal slots and the
+ * level-shift EWMA. Alerts follow a lifecycle: {@code firingWindows} consecutive
+ * windows over the sensitivity to fire, {@code resolveWindows} consecutive complete
+ * windows under the lower resolve sensitivity to resolve, re-notification every
+ * {@code renotify} while firing.
+ */
+public final class SeriesEngine {
+
+    /** How much stronger a deviation must be to fire while a seasonal rule still uses its fallback baseline. */
+    public static final double FALLBACK_FACTOR = 2.0;
+
+    /** How much further (in sigma units) the normalized level-shift EWMA must go than a single window's score. */
+    public static final double LEVEL_SHIFT_MARGIN = 1.25;
+
+    private final MetricRule rule;
+    private final SeasonalBaseline baseline;
+    private final double levelNorm;
+
+    public SeriesEngine(MetricRule rule) {
+        this.rule = rule;
+        this.baseline = new SeasonalBaseline(rule);
+        // The EWMA of unit-variance scores has variance alpha / (2 - alpha): normalize it back to sigma units.
+        // Consecutive residuals share a baseline (and a seasonal estimate) and are not independent, which
+        // widens the EWMA: its score is discounted by LEVEL_SHIFT_MARGIN so both detectors fire at one sensitivity.
+        this.levelNorm = Math.sqrt((2 - rule.levelShiftAlpha()) / rule.levelShiftAlpha()) / LEVEL_SHIFT_MARGIN;
+    }
+
+    /**
+     * Empty state for a new series. Built with constructors rather than Avro builders,
+     * which resolve defaults through Avro's class-trust check before any serde has run.
+     */
+    public static SeriesHistory newHistory() {
+        return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, 0L, Long.MIN_VALUE,
+                new HashMap<>(), null);
+    }
+
+    public MetricRule rule() {
+        return rule;
+    }
+
+    /** What one update did: alert transitions, and the windows scored (complete ones first, then the live one). */
+    public record Result(List<Transition> transitions, List<ScoredWindow> scored) {
+    }
+
+    /** Applies one window update to {@code h} (mutated in place). */
+    public Result update(SeriesHistory h, long start, long windowMillis, double value) {
+        List<Transition> out = new ArrayList<>();
+        List<ScoredWindow> scored = new ArrayList<>();
+        migrateLegacyAlert(h);
+        List<Long> starts = new ArrayList<>(h.getWindowStarts());
+        List<Double> values = new ArrayList<>(h.getValues());
+        List<SeasonalSlot> slots = new ArrayList<>(h.getSlots());
+        h.setSlots(slots);
+        h.setAlerts(new HashMap<>(h.getAlerts()));
+        h.setLastSeen(Math.max(h.getLastSeen(), start));
+        h.setWindowMillis(windowMillis);
+
+        if (starts.isEmpty() || start > starts.get(starts.size() - 1)) {
+            if (!starts.isEmpty()) {
+                long last = starts.get(starts.size() - 1);
+                if (last > h.getCompletedThrough()) {
+                    scored.add(complete(h, starts, values, windowMillis, out));
+                }
+                // Windows without events never produce an update: they count as zero
+                // (only the most recent ones matter to the baseline).
+                long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
+                for (long missing = firstMissing; missing < start; missing += windowMillis) {
+                    starts.add(missing);
+                    values.add(0.0);
+                    scored.add(complete(h, starts, values, windowMillis, out));
+                }
+            }
+            starts.add(start);
+            values.add(value);
+        } else {
+            int at = starts.lastIndexOf(start);
+            if (at < 0) {
+                return new Result(out, scored); // older than the history kept: too late to matter
+            }
+            values.set(at, value);
+            if (at != starts.size() - 1) {
+                store(h, starts, values);
+                return new Result(out, scored);
+            }
+        }
+        store(h, starts, values);
+        scored.add(live(h, windowMillis, out));
+        return new Result(out, scored);
+    }
+
+    /**
+     * Judges the windows that must be over by {@code now} (stream time) although no
+     * update came for them: a window is taken as complete once a whole further window
+     * has passed after its end (the aggregator may still update the previous window),
+     * and a window without updates counts as zero. This is how a series that stops
+     * altogether (a source that stops sending) alerts without waiting for its next update.
+     */
+    public Result advance(SeriesHistory h, long now) {
+        List<Transition> out = new ArrayList<>();
+        List<ScoredWindow> scored = new ArrayList<>();
+        long size = h.getWindowMillis();
+        if (size <= 0 || h.getWindowStarts().isEmpty()) {
+            return new Result(out, scored);
+        }
+        migrateLegacyAlert(h);
+        List<Long> starts = new ArrayList<>(h.getWindowStarts());
+        List<Double> values = new ArrayList<>(h.getValues());
+        h.setSlots(new ArrayList<>(h.getSlots()));
+        h.setAlerts(new HashMap<>(h.getAlerts()));
+        long last = starts.get(starts.size() - 1);
+        if (last > h.getCompletedThrough() && last + 2 * size <= now) {
+            scored.add(complete(h, starts, values, size, out));
+        }
+        int added = 0;
+        for (long missing = last + size; missing + 2 * size <= now && added <= rule.historyWindows(); missing += size, added++) {
+            starts.add(missing);
+            values.add(0.0);
+            scored.add(complete(h, starts, values, size, out));
+        }
+        store(h, starts, values);
+        return new Result(out, scored);
+    }
+
+    private ScoredWindow complete(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
+        int last = starts.size() - 1;
+        long start = starts.get(last);
+        h.setCompletedThrough(start);
+        double observed = values.get(last);
+        Evaluation base = evaluateBase(h, starts, values, windowMillis);
+        double ewma = h.getLevelEwma();
+        if (base.state() == BaselineState.READY) {
+            ewma = nextEwma(ewma, base.score());
+            h.setLevelEwma(ewma);
+        }
+        Evaluation stat = combine(base, ewma * levelNorm);
+        statisticalLifecycle(h, stat, base, start, windowMillis, true, out);
+        for (ThresholdRule t : rule.thresholds()) {
+            thresholdLifecycle(h, t, base, start, windowMillis, out);
+        }
+        baseline.learn(h.getSlots(), windowMillis, start, observed);
+        ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), true);
+        setLatest(h, s);
+        return s;
+    }
+
+    private ScoredWindow live(SeriesHistory h, long windowMillis, List<Transition> out) {
+        List<Long> starts = h.getWindowStarts();
+        List<Double> values = h.getValues();
+        long start = starts.get(starts.size() - 1);
+        Evaluation base = evaluateBase(h, starts, values, windowMillis);
+        double ewma = h.getLevelEwma();
+        if (base.state() == BaselineState.READY) {
+            ewma = nextEwma(ewma, base.score());
+        }
+        Evaluation stat = combine(base, ewma * levelNorm);
+        if (stat.score() > 0) {
+            statisticalLifecycle(h, stat, base, start, windowMillis, false, out);
+        }
+        ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), false);
+        setLatest(h, s);
+        return s;
+    }
+
+    /** One EWMA step; a score is clipped first, so that one huge spike does not hold the level-shift alert for long. */
+    private double nextEwma(double ewma, double score) {
+        double clipped = Math.max(-2 * rule.sensitivity(), Math.min(2 * rule.sensitivity(), score));
+        return rule.levelShiftAlpha() * clipped + (1 - rule.levelShiftAlpha()) * ewma;
+    }
+
+    /** The baseline evaluation of the last value of {@code values} against the ones before it. */
+    private Evaluation evaluateBase(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis) {
+        int last = values.size() - 1;
+        int n = Math.min(last, rule.historyWindows());
+        long[] pastStarts = new long[n];
+        double[] pastValues = new double[n];
+        for (int i = 0; i < n; i++) {
+            pastStarts[i] = starts.get(last - n + i);
+            pastValues[i] = values.get(last - n + i);
+        }
+        return baseline.evaluate(h.getSlots(), windowMillis, pastStarts, pastValues, n, starts.get(last), values.get(last));
+    }
+
+    /** The detector that sees the deviation most strongly, in the directions the rule alerts on. */
+    private Evaluation combine(Evaluation base, double levelScore) {
+        if (base.state() != BaselineState.READY) {
+            return base; // the level-shift detector needs the full baseline: residuals of a fallback carry the season
+        }
+        boolean seasonal = rule.detectors().contains(DetectorKind.SEASONAL);
+        boolean level = rule.detectors().contains(DetectorKind.LEVEL_SHIFT);
+        Direction d = rule.direction();
+        if (level && (!seasonal || d.directed(levelScore) > d.directed(base.score()))) {
+            double strength = Math.min(1.0, Math.abs(levelScore) / (2 * rule.sensitivity()));
+            double confidence = Stats.clamp01(base.confidence() - 0.5 * Math.min(1.0, Math.abs(base.score()) / (2 * rule.sensitivity()))
+                    + 0.5 * strength);
+            return new Evaluation(base.observed(), base.expected(), base.lower(), base.upper(), levelScore, confidence,
+                    "level_shift", base.state());
+        }
+        return base;
+    }
+
+    private boolean hasVolume(Evaluation e, double minVolume) {
+        return Math.max(e.observed(), e.expected()) >= minVolume;
+    }
+
+    private void statisticalLifecycle(SeriesHistory h, Evaluation stat, Evaluation base, long start, long windowMillis,
+                                      boolean complete, List<Transition> out) {
+        if (rule.detectors().isEmpty()) {
+            return;
+        }
+        Direction d = rule.direction();
+        boolean volume = hasVolume(stat, rule.minVolume());
+        // The fallback of a seasonal rule cannot tell a daily ramp from an anomaly: only gross deviations fire.
+        double fireAt = stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
+        boolean fire = !stat.learning() && volume && d.directed(stat.score()) >= fireAt;
+        // Resolve once the window itself is back inside the resolve band and no level shift is still under way.
+        double level = stat.detector().equals("level_shift") ? stat.score() : 0;
+        boolean resolve = !volume || stat.learning()
+                || d.directed(base.score()) < rule.resolveSensitivity() && d.directed(level) < rule.sensitivity();
+        lifecycle(h, rule.name(), fire, resolve, stat, start, windowMillis, complete, rule.firingWindows(), severity(stat), out);
+    }
+
+    private void thresholdLifecycle(SeriesHistory h, ThresholdRule t, Evaluation base, long start, long windowMillis,
+                                    List<Transition> out) {
+        double observed = base.observed();
+        boolean breach = false;
+        double bound = Double.NaN;
+        double score = 0;
+        if (t.above() != null && observed > t.above()) {
+            breach = true;
+            bound = t.above();
+            score = t.above() == 0 ? 1 : (observed - t.above()) / Math.abs(t.above());
+        } else if (t.below() != null && observed < t.below()) {
+            breach = true;
+            bound = t.below();
+            score = t.below() == 0 ? -1 : (observed - t.below()) / Math.abs(t.below());
+        } else if (t.changePercent() != null && !base.learning() && base.expected() != 0) {
+            double change = 100 * (observed - base.expected()) / Math.abs(base.expected());
+            if (t.direction().directed(change) > t.changePercent()) {
+                breach = true;
+                bound = base.expected();
+                score = change / 100;
+            }
+        }
+        breach = breach && Math.max(observed, base.expected()) >= t.minVolume();
+        double lower = t.below() != null ? t.below() : Double.NEGATIVE_INFINITY;
+        double upper = t.above() != null ? t.above() : Double.POSITIVE_INFINITY;
+        if (t.changePercent() != null && !base.learning()) {
+            lower = Math.max(lower, base.expected() * (1 - t.changePercent() / 100));
+            upper = Math.min(upper, base.expected() * (1 + t.changePercent() / 100));
+        }
+        Evaluation e = new Evaluation(observed, Double.isNaN(bound) ? base.expected() : bound,
+                Double.isInfinite(lower) ? -Double.MAX_VALUE : lower, Double.isInfinite(upper) ? Double.MAX_VALUE : upper,
+                score, 1.0, "threshold", base.state());
+        lifecycle(h, t.name(), breach, !breach, e, start, windowMillis, true, t.forWindows(), t.severity(), out);
+    }
+
+    private void lifecycle(SeriesHistory h, String name, boolean fire, boolean resolve, Evaluation e, long start, long windowMillis,
+                           boolean complete, int firingWindows, String severity, List<Transition> out) {
+        Map<String, AlertState> alerts = h.getAlerts();
+        AlertState st = alerts.get(name);
+        if (st == null) {
+            if (!fire) {
+                return; // nothing open, nothing pending: keep the map small
+            }
+            st = new AlertState(null, 0, 0, 0L);
+            alerts.put(name, st);
+        }
+        if (st.getFiringSince() == null) {
+            if (fire) {
+                int held = st.getPending() + 1;
+                if (held >= firingWindows) {
+                    long since = start - (long) (held - 1) * windowMillis;
+                    st.setFiringSince(since);
+                    st.setPending(0);
+                    st.setClear(0);
+                    st.setLastNotified(start);
+                    out.add(new Transition(name, AlertStatus.firing, e, start, since, null, severity, false));
+                } else if (complete) {
+                    st.setPending(held);
+                }
+            } else if (complete) {
+                alerts.remove(name);
+            }
+        } else if (complete) {
+            if (resolve) {
+                st.setClear(st.getClear() + 1);
+                if (st.getClear() >= rule.resolveWindows()) {
+                    out.add(new Transition(name, AlertStatus.resolved, e, start, st.getFiringSince(), start + windowMillis, severity, false));
+                    alerts.remove(name);
+                }
+            } else {
+                st.setClear(0);
+                if (rule.renotifyMillis() > 0 && start - st.getLastNotified() >= rule.renotifyMillis()) {
+                    st.setLastNotified(start);
+                    out.add(new Transition(name, AlertStatus.firing, e, start, st.getFiringSince(), null, severity, true));
+                }
+            }
+        }
+    }
+
+    private String severity(Evaluation e) {
+        if (!rule.severity().equals("auto")) {
+            return rule.severity();
+        }
+        return Math.abs(e.score()) >= 2 * rule.sensitivity() ? "critical" : "warning";
+    }
+
+    private double anomalyScore(Evaluation e) {
+        if (e.learning()) {
+            return 0;
+        }
+        return Stats.clamp01(rule.direction().directed(e.score()) / (2 * rule.sensitivity()));
+    }
+
+    private void setLatest(SeriesHistory h, ScoredWindow s) {
+        Evaluation e = s.evaluation();
+        h.setLatest(new LatestEvaluation(s.windowStart(), e.observed(), e.expected(), e.score(),
+                !e.learning() && hasVolume(e, rule.minVolume()) && rule.direction().directed(e.score()) >= rule.resolveSensitivity(),
+                e.learning(), h.getWindowMillis()));
+    }
+
+    private void store(SeriesHistory h, List<Long> starts, List<Double> values) {
+        int keep = rule.historyWindows() + 1;
+        int from = Math.max(0, starts.size() - keep);
+        h.setWindowStarts(new ArrayList<>(starts.subList(from, starts.size())));
+        h.setValues(new ArrayList<>(values.subList(from, values.size())));
+    }
+
+    /** State written before rules existed kept one open alert in {@code firingSince}: it belongs to the statistical rule. */
+    private void migrateLegacyAlert(SeriesHistory h) {
+        if (h.getFiringSince() != null) {
+            Map<String, AlertState> alerts = new HashMap<>(h.getAlerts());
+            alerts.putIfAbsent(rule.name(), new AlertState(h.getFiringSince(), 0, 0, h.getFiringSince()));
+            h.setAlerts(alerts);
+            h.setFiringSince(null);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.sightline.anomaly.rules;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the detector needs to know about one metric: which detectors run, how
+ * sensitive they are, and how its alerts behave. Built by {@link RuleSet} from the
+ * service settings, the rules file's {@code defaults} and the first matching entry.
+ *
+ * @param name          rule name of the statistical alert (part of its fingerprint)
+ * @param match         metric name, {@code *} as a wildcard
+ * @param sensitivity   score (robust sigma units) at which an alert fires
+ * @param resolveSensitivity score below which a firing alert may resolve (hysteresis)
+ * @param firingWindows consecutive windows the firing condition must hold (a spike in the live window counts)
+ * @param resolveWindows consecutive complete windows the resolve condition must hold
+ * @param renotifyMillis re-send a firing alert this often while it lasts; 0 never
+ */
+public record MetricRule(String name, String match, Set<DetectorKind> detectors, Seasonality seasonality, int slotsPerPeriod,
+                         int seasonalPeriods, int minPeriods, double blend, int historyWindows, int minHistory,
+                         double sensitivity, double resolveSensitivity, double levelShiftAlpha, Direction direction,
+                         double minVolume, int firingWindows, int resolveWindows, long renotifyMillis, String severity,
+                         String runbookUrl, List<ThresholdRule> thresholds) {
+
+    public boolean matches(String metric) {
+        return RuleSet.globMatches(match, metric);
+    }
+
+    /** Slots per period for windows of {@code windowMillis}: never finer than one window per slot. */
+    public int slots(long windowMillis) {
+        if (seasonality == Seasonality.NONE || windowMillis <= 0) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(slotsPerPeriod, seasonality.periodMillis() / windowMillis));
+    }
+}

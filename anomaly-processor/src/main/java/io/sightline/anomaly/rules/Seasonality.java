@@ -1,0 +1,26 @@
+package io.sightline.anomaly.rules;
+
+import java.time.Duration;
+
+/** How a metric repeats itself: the baseline compares a window with the same slot of previous periods. */
+public enum Seasonality {
+    NONE(Duration.ZERO, 1),
+    DAILY(Duration.ofDays(1), 24),
+    WEEKLY(Duration.ofDays(7), 168);
+
+    private final Duration period;
+    private final int defaultSlots;
+
+    Seasonality(Duration period, int defaultSlots) {
+        this.period = period;
+        this.defaultSlots = defaultSlots;
+    }
+
+    public long periodMillis() {
+        return period.toMillis();
+    }
+
+    public int defaultSlots() {
+        return defaultSlots;
+    }
+}

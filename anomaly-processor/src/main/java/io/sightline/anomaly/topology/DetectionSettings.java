@@ -1,0 +1,17 @@
+package io.sightline.anomaly.topology;
+
+import io.sightline.anomaly.forwarding.AlertForwarder;
+import io.sightline.anomaly.rules.RuleSet;
+import java.time.Duration;
+
+/**
+ * What the detection topology needs: the rules per metric, the cap on series each
+ * stream task tracks, how often the cap is enforced, and where alerts are forwarded
+ * (null: only to {@code alerts.v1}).
+ */
+public record DetectionSettings(RuleSet rules, int maxSeries, Duration evictionInterval, AlertForwarder forwarder) {
+
+    public DetectionSettings withForwarder(AlertForwarder forwarder) {
+        return new DetectionSettings(rules, maxSeries, evictionInterval, forwarder);
+    }
+}
