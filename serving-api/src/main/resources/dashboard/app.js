@@ -147,7 +147,7 @@ function renderAlerts() {
     li.dataset.fingerprint = a.fingerprint;
     li.innerHTML = `<strong>${escapeHtml(a.status.toUpperCase())}</strong> ${escapeHtml((a.labels || {}).severity || '')}
       <div>${escapeHtml((a.annotations || {}).summary || a.metric)}</div>
-      <div class="explanation">${escapeHtml((a.annotations || {}).description || '')}</div>`;
+      <div class="explanation">${escapeHtml(a.explanation || (a.annotations || {}).description || '')}</div>`;
     list.appendChild(li);
   }
   $('alerts-empty').style.display = alerts.length ? 'none' : 'block';

@@ -76,9 +76,10 @@ class DashboardBrowserIT {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(500));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart path.series")));
             // The alert arrives over the live stream, without a reload.
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#alerts li.alert.firing")));
+            By checkoutAlert = By.xpath("//ul[@id='alerts']/li[contains(@class,'firing') and contains(., 'Checkout Completed')]");
+            wait.until(ExpectedConditions.presenceOfElementLocated(checkoutAlert));
 
-            String alertText = browser.findElement(By.cssSelector("#alerts li.alert.firing")).getText();
+            String alertText = browser.findElement(checkoutAlert).getText();
             assertThat(alertText).contains("FIRING").contains("event_count").contains("above");
             assertThat(browser.findElement(By.id("legend")).getText()).contains("Checkout Completed");
             assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live: on");
