@@ -2,6 +2,7 @@ package io.sightline.common.kafka;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the pipeline's topics if they are missing; existing topics are left as they are. */
+/**
+ * Creates the pipeline's topics if they are missing; existing topics are left as they
+ * are, so it is safe to run on every start, install and upgrade.
+ */
 public final class TopicBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(TopicBootstrap.class);
@@ -24,39 +28,64 @@ public final class TopicBootstrap {
     }
 
     /**
-     * @param compacted names among {@code topics} that keep only the latest value per key
+     * The topics to create, with their configs; a pure function of the arguments.
+     *
+     * @param compacted         names among {@code topics} that keep only the latest value per key
+     * @param minInsyncReplicas {@code min.insync.replicas} for every topic, or null for the broker's default
      */
+    public static List<NewTopic> plan(Collection<String> topics, Collection<String> compacted, int partitions,
+                                      short replicationFactor, Integer minInsyncReplicas) {
+        List<NewTopic> planned = new ArrayList<>();
+        for (String name : topics) {
+            Map<String, String> configs = new HashMap<>();
+            if (minInsyncReplicas != null) {
+                configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(minInsyncReplicas));
+            }
+            if (compacted.contains(name)) {
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
+            planned.add(new NewTopic(name, partitions, replicationFactor).configs(configs));
+        }
+        return planned;
+    }
+
+    /** Creates the missing ones of {@code topics} with the broker's default {@code min.insync.replicas}. */
     public static void ensureTopics(Map<String, Object> adminProps, Collection<String> topics, Collection<String> compacted,
                                     int partitions, short replicationFactor) {
+        ensureTopics(adminProps, plan(topics, compacted, partitions, replicationFactor, null));
+    }
+
+    /** Creates the planned topics that are missing; returns the names it created. */
+    public static List<String> ensureTopics(Map<String, Object> adminProps, List<NewTopic> planned) {
         try (Admin admin = Admin.create(adminProps)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : topics) {
-                if (!existing.contains(topic)) {
-                    NewTopic t = new NewTopic(topic, partitions, replicationFactor);
-                    if (compacted.contains(topic)) {
-                        t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<String> created = new ArrayList<>();
+            for (NewTopic topic : planned) {
+                if (existing.contains(topic.name())) {
+                    continue;
+                }
+                try {
+                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+                    created.add(topic.name());
+                } catch (ExecutionException e) {
+                    // Created meanwhile (another instance, or a listing that lagged behind): there it is, as wanted.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
                     }
-                    missing.add(t);
                 }
             }
-            if (missing.isEmpty()) {
-                return;
+            if (!created.isEmpty()) {
+                log.info("Created topics {}", created);
             }
-            try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-            log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Cannot create topics " + topics + " on " + adminProps.get("bootstrap.servers")
-                    + ": " + e.getMessage() + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", e);
+            throw new IllegalStateException("Cannot create topics on " + adminProps.get("bootstrap.servers") + ": "
+                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+                    + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS, the SIGHTLINE_KAFKA_* security settings and"
+                    + " the replication factor (at most the number of brokers)", e);
         }
     }
 }
