@@ -64,11 +64,17 @@ class AnomalyProcessorIT {
         }
     }
 
-    private static String get(String url) throws Exception {
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response.body();
+    /** The answer once it is 200: a rebalance after the restart may answer 503 (retry shortly) for a moment. */
+    private static String get(String url) {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build();
+        var answer = new java.util.concurrent.atomic.AtomicReference<String>();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            answer.set(response.body());
+        });
+        return answer.get();
     }
 
     private static int windowsKept(StreamsService service) {

@@ -52,6 +52,12 @@ public final class HttpService implements AutoCloseable {
                 e.headers().forEach(ctx::header);
                 writeError(ctx, e.status(), e.code(), e.getMessage(), e.details());
             });
+            // A Streams store stops being queryable during a rebalance or restore, even between
+            // lookup and read: that is "retry shortly", never a 500.
+            config.routes.exception(org.apache.kafka.streams.errors.InvalidStateStoreException.class, (e, ctx) -> {
+                ctx.header("Retry-After", "2");
+                writeError(ctx, 503, "unavailable", "State stores are rebalancing or restoring; retry shortly", List.of());
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Unhandled error in {} {} {}", name, ctx.method(), ctx.path(), e);
                 writeError(ctx, 500, "internal_error", "Internal error; see the " + name + " log", List.of());

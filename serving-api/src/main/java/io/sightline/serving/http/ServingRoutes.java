@@ -75,11 +75,6 @@ public final class ServingRoutes {
             files.directory = "/dashboard";
             files.location = Location.CLASSPATH;
         });
-        // A store can stop being queryable between lookup and read (a rebalance): that is a 503, not a 500.
-        config.routes.exception(org.apache.kafka.streams.errors.InvalidStateStoreException.class, (e, ctx) -> {
-            ctx.header("Retry-After", "2");
-            HttpService.writeError(ctx, 503, "unavailable", "Stores are rebalancing or restoring; retry shortly", List.of());
-        });
         config.routes.before("/v1/*", ctx -> {
             if (!"OPTIONS".equals(ctx.method().name())) {
                 auth.check(ctx);
