@@ -120,6 +120,19 @@ function renderQuality() {
 async function loadQuality() {
   const to = new Date();
   const from = new Date(to.getTime() - state.rangeMin * 60000);
+  if (state.catalog.some((m) => m.name === 'events_by_source')) {
+    const bySource = await api('/v1/metrics/events_by_source?groupBy=source&top=20&window=PT1M&from=' + from.toISOString() + '&to=' + to.toISOString());
+    const lastMinute = new Date(Math.floor(Date.now() / 60000) * 60000).toISOString().replace('.000Z', 'Z');
+    const sources = $('sources').querySelector('tbody');
+    sources.innerHTML = '';
+    for (const s of bySource.series) {
+      const total = s.points.reduce((sum, p) => sum + p.value, 0);
+      const last = (s.points.find((p) => p.start === lastMinute) || { value: 0 }).value;
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td>${escapeHtml(s.dimensions.source)}</td><td>${total}</td><td>${last}</td>`;
+      sources.appendChild(tr);
+    }
+  }
   const answer = await api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString());
   const body = $('rejects').querySelector('tbody');
   body.innerHTML = '';

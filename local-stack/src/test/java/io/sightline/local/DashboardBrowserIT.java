@@ -69,6 +69,10 @@ class DashboardBrowserIT {
             postCheckouts(now.minus(Duration.ofMinutes(quiet.length - m)).plusSeconds(20), quiet[m]);
         }
         postCheckouts(now.plusSeconds(1), 80);
+        HttpResponse<String> rejected = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
+                .header("Content-Type", "application/json").header("X-Write-Key", "browser-key")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"shopper\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(rejected.statusCode()).isEqualTo(400);
 
         WebDriver browser = chromium();
         try {
@@ -83,6 +87,11 @@ class DashboardBrowserIT {
             assertThat(alertText).contains("FIRING").contains("event_count").contains("above");
             assertThat(browser.findElement(By.id("legend")).getText()).contains("Checkout Completed");
             assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live: on");
+
+            // The data-quality view: events per source, and the rejected event with its reason.
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sources"), "local"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejects"), "missing_field"));
+            assertThat(browser.findElement(By.id("rejects")).getText()).contains("local").contains("ingest-gateway");
 
             Files.createDirectories(SCREENSHOT.getParent());
             Files.write(SCREENSHOT, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));

@@ -11,7 +11,7 @@ class MetricDefinitionsTest {
     void shouldLoadTheShippedDefaults() {
         MetricDefinitions defaults = MetricDefinitions.defaults();
 
-        assertThat(defaults.metrics()).extracting(MetricDefinition::name).contains("event_count", "active_users", "sessions",
+        assertThat(defaults.metrics()).extracting(MetricDefinition::name).contains("event_count", "events_by_source", "active_users", "sessions",
                 "signup_activation_rate", "signup_funnel", "error_rate", "latency_ms");
         assertThat(defaults.get("event_count").windows()).containsExactly("1m", "1h");
     }
