@@ -1,7 +1,6 @@
 package io.sightline.deploy;
 
 import io.sightline.common.config.Settings;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -62,8 +61,6 @@ public final class TopicsConfig extends AbstractConfig {
 
     /** Admin client properties: bootstrap servers plus the {@code SIGHTLINE_KAFKA_*} pass-through (SASL, TLS). */
     public Map<String, Object> adminProperties() {
-        Map<String, Object> props = new HashMap<>(Settings.kafkaPassThrough(env));
-        props.put("bootstrap.servers", getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG));
-        return props;
+        return Settings.kafkaClientProperties(getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG), env);
     }
 }

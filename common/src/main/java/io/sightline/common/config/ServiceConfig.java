@@ -1,6 +1,5 @@
 package io.sightline.common.config;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -75,9 +74,7 @@ public abstract class ServiceConfig extends AbstractConfig {
      * through as {@code SIGHTLINE_KAFKA_*} (security, SASL, TLS, tuning).
      */
     public Map<String, Object> kafkaClientProperties() {
-        Map<String, Object> props = new HashMap<>(Settings.kafkaPassThrough(env));
-        props.put("bootstrap.servers", bootstrapServers());
-        return props;
+        return Settings.kafkaClientProperties(bootstrapServers(), env);
     }
 
     private static Map<String, Object> checked(ConfigDef definition, Map<String, String> env) {

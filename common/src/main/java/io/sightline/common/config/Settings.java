@@ -48,6 +48,16 @@ public final class Settings {
         return props;
     }
 
+    /**
+     * Properties for any Kafka client: {@code bootstrap.servers} plus everything passed
+     * through as {@code SIGHTLINE_KAFKA_*} (security, SASL, TLS, tuning).
+     */
+    public static Map<String, Object> kafkaClientProperties(String bootstrapServers, Map<String, String> env) {
+        Map<String, Object> props = kafkaPassThrough(env);
+        props.put("bootstrap.servers", bootstrapServers);
+        return props;
+    }
+
     /** One Markdown table row per setting: variable, default, meaning; for the README's configuration table. */
     public static String markdownTable(ConfigDef definition) {
         StringBuilder sb = new StringBuilder("| variable | default | meaning |\n|---|---|---|\n");
