@@ -147,8 +147,11 @@ class ServingReplicasIT {
             assertThat(hourly.path("window").asText()).isEqualTo("PT1H");
             assertThat(hourly.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(42);
         });
-        JsonNode catalog = getJson(replicaB, "/v1/metrics", 200);
-        assertThat(catalog.path("metrics").findValuesAsText("name")).contains("event_count", "signup_funnel").doesNotContain("event_count.1h");
+        // The catalog is cached for a few seconds, so a metric new to it shows within that time.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode catalog = getJson(replicaB, "/v1/metrics", 200);
+            assertThat(catalog.path("metrics").findValuesAsText("name")).contains("event_count", "signup_funnel").doesNotContain("event_count.1h");
+        });
 
         JsonNode funnel = getJson(replicaB, "/v1/funnels/signup_funnel?from=" + HOUR.minus(Duration.ofHours(3)), 200);
         assertThat(funnel.path("window").asText()).isEqualTo("PT1H");
