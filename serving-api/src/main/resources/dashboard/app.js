@@ -1,6 +1,7 @@
 // Sightline dashboard: plain JavaScript, no dependencies, works offline.
 'use strict';
 const COLORS = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#e3b341'];
+const DEFAULT_METRIC = 'event_count';
 const state = { metric: null, groupBy: '', window: 'PT1M', rangeMin: 60, series: new Map(), alerts: new Map(), catalog: [] };
 const $ = (id) => document.getElementById(id);
 
@@ -24,8 +25,11 @@ async function loadCatalog() {
   const current = state.metric;
   select.innerHTML = '';
   for (const m of catalog.metrics) select.add(new Option(m.name, m.name));
-  state.metric = current && catalog.metrics.some((m) => m.name === current) ? current
-    : (catalog.metrics[0] || {}).name || null;
+  // Until someone picks a metric, show the headline one (events by name) once it exists.
+  const has = (name) => catalog.metrics.some((m) => m.name === name);
+  state.metric = state.userChoseMetric && has(current) ? current
+    : has(DEFAULT_METRIC) ? DEFAULT_METRIC
+    : has(current) ? current : (catalog.metrics[0] || {}).name || null;
   if (state.metric) select.value = state.metric;
   fillGroupBy();
 }
@@ -174,7 +178,10 @@ function connectLive() {
   source.onerror = () => { live.textContent = 'live: reconnecting'; live.className = 'live off'; };
   source.addEventListener('metric', (e) => {
     const data = JSON.parse(e.data);
-    if (!state.metric) { loadCatalog().then(loadSeries); return; }
+    if (!state.metric || (!state.userChoseMetric && data.metric === DEFAULT_METRIC && state.metric !== DEFAULT_METRIC)) {
+      loadCatalog().then(loadSeries);
+      return;
+    }
     if (data.metric === state.metric && data.window === state.window) {
       const name = state.groupBy ? (data.dimensions[state.groupBy] || '(none)') : (Object.values(data.dimensions).join(', ') || state.metric);
       if (!state.series.has(name)) state.series.set(name, new Map());
@@ -199,7 +206,7 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
-$('metric').addEventListener('change', (e) => { state.metric = e.target.value; fillGroupBy(); loadSeries(); });
+$('metric').addEventListener('change', (e) => { state.metric = e.target.value; state.userChoseMetric = true; fillGroupBy(); loadSeries(); });
 $('groupBy').addEventListener('change', (e) => { state.groupBy = e.target.value; loadSeries(); });
 $('window').addEventListener('change', (e) => { state.window = e.target.value; loadSeries(); });
 $('range').addEventListener('change', (e) => { state.rangeMin = Number(e.target.value); loadSeries(); });
