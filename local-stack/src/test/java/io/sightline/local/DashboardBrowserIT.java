@@ -85,7 +85,8 @@ class DashboardBrowserIT {
 
             String alertText = browser.findElement(checkoutAlert).getText();
             assertThat(alertText).contains("FIRING").contains("event_count").contains("above");
-            assertThat(browser.findElement(By.id("legend")).getText()).contains("Checkout Completed");
+            // The page switches to events by name once that metric has data; wait for the chart to show it.
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("legend"), "Checkout Completed"));
             assertThat(browser.findElement(By.id("live")).getText()).isEqualTo("live: on");
 
             // The data-quality view: events per source, and the rejected event with its reason.
