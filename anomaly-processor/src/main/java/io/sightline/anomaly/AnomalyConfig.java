@@ -1,6 +1,7 @@
 package io.sightline.anomaly;
 
 import io.sightline.anomaly.forwarding.AlertForwarder;
+import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.anomaly.rules.RuleSet;
 import java.net.URI;
 import io.sightline.anomaly.topology.DetectionSettings;
@@ -76,6 +77,21 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String FORWARD_MAX_RETRIES_CONFIG = "alert.forward.max.retries";
     private static final String FORWARD_MAX_RETRIES_DOC = "Retries (exponential backoff from 200 ms) on connection errors, 429 and 5xx before a batch is given up.";
 
+    public static final String REJECTED_SHARE_MAX_CONFIG = "quality.rejected.share.max";
+    private static final String REJECTED_SHARE_MAX_DOC = "Alert (RejectedShareHigh) when a source's rejected events exceed this share of its events in a minute.";
+
+    public static final String REJECTED_MIN_EVENTS_CONFIG = "quality.rejected.min.events";
+    private static final String REJECTED_MIN_EVENTS_DOC = "A source's share of rejected events is judged only in minutes with at least this many events.";
+
+    public static final String LAG_MAX_SECONDS_CONFIG = "quality.lag.max.seconds";
+    private static final String LAG_MAX_SECONDS_DOC = "Alert (PipelineLagHigh) when a pipeline stage is further behind its input than this, for a whole minute.";
+
+    public static final String LAG_GROUPS_CONFIG = "quality.lag.groups";
+    private static final String LAG_GROUPS_DOC = "Pipeline stages whose lag is measured: the application ids (consumer groups) of the Streams apps.";
+
+    public static final String LAG_INTERVAL_MS_CONFIG = "quality.lag.interval.ms";
+    private static final String LAG_INTERVAL_MS_DOC = "How often the lag of the pipeline stages is measured; 0 turns the measurement off.";
+
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8084), "sightline-anomaly")
             .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
             .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
@@ -96,7 +112,13 @@ public final class AnomalyConfig extends ServiceConfig {
             .define(FORWARD_FORMAT_CONFIG, Type.STRING, "alertmanager", ConfigDef.ValidString.in("alertmanager", "webhook"),
                     Importance.LOW, FORWARD_FORMAT_DOC)
             .define(FORWARD_QUEUE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW, FORWARD_QUEUE_SIZE_DOC)
-            .define(FORWARD_MAX_RETRIES_CONFIG, Type.INT, 5, ConfigDef.Range.between(0, 30), Importance.LOW, FORWARD_MAX_RETRIES_DOC);
+            .define(FORWARD_MAX_RETRIES_CONFIG, Type.INT, 5, ConfigDef.Range.between(0, 30), Importance.LOW, FORWARD_MAX_RETRIES_DOC)
+            .define(REJECTED_SHARE_MAX_CONFIG, Type.DOUBLE, 0.05, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM, REJECTED_SHARE_MAX_DOC)
+            .define(REJECTED_MIN_EVENTS_CONFIG, Type.INT, 20, ConfigDef.Range.atLeast(1), Importance.LOW, REJECTED_MIN_EVENTS_DOC)
+            .define(LAG_MAX_SECONDS_CONFIG, Type.DOUBLE, 120.0, ConfigDef.Range.atLeast(1.0), Importance.MEDIUM, LAG_MAX_SECONDS_DOC)
+            .define(LAG_GROUPS_CONFIG, Type.LIST, "sightline-enrich,sightline-aggregate,sightline-anomaly,sightline-serving",
+                    Importance.MEDIUM, LAG_GROUPS_DOC)
+            .define(LAG_INTERVAL_MS_CONFIG, Type.LONG, 15_000L, ConfigDef.Range.atLeast(0), Importance.LOW, LAG_INTERVAL_MS_DOC);
 
     private final RuleSet rules;
 
@@ -131,15 +153,16 @@ public final class AnomalyConfig extends ServiceConfig {
                 getInt(FIRING_WINDOWS_CONFIG), getInt(RESOLVE_WINDOWS_CONFIG), getLong(RENOTIFY_MINUTES_CONFIG),
                 getString(RUNBOOK_URL_CONFIG));
         String file = getString(RULES_FILE_CONFIG);
+        var builtIns = DataQualityRules.entries(getDouble(REJECTED_SHARE_MAX_CONFIG), getDouble(LAG_MAX_SECONDS_CONFIG));
         try {
             if (file.isBlank()) {
-                return RuleSet.of(base);
+                return RuleSet.of(base, builtIns);
             }
             Path path = Path.of(file);
             if (!Files.isReadable(path)) {
                 throw new ConfigException("SIGHTLINE_DETECTOR_RULES_FILE names " + file + ", which does not exist or cannot be read");
             }
-            return RuleSet.load(base, path);
+            return RuleSet.load(base, path, builtIns);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage() + " (SIGHTLINE_DETECTOR_RULES_FILE)");
         }
@@ -150,6 +173,7 @@ public final class AnomalyConfig extends ServiceConfig {
     }
 
     public DetectionSettings detectionSettings() {
-        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)), null);
+        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)),
+                getInt(REJECTED_MIN_EVENTS_CONFIG), null);
     }
 }

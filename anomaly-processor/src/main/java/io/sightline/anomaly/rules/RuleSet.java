@@ -46,27 +46,61 @@ public final class RuleSet {
 
     /** Rules from the service settings alone: every metric gets {@code base}. */
     public static RuleSet of(ObjectNode base) {
-        return new RuleSet(parse(base, "settings"), List.of());
+        return of(base, List.of());
     }
 
-    /** Rules from {@code file} on top of {@code base} (the service settings). */
-    public static RuleSet load(ObjectNode base, Path file) {
+    /** Rules from the service settings and the built-in entries ({@link DataQualityRules}). */
+    public static RuleSet of(ObjectNode base, List<ObjectNode> builtIns) {
+        return parse(base, (JsonNode) null, "settings", builtIns);
+    }
+
+    /** Rules from {@code file} on top of {@code base} (the service settings) and the built-in entries. */
+    public static RuleSet load(ObjectNode base, Path file, List<ObjectNode> builtIns) {
         JsonNode root;
         try {
             root = YAML.readTree(Files.readString(file));
         } catch (IOException e) {
             throw new IllegalArgumentException("rules file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        return parse(base, root, "rules file " + file);
+        return parse(base, root, "rules file " + file, builtIns);
     }
 
     /** Rules from YAML text (the backtest and the tests use it). */
     public static RuleSet parse(ObjectNode base, String yaml, String source) {
+        return parse(base, yaml, source, List.of());
+    }
+
+    /** Rules from YAML text on top of the built-in entries. */
+    public static RuleSet parse(ObjectNode base, String yaml, String source, List<ObjectNode> builtIns) {
         try {
-            return parse(base, YAML.readTree(yaml), source);
+            return parse(base, YAML.readTree(yaml), source, builtIns);
         } catch (IOException e) {
             throw new IllegalArgumentException(source + " is not valid YAML: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Built-in entries (the data-quality rules) come first, so a wildcard entry of the
+     * file does not silence them; an entry of the file whose {@code match} is exactly a
+     * built-in's metric replaces that built-in.
+     */
+    private static RuleSet parse(ObjectNode base, JsonNode root, String source, List<ObjectNode> builtIns) {
+        RuleSet fromFile = parse(base, root, source);
+        ObjectNode defaults = base.deepCopy();
+        if (root != null && root.path("defaults").isObject()) {
+            defaults.setAll((ObjectNode) root.get("defaults"));
+        }
+        List<MetricRule> rules = new ArrayList<>();
+        for (ObjectNode builtIn : builtIns) {
+            String match = builtIn.path("match").asText();
+            if (fromFile.rules.stream().noneMatch(r -> r.match().equals(match))) {
+                ObjectNode merged = defaults.deepCopy();
+                merged.setAll(builtIn);
+                rules.add(parse(merged, "built-in rule (match '" + match + "')"));
+            }
+        }
+        rules.addAll(fromFile.rules);
+        return new RuleSet(fromFile.fallback, rules);
     }
 
     private static RuleSet parse(ObjectNode base, JsonNode root, String source) {

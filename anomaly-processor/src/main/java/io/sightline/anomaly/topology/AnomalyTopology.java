@@ -1,5 +1,6 @@
 package io.sightline.anomaly.topology;
 
+import io.sightline.anomaly.quality.RejectedShare;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /** Windowed metrics in, alert state changes out; one baseline per series in a state store. */
@@ -50,7 +52,12 @@ public final class AnomalyTopology {
 
         KStream<String, MetricWindow> windows = builder.stream(metrics.name(),
                 Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"));
-        windows.merge(rejectedEvents(builder, topics), Named.as("with-data-quality"))
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        KStream<String, DeadLetter> deadLetters = builder.stream(invalid.name(),
+                        Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
+                .filter((key, letter) -> letter != null, Named.as("dead-letters-present"));
+        windows.merge(rejectedEvents(deadLetters, topics), Named.as("with-rejected-events"))
+                .merge(rejectedShare(builder, windows, deadLetters, topics, settings), Named.as("with-data-quality"))
                 .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE)
                 .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()).withName("to-alerts"));
         return builder.build();
@@ -61,10 +68,9 @@ public final class AnomalyTopology {
      * {@code rejected_events{component=...}}, which the detectors judge like any metric,
      * so a spike of rejected events alerts (its rule can be set in the rules file).
      */
-    private static KStream<String, MetricWindow> rejectedEvents(StreamsBuilder builder, Topics topics) {
+    private static KStream<String, MetricWindow> rejectedEvents(KStream<String, DeadLetter> deadLetters, Topics topics) {
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
-        return builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
-                .filter((key, letter) -> letter != null, Named.as("dead-letters-present"))
+        return deadLetters
                 .groupBy((key, letter) -> letter.getComponent(), Grouped.with(REJECTED_REPARTITION, Serdes.String(), invalid.valueSerde()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(REJECTED_WINDOW, REJECTED_WINDOW))
                 .count(Named.as("count-rejected"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(REJECTED_STORE)
@@ -77,5 +83,30 @@ public final class AnomalyTopology {
                             .setValue(count == null ? 0 : count).setUpdatedAt(Instant.now()).build();
                     return KeyValue.pair(series.toString(), m);
                 }, Named.as("rejected-as-metric"));
+    }
+
+    /**
+     * Data quality: {@code rejected_share{source=...}}, each source's dead letters over its
+     * events per minute, judged by the built-in threshold rule. The accepted counts come
+     * from the aggregator's {@code events_by_source} series; both inputs meet, keyed by
+     * source, after the repartition topic {@code rejected-share-by-source}.
+     */
+    private static KStream<String, MetricWindow> rejectedShare(StreamsBuilder builder, KStream<String, MetricWindow> windows,
+                                                               KStream<String, DeadLetter> deadLetters, Topics topics,
+                                                               DetectionSettings settings) {
+        Topic<String, MetricWindow> metrics = topics.metricsWindowed();
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(RejectedShare.STORE, RejectedShare.RETENTION,
+                RejectedShare.WINDOW, false), Serdes.String(), metrics.valueSerde()));
+        KStream<String, MetricWindow> accepted = windows
+                .filter((key, m) -> RejectedShare.isAcceptedCount(m), Named.as("accepted-counts"))
+                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as("accepted-by-source"));
+        KStream<String, MetricWindow> rejected = deadLetters
+                .mapValues(RejectedShare::contribution, Named.as("rejected-contribution"))
+                .filter((key, m) -> m != null, Named.as("rejected-with-source"))
+                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as("rejected-by-source"));
+        int minEvents = settings.rejectedShareMinEvents();
+        return accepted.merge(rejected, Named.as("accepted-and-rejected"))
+                .repartition(Repartitioned.with(Serdes.String(), metrics.valueSerde()).withName("rejected-share-by-source"))
+                .process(() -> new RejectedShare(minEvents), Named.as("rejected-share"), RejectedShare.STORE);
     }
 }

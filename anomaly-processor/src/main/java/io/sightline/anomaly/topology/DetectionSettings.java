@@ -6,12 +6,14 @@ import java.time.Duration;
 
 /**
  * What the detection topology needs: the rules per metric, the cap on series each
- * stream task tracks, how often the cap is enforced, and where alerts are forwarded
+ * stream task tracks, how often the cap is enforced, the events a source needs in a minute
+ * before its share of rejected events is judged, and where alerts are forwarded
  * (null: only to {@code alerts.v1}).
  */
-public record DetectionSettings(RuleSet rules, int maxSeries, Duration evictionInterval, AlertForwarder forwarder) {
+public record DetectionSettings(RuleSet rules, int maxSeries, Duration evictionInterval, int rejectedShareMinEvents,
+                                AlertForwarder forwarder) {
 
     public DetectionSettings withForwarder(AlertForwarder forwarder) {
-        return new DetectionSettings(rules, maxSeries, evictionInterval, forwarder);
+        return new DetectionSettings(rules, maxSeries, evictionInterval, rejectedShareMinEvents, forwarder);
     }
 }

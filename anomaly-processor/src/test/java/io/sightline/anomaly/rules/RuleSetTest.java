@@ -31,6 +31,47 @@ class RuleSetTest {
     }
 
     @Test
+    void shouldShipThresholdRulesForTheDataQualitySeriesFromTheSettings() {
+        RuleSet rules = new AnomalyConfig(Map.of("SIGHTLINE_QUALITY_REJECTED_SHARE_MAX", "0.1",
+                "SIGHTLINE_QUALITY_LAG_MAX_SECONDS", "90")).rules();
+
+        MetricRule share = rules.forMetric(DataQualityRules.REJECTED_SHARE_METRIC);
+        assertThat(share.detectors()).isEmpty();
+        assertThat(share.thresholds()).singleElement().satisfies(t -> {
+            assertThat(t.name()).isEqualTo("RejectedShareHigh");
+            assertThat(t.above()).isEqualTo(0.1);
+            assertThat(t.severity()).isEqualTo("warning");
+        });
+        MetricRule lag = rules.forMetric(DataQualityRules.PIPELINE_LAG_METRIC);
+        assertThat(lag.thresholds()).singleElement().satisfies(t -> {
+            assertThat(t.name()).isEqualTo("PipelineLagHigh");
+            assertThat(t.above()).isEqualTo(90.0);
+            assertThat(t.severity()).isEqualTo("critical");
+        });
+        assertThat(rules.forMetric("event_count").thresholds()).isEmpty();
+    }
+
+    @Test
+    void shouldLetTheRulesFileReplaceABuiltInRuleButNotSilenceItWithAWildcard() {
+        RuleSet rules = RuleSet.parse(BASE, """
+                metrics:
+                  - match: pipeline_lag_seconds
+                    detectors: []
+                    thresholds:
+                      - name: lag-page
+                        above: 600
+                  - match: "*"
+                    sensitivity: 6
+                """, "test", DataQualityRules.entries(0.05, 120));
+
+        assertThat(rules.forMetric("rejected_share").thresholds()).singleElement()
+                .satisfies(t -> assertThat(t.name()).isEqualTo("RejectedShareHigh"));
+        assertThat(rules.forMetric("pipeline_lag_seconds").thresholds()).singleElement()
+                .satisfies(t -> assertThat(t.above()).isEqualTo(600.0));
+        assertThat(rules.forMetric("event_count").sensitivity()).isEqualTo(6.0);
+    }
+
+    @Test
     void shouldApplyDefaultsThenTheFirstMatchingEntry() {
         RuleSet rules = RuleSet.parse(BASE, """
                 defaults:

@@ -59,10 +59,15 @@ final class DetectorDriver implements AutoCloseable {
     }
 
     void deadLetter(String component, long index, int count) {
+        deadLetter(component, null, index, count);
+    }
+
+    /** {@code count} dead letters from {@code source} (null: none named) one second into window {@code index}. */
+    void deadLetter(String component, String source, long index, int count) {
         Instant at = T0.plus(window.multipliedBy(index)).plusSeconds(1);
         for (int i = 0; i < count; i++) {
             deadLetters.pipeInput("k", DeadLetter.newBuilder().setReasonCode("missing_field").setReasonText("event is required")
-                    .setComponent(component).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(at).build(), at);
+                    .setComponent(component).setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(at).build(), at);
         }
     }
 

@@ -1,0 +1,48 @@
+package io.sightline.anomaly.rules;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * The built-in rules of the data-quality series: threshold rules on the share of
+ * rejected events per source and on the lag of each pipeline stage. They need no
+ * learning, so they alert from the first complete window; an entry of the rules file
+ * whose {@code match} is exactly one of these metrics replaces its built-in rule.
+ */
+public final class DataQualityRules {
+
+    /** Rejected over all (accepted + rejected) events per source and minute, in [0, 1]. */
+    public static final String REJECTED_SHARE_METRIC = "rejected_share";
+    /** Consumer lag in seconds of each pipeline stage (Streams application). */
+    public static final String PIPELINE_LAG_METRIC = "pipeline_lag_seconds";
+    public static final String REJECTED_SHARE_ALERT = "RejectedShareHigh";
+    public static final String PIPELINE_LAG_ALERT = "PipelineLagHigh";
+
+    private DataQualityRules() {
+    }
+
+    /**
+     * @param maxRejectedShare share of rejected events above which a source alerts
+     * @param maxLagSeconds    lag above which a pipeline stage alerts
+     */
+    public static List<ObjectNode> entries(double maxRejectedShare, double maxLagSeconds) {
+        return List.of(
+                entry(REJECTED_SHARE_METRIC, REJECTED_SHARE_ALERT, maxRejectedShare, "warning"),
+                entry(PIPELINE_LAG_METRIC, PIPELINE_LAG_ALERT, maxLagSeconds, "critical"));
+    }
+
+    private static ObjectNode entry(String metric, String alert, double above, String severity) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("match", metric);
+        n.put("name", metric + "_anomaly");
+        n.putArray("detectors"); // thresholds only: no baseline to learn, and a share or a lag has no useful season
+        n.put("minVolume", 0);
+        ObjectNode threshold = n.putArray("thresholds").addObject();
+        threshold.put("name", alert);
+        threshold.put("above", above);
+        threshold.put("direction", "up");
+        threshold.put("severity", severity);
+        return n;
+    }
+}
