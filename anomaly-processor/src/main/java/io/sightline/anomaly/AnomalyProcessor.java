@@ -2,14 +2,20 @@ package io.sightline.anomaly;
 
 import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.http.SeriesRoutes;
+import io.sightline.anomaly.quality.PipelineLagProbe;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The anomaly processor service: {@code metrics.windowed.v1} to {@code alerts.v1}. */
+/**
+ * The anomaly processor service: {@code metrics.windowed.v1} to {@code alerts.v1}, plus
+ * the pipeline lag probe that feeds the {@code pipeline_lag_seconds} series.
+ */
 public final class AnomalyProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(AnomalyProcessor.class);
@@ -25,9 +31,15 @@ public final class AnomalyProcessor {
             forwarder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(forwarder::close, "alert-forwarder-shutdown"));
         }
-        return StreamsService.start("anomaly-processor", config, topics,
+        StreamsService service = StreamsService.start("anomaly-processor", config, topics,
                 AnomalyTopology.build(topics, config.detectionSettings().withForwarder(forwarder)), Map.of(),
                 streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
+        Duration lagInterval = Duration.ofMillis(config.getLong(AnomalyConfig.LAG_INTERVAL_MS_CONFIG));
+        if (!lagInterval.isZero()) {
+            service.closeWith(new PipelineLagProbe(config.kafkaClientProperties(), topics.metricsWindowed(),
+                    config.getList(AnomalyConfig.LAG_GROUPS_CONFIG), lagInterval, service.metrics(), Clock.systemUTC()).start());
+        }
+        return service;
     }
 
     public static void main(String[] args) {

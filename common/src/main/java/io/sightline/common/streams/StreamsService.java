@@ -26,6 +26,7 @@ public final class StreamsService implements AutoCloseable {
     private final StreamsApp app;
     private final HttpService http;
     private final PrometheusMeterRegistry metrics;
+    private final java.util.List<AutoCloseable> companions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private StreamsService(StreamsApp app, HttpService http, PrometheusMeterRegistry metrics) {
         this.app = app;
@@ -78,9 +79,22 @@ public final class StreamsService implements AutoCloseable {
         return http.port();
     }
 
+    /** Closes {@code part} (a helper thread of the service, say) when the service closes, before the streams. */
+    public <T extends AutoCloseable> T closeWith(T part) {
+        companions.add(0, part);
+        return part;
+    }
+
     @Override
     public void close() {
         http.close();
+        for (AutoCloseable part : companions) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(StreamsService.class).warn("Closing {} failed: {}", part, e.toString());
+            }
+        }
         app.close();
     }
 }
