@@ -4,6 +4,7 @@ import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
@@ -32,15 +33,20 @@ public final class Topics {
     public static final String CATALOG_PRODUCTS = "catalog.products.v1";
     /** Windowed metric values, keyed by series key. */
     public static final String METRICS_WINDOWED = "metrics.windowed.v1";
+    /**
+     * The latest evaluation of every series by the anomaly processor (compacted), keyed
+     * by series key: what alert explanations read across partitions and instances.
+     */
+    public static final String METRICS_EVALUATIONS = "metrics.evaluations.v1";
     /** Alert state changes, keyed by fingerprint. */
     public static final String ALERTS = "alerts.v1";
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
-            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, ALERTS);
+            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, METRICS_EVALUATIONS, ALERTS);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS);
+    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS);
 
     private final SchemaRegistryClient registry;
 
@@ -70,6 +76,10 @@ public final class Topics {
 
     public Topic<String, MetricWindow> metricsWindowed() {
         return topic(METRICS_WINDOWED, MetricWindow.class);
+    }
+
+    public Topic<String, LatestEvaluation> metricsEvaluations() {
+        return topic(METRICS_EVALUATIONS, LatestEvaluation.class);
     }
 
     public Topic<String, Alert> alerts() {

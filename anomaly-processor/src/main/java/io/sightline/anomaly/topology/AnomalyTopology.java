@@ -12,6 +12,7 @@ import io.sightline.schemas.avro.DeadLetter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -26,13 +27,26 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
-/** Windowed metrics in, alert state changes out; one baseline per series in a state store. */
+/**
+ * Windowed metrics (and dead letters, for the data-quality series) in, alert state
+ * changes out; one baseline per series in a state store, and every series' latest
+ * evaluation published to {@code metrics.evaluations.v1}, read back by every instance
+ * into a global store so that explanations see the series of all partitions.
+ */
 public final class AnomalyTopology {
 
     public static final String HISTORY_STORE = "series-history";
     public static final String LATEST_STORE = "series-latest";
+    /** Global store of every series' latest evaluation, from {@code metrics.evaluations.v1}. */
+    public static final String EVALUATIONS_STORE = "series-evaluations";
+    static final String TO_ALERTS = "to-alerts";
+    static final String TO_EVALUATIONS = "to-evaluations";
     public static final String REJECTED_METRIC = "rejected_events";
     public static final String REJECTED_STORE = "rejected-counts";
     static final String REJECTED_REPARTITION = "rejected-by-component";
@@ -49,6 +63,11 @@ public final class AnomalyTopology {
                 Serdes.String(), topics.valueSerde(SeriesHistory.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LATEST_STORE),
                 Serdes.String(), topics.valueSerde(LatestEvaluation.class)));
+        Topic<String, LatestEvaluation> evaluations = topics.metricsEvaluations();
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EVALUATIONS_STORE),
+                        evaluations.keySerde(), evaluations.valueSerde()).withLoggingDisabled(),
+                evaluations.name(), Consumed.with(evaluations.keySerde(), evaluations.valueSerde()).withName("series-evaluations"),
+                EvaluationsUpdater::new);
 
         KStream<String, MetricWindow> windows = builder.stream(metrics.name(),
                 Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"));
@@ -56,11 +75,38 @@ public final class AnomalyTopology {
         KStream<String, DeadLetter> deadLetters = builder.stream(invalid.name(),
                         Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
                 .filter((key, letter) -> letter != null, Named.as("dead-letters-present"));
-        windows.merge(rejectedEvents(deadLetters, topics), Named.as("with-rejected-events"))
+        KStream<String, Object> detected = windows.merge(rejectedEvents(deadLetters, topics), Named.as("with-rejected-events"))
                 .merge(rejectedShare(builder, windows, deadLetters, topics, settings), Named.as("with-data-quality"))
-                .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE)
-                .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()).withName("to-alerts"));
+                .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE);
+        // The detector forwards to one sink or the other by name: alert changes, and the evaluations
+        // (tombstones for evicted series) that feed every instance's global store.
+        detected.to(alerts.name(), Produced.with(alerts.keySerde(), anyValue(alerts.valueSerde())).withName(TO_ALERTS));
+        detected.to(evaluations.name(), Produced.with(evaluations.keySerde(), anyValue(evaluations.valueSerde())).withName(TO_EVALUATIONS));
         return builder.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Serde<Object> anyValue(Serde<?> serde) {
+        return (Serde<Object>) serde;
+    }
+
+    /** Keeps the global store of latest evaluations in step with its topic (a tombstone deletes). */
+    private static final class EvaluationsUpdater implements Processor<String, LatestEvaluation, Void, Void> {
+        private KeyValueStore<String, LatestEvaluation> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(EVALUATIONS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, LatestEvaluation> record) {
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
     }
 
     /**

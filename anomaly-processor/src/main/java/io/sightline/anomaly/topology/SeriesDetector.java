@@ -30,19 +30,22 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Scores every window update of every series with its metric's rule (see
  * {@link SeriesEngine}) and forwards alert changes keyed by fingerprint, each firing
- * alert explained from the latest evaluations of the other series in this task.
+ * alert explained from the latest evaluations of the other series on every partition
+ * (each evaluation is also published to {@code metrics.evaluations.v1}, which every
+ * instance reads into a global store).
  * Keeps two stores: the full state per series ({@code series-history}) and a small
  * latest evaluation per series ({@code series-latest}) that explanations and the
  * eviction scan read without loading the history. Past {@code maxSeries} series, a
  * wall-clock punctuation evicts the least recently updated ones and counts them.
  */
-final class SeriesDetector implements Processor<String, MetricWindow, String, Alert> {
+final class SeriesDetector implements Processor<String, MetricWindow, String, Object> {
 
     static final String METRIC_GROUP = "sightline-anomaly-metrics";
     /** How often (stream time) quiet series are checked for windows that passed without an update. */
@@ -53,7 +56,8 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
     private final Map<MetricRule, SeriesEngine> engines = new IdentityHashMap<>();
     private KeyValueStore<String, SeriesHistory> history;
     private KeyValueStore<String, LatestEvaluation> latest;
-    private ProcessorContext<String, Alert> context;
+    private ReadOnlyKeyValueStore<String, LatestEvaluation> everySeries;
+    private ProcessorContext<String, Object> context;
     private long tracked;
     private Sensor evicted;
     private Sensor learned;
@@ -68,10 +72,11 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.history = context.getStateStore(AnomalyTopology.HISTORY_STORE);
         this.latest = context.getStateStore(AnomalyTopology.LATEST_STORE);
+        this.everySeries = context.getStateStore(AnomalyTopology.EVALUATIONS_STORE);
         String task = context.taskId().toString();
         evicted = sensor(task, "series-evicted-total", "Series evicted because the task tracked more than the cap.", true);
         learned = sensor(task, "series-learned-total", "Series that finished learning (enough history to alert).", true);
@@ -117,7 +122,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         SeriesEngine.Result result = engine.update(h, start, size, window.getValue());
         history.put(key, h);
         if (h.getLatest() != null) {
-            latest.put(key, h.getLatest());
+            putLatest(key, h.getLatest(), record.timestamp());
             if (wasLearning && !h.getLatest().getLearning()) {
                 learned.record();
                 log.debug("A series of metric {} finished learning (partition {})", series.metric(),
@@ -133,7 +138,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
      * sending alerts without waiting for its next update.
      */
     private void judgeSilentSeries(long now) {
-        for (Map.Entry<String, LatestEvaluation> e : all()) {
+        for (Map.Entry<String, LatestEvaluation> e : thisTasksSeries()) {
             LatestEvaluation l = e.getValue();
             long size = l.getWindowMillis();
             boolean silent = size > 0 && l.getWindowStart() + 2 * size <= now;
@@ -150,10 +155,16 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
             SeriesEngine.Result result = engines.computeIfAbsent(rule, SeriesEngine::new).advance(h, now);
             history.put(e.getKey(), h);
             if (h.getLatest() != null) {
-                latest.put(e.getKey(), h.getLatest());
+                putLatest(e.getKey(), h.getLatest(), now);
             }
             emit(series, rule, size, result.transitions(), now);
         }
+    }
+
+    /** Keeps a series' latest evaluation here and publishes it, for explanations on every partition and instance. */
+    private void putLatest(String key, LatestEvaluation evaluation, long timestamp) {
+        latest.put(key, evaluation);
+        context.forward(new Record<String, Object>(key, evaluation, timestamp), AnomalyTopology.TO_EVALUATIONS);
     }
 
     private void emit(SeriesKey series, MetricRule rule, long size, List<Transition> transitions, long timestamp) {
@@ -161,24 +172,35 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
         for (Transition t : transitions) {
             Explanation explanation = t.status() == AlertStatus.firing
                     ? Explainer.explain(series, t.windowStart(), size, t.evaluation().observed(),
-                            t.evaluation().expected(), t.evaluation().score(), sameMetric(key), all())
+                            t.evaluation().expected(), t.evaluation().score(), everywhere(key.substring(0, key.indexOf('{') + 1)),
+                            everywhere(""))
                     : Explanation.NONE;
             Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
-            context.forward(new Record<>(alert.getFingerprint(), alert, timestamp));
+            context.forward(new Record<String, Object>(alert.getFingerprint(), alert, timestamp), AnomalyTopology.TO_ALERTS);
             if (settings.forwarder() != null) {
                 settings.forwarder().offer(alert);
             }
         }
     }
 
-    private List<Map.Entry<String, LatestEvaluation>> sameMetric(String key) {
-        String prefix = key.substring(0, key.indexOf('{') + 1);
-        try (KeyValueIterator<String, LatestEvaluation> it = latest.prefixScan(prefix, new StringSerializer())) {
-            return collect(it);
+    /**
+     * The latest evaluations of the series whose key starts with {@code prefix}, on every
+     * partition: the global store fed by {@code metrics.evaluations.v1}, overlaid with
+     * this task's own store, which is fresher for its series (the topic lags by a commit).
+     */
+    private List<Map.Entry<String, LatestEvaluation>> everywhere(String prefix) {
+        Map<String, LatestEvaluation> merged = new java.util.TreeMap<>();
+        StringSerializer keys = new StringSerializer();
+        try (KeyValueIterator<String, LatestEvaluation> it = prefix.isEmpty() ? everySeries.all() : everySeries.prefixScan(prefix, keys)) {
+            collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
         }
+        try (KeyValueIterator<String, LatestEvaluation> it = prefix.isEmpty() ? latest.all() : latest.prefixScan(prefix, keys)) {
+            collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
+        }
+        return new ArrayList<>(merged.entrySet());
     }
 
-    private List<Map.Entry<String, LatestEvaluation>> all() {
+    private List<Map.Entry<String, LatestEvaluation>> thisTasksSeries() {
         try (KeyValueIterator<String, LatestEvaluation> it = latest.all()) {
             return collect(it);
         }
@@ -195,7 +217,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
 
     /** Counts the series, reports how many are learning, and evicts the least active past the cap. */
     private void scan() {
-        List<Map.Entry<String, LatestEvaluation>> entries = all();
+        List<Map.Entry<String, LatestEvaluation>> entries = thisTasksSeries();
         long learning = entries.stream().filter(e -> e.getValue().getLearning()).count();
         tracked = entries.size();
         int excess = entries.size() - settings.maxSeries();
@@ -206,6 +228,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Al
                 String key = entries.get(i).getKey();
                 history.delete(key);
                 latest.delete(key);
+                context.forward(new Record<String, Object>(key, null, context.currentSystemTimeMs()), AnomalyTopology.TO_EVALUATIONS);
                 evicted.record();
             }
             tracked -= excess;
