@@ -43,6 +43,7 @@ public final class TrackingRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(TrackingRoutes.class);
     private static final String COMPONENT = "ingest-gateway";
+    private static final String SUCCESS_BODY = "{\"success\":true}";
 
     private final GatewayConfig config;
     private final WriteKeyAuth auth;
@@ -51,6 +52,7 @@ public final class TrackingRoutes {
     private final MeterRegistry meters;
     private final RateLimiter rateLimiter;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
     public TrackingRoutes(GatewayConfig config, EventProducer producer, MeterRegistry meters) {
@@ -107,11 +109,22 @@ public final class TrackingRoutes {
             throw e;
         } finally {
             inFlight.decrementAndGet();
-            Timer.builder("sightline.ingest.requests").description("Tracking API requests by endpoint and answered status")
-                    .tag("endpoint", endpoint).tag("status", Integer.toString(status))
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(meters).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            requestTimer(endpoint, status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The request timer of an endpoint and status, looked up once: building and registering one per request showed in profiles. */
+    private Timer requestTimer(String endpoint, int status) {
+        return requestTimers.computeIfAbsent(endpoint + ' ' + status, k -> Timer.builder("sightline.ingest.requests")
+                .description("Tracking API requests by endpoint and answered status")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(meters));
+    }
+
+    /** The answer to every fully accepted request, written without a JSON serializer. */
+    private static void success(Context ctx) {
+        ctx.status(200).contentType("application/json").result(SUCCESS_BODY);
     }
 
     private void single(Context ctx, EventType type) {
@@ -134,7 +147,7 @@ public final class TrackingRoutes {
                     List.of(detail(null, parsed)), Map.of());
         }
         accept(source, List.of(parsed.event()));
-        HttpService.json(ctx, 200, Map.of("success", true));
+        success(ctx);
     }
 
     private void batch(Context ctx) {
@@ -173,7 +186,7 @@ public final class TrackingRoutes {
         rejectAll(source, rejected, rejectedItems);
         accept(source, accepted);
         if (rejected.isEmpty()) {
-            HttpService.json(ctx, 200, Map.of("success", true));
+            success(ctx);
             return;
         }
         List<Map<String, Object>> perItem = new ArrayList<>();

@@ -48,6 +48,7 @@ public final class EventProducer implements AutoCloseable {
     private final KafkaClientMetrics metrics;
     private final Duration ackTimeout;
     private final MeterRegistry meterRegistry;
+    private final java.util.concurrent.ConcurrentMap<String, Timer> ackTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastFailureNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     public EventProducer(Map<String, Object> clientProps, SchemaRegistryClient registry, Duration ackTimeout, MeterRegistry meterRegistry) {
@@ -136,10 +137,12 @@ public final class EventProducer implements AutoCloseable {
             outcome = "failed";
             throw e;
         } finally {
-            Timer.builder("sightline.ingest.kafka.ack").description("Time from handing a request's records to the producer until Kafka acknowledged all of them")
-                    .tag("topic", topic).tag("outcome", outcome)
+            String name = outcome;
+            ackTimers.computeIfAbsent(topic + ' ' + outcome, k -> Timer.builder("sightline.ingest.kafka.ack")
+                    .description("Time from handing a request's records to the producer until Kafka acknowledged all of them")
+                    .tag("topic", topic).tag("outcome", name)
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(meterRegistry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    .register(meterRegistry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 
