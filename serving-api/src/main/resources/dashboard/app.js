@@ -14,8 +14,13 @@ async function api(path) {
     const t = prompt('This Sightline API needs a read token:');
     if (t) { localStorage.setItem('sightline.readToken', t); return api(path); }
   }
-  if (!res.ok) throw new Error(path + ' answered ' + res.status);
+  if (!res.ok) { const err = new Error(path + ' answered ' + res.status); err.status = res.status; throw err; }
   return res.json();
+}
+
+// A metric the pipeline has not written yet is unknown to the API (404): that is "no data", not an error.
+async function apiIfKnown(path) {
+  try { return await api(path); } catch (err) { if (err.status === 404) return null; throw err; }
 }
 
 async function loadCatalog() {
@@ -121,31 +126,93 @@ function renderQuality() {
   }
 }
 
+// Pipeline stages (Streams application ids) whose consumer lag the anomaly processor reports.
+const STAGES = ['sightline-enrich', 'sightline-aggregate', 'sightline-anomaly'];
+// A stage whose newest lag is above this many seconds is marked behind.
+const STAGE_BEHIND_SECONDS = 60;
+
+function currentMinute() { return new Date(Math.floor(Date.now() / 60000) * 60000).toISOString().replace('.000Z', 'Z'); }
+
+// One-minute windows of a metric, summed per value of one dimension: value -> { total, last, newest, newestValue }.
+// Null when the pipeline has not written the metric at all.
+async function perDimension(metric, dimension, from, to) {
+  const answer = await apiIfKnown('/v1/metrics/' + metric + '?window=PT1M&from=' + from.toISOString() + '&to=' + to.toISOString());
+  if (!answer) return null;
+  const lastMinute = currentMinute();
+  const out = new Map();
+  for (const s of answer.series) {
+    const key = s.dimensions[dimension] || '(none)';
+    const e = out.get(key) || { total: 0, last: 0, newest: null, newestValue: null };
+    for (const p of s.points) {
+      e.total += p.value;
+      if (p.start === lastMinute) e.last += p.value;
+      if (e.newest === null || p.start > e.newest) { e.newest = p.start; e.newestValue = p.value; }
+      else if (p.start === e.newest) e.newestValue = Math.max(e.newestValue, p.value);
+    }
+    out.set(key, e);
+  }
+  return out;
+}
+
+function cell(cls, text, noData) {
+  return `<td class="${cls}${noData ? ' nodata' : ''}">${escapeHtml(text)}</td>`;
+}
+
 async function loadQuality() {
   const to = new Date();
   const from = new Date(to.getTime() - state.rangeMin * 60000);
-  if (state.catalog.some((m) => m.name === 'events_by_source')) {
-    const bySource = await api('/v1/metrics/events_by_source?groupBy=source&top=20&window=PT1M&from=' + from.toISOString() + '&to=' + to.toISOString());
-    const lastMinute = new Date(Math.floor(Date.now() / 60000) * 60000).toISOString().replace('.000Z', 'Z');
-    const sources = $('sources').querySelector('tbody');
-    sources.innerHTML = '';
-    for (const s of bySource.series) {
-      const total = s.points.reduce((sum, p) => sum + p.value, 0);
-      const last = (s.points.find((p) => p.start === lastMinute) || { value: 0 }).value;
-      const tr = document.createElement('tr');
-      tr.innerHTML = `<td>${escapeHtml(s.dimensions.source)}</td><td>${total}</td><td>${last}</td>`;
-      sources.appendChild(tr);
-    }
+  const [volume, late, duplicates, lag, quality] = await Promise.all([
+    perDimension('events_by_source', 'source', from, to),
+    perDimension('late_events', 'source', from, to),
+    perDimension('duplicate_events', 'source', from, to),
+    perDimension('pipeline_lag_seconds', 'stage', new Date(to.getTime() - 15 * 60000), to),
+    api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString())]);
+
+  const rejected = new Map();
+  for (const r of quality.rejects) rejected.set(r.source, (rejected.get(r.source) || 0) + r.count);
+  const names = new Set([...rejected.keys()]);
+  for (const m of [volume, late, duplicates]) if (m) for (const k of m.keys()) names.add(k);
+  const sources = $('sources').querySelector('tbody');
+  sources.innerHTML = '';
+  for (const source of [...names].sort()) {
+    const v = volume && volume.get(source);
+    const l = late && late.get(source);
+    const d = duplicates && duplicates.get(source);
+    const tr = document.createElement('tr');
+    tr.dataset.source = source;
+    tr.innerHTML = cell('source', source) + cell('volume', v ? v.total : 'no data', !v) + cell('last', v ? v.last : 'no data', !v)
+      + cell('rejected', rejected.get(source) || 0) + cell('late', l ? l.total : 'no data', !l) + cell('duplicates', d ? d.total : 'no data', !d);
+    sources.appendChild(tr);
   }
-  const answer = await api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString());
+
+  const stages = $('stages');
+  stages.innerHTML = '';
+  const stageNames = [...STAGES, ...[...(lag ? lag.keys() : [])].filter((s) => !STAGES.includes(s)).sort()];
+  for (const stage of stageNames) {
+    const e = lag && lag.get(stage);
+    const li = document.createElement('li');
+    li.dataset.stage = stage;
+    if (!e) {
+      li.className = 'stage nodata';
+      li.innerHTML = `<span class="name">${escapeHtml(stage)}</span> <span class="status">no data</span>`;
+    } else {
+      const behind = e.newestValue > STAGE_BEHIND_SECONDS;
+      li.className = 'stage ' + (behind ? 'behind' : 'healthy');
+      li.title = 'largest lag in the minute from ' + new Date(e.newest).toLocaleTimeString();
+      li.innerHTML = `<span class="name">${escapeHtml(stage)}</span> <span class="lag">${Number(e.newestValue.toFixed(1))} s</span> `
+        + `<span class="status">${behind ? 'behind' : 'healthy'}</span>`;
+    }
+    stages.appendChild(li);
+  }
+
   const body = $('rejects').querySelector('tbody');
   body.innerHTML = '';
-  for (const r of answer.rejects) {
+  for (const r of quality.rejects) {
     const tr = document.createElement('tr');
     tr.innerHTML = `<td>${escapeHtml(r.source)}</td><td>${escapeHtml(r.component)}</td><td>${escapeHtml(r.reason)}</td><td>${r.count}</td>`;
     body.appendChild(tr);
   }
-  $('rejects-empty').style.display = answer.rejects.length ? 'none' : 'block';
+  $('rejects-empty').style.display = quality.rejects.length ? 'none' : 'block';
 }
 
 async function loadAlerts() {

@@ -2,6 +2,11 @@ package io.sightline.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.schemas.SeriesKey;
+import io.sightline.schemas.Topic;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,15 +19,20 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -33,7 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless Chromium, fed through the whole pipeline: events
  * posted to the gateway show as a chart, and a spike raises an alert that appears on
- * the page. Skipped, saying why, where Chromium and its driver are not installed.
+ * the page; the data-quality view shows drops per source and lag per pipeline stage. Skipped, saying why, where Chromium and its driver are not installed.
  */
 class DashboardBrowserIT {
 
@@ -74,6 +84,18 @@ class DashboardBrowserIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"shopper\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(rejected.statusCode()).isEqualTo(400);
 
+        // The pipeline's data-quality series (drops per source, lag per stage), written as the processors write them.
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        writeWindows(
+                window("late_events", Map.of("source", "browser-test-web"), minute.minus(Duration.ofMinutes(2)), 1),
+                window("late_events", Map.of("source", "browser-test-web"), minute, 2),
+                window("duplicate_events", Map.of("source", "browser-test-web"), minute, 5),
+                window("duplicate_events", Map.of("source", "browser-test-ios"), minute, 2),
+                window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute.minus(Duration.ofMinutes(1)), 2),
+                window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute, 300),
+                window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute.minus(Duration.ofMinutes(1)), 240),
+                window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute, 1.5));
+
         WebDriver browser = chromium();
         try {
             browser.get(stack.url("serving-api") + "/");
@@ -94,10 +116,54 @@ class DashboardBrowserIT {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejects"), "missing_field"));
             assertThat(browser.findElement(By.id("rejects")).getText()).contains("local").contains("ingest-gateway");
 
+            // Late and duplicate drops per source next to volume and rejects, "no data" where a series is absent.
+            // (The view re-renders every 10 s, so rows are read in one script call, never element by element.)
+            awaitTexts(browser, wait, "#sources tr[data-source='browser-test-web'] td", "browser-test-web", "no data", "no data", "0", "3", "5");
+            awaitTexts(browser, wait, "#sources tr[data-source='browser-test-ios'] td", "browser-test-ios", "no data", "no data", "0", "no data", "2");
+            wait.until(d -> texts(d, "#sources tr[data-source='local'] td.volume").stream().anyMatch(t -> t.matches("\\d+")));
+
+            // Freshness per pipeline stage: the newest minute's lag, healthy or behind, and "no data" for a stage nobody reported.
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stages li.healthy[data-stage='browser-test-quick']")));
+            List<String> stages = texts(browser, "#stages li");
+            assertThat(stages).contains("browser-test-quick 1.5 s healthy", "browser-test-slow 300 s behind");
+            assertThat(stages.subList(0, 3)).allSatisfy(stage -> assertThat(stage).matches("sightline-(enrich|aggregate|anomaly) .*"));
+            assertThat(stages).allSatisfy(stage -> assertThat(stage).matches(".* (healthy|behind|no data)"));
+
             Files.createDirectories(SCREENSHOT.getParent());
             Files.write(SCREENSHOT, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } finally {
             browser.quit();
+        }
+    }
+
+    /** The trimmed text of every element matching {@code css}, read in one go. */
+    @SuppressWarnings("unchecked")
+    private static List<String> texts(WebDriver browser, String css) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim().replace(/\\s+/g, ' '))", css);
+    }
+
+    private static void awaitTexts(WebDriver browser, WebDriverWait wait, String css, String... expected) {
+        try {
+            wait.until(d -> texts(d, css).equals(List.of(expected)));
+        } catch (TimeoutException e) {
+            assertThat(texts(browser, css)).as(css).containsExactly(expected);
+        }
+    }
+
+    private static MetricWindow window(String metric, Map<String, String> dimensions, Instant start, double value) {
+        return MetricWindow.newBuilder().setMetric(metric).setDimensions(dimensions).setWindowStart(start)
+                .setWindowEnd(start.plus(Duration.ofMinutes(1))).setValue(value).setUpdatedAt(Instant.now()).build();
+    }
+
+    /** Writes metric windows to the stack's metrics topic with the topic's own serdes, keyed by series. */
+    private static void writeWindows(MetricWindow... windows) throws Exception {
+        Topic<String, MetricWindow> topic = new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).metricsWindowed();
+        try (KafkaProducer<String, MetricWindow> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "acks", "all"), topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+            for (MetricWindow w : windows) {
+                producer.send(new ProducerRecord<>(topic.name(), SeriesKey.of(w.getMetric(), w.getDimensions()).toString(), w)).get();
+            }
         }
     }
 
@@ -107,7 +173,7 @@ class DashboardBrowserIT {
         // The flags this machine needs: no sandbox as root, and no background calls to a network that is closed.
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900");
+                "--window-size=1400,1500");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         return new ChromeDriver(service, options);
     }

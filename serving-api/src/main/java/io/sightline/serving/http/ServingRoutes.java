@@ -218,7 +218,7 @@ public final class ServingRoutes {
             return fallback;
         }
         try {
-            return Instant.parse(value);
+            return Instants.parse(value);
         } catch (DateTimeParseException e) {
             throw invalid(name, name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '" + value + "'");
         }

@@ -1,7 +1,6 @@
 package io.sightline.serving.query;
 
 import io.sightline.common.http.ApiException;
-import io.sightline.serving.topology.ServingTopology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +13,6 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.TaskMetadata;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreType;
@@ -60,7 +57,7 @@ public final class StoreRouter {
         candidates.addAll(owner.standbyHosts());
         // Prefer ourselves when we hold the key at all: no network hop.
         if (candidates.remove(self)) {
-            Optional<T> answer = tryLocal(storeName, owner.partition(), type, local);
+            Optional<T> answer = tryLocal(storeName, owner, type, local);
             if (answer.isPresent()) {
                 return answer.get();
             }
@@ -84,7 +81,7 @@ public final class StoreRouter {
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
         }
-        return tryLocal(storeName, owner.partition(), type, local)
+        return tryLocal(storeName, owner, type, local)
                 .orElseThrow(() -> unavailable("this replica does not hold that key of " + storeName + " right now"));
     }
 
@@ -109,30 +106,19 @@ public final class StoreRouter {
         }
     }
 
-    private <T, S> Optional<T> tryLocal(String storeName, int partition, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+    private <T, S> Optional<T> tryLocal(String storeName, KeyQueryMetadata owner, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+        int partition = owner.partition();
         try {
             S store = streams.store(StoreQueryParameters.fromNameAndType(storeName, type).enableStaleStores().withPartition(partition));
-            boolean active = isActiveAndRunning(ServingTopology.sourceTopic(storeName), partition);
+            // The key's metadata already says who is active: asking the threads instead
+            // (metadataForLocalThreads) builds the whole thread and task metadata on every query.
+            boolean active = streams.state() == KafkaStreams.State.RUNNING && self.equals(owner.activeHost());
             long lag = active ? 0 : offsetLag(storeName, partition);
             return Optional.of(local.apply(new LocalStore<>(store, !active, lag)));
         } catch (InvalidStateStoreException e) {
             log.debug("Local store {} partition {} not queryable: {}", storeName, partition, e.getMessage());
             return Optional.empty();
         }
-    }
-
-    private boolean isActiveAndRunning(String sourceTopic, int partition) {
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            return false;
-        }
-        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
-            for (TaskMetadata task : thread.activeTasks()) {
-                if (task.topicPartitions().stream().anyMatch(tp -> tp.partition() == partition && tp.topic().equals(sourceTopic))) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private long offsetLag(String storeName, int partition) {

@@ -74,15 +74,6 @@ public final class ServingTopology {
     private ServingTopology() {
     }
 
-    /** The topic a store is built from, to tell whether this replica's task for it is active. */
-    public static String sourceTopic(String storeName) {
-        return switch (storeName) {
-            case ALERT_STORE -> Topics.ALERTS;
-            case DEAD_LETTER_STORE -> Topics.EVENTS_INVALID;
-            default -> Topics.METRICS_WINDOWED;
-        };
-    }
-
     public static Topology build(Topics topics, Duration retention) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
