@@ -78,6 +78,11 @@ class ServingReplicasIT {
                 hourly("signup_funnel.1h", Map.of(), HOUR.minus(Duration.ofHours(1)), 10, Map.of("step_1", 10.0, "step_2", 4.0)));
         env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
                 hourly("signup_funnel.1h", Map.of(), HOUR, 5, Map.of("step_1", 5.0, "step_2", 2.0)));
+        for (var cohort : List.of(Map.entry("ios", new double[] {8, 2}), Map.entry("web", new double[] {20, 10}))) {
+            Map<String, String> dims = Map.of("platform", cohort.getKey());
+            env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("plan_funnel.1h", dims).toString(), hourly("plan_funnel.1h", dims, HOUR,
+                    cohort.getValue()[0], Map.of("step_1", cohort.getValue()[0], "step_2", cohort.getValue()[1])));
+        }
         CompletableFuture<ServingApi> a = CompletableFuture.supplyAsync(() -> startReplica("a"));
         CompletableFuture<ServingApi> b = CompletableFuture.supplyAsync(() -> startReplica("b"));
         replicaA = a.join();
@@ -167,6 +172,23 @@ class ServingReplicasIT {
         assertThat(funnel.path("overallConversion").asDouble()).isEqualTo(0.4);
         assertThat(getJson(replicaB, "/v1/funnels/event_count?window=PT1M&from=" + MINUTE.minusSeconds(60), 400).path("code").asText())
                 .isEqualTo("not_a_funnel");
+
+        String since = "?from=" + HOUR.minus(Duration.ofHours(3));
+        // A metric new to a replica's cached catalog shows within a second or so.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> getJson(replicaA, "/v1/funnels/plan_funnel" + since, 200));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> getJson(replicaB, "/v1/funnels/plan_funnel" + since, 200));
+        JsonNode byPlatform = getJson(replicaA, "/v1/funnels/plan_funnel" + since + "&groupBy=platform", 200);
+        assertThat(byPlatform.path("steps").get(0).path("users").asInt()).isEqualTo(28);
+        assertThat(byPlatform.path("steps").get(1).path("users").asInt()).isEqualTo(12);
+        JsonNode web = byPlatform.path("breakdown").get(0);
+        assertThat(web.path("value").asText()).as("largest first step first").isEqualTo("web");
+        assertThat(web.path("overallConversion").asDouble()).isEqualTo(0.5);
+        assertThat(byPlatform.path("breakdown").get(1).path("overallConversion").asDouble()).isEqualTo(0.25);
+        JsonNode ios = getJson(replicaB, "/v1/funnels/plan_funnel" + since + "&platform=ios", 200);
+        assertThat(ios.path("steps").get(0).path("users").asInt()).isEqualTo(8);
+        assertThat(ios.path("steps").get(1).path("conversionFromPrevious").asDouble()).isEqualTo(0.25);
+        assertThat(getJson(replicaA, "/v1/funnels/plan_funnel" + since + "&groupBy=country", 400).path("code").asText())
+                .isEqualTo("unknown_dimension");
     }
 
     @Test

@@ -40,9 +40,6 @@ public record MetricDefinition(String name, Filter filter, Measure measure, List
         for (String w : windows) {
             parseWindow(w);
         }
-        if (measure != null && measure.type() == Measure.Type.FUNNEL && !dimensions.isEmpty()) {
-            throw new IllegalArgumentException("metric '" + name + "': a funnel has no dimensions (a user's steps may differ in every one)");
-        }
         if (maxCardinality != null && maxCardinality < 1) {
             throw new IllegalArgumentException("metric '" + name + "': maxCardinality must be at least 1");
         }

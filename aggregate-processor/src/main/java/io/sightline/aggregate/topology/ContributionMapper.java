@@ -22,8 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * combinations seen per metric, for the cardinality cap.
  *
  * <p>The cap is counted per input partition: with P partitions a metric keeps at most
- * P x cap series, still a bound. Funnel steps count in the window where the user's
- * step one happened, so a cohort's conversion stays in one window.
+ * P x cap series, still a bound. Funnel steps count in the window and the series
+ * (dimension values) of the user's step one, so a cohort's conversion stays together.
  */
 public final class ContributionMapper implements Processor<String, EnrichedEvent, String, Contribution> {
 
@@ -103,10 +103,13 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
         String state = funnels.get(key);
         int reached = 0;
         long start = 0;
+        String dims = "{}";
         if (state != null) {
-            int bar = state.indexOf('|');
-            reached = Integer.parseInt(state.substring(0, bar));
-            start = Long.parseLong(state.substring(bar + 1));
+            // reached|start[|dims]: states written before funnels had dimensions have no third part.
+            String[] parts = state.split("\\|", 3);
+            reached = Integer.parseInt(parts[0]);
+            start = Long.parseLong(parts[1]);
+            dims = parts.length > 2 ? parts[2] : "{}";
         }
         boolean open = state != null && reached < steps.size() && time >= start && time - start <= within;
         int step;
@@ -115,11 +118,13 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
         } else if (!open && steps.get(0).matches(event)) {
             step = 1;
             start = time;
+            // The cohort's dimensions are those of its first step: every later step counts in the same series.
+            dims = seriesDims(m, event);
         } else {
             return;
         }
-        funnels.put(key, step + "|" + start);
-        emit(record, m, index, start, Contribution.MAIN, event.enriched().getUserKey(), Double.NaN, step, "{}");
+        funnels.put(key, step + "|" + start + "|" + dims);
+        emit(record, m, index, start, Contribution.MAIN, event.enriched().getUserKey(), Double.NaN, step, dims);
     }
 
     /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */

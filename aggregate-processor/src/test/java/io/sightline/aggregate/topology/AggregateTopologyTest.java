@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import io.sightline.schemas.SeriesKey;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.Metric;
@@ -212,6 +213,34 @@ class AggregateTopologyTest {
         assertThat(last.getValues()).containsEntry("step_1", 4.0).containsEntry("step_2", 2.0).containsEntry("step_3", 1.0)
                 .containsEntry("dropoff_2", 0.5).containsEntry("dropoff_3", 0.5);
         assertThat(last.getValue()).isEqualTo(0.25);
+    }
+
+    @Test
+    void shouldBreakAFunnelDownByTheDimensionsOfEachCohortsFirstStep() {
+        start("""
+                metrics:
+                  - name: plan_funnel
+                    measure: {type: funnel, steps: [{event: Signed Up}, {event: Activated}], within: 1h}
+                    dimensions: [properties.plan]
+                    windows: [1h]
+                """);
+        // a and b sign up on "pro", c on "free"; a's activation carries another plan but counts under its cohort's.
+        enriched.pipeInput("a", withPlan(event("a", "Signed Up", HOUR.plusSeconds(0)), "pro"));
+        enriched.pipeInput("b", withPlan(event("b", "Signed Up", HOUR.plusSeconds(5)), "pro"));
+        enriched.pipeInput("c", withPlan(event("c", "Signed Up", HOUR.plusSeconds(10)), "free"));
+        enriched.pipeInput("a", withPlan(event("a", "Activated", HOUR.plusSeconds(60)), "free"));
+        enriched.pipeInput("c", withPlan(event("c", "Activated", HOUR.plusSeconds(70)), "free"));
+
+        Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
+        MetricWindow pro = latest.get(SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "pro")).toString());
+        MetricWindow free = latest.get(SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "free")).toString());
+        assertThat(pro.getValues()).containsEntry("step_1", 2.0).containsEntry("step_2", 1.0);
+        assertThat(free.getValues()).containsEntry("step_1", 1.0).containsEntry("step_2", 1.0);
+    }
+
+    private static EnrichedEvent withPlan(EnrichedEvent e, String plan) {
+        e.getEvent().setProperties("{\"plan\":\"" + plan + "\"}");
+        return e;
     }
 
     @Test

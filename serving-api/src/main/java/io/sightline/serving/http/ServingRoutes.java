@@ -92,7 +92,12 @@ public final class ServingRoutes {
             if (from.isAfter(to)) {
                 throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
             }
-            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), from, to, windowParam(ctx)));
+            String groupBy = ctx.queryParam("groupBy");
+            if (groupBy != null && groupBy.isBlank()) {
+                throw invalid("groupBy", "groupBy must name a dimension");
+            }
+            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), dimensionFilter(ctx), groupBy,
+                    intParam(ctx, "top", 10, 1, 100), from, to, windowParam(ctx)));
         });
         config.routes.get("/v1/quality", ctx -> {
             Instant to = instantParam(ctx, "to", Instant.now());
@@ -117,14 +122,19 @@ public final class ServingRoutes {
             throw invalid("groupBy", "groupBy must name a dimension");
         }
         int top = intParam(ctx, "top", 10, 1, 100);
+        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), dimensionFilter(ctx), from, to, window, groupBy, top);
+        HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
+    }
+
+    /** Query parameters that are not reserved ones: dimension filters ({@code ?platform=ios}). */
+    private static Map<String, String> dimensionFilter(Context ctx) {
         Map<String, String> filter = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((name, values) -> {
             if (!RESERVED_PARAMS.contains(name) && !values.isEmpty()) {
                 filter.put(name, values.get(0));
             }
         });
-        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), filter, from, to, window, groupBy, top);
-        HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
+        return filter;
     }
 
     private void alertList(Context ctx) {

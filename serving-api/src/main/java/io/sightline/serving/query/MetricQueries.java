@@ -75,18 +75,15 @@ public final class MetricQueries {
             return router.localForKey(q.store(), SeriesKey.of(q.seriesMetric(), dims).toString(),
                     QueryableStoreTypes.<String, MetricWindow>windowStore(), ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
-        Set<String> dimensions = catalog.dimensionsOf(q.metric())
-                .orElseThrow(() -> new ApiException(404, "unknown_metric", "No metric named '" + q.metric()
-                        + "'; GET /v1/metrics lists the metrics"));
+        Set<String> dimensions = dimensionsOf(q.metric());
         for (String name : q.filter().keySet()) {
             if (!dimensions.contains(name)) {
                 throw new ApiException(400, "unknown_dimension", "'" + name + "' is neither a parameter nor a dimension of "
                         + q.metric() + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", name)), Map.of());
             }
         }
-        if (q.groupBy() != null && !dimensions.contains(q.groupBy())) {
-            throw new ApiException(400, "unknown_dimension", "groupBy '" + q.groupBy() + "' is not a dimension of " + q.metric()
-                    + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", "groupBy")), Map.of());
+        if (q.groupBy() != null) {
+            requireGroupBy(q.metric(), q.groupBy());
         }
         MetricSeries answer;
         if (q.groupBy() == null && !q.filter().isEmpty() && q.filter().keySet().equals(dimensions)) {
@@ -101,6 +98,21 @@ public final class MetricQueries {
             answer = new MetricSeries(q.metric(), q.window().toString(), all, freshness.stale(), freshness);
         }
         return q.groupBy() == null ? answer : grouped(answer, q.groupBy(), q.top());
+    }
+
+    /** The dimensions of {@code metric}; 404 when there is no such metric. */
+    private Set<String> dimensionsOf(String metric) {
+        return catalog.dimensionsOf(metric).orElseThrow(() -> new ApiException(404, "unknown_metric", "No metric named '" + metric
+                + "'; GET /v1/metrics lists the metrics"));
+    }
+
+    /** 400 naming the {@code groupBy} parameter unless it is a dimension of {@code metric}. */
+    public void requireGroupBy(String metric, String groupBy) {
+        Set<String> dimensions = dimensionsOf(metric);
+        if (!dimensions.contains(groupBy)) {
+            throw new ApiException(400, "unknown_dimension", "groupBy '" + groupBy + "' is not a dimension of " + metric
+                    + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", "groupBy")), Map.of());
+        }
     }
 
     private MetricSeries pointLookup(Query q) {
