@@ -31,8 +31,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Store keys start with the close time, zero-padded, so closing is one range scan
  * over the front of the store. Stream time is kept in the store too: after a restart
  * a late event is judged exactly as it would have been before.
+ *
+ * <p>Late contributions are dropped and counted in the {@code late-records-dropped}
+ * sensor (once per contribution and window size). An event is also emitted as a
+ * {@link Emitted#lateEvent()} keyed by its source, once, when the contribution that
+ * carries its source (its first) is dropped from any of its windows; it is stamped
+ * with the stream time that made it late, so the topology counts it in the minute it
+ * arrived, not in its long-closed event-time minute.
  */
-public final class WindowAggregator implements Processor<String, Contribution, String, MetricWindow> {
+public final class WindowAggregator implements Processor<String, Contribution, String, Emitted> {
 
     public static final String LATE_SENSOR = "late-records-dropped";
     private static final String STREAM_TIME_KEY = "~stream-time";
@@ -41,7 +48,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private final Duration grace;
     private final Duration emitInterval;
     private final String storeName;
-    private ProcessorContext<String, MetricWindow> context;
+    private ProcessorContext<String, Emitted> context;
     private KeyValueStore<String, byte[]> store;
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
@@ -56,7 +63,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     }
 
     @Override
-    public void init(ProcessorContext<String, MetricWindow> context) {
+    public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), LATE_SENSOR,
@@ -82,6 +89,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         MetricDefinition m = metrics.get(c.metric());
         String dims = record.key().substring(m.name().length());
         advance(record.timestamp());
+        boolean dropped = false;
         for (int w = 0; w < m.windows().size(); w++) {
             long size = m.windowSizes().get(w).toMillis();
             long windowStart = c.time() - Math.floorMod(c.time(), size);
@@ -89,6 +97,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                     + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
             if (closeAt <= streamTime) {
                 late.record();
+                dropped = true;
                 continue;
             }
             String key = String.format("%015d|%015d|%d|%s", closeAt, windowStart, size, m.seriesName(m.windows().get(w)) + dims);
@@ -101,6 +110,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             } else {
                 dirty.add(key);
             }
+        }
+        if (dropped && c.source() != null) {
+            context.forward(new Record<>(c.source(), Emitted.lateEvent(), Math.max(streamTime, 0)));
         }
         closeWindows();
     }
@@ -169,6 +181,6 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         }
         // The window's start, not its end: the end of an open hour or day window lies
         // further in the future than brokers accept for a record timestamp.
-        context.forward(new Record<>(seriesKey, out.build(), Math.max(start, 0)));
+        context.forward(new Record<>(seriesKey, Emitted.update(out.build()), Math.max(start, 0)));
     }
 }
