@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,7 +31,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Store keys start with the close time, zero-padded, so closing is one range scan
  * over the front of the store. Stream time is kept in the store too: after a restart
- * a late event is judged exactly as it would have been before.
+ * a late event is judged exactly as it would have been before. So is the set of windows
+ * updated since they were last published (a marker per window, written once per emit
+ * interval): an update committed just before a restart or a crash is still published,
+ * not held back until its window changes again or closes.
  *
  * <p>Late contributions are dropped and counted in the {@code late-records-dropped}
  * sensor (once per contribution and window size). An event is also emitted as a
@@ -43,6 +47,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
 
     public static final String LATE_SENSOR = "late-records-dropped";
     private static final String STREAM_TIME_KEY = "~stream-time";
+    /** Marks a window updated since it was last published; sorts after every window key. */
+    private static final String DIRTY_PREFIX = "~dirty|";
+    private static final byte[] MARK = {1};
 
     private final MetricDefinitions definitions;
     private final Duration grace;
@@ -72,8 +79,16 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         if (saved != null) {
             streamTime = Long.parseLong(new String(saved, java.nio.charset.StandardCharsets.US_ASCII));
         }
+        // Updates committed but not yet published when the last instance stopped (or was
+        // killed) are published by this one: the committed state says which they are.
+        try (KeyValueIterator<String, byte[]> marks = store.prefixScan(DIRTY_PREFIX, new StringSerializer())) {
+            marks.forEachRemaining(kv -> dirty.add(kv.key.substring(DIRTY_PREFIX.length())));
+        }
         if (!emitInterval.isZero()) {
             context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> flushDirty());
+        } else if (!dirty.isEmpty()) {
+            // left by an instance that ran with an emit interval
+            context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> flushDirty());
         }
     }
 
@@ -107,8 +122,8 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             store.put(key, state.toBytes());
             if (emitInterval.isZero()) {
                 emit(key, state, false);
-            } else {
-                dirty.add(key);
+            } else if (dirty.add(key)) {
+                store.put(DIRTY_PREFIX + key, MARK);
             }
         }
         if (dropped && c.source() != null) {
@@ -145,7 +160,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         for (KeyValue<String, byte[]> kv : closed) {
             emit(kv.key, MetricState.fromBytes(kv.value), true);
             store.delete(kv.key);
-            dirty.remove(kv.key);
+            if (dirty.remove(kv.key)) {
+                store.delete(DIRTY_PREFIX + kv.key);
+            }
         }
     }
 
@@ -155,6 +172,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             if (bytes != null) {
                 emit(key, MetricState.fromBytes(bytes), false);
             }
+            store.delete(DIRTY_PREFIX + key);
         }
         dirty.clear();
     }
