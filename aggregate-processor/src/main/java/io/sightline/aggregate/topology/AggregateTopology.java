@@ -38,7 +38,8 @@ public final class AggregateTopology {
     public static final String FUNNEL_STORE = "funnel-progress";
     public static final String WINDOW_STORE = "metric-windows";
     public static final String LATE_METRIC = "late_events";
-    public static final String LATE_COUNTS_STORE = "late-counts";
+    private static final String LATE = "late";
+    public static final String LATE_COUNTS_STORE = CountSeries.storeName(LATE);
     /**
      * Late events are counted by the stream time of the aggregator task that dropped
      * them, which differs between tasks (one catching up after a restart): a generous
@@ -80,7 +81,7 @@ public final class AggregateTopology {
                 .mapValues(Emitted::window, Named.as("window-updates"))
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
 
-        CountSeries.perMinute(emitted.get("emitted-late"), (source, e) -> source, LATE_METRIC, "source", "late", LATE_COUNT_GRACE)
+        CountSeries.perMinute(emitted.get("emitted-late"), (source, e) -> source, LATE_METRIC, "source", LATE, LATE_COUNT_GRACE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("late-to-metrics-windowed"));
 
         return builder.build();

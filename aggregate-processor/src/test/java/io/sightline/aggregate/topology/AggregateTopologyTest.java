@@ -145,6 +145,16 @@ class AggregateTopologyTest {
     }
 
     @Test
+    void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheLateCount() {
+        String description = AggregateTopology.build(topics, MetricDefinitions.defaults(), Duration.ofSeconds(30), Duration.ZERO, 1000)
+                .describe().toString();
+
+        assertThat(description).contains("late-by-source-repartition", AggregateTopology.LATE_COUNTS_STORE,
+                "count-late", "late-to-metrics-windowed");
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+    }
+
+    @Test
     void shouldCountPageCallsUnderADollarName() {
         start(MetricDefinitions.defaults());
         EnrichedEvent page = event("u1", null, MINUTE);

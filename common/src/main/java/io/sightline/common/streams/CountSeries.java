@@ -45,6 +45,11 @@ public final class CountSeries {
     private CountSeries() {
     }
 
+    /** The window store of the count series named {@code name}, for interactive queries and tests. */
+    public static String storeName(String name) {
+        return name + "-counts";
+    }
+
     /**
      * @param records        the records to count
      * @param dimensionValue the value of the series' one dimension for a record (null counts as empty)
@@ -61,7 +66,7 @@ public final class CountSeries {
                         Named.as(name + "-keyed-by-" + dimension))
                 .groupByKey(Grouped.with(name + "-by-" + dimension, Serdes.String(), Serdes.ByteArray()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, grace))
-                .count(Named.as("count-" + name), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(name + "-counts")
+                .count(Named.as("count-" + name), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(storeName(name))
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
                 .toStream(Named.as(name + "-updates"))
                 .map((window, count) -> {

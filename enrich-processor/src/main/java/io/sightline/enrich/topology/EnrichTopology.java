@@ -67,7 +67,8 @@ public final class EnrichTopology {
     public static final String CATALOG_STORE = "catalog-products";
     public static final String COMPONENT = "enrich-processor";
     public static final String DUPLICATE_METRIC = "duplicate_events";
-    public static final String DUPLICATE_COUNTS_STORE = "duplicates-counts";
+    private static final String DUPLICATES = "duplicates";
+    public static final String DUPLICATE_COUNTS_STORE = CountSeries.storeName(DUPLICATES);
     /**
      * Duplicates are counted by receive time, which can lag between raw partitions (one
      * catching up after a restart): a generous grace keeps such counts; it costs only an
@@ -110,7 +111,7 @@ public final class EnrichTopology {
 
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         CountSeries.perMinute(checked.get("checked-duplicate"), (key, c) -> c.event().getSource(),
-                        DUPLICATE_METRIC, "source", "duplicates", DUPLICATE_COUNT_GRACE)
+                        DUPLICATE_METRIC, "source", DUPLICATES, DUPLICATE_COUNT_GRACE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("duplicates-to-metrics-windowed"));
 
         checked.get("checked-rejected")

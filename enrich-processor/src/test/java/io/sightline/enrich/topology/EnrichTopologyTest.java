@@ -166,6 +166,15 @@ class EnrichTopologyTest {
     }
 
     @Test
+    void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheDuplicateCount() {
+        String description = EnrichTopology.build(topics).describe().toString();
+
+        assertThat(description).contains("duplicates-by-source-repartition", EnrichTopology.DUPLICATE_COUNTS_STORE,
+                "count-duplicates", "duplicates-to-metrics-windowed");
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+    }
+
+    @Test
     void shouldSendEventsTooFarInTheFutureOrPastToTheDeadLetterTopicWithTheReason() {
         TrackedEvent future = event("future", EventType.track, "Clicked", "u1", null);
         future.setTimestamp(T0.plus(Duration.ofMinutes(10)).plusMillis(1));
