@@ -16,7 +16,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class AggregateConfig extends ServiceConfig {
 
     public static final String WINDOW_GRACE_MS_CONFIG = "window.grace.ms";
-    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends late events still count in it; later ones are dropped and counted in the late-records-dropped-total metric.";
+    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends late events still count in it; later ones are dropped and counted in the late-records-dropped-total metric and the late_events series.";
 
     public static final String METRICS_DEFINITIONS_FILE_CONFIG = "metrics.definitions.file";
     private static final String METRICS_DEFINITIONS_FILE_DOC = "YAML or JSON file of metric definitions; empty runs the shipped defaults (default-metrics.yaml).";

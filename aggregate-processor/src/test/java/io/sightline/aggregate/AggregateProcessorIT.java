@@ -22,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import io.sightline.aggregate.topology.AggregateTopology;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -83,6 +87,57 @@ class AggregateProcessorIT {
                     assertThat(latest).isEqualTo(expected);
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldPublishAWindowUpdateCommittedButNotYetPublishedWhenTheInstanceStopped() throws Exception {
+        Path definitions = Files.writeString(dir.resolve("metrics.yaml"), """
+                metrics:
+                  - {name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}
+                """);
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"))) {
+            Path state = dir.resolve("state");
+            Map<String, String> settings = Map.of("SIGHTLINE_METRICS_DEFINITIONS_FILE", definitions.toString(),
+                    "SIGHTLINE_WINDOW_GRACE_MS", "3600000");
+
+            // given an instance that publishes open windows only every ten minutes, and has committed one event's count
+            Map<String, String> slow = new HashMap<>(settings);
+            slow.put("SIGHTLINE_METRICS_EMIT_INTERVAL_MS", "600000");
+            try (StreamsService first = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(state, slow)))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> first.app().state() == KafkaStreams.State.RUNNING);
+                env.produce(Topics.EVENTS_ENRICHED, "user-0", event(0));
+                awaitCommittedWindowState(env, "event_count{event=Signed+Up}");
+            }
+
+            // when it has stopped before publishing it, and a new instance starts on the same state
+            Map<String, String> fast = new HashMap<>(settings);
+            fast.put("SIGHTLINE_METRICS_EMIT_INTERVAL_MS", "500");
+            try (StreamsService second = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(state, fast)))) {
+
+                // then the new instance publishes the window's count, though no event changed it since
+                var published = env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(60),
+                        r -> r.key().equals("event_count{event=Signed+Up}"));
+                assertThat(published).extracting(r -> r.value().getValue()).containsExactly(1.0);
+            }
+        }
+    }
+
+    /** Waits until a committed write of the window store's changelog holds a window of {@code series}. */
+    private static void awaitCommittedWindowState(PipelineEnvironment env, String series) {
+        String changelog = "sightline-aggregate-" + AggregateTopology.WINDOW_STORE + "-changelog";
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", env.bootstrapServers(),
+                "group.id", "changelog-reader-" + System.nanoTime(), "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(Set.of(changelog));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key().endsWith("|" + series) && r.value() != null) {
+                        return true;
+                    }
+                }
+                return false;
+            });
         }
     }
 

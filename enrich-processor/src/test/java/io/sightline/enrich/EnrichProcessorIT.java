@@ -7,6 +7,7 @@ import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.testkit.PipelineEnvironment;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class EnrichProcessorIT {
     }
 
     @Test
-    void shouldDeadLetterAnEventFromTheFutureAndDropADuplicateOnARealBroker() {
+    void shouldDeadLetterAnEventFromTheFutureAndDropAndCountADuplicateOnARealBroker() {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
              StreamsService enrich = EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
             Instant now = Instant.now();
@@ -74,6 +75,11 @@ class EnrichProcessorIT {
             var out = env.readUntil(Topics.EVENTS_ENRICHED, EnrichedEvent.class, Duration.ofSeconds(60),
                     r -> r.value().getEvent().getMessageId().equals("last"));
             assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("once", "last");
+
+            var duplicates = env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(60),
+                    r -> r.key().equals("duplicate_events{source=web}"));
+            assertThat(duplicates).filteredOn(r -> r.key().equals("duplicate_events{source=web}"))
+                    .extracting(r -> r.value().getValue()).containsExactly(1.0);
         }
     }
 }

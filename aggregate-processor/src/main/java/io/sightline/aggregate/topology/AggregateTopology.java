@@ -1,16 +1,20 @@
 package io.sightline.aggregate.topology;
 
 import io.sightline.aggregate.definition.MetricDefinitions;
+import io.sightline.common.streams.CountSeries;
 import io.sightline.common.streams.EventTimeExtractor;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -22,7 +26,9 @@ import org.apache.kafka.streams.state.Stores;
  * progress and the cardinality cap live), which are repartitioned by series and folded
  * into window states (event time, tumbling windows, a grace period for late events).
  * Every update of an open window is published, so dashboards and the anomaly detector
- * see a window fill up, and a final value once it closes.
+ * see a window fill up, and a final value once it closes. Events dropped as later than
+ * grace are counted per source and minute into the series
+ * {@code late_events{source=...}} on the same topic.
  */
 public final class AggregateTopology {
 
@@ -31,6 +37,15 @@ public final class AggregateTopology {
     public static final String DIMENSION_STORE = "metric-dimension-values";
     public static final String FUNNEL_STORE = "funnel-progress";
     public static final String WINDOW_STORE = "metric-windows";
+    public static final String LATE_METRIC = "late_events";
+    private static final String LATE = "late";
+    public static final String LATE_COUNTS_STORE = CountSeries.storeName(LATE);
+    /**
+     * Late events are counted by the stream time of the aggregator task that dropped
+     * them, which differs between tasks (one catching up after a restart): a generous
+     * grace keeps such counts; it costs only an hour of per-minute counts per source.
+     */
+    static final Duration LATE_COUNT_GRACE = Duration.ofHours(1);
 
     private AggregateTopology() {
     }
@@ -51,14 +66,23 @@ public final class AggregateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 
-        builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
+        Map<String, KStream<String, Emitted>> emitted = builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("enriched-events"))
                 .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
                         Named.as("to-contributions"), DIMENSION_STORE, FUNNEL_STORE)
                 // Only the contribution travels through the repartition topic, not the event.
                 .repartition(Repartitioned.with(Serdes.String(), Contribution.serde()).withName("contributions-by-series"))
                 .process(() -> new WindowAggregator(definitions, grace, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"), WINDOW_STORE)
+                .split(Named.as("emitted-"))
+                .branch((key, e) -> e.late(), Branched.as("late"))
+                .defaultBranch(Branched.as("windows"));
+
+        emitted.get("emitted-windows")
+                .mapValues(Emitted::window, Named.as("window-updates"))
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
+
+        CountSeries.perMinute(emitted.get("emitted-late"), (source, e) -> source, LATE_METRIC, "source", LATE, LATE_COUNT_GRACE)
+                .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("late-to-metrics-windowed"));
 
         return builder.build();
     }

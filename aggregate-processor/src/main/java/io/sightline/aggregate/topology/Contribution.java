@@ -16,9 +16,16 @@ import org.apache.kafka.common.serialization.Serializer;
  * never the event). {@code time} places it in its windows: the event time, or for a
  * funnel the time of the user's step one. {@code role} says which part of a ratio it feeds;
  * {@code member} is the user or session for unique counts; {@code number} the
- * measured property; {@code step} the funnel step reached (1-based).
+ * measured property; {@code step} the funnel step reached (1-based). {@code source}
+ * is set on the first contribution of each event only (null on the others), so the
+ * aggregator can count a late event once, under its source, at the cost of one source
+ * name per event.
  */
-public record Contribution(int metric, long time, byte role, String member, double number, int step) {
+public record Contribution(int metric, long time, byte role, String member, double number, int step, String source) {
+
+    public Contribution(int metric, long time, byte role, String member, double number, int step) {
+        this(metric, time, role, member, number, step, null);
+    }
 
     public static final byte MAIN = 0;
     public static final byte NUMERATOR = 1;
@@ -31,7 +38,7 @@ public record Contribution(int metric, long time, byte role, String member, doub
                 return null;
             }
             try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(48); DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeByte(2);
+                out.writeByte(3);
                 out.writeInt(c.metric);
                 out.writeLong(c.time);
                 out.writeByte(c.role);
@@ -41,6 +48,10 @@ public record Contribution(int metric, long time, byte role, String member, doub
                 }
                 out.writeDouble(c.number);
                 out.writeInt(c.step);
+                out.writeBoolean(c.source != null);
+                if (c.source != null) {
+                    out.writeUTF(c.source);
+                }
                 out.flush();
                 return bytes.toByteArray();
             } catch (IOException e) {
@@ -53,14 +64,18 @@ public record Contribution(int metric, long time, byte role, String member, doub
             }
             try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
                 byte version = in.readByte();
-                if (version != 2) {
+                // version 2 (no source) may still be in the repartition topic after an upgrade
+                if (version != 2 && version != 3) {
                     throw new IllegalArgumentException("unknown contribution format version " + version);
                 }
                 int metric = in.readInt();
                 long time = in.readLong();
                 byte role = in.readByte();
                 String member = in.readBoolean() ? in.readUTF() : null;
-                return new Contribution(metric, time, role, member, in.readDouble(), in.readInt());
+                double number = in.readDouble();
+                int step = in.readInt();
+                String source = version >= 3 && in.readBoolean() ? in.readUTF() : null;
+                return new Contribution(metric, time, role, member, number, step, source);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

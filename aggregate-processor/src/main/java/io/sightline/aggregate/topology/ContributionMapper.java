@@ -9,6 +9,7 @@ import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.EnrichedEvent;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,6 +37,8 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     private ProcessorContext<String, Contribution> context;
     private KeyValueStore<String, String> dimensionValues;
     private KeyValueStore<String, String> funnels;
+    /** The current event's source until its first contribution has carried it. */
+    private String sourceToCarry;
 
     public ContributionMapper(MetricDefinitions definitions, int defaultCap, String dimensionStoreName, String funnelStoreName) {
         this.definitions = definitions;
@@ -57,6 +60,7 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
             return;
         }
         EventView event = new EventView(record.value());
+        sourceToCarry = Objects.requireNonNullElse(record.value().getEvent().getSource(), "");
         long time = record.timestamp();
         List<MetricDefinition> metrics = definitions.metrics();
         for (int i = 0; i < metrics.size(); i++) {
@@ -130,7 +134,8 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */
     private void emit(Record<String, EnrichedEvent> record, MetricDefinition m, int metric, long time, byte role,
                       String member, double number, int step, String dims) {
-        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step)));
+        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step, sourceToCarry)));
+        sourceToCarry = null;
     }
 
     private static String member(Measure.Type type, EventView event) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,18 +31,31 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Store keys start with the close time, zero-padded, so closing is one range scan
  * over the front of the store. Stream time is kept in the store too: after a restart
- * a late event is judged exactly as it would have been before.
+ * a late event is judged exactly as it would have been before. So is the set of windows
+ * updated since they were last published (a marker per window, written once per emit
+ * interval): an update committed just before a restart or a crash is still published,
+ * not held back until its window changes again or closes.
+ *
+ * <p>Late contributions are dropped and counted in the {@code late-records-dropped}
+ * sensor (once per contribution and window size). An event is also emitted as a
+ * {@link Emitted#lateEvent()} keyed by its source, once, when the contribution that
+ * carries its source (its first) is dropped from any of its windows; it is stamped
+ * with the stream time that made it late, so the topology counts it in the minute it
+ * arrived, not in its long-closed event-time minute.
  */
-public final class WindowAggregator implements Processor<String, Contribution, String, MetricWindow> {
+public final class WindowAggregator implements Processor<String, Contribution, String, Emitted> {
 
     public static final String LATE_SENSOR = "late-records-dropped";
     private static final String STREAM_TIME_KEY = "~stream-time";
+    /** Marks a window updated since it was last published; sorts after every window key. */
+    private static final String DIRTY_PREFIX = "~dirty|";
+    private static final byte[] MARK = {1};
 
     private final MetricDefinitions definitions;
     private final Duration grace;
     private final Duration emitInterval;
     private final String storeName;
-    private ProcessorContext<String, MetricWindow> context;
+    private ProcessorContext<String, Emitted> context;
     private KeyValueStore<String, byte[]> store;
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
@@ -56,7 +70,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     }
 
     @Override
-    public void init(ProcessorContext<String, MetricWindow> context) {
+    public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), LATE_SENSOR,
@@ -65,8 +79,16 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         if (saved != null) {
             streamTime = Long.parseLong(new String(saved, java.nio.charset.StandardCharsets.US_ASCII));
         }
+        // Updates committed but not yet published when the last instance stopped (or was
+        // killed) are published by this one: the committed state says which they are.
+        try (KeyValueIterator<String, byte[]> marks = store.prefixScan(DIRTY_PREFIX, new StringSerializer())) {
+            marks.forEachRemaining(kv -> dirty.add(kv.key.substring(DIRTY_PREFIX.length())));
+        }
         if (!emitInterval.isZero()) {
             context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> flushDirty());
+        } else if (!dirty.isEmpty()) {
+            // left by an instance that ran with an emit interval
+            context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> flushDirty());
         }
     }
 
@@ -82,6 +104,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         MetricDefinition m = metrics.get(c.metric());
         String dims = record.key().substring(m.name().length());
         advance(record.timestamp());
+        boolean dropped = false;
         for (int w = 0; w < m.windows().size(); w++) {
             long size = m.windowSizes().get(w).toMillis();
             long windowStart = c.time() - Math.floorMod(c.time(), size);
@@ -89,6 +112,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                     + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
             if (closeAt <= streamTime) {
                 late.record();
+                dropped = true;
                 continue;
             }
             String key = String.format("%015d|%015d|%d|%s", closeAt, windowStart, size, m.seriesName(m.windows().get(w)) + dims);
@@ -98,9 +122,12 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             store.put(key, state.toBytes());
             if (emitInterval.isZero()) {
                 emit(key, state, false);
-            } else {
-                dirty.add(key);
+            } else if (dirty.add(key)) {
+                store.put(DIRTY_PREFIX + key, MARK);
             }
+        }
+        if (dropped && c.source() != null) {
+            context.forward(new Record<>(c.source(), Emitted.lateEvent(), Math.max(streamTime, 0)));
         }
         closeWindows();
     }
@@ -133,7 +160,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         for (KeyValue<String, byte[]> kv : closed) {
             emit(kv.key, MetricState.fromBytes(kv.value), true);
             store.delete(kv.key);
-            dirty.remove(kv.key);
+            if (dirty.remove(kv.key)) {
+                store.delete(DIRTY_PREFIX + kv.key);
+            }
         }
     }
 
@@ -143,6 +172,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             if (bytes != null) {
                 emit(key, MetricState.fromBytes(bytes), false);
             }
+            store.delete(DIRTY_PREFIX + key);
         }
         dirty.clear();
     }
@@ -169,6 +199,6 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         }
         // The window's start, not its end: the end of an open hour or day window lies
         // further in the future than brokers accept for a record timestamp.
-        context.forward(new Record<>(seriesKey, out.build(), Math.max(start, 0)));
+        context.forward(new Record<>(seriesKey, Emitted.update(out.build()), Math.max(start, 0)));
     }
 }

@@ -105,10 +105,54 @@ class AggregateTopologyTest {
         // past grace: dropped and counted
         enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(55)));
 
-        List<MetricWindow> updates = metrics.readValuesToList();
+        List<MetricWindow> updates = metrics.readValuesToList().stream().filter(w -> w.getMetric().equals("event_count")).toList();
         assertThat(updates).extracting(w -> w.getWindowStart().getEpochSecond() - MINUTE.getEpochSecond() + ":" + w.getValue() + ":" + w.getIsFinal())
                 .containsExactly("0:1.0:false", "60:1.0:false", "0:2.0:false", "60:2.0:false", "0:2.0:true");
         assertThat(metricTotal("late-records-dropped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCountEventsDroppedPastGraceOncePerEventUnderTheirSourceInTheMinuteTheyArrived() {
+        // given two metrics, so every event makes two contributions, and a 30 s grace
+        start("""
+                metrics:
+                  - {name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}
+                  - {name: active_users, measure: {type: unique_users}, windows: [1m]}
+                """);
+        enriched.pipeInput("u1", event("u1", "Clicked", MINUTE.plusSeconds(5)));
+        enriched.pipeInput("u1", event("u1", "Clicked", MINUTE.plusSeconds(85)));
+        // late, but within grace: counted in its window, not as late
+        enriched.pipeInput("u2", from("ios", event("u2", "Clicked", MINUTE.plusSeconds(50))));
+        // stream time reaches 95 s: the first minute (closing at 90 s) is final
+        enriched.pipeInput("u1", event("u1", "Clicked", MINUTE.plusSeconds(95)));
+
+        // when two ios events of the closed minute arrive
+        enriched.pipeInput("u3", from("ios", event("u3", "Clicked", MINUTE.plusSeconds(55))));
+        enriched.pipeInput("u4", from("ios", event("u4", "Clicked", MINUTE.plusSeconds(58))));
+
+        // then they are counted once each under their source, in the minute of the stream time that dropped them
+        Map<String, MetricWindow> late = new java.util.HashMap<>();
+        metrics.readKeyValuesToList().stream().filter(kv -> kv.value.getMetric().equals("late_events")).forEach(kv -> late.put(kv.key, kv.value));
+        assertThat(late.keySet()).containsExactly("late_events{source=ios}");
+        MetricWindow ios = late.get("late_events{source=ios}");
+        assertThat(ios.getDimensions()).isEqualTo(Map.of("source", "ios"));
+        assertThat(ios.getValue()).isEqualTo(2.0);
+        assertThat(ios.getSampleCount()).isEqualTo(2L);
+        assertThat(ios.getWindowStart()).isEqualTo(MINUTE.plusSeconds(60));
+        assertThat(ios.getWindowEnd()).isEqualTo(MINUTE.plusSeconds(120));
+        assertThat(ios.getIsFinal()).isFalse();
+        // the sensor counts every dropped contribution: two events times two metrics
+        assertThat(metricTotal("late-records-dropped-total")).isEqualTo(4.0);
+    }
+
+    @Test
+    void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheLateCount() {
+        String description = AggregateTopology.build(topics, MetricDefinitions.defaults(), Duration.ofSeconds(30), Duration.ZERO, 1000)
+                .describe().toString();
+
+        assertThat(description).contains("late-by-source-repartition", AggregateTopology.LATE_COUNTS_STORE,
+                "count-late", "late-to-metrics-windowed");
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
     }
 
     @Test
@@ -298,6 +342,11 @@ class AggregateTopologyTest {
             }
         }
         return total;
+    }
+
+    private static EnrichedEvent from(String source, EnrichedEvent e) {
+        e.getEvent().setSource(source);
+        return e;
     }
 
     private static EnrichedEvent event(String user, String name, Instant at) {

@@ -18,8 +18,12 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <p>The dedup clock is the gateway's receive time, not the event time: a retried
  * event keeps its event time, so only the receive time tells how far apart two
- * copies arrived. Duplicates are dropped and counted in the
- * {@code duplicates-dropped-total} Streams metric; rejects in {@code events-rejected-total}.
+ * copies arrived. A duplicate is not passed on: it is counted in the
+ * {@code duplicates-dropped-total} Streams metric and forwarded as
+ * {@link Checked#duplicate} with its receive time as timestamp, so the topology can
+ * count it per minute of arrival into the {@code duplicate_events} series (a retry
+ * keeps its old event time, which would fall behind any counting window). Rejects are
+ * counted in {@code events-rejected-total}.
  */
 public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEvent, Checked> {
 
@@ -75,6 +79,7 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
         try (WindowStoreIterator<Long> earlier = seen.fetch(id, received - window.toMillis() + 1, received + window.toMillis() - 1)) {
             if (earlier.hasNext()) {
                 duplicates.record();
+                context.forward(record.withValue(Checked.duplicate(event)).withTimestamp(received));
                 return;
             }
         }
@@ -93,7 +98,7 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
     private Checked rejection(TrackedEvent event, String code, String text) {
         rejected.record();
         RecordMetadata meta = context.recordMetadata().orElse(null);
-        return new Checked(event, code, text, meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
+        return Checked.rejected(event, code, text, meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
                 meta == null ? null : meta.offset());
     }
 }

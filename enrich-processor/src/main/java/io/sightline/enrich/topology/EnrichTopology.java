@@ -1,5 +1,6 @@
 package io.sightline.enrich.topology;
 
+import io.sightline.common.streams.CountSeries;
 import io.sightline.common.streams.EventTimeExtractor;
 import io.sightline.enrich.catalog.ProductJson;
 import io.sightline.enrich.context.ContextEnricher;
@@ -16,9 +17,11 @@ import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -43,7 +46,9 @@ import org.apache.kafka.streams.state.Stores;
  * Raw events to enriched events, in stages:
  * <ol>
  *   <li>on the raw partitions: event-time checks (rejects go to the dead-letter
- *       topic through a branch) and exact dedup by messageId per source;</li>
+ *       topic through a branch) and exact dedup by messageId per source (duplicates
+ *       are counted per source and minute of arrival into the series
+ *       {@code duplicate_events{source=...}} on {@code metrics.windowed.v1});</li>
  *   <li>stateless context: geo, IP anonymization, PII hashing, user agent, product id;</li>
  *   <li>keyed by device: alias links resolve anonymous ids to known users;</li>
  *   <li>keyed by user: sessions, group traits, the profile merged from identify
@@ -61,6 +66,15 @@ public final class EnrichTopology {
     public static final String GROUP_STORE = "user-groups";
     public static final String CATALOG_STORE = "catalog-products";
     public static final String COMPONENT = "enrich-processor";
+    public static final String DUPLICATE_METRIC = "duplicate_events";
+    private static final String DUPLICATES = "duplicates";
+    public static final String DUPLICATE_COUNTS_STORE = CountSeries.storeName(DUPLICATES);
+    /**
+     * Duplicates are counted by receive time, which can lag between raw partitions (one
+     * catching up after a restart): a generous grace keeps such counts; it costs only an
+     * hour of per-minute counts per source in the store.
+     */
+    static final Duration DUPLICATE_COUNT_GRACE = Duration.ofHours(1);
 
     private EnrichTopology() {
     }
@@ -92,7 +106,13 @@ public final class EnrichTopology {
                         Named.as("check-and-dedup"), DEDUP_STORE)
                 .split(Named.as("checked-"))
                 .branch((key, c) -> c.rejected(), Branched.as("rejected"))
+                .branch((key, c) -> c.duplicate(), Branched.as("duplicate"))
                 .defaultBranch(Branched.as("accepted"));
+
+        Topic<String, MetricWindow> metrics = topics.metricsWindowed();
+        CountSeries.perMinute(checked.get("checked-duplicate"), (key, c) -> c.event().getSource(),
+                        DUPLICATE_METRIC, "source", DUPLICATES, DUPLICATE_COUNT_GRACE)
+                .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("duplicates-to-metrics-windowed"));
 
         checked.get("checked-rejected")
                 .mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter"))

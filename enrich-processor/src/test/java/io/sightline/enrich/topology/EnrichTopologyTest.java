@@ -11,6 +11,7 @@ import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
@@ -52,6 +53,7 @@ class EnrichTopologyTest {
     private TestOutputTopic<String, UserProfile> profiles;
     private TestOutputTopic<String, DeadLetter> invalid;
     private TestInputTopic<String, CatalogProduct> catalog;
+    private TestOutputTopic<String, MetricWindow> metrics;
 
     @BeforeEach
     void setUp() {
@@ -65,6 +67,7 @@ class EnrichTopologyTest {
         enriched = driver.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(), topics.eventsEnriched().valueSerde().deserializer());
         invalid = driver.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(), topics.eventsInvalid().valueSerde().deserializer());
         catalog = driver.createInputTopic(Topics.CATALOG_PRODUCTS, new StringSerializer(), topics.catalogProducts().valueSerde().serializer());
+        metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
         profiles = driver.createOutputTopic(Topics.USERS_PROFILE, new StringDeserializer(), topics.usersProfile().valueSerde().deserializer());
     }
 
@@ -126,6 +129,49 @@ class EnrichTopologyTest {
         assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getReceivedAt() + "/" + e.getEvent().getSource())
                 .containsExactly(T0 + "/web", T0.plus(Duration.ofHours(1)) + "/web", T0 + "/ios");
         assertThat(metricTotal("duplicates-dropped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCountDroppedDuplicatesPerSourceAndMinuteOfArrivalAsTheDuplicateEventsSeries() {
+        // given one event from web and one from ios, received at T0 (the start of a minute)
+        raw.pipeInput("web:u1", event("m-web", EventType.track, "Clicked", "u1", null));
+        TrackedEvent fromIos = event("m-ios", EventType.track, "Clicked", "u1", null);
+        fromIos.setSource("ios");
+        raw.pipeInput("ios:u1", fromIos);
+
+        // when the web event is retried twice within that minute and the ios event once in the next
+        // (retries keep their event time; only the receive time moves on)
+        raw.pipeInput("web:u1", retried(event("m-web", EventType.track, "Clicked", "u1", null), T0.plusSeconds(10)));
+        raw.pipeInput("web:u1", retried(event("m-web", EventType.track, "Clicked", "u1", null), T0.plusSeconds(50)));
+        TrackedEvent iosRetry = retried(event("m-ios", EventType.track, "Clicked", "u1", null), T0.plusSeconds(70));
+        iosRetry.setSource("ios");
+        raw.pipeInput("ios:u1", iosRetry);
+
+        // then only the originals pass, and each source's duplicates are counted in the minute they arrived
+        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("m-web", "m-ios");
+        Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
+        assertThat(latest.keySet()).containsExactlyInAnyOrder("duplicate_events{source=web}", "duplicate_events{source=ios}");
+        MetricWindow web = latest.get("duplicate_events{source=web}");
+        assertThat(web.getMetric()).isEqualTo("duplicate_events");
+        assertThat(web.getDimensions()).isEqualTo(Map.of("source", "web"));
+        assertThat(web.getValue()).isEqualTo(2.0);
+        assertThat(web.getSampleCount()).isEqualTo(2L);
+        assertThat(web.getWindowStart()).isEqualTo(T0);
+        assertThat(web.getWindowEnd()).isEqualTo(T0.plusSeconds(60));
+        assertThat(web.getIsFinal()).isFalse();
+        MetricWindow ios = latest.get("duplicate_events{source=ios}");
+        assertThat(ios.getValue()).isEqualTo(1.0);
+        assertThat(ios.getWindowStart()).isEqualTo(T0.plusSeconds(60));
+        assertThat(metricTotal("duplicates-dropped-total")).isEqualTo(3.0);
+    }
+
+    @Test
+    void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheDuplicateCount() {
+        String description = EnrichTopology.build(topics).describe().toString();
+
+        assertThat(description).contains("duplicates-by-source-repartition", EnrichTopology.DUPLICATE_COUNTS_STORE,
+                "count-duplicates", "duplicates-to-metrics-windowed");
+        assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
     }
 
     @Test
@@ -301,6 +347,12 @@ class EnrichTopologyTest {
     private static TrackedEvent received(TrackedEvent e, Instant receivedAt) {
         e.setReceivedAt(receivedAt);
         e.setTimestamp(receivedAt);
+        return e;
+    }
+
+    /** A client's retry: the same event time, received later. */
+    private static TrackedEvent retried(TrackedEvent e, Instant receivedAt) {
+        e.setReceivedAt(receivedAt);
         return e;
     }
 

@@ -1,0 +1,111 @@
+package io.sightline.testkit;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A service's {@code main} in a child JVM, for fault tests that need what only a
+ * separate process gives: a hard kill ({@code SIGKILL}, no shutdown hook, no final
+ * commit). The child runs on this JVM's own class path with the given environment
+ * (no inherited {@code SIGHTLINE_*} variables) and writes its output to a log file.
+ * {@link #close()} kills it if it still runs, so a failing test leaves no process behind.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code mainClass} in a child JVM with at most {@code maxHeap} heap
+     * (for example {@code 512m}); its stdout and stderr go to {@code log}.
+     */
+    public static ServiceProcess start(Class<?> mainClass, Map<String, String> env, Path log, String maxHeap) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
+                mainClass.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("SIGHTLINE_"));
+        builder.environment().putAll(env);
+        try {
+            return new ServiceProcess(mainClass.getSimpleName(), builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + mainClass.getName() + " in a child JVM", e);
+        }
+    }
+
+    /** Waits until the child's log contains {@code line}, or fails naming the log after {@code timeout}. */
+    public void awaitLog(String line, Duration timeout) {
+        await().alias(name + " logs '" + line + "' (see " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
+                    }
+                    return logText().contains(line);
+                });
+    }
+
+    /** Kills the child at once (SIGKILL): no shutdown hook runs, nothing is flushed or committed. */
+    public void kill() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    /** Stops the child gracefully (SIGTERM): its shutdown hook closes the service. */
+    public void stop() {
+        process.destroy();
+        waitForExit();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(name + " did not exit within 60 s; killed it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
