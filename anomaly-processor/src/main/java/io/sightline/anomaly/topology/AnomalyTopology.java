@@ -1,26 +1,18 @@
 package io.sightline.anomaly.topology;
 
 import io.sightline.anomaly.quality.RejectedShare;
+import io.sightline.common.streams.CountSeries;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
-import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.DeadLetter;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -48,8 +40,8 @@ public final class AnomalyTopology {
     static final String TO_ALERTS = "to-alerts";
     static final String TO_EVALUATIONS = "to-evaluations";
     public static final String REJECTED_METRIC = "rejected_events";
-    public static final String REJECTED_STORE = "rejected-counts";
-    static final String REJECTED_REPARTITION = "rejected-by-component";
+    /** The per-minute counts of {@code rejected_events} (see {@link CountSeries}). */
+    public static final String REJECTED_STORE = CountSeries.storeName("rejected");
     static final Duration REJECTED_WINDOW = Duration.ofMinutes(1);
 
     private AnomalyTopology() {
@@ -75,7 +67,7 @@ public final class AnomalyTopology {
         KStream<String, DeadLetter> deadLetters = builder.stream(invalid.name(),
                         Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
                 .filter((key, letter) -> letter != null, Named.as("dead-letters-present"));
-        KStream<String, Object> detected = windows.merge(rejectedEvents(deadLetters, topics), Named.as("with-rejected-events"))
+        KStream<String, Object> detected = windows.merge(rejectedEvents(deadLetters), Named.as("with-rejected-events"))
                 .merge(rejectedShare(builder, windows, deadLetters, topics, settings), Named.as("with-data-quality"))
                 .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE);
         // The detector forwards to one sink or the other by name: alert changes, and the evaluations
@@ -114,21 +106,9 @@ public final class AnomalyTopology {
      * {@code rejected_events{component=...}}, which the detectors judge like any metric,
      * so a spike of rejected events alerts (its rule can be set in the rules file).
      */
-    private static KStream<String, MetricWindow> rejectedEvents(KStream<String, DeadLetter> deadLetters, Topics topics) {
-        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
-        return deadLetters
-                .groupBy((key, letter) -> letter.getComponent(), Grouped.with(REJECTED_REPARTITION, Serdes.String(), invalid.valueSerde()))
-                .windowedBy(TimeWindows.ofSizeAndGrace(REJECTED_WINDOW, REJECTED_WINDOW))
-                .count(Named.as("count-rejected"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(REJECTED_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
-                .toStream(Named.as("rejected-updates"))
-                .map((window, count) -> {
-                    SeriesKey series = SeriesKey.of(REJECTED_METRIC, Map.of("component", window.key()));
-                    MetricWindow m = MetricWindow.newBuilder().setMetric(REJECTED_METRIC).setDimensions(Map.copyOf(series.dimensions()))
-                            .setWindowStart(window.window().startTime()).setWindowEnd(window.window().endTime())
-                            .setValue(count == null ? 0 : count).setUpdatedAt(Instant.now()).build();
-                    return KeyValue.pair(series.toString(), m);
-                }, Named.as("rejected-as-metric"));
+    private static KStream<String, MetricWindow> rejectedEvents(KStream<String, DeadLetter> deadLetters) {
+        return CountSeries.perMinute(deadLetters, (key, letter) -> letter.getComponent(), REJECTED_METRIC, "component", "rejected",
+                REJECTED_WINDOW);
     }
 
     /**
