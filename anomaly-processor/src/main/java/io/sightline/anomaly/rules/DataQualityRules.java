@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The built-in rules of the data-quality series: threshold rules on the share of
- * rejected events per source and on the lag of each pipeline stage. They need no
- * learning, so they alert from the first complete window; an entry of the rules file
+ * rejected events per source and on the lag of each pipeline stage (they need no
+ * learning, so they alert from the first complete window), and the statistical
+ * detectors on the counts of dropped events for rises only. An entry of the rules file
  * whose {@code match} is exactly one of these metrics replaces its built-in rule.
  */
 public final class DataQualityRules {
@@ -16,6 +17,8 @@ public final class DataQualityRules {
     public static final String REJECTED_SHARE_METRIC = "rejected_share";
     /** Consumer lag in seconds of each pipeline stage (Streams application). */
     public static final String PIPELINE_LAG_METRIC = "pipeline_lag_seconds";
+    /** Per-minute counts of what the pipeline drops: judged for rises only (a drop in drops is good news). */
+    public static final List<String> DROP_COUNT_METRICS = List.of("rejected_events", "duplicate_events", "late_events");
     public static final String REJECTED_SHARE_ALERT = "RejectedShareHigh";
     public static final String PIPELINE_LAG_ALERT = "PipelineLagHigh";
 
@@ -27,9 +30,16 @@ public final class DataQualityRules {
      * @param maxLagSeconds    lag above which a pipeline stage alerts
      */
     public static List<ObjectNode> entries(double maxRejectedShare, double maxLagSeconds) {
-        return List.of(
+        List<ObjectNode> entries = new java.util.ArrayList<>(List.of(
                 entry(REJECTED_SHARE_METRIC, REJECTED_SHARE_ALERT, maxRejectedShare, "warning"),
-                entry(PIPELINE_LAG_METRIC, PIPELINE_LAG_ALERT, maxLagSeconds, "critical"));
+                entry(PIPELINE_LAG_METRIC, PIPELINE_LAG_ALERT, maxLagSeconds, "critical")));
+        for (String metric : DROP_COUNT_METRICS) {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("match", metric);
+            n.put("direction", "up");
+            entries.add(n);
+        }
+        return entries;
     }
 
     private static ObjectNode entry(String metric, String alert, double above, String severity) {

@@ -49,6 +49,9 @@ class RuleSetTest {
             assertThat(t.severity()).isEqualTo("critical");
         });
         assertThat(rules.forMetric("event_count").thresholds()).isEmpty();
+        assertThat(rules.forMetric("event_count").direction()).isEqualTo(Direction.BOTH);
+        assertThat(rules.forMetric("duplicate_events").direction()).isEqualTo(Direction.UP);
+        assertThat(rules.forMetric("late_events").detectors()).containsExactlyInAnyOrder(DetectorKind.SEASONAL, DetectorKind.LEVEL_SHIFT);
     }
 
     @Test
