@@ -88,9 +88,14 @@ public final class PipelineEnvironment implements AutoCloseable {
 
     /** Writes Avro records (Confluent wire format) and waits for the acknowledgement. */
     public <V extends SpecificRecord> void produce(String topic, String key, V value) {
+        produce(topic, key, value, null);
+    }
+
+    /** Writes one record with the given record timestamp (null: now), e.g. a window update at its event time. */
+    public <V extends SpecificRecord> void produce(String topic, String key, V value, java.time.Instant timestamp) {
         try (KafkaProducer<String, V> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers(), "acks", "all"),
                 new StringSerializer(), new AvroSerializer<>(topics.registry()))) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, null, timestamp == null ? null : timestamp.toEpochMilli(), key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot produce to " + topic, e);
         }
