@@ -19,8 +19,13 @@ public final class GeoLookup implements AutoCloseable {
     public record Geo(String country, String region, String city) {
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GeoLookup.class);
+    /** After the first failed lookup, one warning per this many more. */
+    static final long WARN_EVERY = 10_000;
+
     private final DatabaseReader reader;
     private final boolean city;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     private GeoLookup(DatabaseReader reader) {
         this.reader = reader;
@@ -48,9 +53,20 @@ public final class GeoLookup implements AutoCloseable {
             Optional<CountryResponse> r = reader.tryCountry(address);
             return r.map(c -> new Geo(c.getCountry().getIsoCode(), null, null));
         } catch (Exception e) {
-            // A malformed database entry must not stop enrichment: the event just has no geo.
+            // A malformed database entry must not stop enrichment: the event just has no geo, and the
+            // failure is counted and logged (never the address: it is personal data).
+            long n = failures.incrementAndGet();
+            if (n == 1 || n % WARN_EVERY == 0) {
+                log.warn("Geo lookups failed {} time(s) so far, the latest with {}: events go on without geo; check the "
+                        + "database at SIGHTLINE_GEO_DATABASE_PATH", n, e.getClass().getSimpleName());
+            }
             return Optional.empty();
         }
+    }
+
+    /** Lookups that failed (a malformed database entry, an IPv6 address in an IPv4-only database). */
+    public long failures() {
+        return failures.get();
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +125,36 @@ class GeoLookupTest {
         InetAddress address = IpAnonymizer.parse(literal);
         assertThat(address).as(literal).isNotNull();
         return address;
+    }
+
+    @Test
+    void shouldCountALookupTheDatabaseCannotAnswerAndGoOnWithoutGeo() throws Exception {
+        byte[] db = new MmdbFileWriter("GeoLite2-Country", 4)
+                .insert("81.2.69.0/24", Map.of("country", Map.of("iso_code", "GB", "names", Map.of("en", "United Kingdom"))))
+                .toBytes();
+        // Break the one data record: after the 16 zero bytes that end the search tree comes its map's
+        // control byte; an extended type byte past every known type makes the record undecodable.
+        int data = -1;
+        for (int i = 0; i + 16 < db.length && data < 0; i++) {
+            boolean zeros = true;
+            for (int j = 0; j < 16 && zeros; j++) {
+                zeros = db[i + j] == 0;
+            }
+            if (zeros && db[i + 16] != 0) {
+                data = i + 16;
+            }
+        }
+        assertThat(data).as("data section found").isPositive();
+        db[data] = 0x00;
+        db[data + 1] = (byte) 0xF0;
+        Path file = dir.resolve("broken-record.mmdb");
+        Files.write(file, db);
+
+        try (GeoLookup geo = GeoLookup.open(file)) {
+            assertThat(geo.lookup(ip("81.2.69.7"))).isEmpty();
+            assertThat(geo.lookup(ip("10.0.0.1"))).as("outside every network: no lookup of a record, no failure").isEmpty();
+
+            assertThat(geo.failures()).isEqualTo(1);
+        }
     }
 }
