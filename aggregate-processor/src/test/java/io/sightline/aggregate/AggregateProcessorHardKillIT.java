@@ -1,37 +1,29 @@
 package io.sightline.aggregate;
 
+import static io.sightline.aggregate.Recount.id;
+import static io.sightline.aggregate.Recount.recompute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
-import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
-import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.serde.AvroSerializer;
+import io.sightline.testkit.PacedSender;
 import io.sightline.testkit.PipelineEnvironment;
 import io.sightline.testkit.ServiceProcess;
 import io.sightline.testkit.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AggregateProcessorHardKillIT {
 
-    private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
-    private static final List<String> NAMES = List.of("Signed Up", "Clicked", "Viewed");
     private static final int EVENTS = 3000;
     private static final int BATCH = 20;
 
@@ -60,7 +50,7 @@ class AggregateProcessorHardKillIT {
                   - {name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}
                   - {name: active_users, measure: {type: unique_users}, windows: [1m]}
                 """);
-        List<EnrichedEvent> input = IntStream.range(0, EVENTS).mapToObj(AggregateProcessorHardKillIT::event).toList();
+        List<EnrichedEvent> input = IntStream.range(0, EVENTS).mapToObj(Recount::event).toList();
         Map<String, Double> expected = recompute(input);
 
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
@@ -76,7 +66,7 @@ class AggregateProcessorHardKillIT {
             // given a processor in its own JVM aggregating events as they come in
             try (ServiceProcess first = ServiceProcess.start(AggregateProcessor.class, settings, log("first"), "384m")) {
                 first.awaitLog("-> RUNNING", Duration.ofSeconds(90));
-                CompletableFuture<Void> sending = sendPaced(producer, input);
+                CompletableFuture<Void> sending = PacedSender.send(producer, Topics.EVENTS_ENRICHED, input, EnrichedEvent::getUserKey, BATCH, 40); // 500 events/s
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> counted(output, latest) >= EVENTS / 10);
 
                 // when it is killed mid-stream and a new process starts on the same state directory
@@ -107,44 +97,6 @@ class AggregateProcessorHardKillIT {
         }
     }
 
-    /**
-     * Sends {@value #BATCH} events every 40 ms (500 events/s), so the processor works on
-     * live input, with uncommitted work in flight, whenever it is killed.
-     */
-    private static CompletableFuture<Void> sendPaced(KafkaProducer<String, EnrichedEvent> producer, List<EnrichedEvent> events) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger next = new AtomicInteger();
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                int from = next.getAndAdd(BATCH);
-                List<CompletableFuture<Void>> acks = events.subList(Math.min(from, events.size()), Math.min(from + BATCH, events.size())).stream()
-                        .map(e -> toFuture(producer, new ProducerRecord<>(Topics.EVENTS_ENRICHED, e.getUserKey(), e)))
-                        .toList();
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-                if (from + BATCH >= events.size()) {
-                    done.complete(null);
-                }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
-        }, 0, 40, TimeUnit.MILLISECONDS);
-        done.whenComplete((ok, error) -> timer.shutdownNow());
-        return done;
-    }
-
-    private static CompletableFuture<Void> toFuture(KafkaProducer<String, EnrichedEvent> producer, ProducerRecord<String, EnrichedEvent> record) {
-        CompletableFuture<Void> ack = new CompletableFuture<>();
-        producer.send(record, (meta, error) -> {
-            if (error != null) {
-                ack.completeExceptionally(error);
-            } else {
-                ack.complete(null);
-            }
-        });
-        return ack;
-    }
-
     /** Under target/, so a failed run's logs outlive the test's temporary directory. */
     private Path log(String instance) {
         return Path.of("target", getClass().getSimpleName() + "-" + instance + ".log");
@@ -160,31 +112,5 @@ class AggregateProcessorHardKillIT {
     private static long eventCount(Map<String, Double> latest) {
         return Math.round(latest.entrySet().stream().filter(e -> e.getKey().startsWith("event_count{"))
                 .mapToDouble(Map.Entry::getValue).sum());
-    }
-
-    private static String id(ConsumerRecord<String, MetricWindow> r) {
-        return r.key() + "@" + r.value().getWindowStart().toEpochMilli();
-    }
-
-    /** What the metrics must be: counts per name and distinct users, per minute. */
-    private static Map<String, Double> recompute(List<EnrichedEvent> input) {
-        Map<String, Double> values = new TreeMap<>();
-        Map<String, Set<String>> users = new HashMap<>();
-        for (EnrichedEvent e : input) {
-            long time = e.getEvent().getTimestamp().toEpochMilli();
-            long start = time - Math.floorMod(time, 60_000L);
-            values.merge(SeriesKey.of("event_count", Map.of("event", e.getEvent().getEvent())) + "@" + start, 1.0, Double::sum);
-            users.computeIfAbsent(SeriesKey.of("active_users", Map.of()) + "@" + start, k -> new HashSet<>()).add(e.getUserKey());
-        }
-        users.forEach((k, v) -> values.put(k, (double) v.size()));
-        return values;
-    }
-
-    private static EnrichedEvent event(int i) {
-        Instant at = T0.plusMillis(i * 97L);
-        String user = "user-" + (i % 37);
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
-                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
     }
 }

@@ -1,29 +1,25 @@
 package io.sightline.aggregate;
 
+import static io.sightline.aggregate.Recount.event;
+import static io.sightline.aggregate.Recount.id;
+import static io.sightline.aggregate.Recount.recompute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sightline.common.streams.StreamsService;
-import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
-import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
-import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.testkit.PipelineEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import io.sightline.aggregate.topology.AggregateTopology;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -42,8 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AggregateProcessorIT {
 
-    private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
-    private static final List<String> NAMES = List.of("Signed Up", "Clicked", "Viewed");
 
     @TempDir
     Path dir;
@@ -56,7 +50,7 @@ class AggregateProcessorIT {
                   - {name: active_users, measure: {type: unique_users}, windows: [1m]}
                 """);
         int total = 3000;
-        List<EnrichedEvent> input = Stream.iterate(0, i -> i + 1).limit(total).map(AggregateProcessorIT::event).toList();
+        List<EnrichedEvent> input = Stream.iterate(0, i -> i + 1).limit(total).map(Recount::event).toList();
 
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"))) {
             Map<String, String> settings = Map.of("SIGHTLINE_METRICS_DEFINITIONS_FILE", definitions.toString(),
@@ -146,31 +140,5 @@ class AggregateProcessorIT {
             producer.send(new ProducerRecord<>(Topics.EVENTS_ENRICHED, e.getUserKey(), e));
         }
         producer.flush();
-    }
-
-    private static String id(ConsumerRecord<String, MetricWindow> r) {
-        return r.key() + "@" + r.value().getWindowStart().toEpochMilli();
-    }
-
-    /** What the metrics must be: counts per name and distinct users, per minute. */
-    private static Map<String, Double> recompute(List<EnrichedEvent> input) {
-        Map<String, Double> counts = new TreeMap<>();
-        Map<String, Set<String>> users = new HashMap<>();
-        for (EnrichedEvent e : input) {
-            long time = e.getEvent().getTimestamp().toEpochMilli();
-            long start = time - Math.floorMod(time, 60_000L);
-            counts.merge(SeriesKey.of("event_count", Map.of("event", e.getEvent().getEvent())) + "@" + start, 1.0, Double::sum);
-            users.computeIfAbsent(SeriesKey.of("active_users", Map.of()) + "@" + start, k -> new HashSet<>()).add(e.getUserKey());
-        }
-        users.forEach((k, v) -> counts.put(k, (double) v.size()));
-        return counts;
-    }
-
-    private static EnrichedEvent event(int i) {
-        Instant at = T0.plusMillis(i * 97L);
-        String user = "user-" + (i % 37);
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
-                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
     }
 }

@@ -8,6 +8,7 @@ import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.serde.AvroSerializer;
+import io.sightline.testkit.PacedSender;
 import io.sightline.testkit.PipelineEnvironment;
 import io.sightline.testkit.ServiceProcess;
 import io.sightline.testkit.TopicReader;
@@ -20,15 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +61,7 @@ class EnrichProcessorHardKillIT {
             // given a processor in its own JVM enriching events as they come in
             try (ServiceProcess first = ServiceProcess.start(EnrichProcessor.class, settings, log("first"), "384m")) {
                 first.awaitLog("-> RUNNING", Duration.ofSeconds(90));
-                CompletableFuture<Void> sending = sendPaced(producer, input);
+                CompletableFuture<Void> sending = PacedSender.send(producer, Topics.EVENTS_RAW, input, e -> e.getSource() + ":" + e.getUserId(), BATCH, 40); // 500 events/s
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> read(output, seen) >= EVENTS / 10);
 
                 // when it is killed mid-stream and a new process starts on the same state directory
@@ -91,44 +88,6 @@ class EnrichProcessorHardKillIT {
             assertThat(copies).as("events enriched more than once").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
             assertThat(enriched).hasSize(EVENTS);
         }
-    }
-
-    /**
-     * Sends {@value #BATCH} events every 40 ms (500 events/s), so the processor works on
-     * live input, with uncommitted work in flight, whenever it is killed.
-     */
-    private static CompletableFuture<Void> sendPaced(KafkaProducer<String, TrackedEvent> producer, List<TrackedEvent> events) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger next = new AtomicInteger();
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                int from = next.getAndAdd(BATCH);
-                List<CompletableFuture<Void>> acks = events.subList(Math.min(from, events.size()), Math.min(from + BATCH, events.size())).stream()
-                        .map(e -> toFuture(producer, new ProducerRecord<>(Topics.EVENTS_RAW, e.getSource() + ":" + e.getUserId(), e)))
-                        .toList();
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-                if (from + BATCH >= events.size()) {
-                    done.complete(null);
-                }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
-        }, 0, 40, TimeUnit.MILLISECONDS);
-        done.whenComplete((ok, error) -> timer.shutdownNow());
-        return done;
-    }
-
-    private static CompletableFuture<Void> toFuture(KafkaProducer<String, TrackedEvent> producer, ProducerRecord<String, TrackedEvent> record) {
-        CompletableFuture<Void> ack = new CompletableFuture<>();
-        producer.send(record, (meta, error) -> {
-            if (error != null) {
-                ack.completeExceptionally(error);
-            } else {
-                ack.complete(null);
-            }
-        });
-        return ack;
     }
 
     /** Reads what has arrived into {@code seen} (copies per messageId) and answers the records read in all. */

@@ -18,10 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import io.sightline.schemas.SeriesKey;
+import io.sightline.testkit.TaskMetrics;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -335,13 +334,7 @@ class AggregateTopologyTest {
     }
 
     private double metricTotal(String name) {
-        double total = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
-            if (e.getKey().name().equals(name)) {
-                total += ((Number) e.getValue().metricValue()).doubleValue();
-            }
-        }
-        return total;
+        return TaskMetrics.total(driver.metrics(), name);
     }
 
     private static EnrichedEvent from(String source, EnrichedEvent e) {

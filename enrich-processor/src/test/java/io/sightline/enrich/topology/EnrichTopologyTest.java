@@ -15,6 +15,7 @@ import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
+import io.sightline.testkit.TaskMetrics;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -322,13 +321,7 @@ class EnrichTopologyTest {
     }
 
     private double metricTotal(String name) {
-        double total = 0;
-        for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
-            if (e.getKey().name().equals(name)) {
-                total += ((Number) e.getValue().metricValue()).doubleValue();
-            }
-        }
-        return total;
+        return TaskMetrics.total(driver.metrics(), name);
     }
 
     private static byte[] bytes(DeadLetter letter) {

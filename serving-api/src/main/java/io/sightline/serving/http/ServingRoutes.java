@@ -87,43 +87,44 @@ public final class ServingRoutes {
         config.routes.get("/v1/alerts/{fingerprint}", ctx ->
                 HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
         config.routes.get("/v1/funnels/{name}", ctx -> {
-            Instant to = instantParam(ctx, "to", Instant.now());
-            Instant from = instantParam(ctx, "from", to.minus(Duration.ofDays(1)));
-            if (from.isAfter(to)) {
-                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
-            }
-            String groupBy = ctx.queryParam("groupBy");
-            if (groupBy != null && groupBy.isBlank()) {
-                throw invalid("groupBy", "groupBy must name a dimension");
-            }
-            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), dimensionFilter(ctx), groupBy,
-                    intParam(ctx, "top", 10, 1, 100), from, to, windowParam(ctx)));
+            TimeRange range = timeRange(ctx, Duration.ofDays(1));
+            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), dimensionFilter(ctx), groupByParam(ctx),
+                    intParam(ctx, "top", 10, 1, 100), range.from(), range.to(), windowParam(ctx)));
         });
         config.routes.get("/v1/quality", ctx -> {
-            Instant to = instantParam(ctx, "to", Instant.now());
-            Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
-            if (from.isAfter(to)) {
-                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
-            }
-            HttpService.json(ctx, 200, quality.rejects(from, to, isLocal(ctx)));
+            TimeRange range = timeRange(ctx, Duration.ofHours(1));
+            HttpService.json(ctx, 200, quality.rejects(range.from(), range.to(), isLocal(ctx)));
         });
         config.routes.sse("/v1/stream", this::stream);
     }
 
     private void metric(Context ctx) {
+        TimeRange range = timeRange(ctx, Duration.ofHours(1));
+        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), dimensionFilter(ctx), range.from(), range.to(),
+                windowParam(ctx), groupByParam(ctx), intParam(ctx, "top", 10, 1, 100));
+        HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
+    }
+
+    private record TimeRange(Instant from, Instant to) {
+    }
+
+    /** {@code from} and {@code to}: default now and {@code defaultSpan} before it; 400 naming from if it is after to. */
+    private static TimeRange timeRange(Context ctx, Duration defaultSpan) {
         Instant to = instantParam(ctx, "to", Instant.now());
-        Instant from = instantParam(ctx, "from", to.minus(Duration.ofHours(1)));
+        Instant from = instantParam(ctx, "from", to.minus(defaultSpan));
         if (from.isAfter(to)) {
             throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
         }
-        Duration window = windowParam(ctx);
+        return new TimeRange(from, to);
+    }
+
+    /** The optional {@code groupBy} dimension; 400 if it is given but blank. */
+    private static String groupByParam(Context ctx) {
         String groupBy = ctx.queryParam("groupBy");
         if (groupBy != null && groupBy.isBlank()) {
             throw invalid("groupBy", "groupBy must name a dimension");
         }
-        int top = intParam(ctx, "top", 10, 1, 100);
-        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), dimensionFilter(ctx), from, to, window, groupBy, top);
-        HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
+        return groupBy;
     }
 
     /** Query parameters that are not reserved ones: dimension filters ({@code ?platform=ios}). */

@@ -40,10 +40,6 @@ public final class FunnelQueries {
         this.metrics = metrics;
     }
 
-    public Funnel funnel(String name, Instant from, Instant to, Duration window) {
-        return funnel(name, Map.of(), null, 10, from, to, window);
-    }
-
     public Funnel funnel(String name, Map<String, String> filter, String groupBy, int top, Instant from, Instant to, Duration window) {
         if (groupBy != null) {
             metrics.requireGroupBy(name, groupBy);
