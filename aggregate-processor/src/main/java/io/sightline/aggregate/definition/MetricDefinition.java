@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One metric: which events count (filter), what is measured, sliced by which
@@ -56,6 +58,18 @@ public record MetricDefinition(String name, Filter filter, Measure measure, List
 
     /** {@code 30s}, {@code 1m}, {@code 1h}, {@code 1d}. */
     public static Duration parseWindow(String window) {
+        // Asked for on every contribution: the regex check and parse run once per distinct window.
+        Duration parsed = window == null ? null : PARSED_WINDOWS.get(window);
+        if (parsed == null) {
+            parsed = parseWindowUncached(window);
+            PARSED_WINDOWS.put(window, parsed);
+        }
+        return parsed;
+    }
+
+    private static final Map<String, Duration> PARSED_WINDOWS = new ConcurrentHashMap<>();
+
+    private static Duration parseWindowUncached(String window) {
         if (window == null || !window.matches("[1-9][0-9]*[smhd]")) {
             throw new IllegalArgumentException("window '" + window + "' must be a number and a unit s, m, h or d (e.g. 1m, 1h)");
         }

@@ -22,9 +22,12 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Metrics from enriched events, as the metric definitions say: each event becomes
- * contributions to series windows (on the user-keyed partitions, where funnel
- * progress and the cardinality cap live), which are repartitioned by series and folded
- * into window states (event time, tumbling windows, a grace period for late events).
+ * contributions to series windows, folded into window states (event time, tumbling
+ * windows, a grace period for late events) on the user-keyed partitions, where funnel
+ * progress and the cardinality cap live too. Snapshots of each partition's changed
+ * windows are repartitioned by series and merged into the series' value (a local then
+ * global aggregation: the repartition carries a few snapshots per window and emit
+ * interval, not a record per event and metric).
  * Every update of an open window is published, so dashboards and the anomaly detector
  * see a window fill up, and a final value once it closes. Events dropped as later than
  * grace are counted per source and minute into the series
@@ -36,7 +39,10 @@ public final class AggregateTopology {
     public static final String EVENT_DIMENSION = "event";
     public static final String DIMENSION_STORE = "metric-dimension-values";
     public static final String FUNNEL_STORE = "funnel-progress";
+    /** Window states of one input partition (on the user-keyed tasks). */
     public static final String WINDOW_STORE = "metric-windows";
+    /** The latest snapshot of each input partition per series window (on the series-keyed tasks). */
+    public static final String MERGED_WINDOW_STORE = "metric-windows-by-series";
     public static final String LATE_METRIC = "late_events";
     private static final String LATE = "late";
     public static final String LATE_COUNTS_STORE = CountSeries.storeName(LATE);
@@ -61,24 +67,27 @@ public final class AggregateTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIMENSION_STORE), Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FUNNEL_STORE), Serdes.String(), Serdes.String()));
-        // Cached: a busy series window is read and rewritten many times between commits;
-        // the processor itself decides what to publish, so the cache hides nothing.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+        // Window states are rewritten many times between commits: they are written down once
+        // per commit (objects, then a record cache); the processors themselves decide what to
+        // publish, so the caches hide nothing.
+        builder.addStateStore(WindowStateStore.builder(WINDOW_STORE));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MERGED_WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 
         Map<String, KStream<String, Emitted>> emitted = builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
                         .withTimestampExtractor(new EventTimeExtractor()).withName("enriched-events"))
                 .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
                         Named.as("to-contributions"), DIMENSION_STORE, FUNNEL_STORE)
-                // Only the contribution travels through the repartition topic, not the event.
-                .repartition(Repartitioned.with(Serdes.String(), Contribution.serde()).withName("contributions-by-series"))
                 .process(() -> new WindowAggregator(definitions, grace, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"), WINDOW_STORE)
                 .split(Named.as("emitted-"))
                 .branch((key, e) -> e.late(), Branched.as("late"))
                 .defaultBranch(Branched.as("windows"));
 
+        // Only snapshots of changed windows travel through the repartition topic, not events or contributions.
         emitted.get("emitted-windows")
-                .mapValues(Emitted::window, Named.as("window-updates"))
+                .mapValues(Emitted::partial, Named.as("partial-windows"))
+                .repartition(Repartitioned.with(Serdes.String(), PartialWindow.serde()).withName("partial-windows-by-series"))
+                .process(() -> new PartialWindowMerger(grace, MERGED_WINDOW_STORE), Named.as("merge-partial-windows"), MERGED_WINDOW_STORE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
 
         CountSeries.perMinute(emitted.get("emitted-late"), (source, e) -> source, LATE_METRIC, "source", LATE, LATE_COUNT_GRACE)

@@ -1,17 +1,16 @@
 package io.sightline.aggregate.topology;
 
-import io.sightline.schemas.avro.MetricWindow;
-
 /**
- * What the window aggregator emits: an update of a series window (keyed by series),
- * or an event dropped as later than grace (keyed by its source, {@code window} null).
+ * What the window aggregator emits: an input partition's snapshot of a series window
+ * (keyed by series), or an event dropped as later than grace (keyed by its source,
+ * {@code partial} null).
  */
-public record Emitted(MetricWindow window) {
+public record Emitted(PartialWindow partial) {
 
     private static final Emitted LATE = new Emitted(null);
 
-    public static Emitted update(MetricWindow window) {
-        return new Emitted(window);
+    public static Emitted update(PartialWindow partial) {
+        return new Emitted(partial);
     }
 
     public static Emitted lateEvent() {
@@ -19,6 +18,6 @@ public record Emitted(MetricWindow window) {
     }
 
     public boolean late() {
-        return window == null;
+        return partial == null;
     }
 }

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 
@@ -67,6 +69,40 @@ public final class MetricState {
             default -> {
                 sum += c.number();
                 kll.update(c.number());
+            }
+        }
+    }
+
+    /**
+     * Folds in {@code other}, the same metric's state of the same window from another
+     * input partition: counts and sums add, sketches merge (the union of HLL sketches keeps
+     * their stated error, and a user seen on both sides counts once).
+     */
+    public void merge(MetricState other) {
+        if (other.type != type) {
+            throw new IllegalArgumentException("cannot merge a " + other.type + " state into a " + type + " state");
+        }
+        samples += other.samples;
+        switch (type) {
+            case COUNT -> count += other.count;
+            case UNIQUE_USERS, UNIQUE_SESSIONS -> {
+                Union union = new Union(HLL_LG_K);
+                union.update(hll);
+                union.update(other.hll);
+                hll = union.getResult(TgtHllType.HLL_4);
+            }
+            case RATIO -> {
+                numerator.merge(other.numerator);
+                denominator.merge(other.denominator);
+            }
+            case FUNNEL -> {
+                for (int i = 0; i < Math.min(steps.length, other.steps.length); i++) {
+                    steps[i] += other.steps[i];
+                }
+            }
+            default -> {
+                sum += other.sum;
+                kll.merge(other.kll);
             }
         }
     }

@@ -3,31 +3,25 @@ package io.sightline.aggregate.topology;
 import io.sightline.aggregate.definition.Measure;
 import io.sightline.aggregate.definition.MetricDefinition;
 import io.sightline.aggregate.definition.MetricDefinitions;
-import io.sightline.schemas.SeriesKey;
-import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Folds contributions into per-series window states and publishes them: updates of
- * open windows continuously (every update, or the changed ones every emit interval),
- * and a final value when stream time passes the window's end plus grace (plus the
- * funnel's time limit for funnels), after which the state is deleted.
+ * Folds contributions into window states of this input partition and publishes them
+ * as {@link PartialWindow} snapshots, keyed by series, for the {@link PartialWindowMerger}
+ * to combine across partitions: updates of open windows continuously (every update, or
+ * the changed ones every emit interval), and a final snapshot when stream time passes
+ * the window's end plus grace (plus the funnel's time limit for funnels), after which
+ * the state is deleted. Aggregating before the repartition means only snapshots of
+ * changed windows travel through it, not one record per event and metric.
  *
  * <p>Store keys start with the close time, zero-padded, so closing is one range scan
  * over the front of the store. Stream time is kept in the store too: after a restart
@@ -56,32 +50,48 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private final Duration emitInterval;
     private final String storeName;
     private ProcessorContext<String, Emitted> context;
-    private KeyValueStore<String, byte[]> store;
+    private WindowStateStore store;
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;
     private final Set<String> dirty = new LinkedHashSet<>();
+    /** Per metric (by index): window sizes in ms, series names per window, time added to a window's end before it closes. */
+    private final long[][] windowSizes;
+    private final String[][] seriesNames;
+    private final long[] closeAfterEnd;
+    private int partition;
 
     public WindowAggregator(MetricDefinitions definitions, Duration grace, Duration emitInterval, String storeName) {
         this.definitions = definitions;
         this.grace = grace;
         this.emitInterval = emitInterval;
         this.storeName = storeName;
+        List<MetricDefinition> metrics = definitions.metrics();
+        this.windowSizes = new long[metrics.size()][];
+        this.seriesNames = new String[metrics.size()][];
+        this.closeAfterEnd = new long[metrics.size()];
+        for (int i = 0; i < metrics.size(); i++) {
+            MetricDefinition m = metrics.get(i);
+            windowSizes[i] = m.windowSizes().stream().mapToLong(Duration::toMillis).toArray();
+            seriesNames[i] = m.windows().stream().map(m::seriesName).toArray(String[]::new);
+            closeAfterEnd[i] = grace.toMillis() + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
+        }
     }
 
     @Override
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.partition = context.taskId().partition();
         this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), LATE_SENSOR,
                 Sensor.RecordingLevel.INFO);
-        byte[] saved = store.get(STREAM_TIME_KEY);
+        byte[] saved = store.getRaw(STREAM_TIME_KEY);
         if (saved != null) {
             streamTime = Long.parseLong(new String(saved, java.nio.charset.StandardCharsets.US_ASCII));
         }
         // Updates committed but not yet published when the last instance stopped (or was
         // killed) are published by this one: the committed state says which they are.
-        try (KeyValueIterator<String, byte[]> marks = store.prefixScan(DIRTY_PREFIX, new StringSerializer())) {
+        try (KeyValueIterator<String, byte[]> marks = store.prefixScanRaw(DIRTY_PREFIX)) {
             marks.forEachRemaining(kv -> dirty.add(kv.key.substring(DIRTY_PREFIX.length())));
         }
         if (!emitInterval.isZero()) {
@@ -105,25 +115,27 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         String dims = record.key().substring(m.name().length());
         advance(record.timestamp());
         boolean dropped = false;
-        for (int w = 0; w < m.windows().size(); w++) {
-            long size = m.windowSizes().get(w).toMillis();
+        long[] sizes = windowSizes[c.metric()];
+        for (int w = 0; w < sizes.length; w++) {
+            long size = sizes[w];
             long windowStart = c.time() - Math.floorMod(c.time(), size);
-            long closeAt = windowStart + size + grace.toMillis()
-                    + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
+            long closeAt = windowStart + size + closeAfterEnd[c.metric()];
             if (closeAt <= streamTime) {
                 late.record();
                 dropped = true;
                 continue;
             }
-            String key = String.format("%015d|%015d|%d|%s", closeAt, windowStart, size, m.seriesName(m.windows().get(w)) + dims);
-            byte[] bytes = store.get(key);
-            MetricState state = bytes != null ? MetricState.fromBytes(bytes) : empty(m);
+            String key = PartialWindow.storeKey(closeAt, windowStart, size, seriesNames[c.metric()][w] + dims);
+            MetricState state = store.state(key);
+            if (state == null) {
+                state = empty(m);
+            }
             state.add(c);
-            store.put(key, state.toBytes());
+            store.update(key, state);
             if (emitInterval.isZero()) {
                 emit(key, state, false);
             } else if (dirty.add(key)) {
-                store.put(DIRTY_PREFIX + key, MARK);
+                store.putRaw(DIRTY_PREFIX + key, MARK);
             }
         }
         if (dropped && c.source() != null) {
@@ -144,7 +156,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private void advance(long time) {
         if (time > streamTime) {
             streamTime = time;
-            store.put(STREAM_TIME_KEY, Long.toString(streamTime).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            store.putRaw(STREAM_TIME_KEY, Long.toString(streamTime).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
     }
 
@@ -153,52 +165,31 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             return;
         }
         closedUpTo = streamTime;
-        List<KeyValue<String, byte[]>> closed = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(String.format("%015d", 0), String.format("%015d|~", streamTime))) {
-            it.forEachRemaining(closed::add);
-        }
-        for (KeyValue<String, byte[]> kv : closed) {
-            emit(kv.key, MetricState.fromBytes(kv.value), true);
-            store.delete(kv.key);
-            if (dirty.remove(kv.key)) {
-                store.delete(DIRTY_PREFIX + kv.key);
+        for (String key : store.windowKeys(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(streamTime))) {
+            emit(key, store.state(key), true);
+            store.delete(key);
+            if (dirty.remove(key)) {
+                store.deleteRaw(DIRTY_PREFIX + key);
             }
         }
     }
 
     private void flushDirty() {
         for (String key : dirty) {
-            byte[] bytes = store.get(key);
-            if (bytes != null) {
-                emit(key, MetricState.fromBytes(bytes), false);
+            MetricState state = store.state(key);
+            if (state != null) {
+                emit(key, state, false);
             }
-            store.delete(DIRTY_PREFIX + key);
+            store.deleteRaw(DIRTY_PREFIX + key);
         }
         dirty.clear();
     }
 
     private void emit(String storeKey, MetricState state, boolean isFinal) {
         String[] parts = storeKey.split("\\|", 4);
-        long start = Long.parseLong(parts[1]);
-        long size = Long.parseLong(parts[2]);
-        String seriesKey = parts[3];
-        SeriesKey series = SeriesKey.parse(seriesKey);
-        Map<String, Double> values = new HashMap<>(state.values());
-        MetricWindow.Builder out = MetricWindow.newBuilder()
-                .setMetric(series.metric())
-                .setDimensions(Map.copyOf(series.dimensions()))
-                .setWindowStart(Instant.ofEpochMilli(start))
-                .setWindowEnd(Instant.ofEpochMilli(start + size))
-                .setValue(state.value())
-                .setUpdatedAt(Instant.now())
-                .setSampleCount(state.samples())
-                .setIsFinal(isFinal)
-                .setValues(values);
-        if (state.distribution()) {
-            out.setP50(state.quantile(0.50)).setP95(state.quantile(0.95)).setP99(state.quantile(0.99));
-        }
-        // The window's start, not its end: the end of an open hour or day window lies
-        // further in the future than brokers accept for a record timestamp.
-        context.forward(new Record<>(seriesKey, Emitted.update(out.build()), Math.max(start, 0)));
+        PartialWindow partial = new PartialWindow(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3],
+                partition, isFinal, state.toBytes());
+        // Stamped with this partition's stream time: the merger's clock for giving up on partitions that never close a window.
+        context.forward(new Record<>(partial.series(), Emitted.update(partial), Math.max(streamTime, 0)));
     }
 }
