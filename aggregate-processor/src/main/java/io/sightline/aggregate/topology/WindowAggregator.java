@@ -54,6 +54,8 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;
+    /** No window closes before this: stream time advances with nearly every event, and most advances close nothing. */
+    private long nextCloseAt = Long.MIN_VALUE;
     private final Set<String> dirty = new LinkedHashSet<>();
     /** Per metric (by index): window sizes in ms, series names per window, time added to a window's end before it closes. */
     private final long[][] windowSizes;
@@ -125,6 +127,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                 dropped = true;
                 continue;
             }
+            nextCloseAt = Math.min(nextCloseAt, closeAt);
             String key = PartialWindow.storeKey(closeAt, windowStart, size, seriesNames[c.metric()][w] + dims);
             MetricState state = store.state(key);
             if (state == null) {
@@ -161,7 +164,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     }
 
     private void closeWindows() {
-        if (streamTime < 0 || streamTime == closedUpTo) {
+        if (streamTime < 0 || streamTime == closedUpTo || streamTime < nextCloseAt) {
             return;
         }
         closedUpTo = streamTime;
@@ -172,6 +175,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                 store.deleteRaw(DIRTY_PREFIX + key);
             }
         }
+        nextCloseAt = store.earliestCloseAt();
     }
 
     private void flushDirty() {

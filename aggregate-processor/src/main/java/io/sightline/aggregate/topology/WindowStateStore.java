@@ -75,6 +75,18 @@ public final class WindowStateStore implements StateStore, CachedStateStore<Stri
         return keys;
     }
 
+    /** The close time of the window that closes first (keys start with it), or {@code Long.MAX_VALUE} if there is none. */
+    public long earliestCloseAt() {
+        String first = updated.isEmpty() ? null : updated.firstKey();
+        try (KeyValueIterator<String, byte[]> it = inner.range("0", "9~")) {
+            if (it.hasNext()) {
+                String stored = it.next().key;
+                first = first == null || stored.compareTo(first) < 0 ? stored : first;
+            }
+        }
+        return first == null ? Long.MAX_VALUE : Long.parseLong(first.substring(0, first.indexOf('|')));
+    }
+
     /** Bookkeeping entries (stream time, publish markers) go to the store as they are. */
     public byte[] getRaw(String key) {
         return inner.get(key);
