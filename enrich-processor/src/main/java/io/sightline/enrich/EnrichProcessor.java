@@ -1,6 +1,7 @@
 package io.sightline.enrich;
 
 import io.sightline.common.streams.StreamsService;
+import io.sightline.enrich.context.UserAgentParser;
 import io.sightline.enrich.topology.EnrichTopology;
 import io.sightline.schemas.Topics;
 import org.slf4j.Logger;
@@ -15,6 +16,10 @@ public final class EnrichProcessor {
     }
 
     public static StreamsService start(EnrichConfig config) {
+        // Yauaa loads thousands of rules (seconds): before the stream thread runs, not on its first event.
+        long t0 = System.nanoTime();
+        UserAgentParser.load();
+        log.info("User-agent rules loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
         Topics topics = StreamsService.topics(config);
         return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics, config.options()));
     }

@@ -32,6 +32,11 @@ public final class UserAgentParser {
                 known(ua.getValue(UserAgent.AGENT_VERSION)), deviceClass != null && BOT_CLASSES.contains(deviceClass));
     }
 
+    /** Builds the analyzer now if no one has yet (a service calls it before its stream threads start). */
+    public static void load() {
+        analyzer();
+    }
+
     private static String known(String value) {
         return value == null || value.isBlank() || value.startsWith("??") || "Unknown".equals(value) ? null : value;
     }
