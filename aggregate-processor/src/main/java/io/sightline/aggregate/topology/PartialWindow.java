@@ -38,6 +38,12 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
         return key.toString();
     }
 
+    /** The window a {@link #storeKey()} names, with a partition's snapshot of it. */
+    static PartialWindow ofStoreKey(String key, int partition, boolean isFinal, byte[] state) {
+        String[] parts = key.split("\\|", 4);
+        return new PartialWindow(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3], partition, isFinal, state);
+    }
+
     /** {@code value} zero-padded to 15 digits, as every stored close and start time is. */
     static StringBuilder padded(StringBuilder to, long value) {
         String digits = Long.toString(value);

@@ -108,8 +108,8 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
         for (KeyValue<String, byte[]> kv : expired) {
             Partials partials = Partials.fromBytes(kv.value);
             if (!partials.allFinal()) {
-                String[] parts = kv.key.split("\\|", 4);
-                publish(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3], partials, true);
+                PartialWindow window = PartialWindow.ofStoreKey(kv.key, -1, true, null);
+                publish(window.start(), window.size(), window.series(), partials, true);
             }
             store.delete(kv.key);
         }

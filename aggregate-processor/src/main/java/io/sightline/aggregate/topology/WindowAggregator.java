@@ -190,9 +190,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     }
 
     private void emit(String storeKey, MetricState state, boolean isFinal) {
-        String[] parts = storeKey.split("\\|", 4);
-        PartialWindow partial = new PartialWindow(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3],
-                partition, isFinal, state.toBytes());
+        PartialWindow partial = PartialWindow.ofStoreKey(storeKey, partition, isFinal, state.toBytes());
         // Stamped with this partition's stream time: the merger's clock for giving up on partitions that never close a window.
         context.forward(new Record<>(partial.series(), Emitted.update(partial), Math.max(streamTime, 0)));
     }
