@@ -29,6 +29,35 @@ public final class RequestBody {
      * @param contentLength   the declared length, or -1
      */
     public static Read read(InputStream in, String contentEncoding, long contentLength, int limit) {
+        try {
+            return readCapped(in, contentEncoding, contentLength, limit);
+        } catch (ApiException e) {
+            if (e.status() == 413) {
+                // A client still sending would get a reset instead of the 413 if the server
+                // closed on an unread body: read and drop the rest, up to a few limits' worth.
+                discard(in, DISCARD_LIMITS * (long) limit);
+            }
+            throw e;
+        }
+    }
+
+    /** How many limits' worth of an oversized body is read and dropped so the client gets its 413. */
+    private static final int DISCARD_LIMITS = 4;
+
+    private static void discard(InputStream in, long max) {
+        byte[] buffer = new byte[8192];
+        long dropped = 0;
+        try {
+            int n;
+            while (dropped < max && (n = in.read(buffer, 0, (int) Math.min(buffer.length, max - dropped))) != -1) {
+                dropped += n;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing left to answer
+        }
+    }
+
+    private static Read readCapped(InputStream in, String contentEncoding, long contentLength, int limit) {
         boolean gzip = isGzip(contentEncoding);
         if (contentLength > limit) {
             throw tooLarge(limit);
@@ -100,6 +129,11 @@ public final class RequestBody {
                 counted(n);
             }
             return n;
+        }
+
+        /** The request's stream belongs to the server, and an oversized body's rest is still to be dropped. */
+        @Override
+        public void close() {
         }
 
         private void counted(int n) {
