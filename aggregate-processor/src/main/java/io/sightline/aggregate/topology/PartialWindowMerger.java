@@ -8,7 +8,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,8 +39,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class PartialWindowMerger implements Processor<String, PartialWindow, String, MetricWindow> {
 
-    private static final String STREAM_TIME_KEY = "~stream-time";
-
     private final Duration grace;
     private final String storeName;
     private ProcessorContext<String, MetricWindow> context;
@@ -61,10 +58,7 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
         this.store = context.getStateStore(storeName);
         this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), WindowAggregator.LATE_SENSOR,
                 Sensor.RecordingLevel.INFO);
-        byte[] saved = store.get(STREAM_TIME_KEY);
-        if (saved != null) {
-            streamTime = Long.parseLong(new String(saved, StandardCharsets.US_ASCII));
-        }
+        streamTime = StoredStreamTime.decode(store.get(StoredStreamTime.KEY));
     }
 
     @Override
@@ -90,7 +84,7 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
     private void advance(long time) {
         if (time > streamTime) {
             streamTime = time;
-            store.put(STREAM_TIME_KEY, Long.toString(streamTime).getBytes(StandardCharsets.US_ASCII));
+            store.put(StoredStreamTime.KEY, StoredStreamTime.encode(streamTime));
         }
     }
 

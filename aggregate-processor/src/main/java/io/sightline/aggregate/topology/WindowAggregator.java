@@ -40,13 +40,11 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 public final class WindowAggregator implements Processor<String, Contribution, String, Emitted> {
 
     public static final String LATE_SENSOR = "late-records-dropped";
-    private static final String STREAM_TIME_KEY = "~stream-time";
     /** Marks a window updated since it was last published; sorts after every window key. */
     private static final String DIRTY_PREFIX = "~dirty|";
     private static final byte[] MARK = {1};
 
     private final MetricDefinitions definitions;
-    private final Duration grace;
     private final Duration emitInterval;
     private final String storeName;
     private ProcessorContext<String, Emitted> context;
@@ -65,7 +63,6 @@ public final class WindowAggregator implements Processor<String, Contribution, S
 
     public WindowAggregator(MetricDefinitions definitions, Duration grace, Duration emitInterval, String storeName) {
         this.definitions = definitions;
-        this.grace = grace;
         this.emitInterval = emitInterval;
         this.storeName = storeName;
         List<MetricDefinition> metrics = definitions.metrics();
@@ -87,10 +84,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         this.partition = context.taskId().partition();
         this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), LATE_SENSOR,
                 Sensor.RecordingLevel.INFO);
-        byte[] saved = store.getRaw(STREAM_TIME_KEY);
-        if (saved != null) {
-            streamTime = Long.parseLong(new String(saved, java.nio.charset.StandardCharsets.US_ASCII));
-        }
+        streamTime = StoredStreamTime.decode(store.getRaw(StoredStreamTime.KEY));
         // Updates committed but not yet published when the last instance stopped (or was
         // killed) are published by this one: the committed state says which they are.
         try (KeyValueIterator<String, byte[]> marks = store.prefixScanRaw(DIRTY_PREFIX)) {
@@ -159,7 +153,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private void advance(long time) {
         if (time > streamTime) {
             streamTime = time;
-            store.putRaw(STREAM_TIME_KEY, Long.toString(streamTime).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            store.putRaw(StoredStreamTime.KEY, StoredStreamTime.encode(streamTime));
         }
     }
 
