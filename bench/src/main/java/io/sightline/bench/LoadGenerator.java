@@ -3,7 +3,6 @@ package io.sightline.bench;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,13 +23,7 @@ public final class LoadGenerator {
                    double rate, String label) {
 
         static Options parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                if (!args[i].startsWith("--")) {
-                    throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
-                }
-                a.put(args[i].substring(2), args[i + 1]);
-            }
+            Map<String, String> a = RequestLoop.options(args);
             return new Options(a.getOrDefault("url", "http://127.0.0.1:8080"), a.getOrDefault("write-key", "bench-key"),
                     Integer.parseInt(a.getOrDefault("concurrency", "32")), Integer.parseInt(a.getOrDefault("batch-size", "1")),
                     Integer.parseInt(a.getOrDefault("event-bytes", "300")), Long.parseLong(a.getOrDefault("events", "100000")),

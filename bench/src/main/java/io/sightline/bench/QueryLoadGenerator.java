@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,13 +36,7 @@ public final class QueryLoadGenerator {
                    List<String> series, String label) {
 
         static Options parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (int i = 0; i + 1 < args.length; i += 2) {
-                if (!args[i].startsWith("--")) {
-                    throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
-                }
-                a.put(args[i].substring(2), args[i + 1]);
-            }
+            Map<String, String> a = RequestLoop.options(args);
             String kind = a.getOrDefault("kind", "point");
             if (!kind.equals("point") && !kind.equals("range")) {
                 throw new IllegalArgumentException("--kind must be point or range, got " + kind);

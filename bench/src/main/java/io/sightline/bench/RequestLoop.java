@@ -3,6 +3,7 @@ package io.sightline.bench;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,6 +105,18 @@ final class RequestLoop {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         return new Result(okItems.get(), seconds, requests.get(), all, otherStatuses, errors.get());
+    }
+
+    /** The generators' command line: {@code --option value} pairs, by option name without the dashes. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("expected --option value pairs, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        return options;
     }
 
     private static Thread daemon(Runnable r) {
