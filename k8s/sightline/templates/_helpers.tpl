@@ -111,7 +111,7 @@ app.kubernetes.io/component: {{ .component }}
 - name: SIGHTLINE_HTTP_PORT
   value: {{ .app.port | quote }}
 - name: JAVA_OPTS
-  value: {{ printf "-XX:MaxRAMPercentage=%v -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC -Djava.io.tmpdir=/tmp" .app.maxRamPercentage | quote }}
+  value: {{ printf "-XX:MaxRAMPercentage=%v -XX:+ExitOnOutOfMemoryError -XX:+Use%sGC -Djava.io.tmpdir=/tmp" .app.maxRamPercentage (.app.garbageCollector | default "G1") | quote }}
 {{- range $setting, $value := .app.settings }}
 {{- if has $setting (list "kafka.bootstrap.servers" "schema.registry.url" "schema.registry.basic.auth.user.info" "http.port" "state.dir" "write.keys" "advertised.endpoint") }}
 {{- fail (printf "settings.%s is set by the chart from its own values (see values.yaml); remove it from settings" $setting) }}

@@ -246,6 +246,24 @@ class HelmChartTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("renders")
+    void shouldRunTheServingApiOnZgcAndTheOthersOnG1(String values, Manifests manifests) {
+        assertThat(manifests.workloads()).extracting(Manifests::component).contains("serving-api", "ingest-gateway");
+        for (Map<String, Object> workload : manifests.workloads()) {
+            for (Map<String, Object> container : containers(workload)) {
+                String name = component(workload);
+                // Query tails are set by GC pauses (docs/benchmarks.md); the processors want G1's throughput.
+                String javaOpts = env(container).get("JAVA_OPTS");
+                if (name.equals("serving-api")) {
+                    assertThat(javaOpts).as("%s JAVA_OPTS", name).contains("-XX:+UseZGC").doesNotContain("-XX:+UseG1GC");
+                } else {
+                    assertThat(javaOpts).as("%s JAVA_OPTS", name).doesNotContain("-XX:+UseZGC");
+                }
+            }
+        }
+    }
+
     @Test
     void shouldTakeEverySecretFromASecretInProduction() {
         Map<String, String> gateway = env(containers(production.find("Deployment", "sl-sightline-ingest-gateway").orElseThrow()).get(0));
