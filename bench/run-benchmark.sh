@@ -56,12 +56,7 @@ if command -v wrk >/dev/null; then
   done
   echo "» single-event POSTs, closed loop, 30 s (wrk, $concurrency_single connections)"
   wrk_out=$(wrk -t2 -c"$concurrency_single" -d30s --latency -s bench/wrk/track.lua "$GATEWAY_URL/v1/track" | tee -a "$out/load.log")
-  rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$wrk_out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$wrk_out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$wrk_out")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$wrk_out")
-  errors=$(awk '/Socket errors/' <<<"$wrk_out")
-  single="RESULT label=single-wrk concurrency=$concurrency_single batch=1 events_per_s=$rps p50=$p50 p99=$p99 non_2xx=${non2xx:-0} ${errors:-socket_errors=0}"
+  single=$(awk -v label="label=single-wrk concurrency=$concurrency_single batch=1" -v rate_name=events_per_s -f bench/wrk/summary.awk <<<"$wrk_out")
 else
   echo "» warm-up and single-event POSTs, closed loop (bench.LoadGenerator; install wrk for a lighter client)"
   single=$(load --label single --concurrency "$concurrency_single" --batch-size 1 --events "$single_events" --warmup-events 60000 | tee -a "$out/load.log" | grep '^RESULT')

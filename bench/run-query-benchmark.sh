@@ -69,12 +69,7 @@ query() { # kind seconds
   KIND="$1" wrk -t2 -c"$connections" -d"$2"s --latency -s bench/wrk/metric-query.lua "$serving/"
 }
 summarize() { # label wrk-output
-  awk -v label="$1" '
-    /Requests\/sec/ {qps = $2}
-    $1 == "50%" {p50 = $2} $1 == "90%" {p90 = $2} $1 == "99%" {p99 = $2}
-    /Non-2xx/ {non2xx = $NF}
-    /Socket errors/ {errors = $0}
-    END {printf "RESULT %s qps=%d p50=%s p90=%s p99=%s non_2xx=%d %s\n", label, qps, p50, p90, p99, non2xx, errors}' <<<"$2"
+  awk -v label="$1" -v rate_name=qps -f bench/wrk/summary.awk <<<"$2"
 }
 
 echo "» warm-up: 2 x 20 s of point lookups and 20 s of ranges"
