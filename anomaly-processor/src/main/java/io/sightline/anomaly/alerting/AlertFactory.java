@@ -56,6 +56,12 @@ public final class AlertFactory {
                 },
                 explanation.text().isEmpty() ? "" : " " + explanation.text());
         Map<String, String> annotations = new HashMap<>();
+        if (t.revision()) {
+            // Said plainly: the window was judged normal, then late events changed it.
+            summary = "Revised by late events: " + summary;
+            annotations.put("revision", "The window starting " + Instant.ofEpochMilli(t.windowStart())
+                    + " was judged when it closed; events that arrived later revised its value into this anomaly.");
+        }
         annotations.put("summary", summary);
         annotations.put("description", description);
         if (!explanation.text().isEmpty()) {

@@ -100,7 +100,15 @@ public final class SeriesEngine {
             if (at < 0) {
                 return new Result(out, scored); // older than the history kept: too late to matter
             }
+            double before = values.get(at);
             values.set(at, value);
+            if (start <= h.getCompletedThrough()) {
+                store(h, starts, values);
+                if (value != before) {
+                    reviseJudged(h, starts.subList(0, at + 1), values.subList(0, at + 1), windowMillis, out);
+                }
+                return new Result(out, scored);
+            }
             if (at != starts.size() - 1) {
                 store(h, starts, values);
                 return new Result(out, scored);
@@ -164,6 +172,28 @@ public final class SeriesEngine {
         ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), true);
         setLatest(h, s);
         return s;
+    }
+
+    /**
+     * A window already judged, revised: alerts only if the revised value deviates on
+     * its own (no level-shift memory, which has moved on) while no alert of the rule is open.
+     */
+    private void reviseJudged(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
+        if (rule.detectors().isEmpty()) {
+            return;
+        }
+        AlertState open = h.getAlerts().get(rule.name());
+        if (open != null && open.getFiringSince() != null) {
+            return;
+        }
+        Evaluation base = evaluateBase(h, starts, values, windowMillis);
+        double fireAt = base.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
+        if (base.learning() || !hasVolume(base, rule.minVolume()) || rule.direction().directed(base.score()) < fireAt) {
+            return;
+        }
+        long start = starts.get(starts.size() - 1);
+        h.getAlerts().put(rule.name(), new AlertState(start, 0, 0, start));
+        out.add(new Transition(rule.name(), AlertStatus.firing, base, start, start, null, severity(base), false, true));
     }
 
     private ScoredWindow live(SeriesHistory h, long windowMillis, List<Transition> out) {
@@ -297,7 +327,7 @@ public final class SeriesEngine {
                     st.setPending(0);
                     st.setClear(0);
                     st.setLastNotified(start);
-                    out.add(new Transition(name, AlertStatus.firing, e, start, since, null, severity, false));
+                    out.add(new Transition(name, AlertStatus.firing, e, start, since, null, severity, false, false));
                 } else if (complete) {
                     st.setPending(held);
                 }
@@ -308,14 +338,14 @@ public final class SeriesEngine {
             if (resolve) {
                 st.setClear(st.getClear() + 1);
                 if (st.getClear() >= rule.resolveWindows()) {
-                    out.add(new Transition(name, AlertStatus.resolved, e, start, st.getFiringSince(), start + windowMillis, severity, false));
+                    out.add(new Transition(name, AlertStatus.resolved, e, start, st.getFiringSince(), start + windowMillis, severity, false, false));
                     alerts.remove(name);
                 }
             } else {
                 st.setClear(0);
                 if (rule.renotifyMillis() > 0 && start - st.getLastNotified() >= rule.renotifyMillis()) {
                     st.setLastNotified(start);
-                    out.add(new Transition(name, AlertStatus.firing, e, start, st.getFiringSince(), null, severity, true));
+                    out.add(new Transition(name, AlertStatus.firing, e, start, st.getFiringSince(), null, severity, true, false));
                 }
             }
         }
