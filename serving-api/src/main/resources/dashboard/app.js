@@ -20,7 +20,8 @@ async function api(path) {
 
 // A metric the pipeline has not written yet is unknown to the API (404): that is "no data", not an error.
 async function apiIfKnown(path) {
-  try { return await api(path); } catch (err) { if (err.status === 404) return null; throw err; }
+  // 404: no such metric yet; 400: a filter names a dimension no series of it has yet
+  try { return await api(path); } catch (err) { if (err.status === 404 || err.status === 400) return null; throw err; }
 }
 
 async function loadCatalog() {
@@ -135,8 +136,8 @@ function currentMinute() { return new Date(Math.floor(Date.now() / 60000) * 6000
 
 // One-minute windows of a metric, summed per value of one dimension: value -> { total, last, newest, newestValue }.
 // Null when the pipeline has not written the metric at all.
-async function perDimension(metric, dimension, from, to) {
-  const answer = await apiIfKnown('/v1/metrics/' + metric + '?window=PT1M&from=' + from.toISOString() + '&to=' + to.toISOString());
+async function perDimension(metric, dimension, from, to, filter = '') {
+  const answer = await apiIfKnown('/v1/metrics/' + metric + '?window=PT1M&from=' + from.toISOString() + '&to=' + to.toISOString() + filter);
   if (!answer) return null;
   const lastMinute = currentMinute();
   const out = new Map();
@@ -163,7 +164,8 @@ async function loadQuality() {
   const from = new Date(to.getTime() - state.rangeMin * 60000);
   const [volume, late, duplicates, lag, quality] = await Promise.all([
     perDimension('events_by_source', 'source', from, to),
-    perDimension('late_events', 'source', from, to),
+    // late_events counts per series: the one-minute series of events_by_source, next to its volume
+    perDimension('late_events', 'source', from, to, '&metric=events_by_source'),
     perDimension('duplicate_events', 'source', from, to),
     perDimension('pipeline_lag_seconds', 'stage', new Date(to.getTime() - 15 * 60000), to),
     api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString())]);

@@ -1,22 +1,28 @@
 package io.sightline.aggregate;
 
+import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.aggregate.rocksdb.BoundedMemoryRocksDBConfig;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Settings of the aggregate processor. */
 public final class AggregateConfig extends ServiceConfig {
 
     public static final String WINDOW_GRACE_MS_CONFIG = "window.grace.ms";
-    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends late events still count in it; later ones are dropped and counted in the late-records-dropped-total metric and the late_events series.";
+    private static final String WINDOW_GRACE_MS_DOC = "How long after a window ends (by receive time) it closes and its final value is published; events arriving later still revise it within its lateness horizon.";
+
+    public static final String WINDOW_LATENESS_HORIZONS_CONFIG = "window.lateness.horizons";
+    private static final String WINDOW_LATENESS_HORIZONS_DOC = "How long after its end (by receive time) a window of each size still counts late events, as size=horizon pairs; a size not listed takes the horizon of the largest listed size below it. Each change is published as a revision. Later events are counted in late_events per source and metric, and an event too late for all its windows goes to the dead-letter topic (event_time_too_late).";
 
     public static final String METRICS_DEFINITIONS_FILE_CONFIG = "metrics.definitions.file";
     private static final String METRICS_DEFINITIONS_FILE_DOC = "YAML or JSON file of metric definitions; empty runs the shipped defaults (default-metrics.yaml).";
@@ -33,6 +39,13 @@ public final class AggregateConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8083), "sightline-aggregate")
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
+            .define(WINDOW_LATENESS_HORIZONS_CONFIG, Type.LIST, LatenessHorizons.DEFAULT, (name, value) -> {
+                        try {
+                            LatenessHorizons.parse(((List<?>) value).stream().map(String::valueOf).toList());
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(name, value, e.getMessage());
+                        }
+                    }, Importance.MEDIUM, WINDOW_LATENESS_HORIZONS_DOC)
             .define(METRICS_DEFINITIONS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, METRICS_DEFINITIONS_FILE_DOC)
             .define(METRICS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 500L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     METRICS_EMIT_INTERVAL_MS_DOC)
@@ -47,6 +60,10 @@ public final class AggregateConfig extends ServiceConfig {
 
     public Duration windowGrace() {
         return Duration.ofMillis(getLong(WINDOW_GRACE_MS_CONFIG));
+    }
+
+    public LatenessHorizons latenessHorizons() {
+        return LatenessHorizons.parse(getList(WINDOW_LATENESS_HORIZONS_CONFIG));
     }
 
     public Duration emitInterval() {

@@ -17,7 +17,7 @@ public final class AggregateProcessor {
     public static StreamsService start(AggregateConfig config) {
         Topics topics = StreamsService.topics(config);
         return StreamsService.start("aggregate-processor", config, topics,
-                AggregateTopology.build(topics, config.definitions(), config.windowGrace(), config.emitInterval(), config.maxCardinality()),
+                AggregateTopology.build(topics, config.definitions(), config.windowGrace(), config.latenessHorizons(), config.emitInterval(), config.maxCardinality()),
                 config.streamsProperties(), streams -> javalin -> { });
     }
 

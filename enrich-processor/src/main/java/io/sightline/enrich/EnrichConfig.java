@@ -17,8 +17,8 @@ public final class EnrichConfig extends ServiceConfig {
     public static final String DEDUP_WINDOW_MS_CONFIG = "dedup.window.ms";
     private static final String DEDUP_WINDOW_MS_DOC = "How long a messageId is remembered (per source): a second event with the same id within this time (by gateway receive time) is dropped and counted.";
 
-    public static final String EVENT_MAX_FUTURE_MS_CONFIG = "event.max.future.ms";
-    private static final String EVENT_MAX_FUTURE_MS_DOC = "Events whose corrected timestamp is further than this ahead of the gateway's receive time go to the dead-letter topic (event_time_in_future). At most 1 h: brokers refuse records more than message.timestamp.after.max.ms (1 h by default) in the future.";
+    public static final String EVENT_FUTURE_TOLERANCE_MS_CONFIG = "event.future.tolerance.ms";
+    private static final String EVENT_FUTURE_TOLERANCE_MS_DOC = "Events whose corrected timestamp is further than this ahead of the gateway's receive time get the receive time as their timestamp, marked timeCorrection: future_clamped (a fast client clock never places events in windows no one else has reached). At most 1 h: brokers refuse records more than message.timestamp.after.max.ms (1 h by default) in the future.";
 
     public static final String EVENT_MAX_PAST_MS_CONFIG = "event.max.past.ms";
     private static final String EVENT_MAX_PAST_MS_DOC = "Events whose corrected timestamp is further than this behind the gateway's receive time go to the dead-letter topic (event_time_too_old).";
@@ -41,8 +41,8 @@ public final class EnrichConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8082), "sightline-enrich")
             .define(DEDUP_WINDOW_MS_CONFIG, Type.LONG, Duration.ofHours(24).toMillis(), ConfigDef.Range.atLeast(1),
                     Importance.MEDIUM, DEDUP_WINDOW_MS_DOC)
-            .define(EVENT_MAX_FUTURE_MS_CONFIG, Type.LONG, Duration.ofMinutes(10).toMillis(), ConfigDef.Range.between(0, Duration.ofHours(1).toMillis()),
-                    Importance.MEDIUM, EVENT_MAX_FUTURE_MS_DOC)
+            .define(EVENT_FUTURE_TOLERANCE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.between(0, Duration.ofHours(1).toMillis()),
+                    Importance.MEDIUM, EVENT_FUTURE_TOLERANCE_MS_DOC)
             .define(EVENT_MAX_PAST_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, EVENT_MAX_PAST_MS_DOC)
             .define(SESSION_GAP_MS_CONFIG, Type.LONG, Duration.ofMinutes(30).toMillis(), ConfigDef.Range.atLeast(1),
@@ -64,7 +64,7 @@ public final class EnrichConfig extends ServiceConfig {
         String geo = getString(GEO_DATABASE_PATH_CONFIG);
         return new EnrichOptions(
                 Duration.ofMillis(getLong(DEDUP_WINDOW_MS_CONFIG)),
-                Duration.ofMillis(getLong(EVENT_MAX_FUTURE_MS_CONFIG)),
+                Duration.ofMillis(getLong(EVENT_FUTURE_TOLERANCE_MS_CONFIG)),
                 Duration.ofMillis(getLong(EVENT_MAX_PAST_MS_CONFIG)),
                 Duration.ofMillis(getLong(SESSION_GAP_MS_CONFIG)),
                 piiKeys,

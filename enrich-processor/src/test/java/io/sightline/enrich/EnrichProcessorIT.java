@@ -49,32 +49,37 @@ class EnrichProcessorIT {
     }
 
     @Test
-    void shouldDeadLetterAnEventFromTheFutureAndDropAndCountADuplicateOnARealBroker() {
+    void shouldClampAnEventFromTheFutureAndDeadLetterATooOldOneAndDropAndCountADuplicateOnARealBroker() {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
              StreamsService enrich = EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
             Instant now = Instant.now();
             TrackedEvent future = TrackedEvent.newBuilder()
                     .setMessageId("from-the-future").setType(EventType.track).setSource("web").setEvent("Clicked")
                     .setUserId("u1").setReceivedAt(now).setTimestamp(now.plus(Duration.ofDays(2))).build();
+            TrackedEvent old = TrackedEvent.newBuilder(future).setMessageId("too-old").setTimestamp(now.minus(Duration.ofDays(8))).build();
             TrackedEvent once = TrackedEvent.newBuilder(future).setMessageId("once").setTimestamp(now).build();
             TrackedEvent last = TrackedEvent.newBuilder(future).setMessageId("last").setTimestamp(now).build();
 
             env.produce(Topics.EVENTS_RAW, "web:u1", future);
+            env.produce(Topics.EVENTS_RAW, "web:u1", old);
             env.produce(Topics.EVENTS_RAW, "web:u1", once);
             env.produce(Topics.EVENTS_RAW, "web:u1", once);
             env.produce(Topics.EVENTS_RAW, "web:u1", last);
 
             var letters = env.readUntil(Topics.EVENTS_INVALID, DeadLetter.class, Duration.ofSeconds(60),
-                    r -> "from-the-future".equals(r.value().getMessageId()));
+                    r -> "too-old".equals(r.value().getMessageId()));
             DeadLetter letter = letters.get(letters.size() - 1).value();
-            assertThat(letter.getReasonCode()).isEqualTo("event_time_in_future");
+            assertThat(letter.getReasonCode()).isEqualTo("event_time_too_old");
             assertThat(letter.getComponent()).isEqualTo("enrich-processor");
             assertThat(letter.getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
             assertThat(letter.getInputOffset()).isNotNull();
 
             var out = env.readUntil(Topics.EVENTS_ENRICHED, EnrichedEvent.class, Duration.ofSeconds(60),
                     r -> r.value().getEvent().getMessageId().equals("last"));
-            assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("once", "last");
+            assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("from-the-future", "once", "last");
+            // two days ahead of its receive time: kept at its receive time, marked
+            assertThat(out.get(0).value().getEvent().getTimestamp()).isEqualTo(now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            assertThat(out.get(0).value().getEvent().getTimeCorrection()).isEqualTo("future_clamped");
 
             var duplicates = env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(60),
                     r -> r.key().equals("duplicate_events{source=web}"));

@@ -87,8 +87,8 @@ class DashboardBrowserIT {
         // The pipeline's data-quality series (drops per source, lag per stage), written as the processors write them.
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
         writeWindows(
-                window("late_events", Map.of("source", "browser-test-web"), minute.minus(Duration.ofMinutes(2)), 1),
-                window("late_events", Map.of("source", "browser-test-web"), minute, 2),
+                window("late_events", Map.of("source", "browser-test-web", "metric", "events_by_source"), minute.minus(Duration.ofMinutes(2)), 1),
+                window("late_events", Map.of("source", "browser-test-web", "metric", "events_by_source"), minute, 2),
                 window("duplicate_events", Map.of("source", "browser-test-web"), minute, 5),
                 window("duplicate_events", Map.of("source", "browser-test-ios"), minute, 2),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute.minus(Duration.ofMinutes(1)), 2),

@@ -1,13 +1,16 @@
 package io.sightline.aggregate.topology;
 
+import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.CountSeries;
-import io.sightline.common.streams.EventTimeExtractor;
+import io.sightline.common.streams.ReceiveTimeExtractor;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,16 +25,20 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Metrics from enriched events, as the metric definitions say: each event becomes
- * contributions to series windows, folded into window states (event time, tumbling
- * windows, a grace period for late events) on the user-keyed partitions, where funnel
- * progress and the cardinality cap live too. Snapshots of each partition's changed
- * windows are repartitioned by series and merged into the series' value (a local then
- * global aggregation: the repartition carries a few snapshots per window and emit
- * interval, not a record per event and metric).
- * Every update of an open window is published, so dashboards and the anomaly detector
- * see a window fill up, and a final value once it closes. Events dropped as later than
- * grace are counted per source and minute into the series
- * {@code late_events{source=...}} on the same topic.
+ * contributions to series windows, folded into window states on the user-keyed
+ * partitions, where funnel progress and the cardinality cap live too. Snapshots of
+ * each partition's changed windows are repartitioned by series and merged into the
+ * series' value (a local then global aggregation: the repartition carries a few
+ * snapshots per window and emit interval, not a record per event and metric).
+ *
+ * <p>Time: each event counts in the tumbling windows of its own (corrected) event
+ * time, while windows close and expire by receive time, the record timestamp, which no
+ * client controls. Every update of an open window is published, so dashboards and the
+ * anomaly detector see a window fill up; a final value once it closes (end plus
+ * grace); and a revision whenever late events change it within the lateness horizon of
+ * its size. A contribution later than that is counted per source, series and minute of
+ * arrival into {@code late_events{metric=...,source=...}} on the same topic, and an
+ * event too late for every window is also dead-lettered ({@code event_time_too_late}).
  */
 public final class AggregateTopology {
 
@@ -44,6 +51,7 @@ public final class AggregateTopology {
     /** The latest snapshot of each input partition per series window (on the series-keyed tasks). */
     public static final String MERGED_WINDOW_STORE = "metric-windows-by-series";
     public static final String LATE_METRIC = "late_events";
+    public static final String COMPONENT = "aggregate-processor";
     private static final String LATE = "late";
     public static final String LATE_COUNTS_STORE = CountSeries.storeName(LATE);
     /**
@@ -57,11 +65,13 @@ public final class AggregateTopology {
     }
 
     /**
-     * @param grace        how long after a window's end late events still count
+     * @param grace        how long after a window's end it closes with a final value
+     * @param horizons     how long after a window's end late events still revise it, per window size
      * @param emitInterval how often changed open windows are published; zero publishes every update
      * @param defaultCap   distinct dimension combinations per metric (per input partition) before {@code other}
      */
-    public static Topology build(Topics topics, MetricDefinitions definitions, Duration grace, Duration emitInterval, int defaultCap) {
+    public static Topology build(Topics topics, MetricDefinitions definitions, Duration grace, LatenessHorizons horizons,
+                                 Duration emitInterval, int defaultCap) {
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         StreamsBuilder builder = new StreamsBuilder();
@@ -74,23 +84,33 @@ public final class AggregateTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MERGED_WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 
-        Map<String, KStream<String, Emitted>> emitted = builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
-                        .withTimestampExtractor(new EventTimeExtractor()).withName("enriched-events"))
+        KStream<String, EnrichedEvent> events = builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
+                .withTimestampExtractor(new ReceiveTimeExtractor()).withName("enriched-events"));
+
+        Topic<String, DeadLetter> invalid = topics.eventsInvalid();
+        WindowDeadlines deadlines = new WindowDeadlines(definitions, grace, horizons);
+        events.processValues(() -> new TooLateCheck(deadlines, enriched, COMPONENT), Named.as("find-too-late-events"))
+                .to(invalid.name(), Produced.with(invalid.keySerde(), invalid.valueSerde()).withName("too-late-to-events-invalid"));
+
+        Map<String, KStream<String, Emitted>> emitted = events
                 .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
                         Named.as("to-contributions"), DIMENSION_STORE, FUNNEL_STORE)
-                .process(() -> new WindowAggregator(definitions, grace, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"), WINDOW_STORE)
+                .process(() -> new WindowAggregator(definitions, grace, horizons, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"),
+                        WINDOW_STORE)
                 .split(Named.as("emitted-"))
-                .branch((key, e) -> e.late(), Branched.as("late"))
+                .branch((key, e) -> e.isLate(), Branched.as("late"))
                 .defaultBranch(Branched.as("windows"));
 
         // Only snapshots of changed windows travel through the repartition topic, not events or contributions.
         emitted.get("emitted-windows")
                 .mapValues(Emitted::partial, Named.as("partial-windows"))
                 .repartition(Repartitioned.with(Serdes.String(), PartialWindow.serde()).withName("partial-windows-by-series"))
-                .process(() -> new PartialWindowMerger(grace, MERGED_WINDOW_STORE), Named.as("merge-partial-windows"), MERGED_WINDOW_STORE)
+                .process(() -> new PartialWindowMerger(grace, horizons, MERGED_WINDOW_STORE), Named.as("merge-partial-windows"),
+                        MERGED_WINDOW_STORE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
 
-        CountSeries.perMinute(emitted.get("emitted-late"), (source, e) -> source, LATE_METRIC, "source", LATE, LATE_COUNT_GRACE)
+        CountSeries.perMinute(emitted.get("emitted-late"), List.of("source", "metric"), (source, e) -> List.of(source, e.lateSeries()),
+                        LATE_METRIC, LATE, LATE_COUNT_GRACE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("late-to-metrics-windowed"));
 
         return builder.build();

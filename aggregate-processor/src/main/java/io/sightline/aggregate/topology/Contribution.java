@@ -5,9 +5,9 @@ package io.sightline.aggregate.topology;
  * {@code time} places it in its windows: the event time, or for a funnel the time of
  * the user's step one. {@code role} says which part of a ratio it feeds;
  * {@code member} is the user or session for unique counts; {@code number} the
- * measured property; {@code step} the funnel step reached (1-based). {@code source}
- * is set on the first contribution of each event only (null on the others), so the
- * aggregator can count a late event once, under its source.
+ * measured property; {@code step} the funnel step reached (1-based); {@code source}
+ * the event's source, so the aggregator can count a contribution too late for its
+ * window under it.
  */
 public record Contribution(int metric, long time, byte role, String member, double number, int step, String source) {
 

@@ -37,8 +37,8 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     private ProcessorContext<String, Contribution> context;
     private KeyValueStore<String, String> dimensionValues;
     private KeyValueStore<String, String> funnels;
-    /** The current event's source until its first contribution has carried it. */
-    private String sourceToCarry;
+    /** The current event's source, carried by each of its contributions. */
+    private String source;
 
     public ContributionMapper(MetricDefinitions definitions, int defaultCap, String dimensionStoreName, String funnelStoreName) {
         this.definitions = definitions;
@@ -60,8 +60,9 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
             return;
         }
         EventView event = new EventView(record.value());
-        sourceToCarry = Objects.requireNonNullElse(record.value().getEvent().getSource(), "");
-        long time = record.timestamp();
+        source = Objects.requireNonNullElse(record.value().getEvent().getSource(), "");
+        // Windows follow the event's own (corrected) time; the record timestamp is its receive time.
+        long time = record.value().getEvent().getTimestamp().toEpochMilli();
         List<MetricDefinition> metrics = definitions.metrics();
         for (int i = 0; i < metrics.size(); i++) {
             MetricDefinition m = metrics.get(i);
@@ -134,8 +135,7 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */
     private void emit(Record<String, EnrichedEvent> record, MetricDefinition m, int metric, long time, byte role,
                       String member, double number, int step, String dims) {
-        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step, sourceToCarry)));
-        sourceToCarry = null;
+        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step, source)));
     }
 
     private static String member(Measure.Type type, EventView event) {

@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.LongUnaryOperator;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -17,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * snapshot published twice, after a restart, counts once). {@code isFinal} says that
  * partition has closed the window and will send no more of it.
  *
- * @param closeAt   when the window closes: its end, plus grace, plus a funnel's time limit
+ * @param closeAt   when the window closes (first final value): its end, plus grace, plus a funnel's time limit
  * @param series    the series key, window-size suffix included ({@code event_count.1h{event=Signed+Up}})
  * @param partition the input partition the snapshot comes from
  * @param state     the {@link MetricState} bytes
@@ -25,6 +26,13 @@ import org.apache.kafka.common.serialization.Serializer;
 public record PartialWindow(long closeAt, long start, long size, String series, int partition, boolean isFinal, byte[] state) {
 
     private static final byte VERSION = 1;
+    /**
+     * Keys of closed windows that still take late events start with this and then sort
+     * by when they stop taking them (their expiry), so expiring is a scan over their front.
+     */
+    static final String REVISABLE = "r|";
+    /** Later than any close or expiry time (15 digits, as keys are padded to). */
+    static final long LAST = 999_999_999_999_999L;
 
     /** The store key of this window: close time first, zero-padded, so closing is a scan over the front. */
     public String storeKey() {
@@ -38,10 +46,27 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
         return key.toString();
     }
 
-    /** The window a {@link #storeKey()} names, with a partition's snapshot of it. */
-    static PartialWindow ofStoreKey(String key, int partition, boolean isFinal, byte[] state) {
-        String[] parts = key.split("\\|", 4);
-        return new PartialWindow(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3], partition, isFinal, state);
+    /** The key of a closed window still open to revision until {@code expireAt}. */
+    static String revisableKey(long expireAt, long start, long size, String series) {
+        return REVISABLE + storeKey(expireAt, start, size, series);
+    }
+
+    static boolean isRevisable(String key) {
+        return key.startsWith(REVISABLE);
+    }
+
+    /**
+     * The window a store key of either form names, with a partition's snapshot of it;
+     * {@code revisableAfterClose} gives, per window size, how long a closed window stays
+     * revisable (to find the close time from a revisable key's expiry).
+     */
+    static PartialWindow ofStoreKey(String key, LongUnaryOperator revisableAfterClose, int partition, boolean isFinal, byte[] state) {
+        boolean revisable = isRevisable(key);
+        String[] parts = key.substring(revisable ? REVISABLE.length() : 0).split("\\|", 4);
+        long at = Long.parseLong(parts[0]);
+        long size = Long.parseLong(parts[2]);
+        long closeAt = revisable ? at - revisableAfterClose.applyAsLong(size) : at;
+        return new PartialWindow(closeAt, Long.parseLong(parts[1]), size, parts[3], partition, isFinal, state);
     }
 
     /** {@code value} zero-padded to 15 digits, as every stored close and start time is. */
@@ -56,6 +81,11 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
     /** The key from which every window closing at or before {@code time} sorts first. */
     static String closedUpTo(long time) {
         return padded(new StringBuilder(17), time).append("|~").toString();
+    }
+
+    /** The key from which every revisable window expiring at or before {@code time} sorts first. */
+    static String expiredUpTo(long time) {
+        return REVISABLE + closedUpTo(time);
     }
 
     /** A compact binary serde for the internal repartition topic. */

@@ -1,5 +1,6 @@
 package io.sightline.aggregate.topology;
 
+import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.Measure;
 import io.sightline.aggregate.definition.MetricDefinition;
 import io.sightline.aggregate.definition.MetricDefinitions;
@@ -19,23 +20,29 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * as {@link PartialWindow} snapshots, keyed by series, for the {@link PartialWindowMerger}
  * to combine across partitions: updates of open windows continuously (every update, or
  * the changed ones every emit interval), and a final snapshot when stream time passes
- * the window's end plus grace (plus the funnel's time limit for funnels), after which
- * the state is deleted. Aggregating before the repartition means only snapshots of
- * changed windows travel through it, not one record per event and metric.
+ * the window's end plus grace (plus the funnel's time limit for funnels). Aggregating
+ * before the repartition means only snapshots of changed windows travel through it,
+ * not one record per event and metric.
+ *
+ * <p>Stream time is receive time (see {@code ReceiveTimeExtractor}), so no client's
+ * clock closes windows; each contribution lands in the window of its own event time.
+ * A closed window keeps its state until the lateness horizon of its size has passed
+ * ({@link WindowDeadlines}): a late event updates it, and the changed window is
+ * published again, final (a revision). After the horizon the state is deleted.
  *
  * <p>Store keys start with the close time, zero-padded, so closing is one range scan
- * over the front of the store. Stream time is kept in the store too: after a restart
- * a late event is judged exactly as it would have been before. So is the set of windows
- * updated since they were last published (a marker per window, written once per emit
- * interval): an update committed just before a restart or a crash is still published,
- * not held back until its window changes again or closes.
+ * over the front of the store; closed windows move to keys that start with
+ * {@link PartialWindow#REVISABLE} and their expiry, so expiring is one scan too. Stream
+ * time is kept in the store: after a restart a late event is judged exactly as it
+ * would have been before. So is the set of windows updated since they were last
+ * published (a marker per window, written once per emit interval): an update committed
+ * just before a restart or a crash is still published, not held back until its window
+ * changes again or closes.
  *
- * <p>Late contributions are dropped and counted in the {@code late-records-dropped}
- * sensor (once per contribution and window size). An event is also emitted as a
- * {@link Emitted#lateEvent()} keyed by its source, once, when the contribution that
- * carries its source (its first) is dropped from any of its windows; it is stamped
- * with the stream time that made it late, so the topology counts it in the minute it
- * arrived, not in its long-closed event-time minute.
+ * <p>A contribution later than its window's horizon is dropped, counted in the
+ * {@code late-records-dropped} sensor, and emitted as {@link Emitted#late} keyed by its
+ * source with the series name, once per series window size it missed, stamped with the
+ * stream time that made it late (the minute it arrived, not its long-closed minute).
  */
 public final class WindowAggregator implements Processor<String, Contribution, String, Emitted> {
 
@@ -45,6 +52,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private static final byte[] MARK = {1};
 
     private final MetricDefinitions definitions;
+    private final WindowDeadlines deadlines;
     private final Duration emitInterval;
     private final String storeName;
     private ProcessorContext<String, Emitted> context;
@@ -52,28 +60,24 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;
-    /** No window closes before this: stream time advances with nearly every event, and most advances close nothing. */
+    /** No window closes before this, and no revisable window expires before the next: most advances of stream time do neither. */
     private long nextCloseAt = Long.MIN_VALUE;
+    private long nextExpireAt = Long.MIN_VALUE;
     private final Set<String> dirty = new LinkedHashSet<>();
-    /** Per metric (by index): window sizes in ms, series names per window, time added to a window's end before it closes. */
-    private final long[][] windowSizes;
+    /** Per metric (by index): series names per window. */
     private final String[][] seriesNames;
-    private final long[] closeAfterEnd;
     private int partition;
 
-    public WindowAggregator(MetricDefinitions definitions, Duration grace, Duration emitInterval, String storeName) {
+    public WindowAggregator(MetricDefinitions definitions, Duration grace, LatenessHorizons horizons, Duration emitInterval, String storeName) {
         this.definitions = definitions;
+        this.deadlines = new WindowDeadlines(definitions, grace, horizons);
         this.emitInterval = emitInterval;
         this.storeName = storeName;
         List<MetricDefinition> metrics = definitions.metrics();
-        this.windowSizes = new long[metrics.size()][];
         this.seriesNames = new String[metrics.size()][];
-        this.closeAfterEnd = new long[metrics.size()];
         for (int i = 0; i < metrics.size(); i++) {
             MetricDefinition m = metrics.get(i);
-            windowSizes[i] = m.windowSizes().stream().mapToLong(Duration::toMillis).toArray();
             seriesNames[i] = m.windows().stream().map(m::seriesName).toArray(String[]::new);
-            closeAfterEnd[i] = grace.toMillis() + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
         }
     }
 
@@ -110,19 +114,30 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         MetricDefinition m = metrics.get(c.metric());
         String dims = record.key().substring(m.name().length());
         advance(record.timestamp());
-        boolean dropped = false;
-        long[] sizes = windowSizes[c.metric()];
+        // Windows due by the new stream time close first, so each window's phase follows from the clock.
+        closeWindows();
+        long[] sizes = deadlines.windowSizes(c.metric());
         for (int w = 0; w < sizes.length; w++) {
             long size = sizes[w];
-            long windowStart = c.time() - Math.floorMod(c.time(), size);
-            long closeAt = windowStart + size + closeAfterEnd[c.metric()];
-            if (closeAt <= streamTime) {
+            long windowStart = WindowDeadlines.windowStart(c.time(), size);
+            long closeAt = deadlines.closeAt(c.metric(), windowStart, size);
+            long expireAt = closeAt + deadlines.revisableAfterClose(size);
+            String series = seriesNames[c.metric()][w] + dims;
+            if (expireAt <= streamTime) {
                 late.record();
-                dropped = true;
+                if (c.source() != null) {
+                    context.forward(new Record<>(c.source(), Emitted.late(seriesNames[c.metric()][w]), Math.max(streamTime, 0)));
+                }
                 continue;
             }
-            nextCloseAt = Math.min(nextCloseAt, closeAt);
-            String key = PartialWindow.storeKey(closeAt, windowStart, size, seriesNames[c.metric()][w] + dims);
+            boolean closed = closeAt <= streamTime;
+            String key = closed ? PartialWindow.revisableKey(expireAt, windowStart, size, series)
+                    : PartialWindow.storeKey(closeAt, windowStart, size, series);
+            if (!closed) {
+                nextCloseAt = Math.min(nextCloseAt, closeAt);
+            } else {
+                nextExpireAt = Math.min(nextExpireAt, expireAt);
+            }
             MetricState state = store.state(key);
             if (state == null) {
                 state = empty(m);
@@ -130,15 +145,11 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             state.add(c);
             store.update(key, state);
             if (emitInterval.isZero()) {
-                emit(key, state, false);
+                emit(key, state, closed);
             } else if (dirty.add(key)) {
                 store.putRaw(DIRTY_PREFIX + key, MARK);
             }
         }
-        if (dropped && c.source() != null) {
-            context.forward(new Record<>(c.source(), Emitted.lateEvent(), Math.max(streamTime, 0)));
-        }
-        closeWindows();
     }
 
     private MetricState empty(MetricDefinition m) {
@@ -157,35 +168,65 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         }
     }
 
+    /**
+     * Publishes windows whose close time has come as final and keeps them, revisable,
+     * until their horizon; deletes revisable windows whose horizon has passed (publishing
+     * a revision not yet published first).
+     */
     private void closeWindows() {
-        if (streamTime < 0 || streamTime == closedUpTo || streamTime < nextCloseAt) {
+        if (streamTime < 0 || streamTime == closedUpTo) {
             return;
         }
         closedUpTo = streamTime;
-        for (String key : store.windowKeys(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(streamTime))) {
-            emit(key, store.state(key), true);
-            store.delete(key);
-            if (dirty.remove(key)) {
-                store.deleteRaw(DIRTY_PREFIX + key);
+        if (streamTime >= nextCloseAt) {
+            for (String key : store.windowKeys(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(streamTime))) {
+                MetricState state = store.state(key);
+                PartialWindow window = emit(key, state, true);
+                store.delete(key);
+                if (dirty.remove(key)) {
+                    store.deleteRaw(DIRTY_PREFIX + key);
+                }
+                long expireAt = window.closeAt() + deadlines.revisableAfterClose(window.size());
+                if (expireAt > streamTime) {
+                    store.update(PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()), state);
+                    nextExpireAt = Math.min(nextExpireAt, expireAt);
+                }
             }
+            nextCloseAt = timeOf(store.firstWindowKey(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(PartialWindow.LAST)), 0);
         }
-        nextCloseAt = store.earliestCloseAt();
+        if (streamTime >= nextExpireAt) {
+            for (String key : store.windowKeys(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(streamTime))) {
+                if (dirty.remove(key)) {
+                    emit(key, store.state(key), true);
+                    store.deleteRaw(DIRTY_PREFIX + key);
+                }
+                store.delete(key);
+            }
+            nextExpireAt = timeOf(store.firstWindowKey(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST)),
+                    PartialWindow.REVISABLE.length());
+        }
+    }
+
+    /** The time a window key starts with (after {@code offset} characters), or {@code Long.MAX_VALUE} for no key. */
+    private static long timeOf(String key, int offset) {
+        return key == null ? Long.MAX_VALUE : Long.parseLong(key.substring(offset, key.indexOf('|', offset)));
     }
 
     private void flushDirty() {
         for (String key : dirty) {
             MetricState state = store.state(key);
             if (state != null) {
-                emit(key, state, false);
+                emit(key, state, PartialWindow.isRevisable(key));
             }
             store.deleteRaw(DIRTY_PREFIX + key);
         }
         dirty.clear();
     }
 
-    private void emit(String storeKey, MetricState state, boolean isFinal) {
-        PartialWindow partial = PartialWindow.ofStoreKey(storeKey, partition, isFinal, state.toBytes());
+    private PartialWindow emit(String storeKey, MetricState state, boolean isFinal) {
+        PartialWindow partial = PartialWindow.ofStoreKey(storeKey, deadlines::revisableAfterClose, partition, isFinal, state.toBytes());
         // Stamped with this partition's stream time: the merger's clock for giving up on partitions that never close a window.
         context.forward(new Record<>(partial.series(), Emitted.update(partial), Math.max(streamTime, 0)));
+        return partial;
     }
 }

@@ -75,16 +75,17 @@ public final class WindowStateStore implements StateStore, CachedStateStore<Stri
         return keys;
     }
 
-    /** The close time of the window that closes first (keys start with it), or {@code Long.MAX_VALUE} if there is none. */
-    public long earliestCloseAt() {
-        String first = updated.isEmpty() ? null : updated.firstKey();
-        try (KeyValueIterator<String, byte[]> it = inner.range("0", "9~")) {
+    /** The smallest window key from {@code from} to {@code to} (inclusive), states updated since the last flush included; or null. */
+    public String firstWindowKey(String from, String to) {
+        var pending = updated.subMap(from, true, to, true);
+        String first = pending.isEmpty() ? null : pending.firstKey();
+        try (KeyValueIterator<String, byte[]> it = inner.range(from, to)) {
             if (it.hasNext()) {
                 String stored = it.next().key;
                 first = first == null || stored.compareTo(first) < 0 ? stored : first;
             }
         }
-        return first == null ? Long.MAX_VALUE : Long.parseLong(first.substring(0, first.indexOf('|')));
+        return first;
     }
 
     /** Bookkeeping entries (stream time, publish markers) go to the store as they are. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.aggregate.AggregateConfig;
+import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.StreamsConfigs;
 import io.sightline.schemas.Topics;
@@ -44,13 +45,16 @@ class AggregateTopologyTest {
     private TestInputTopic<String, EnrichedEvent> enriched;
     private TestOutputTopic<String, MetricWindow> metrics;
 
+    /** Windows that take no events after grace: these tests are about closing; revisions have their own ({@code EventTimeTopologyTest}). */
+    static final LatenessHorizons NO_REVISIONS = LatenessHorizons.parse(List.of("1m=30s"));
+
     void start(MetricDefinitions definitions) {
         AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
         props.putAll(StreamsConfigs.properties(config, "aggregate-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         props.putAll(config.streamsProperties());
-        driver = new TopologyTestDriver(AggregateTopology.build(topics, definitions, Duration.ofSeconds(30), Duration.ZERO, 1000), props);
+        driver = new TopologyTestDriver(AggregateTopology.build(topics, definitions, Duration.ofSeconds(30), NO_REVISIONS, Duration.ZERO, 1000), props);
         enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
         metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
     }
@@ -99,19 +103,19 @@ class AggregateTopologyTest {
         enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(85)));
         // late but within the 30 s grace of the first window (it closes at 90 s)
         enriched.pipeInput("u2", event("u2", "Signed Up", MINUTE.plusSeconds(50)));
-        // stream time reaches 95 s: the first window closes with its final value
+        // stream time reaches 95 s: the first window closes with its final value, before the event is added
         enriched.pipeInput("u1", event("u1", "Signed Up", MINUTE.plusSeconds(95)));
         // past grace: dropped and counted
         enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(55)));
 
         List<MetricWindow> updates = metrics.readValuesToList().stream().filter(w -> w.getMetric().equals("event_count")).toList();
         assertThat(updates).extracting(w -> w.getWindowStart().getEpochSecond() - MINUTE.getEpochSecond() + ":" + w.getValue() + ":" + w.getIsFinal())
-                .containsExactly("0:1.0:false", "60:1.0:false", "0:2.0:false", "60:2.0:false", "0:2.0:true");
+                .containsExactly("0:1.0:false", "60:1.0:false", "0:2.0:false", "0:2.0:true", "60:2.0:false");
         assertThat(metricTotal("late-records-dropped-total")).isEqualTo(1.0);
     }
 
     @Test
-    void shouldCountEventsDroppedPastGraceOncePerEventUnderTheirSourceInTheMinuteTheyArrived() {
+    void shouldCountEventsDroppedPastTheirHorizonPerSeriesUnderTheirSourceInTheMinuteTheyArrived() {
         // given two metrics, so every event makes two contributions, and a 30 s grace
         start("""
                 metrics:
@@ -129,12 +133,13 @@ class AggregateTopologyTest {
         enriched.pipeInput("u3", from("ios", event("u3", "Clicked", MINUTE.plusSeconds(55))));
         enriched.pipeInput("u4", from("ios", event("u4", "Clicked", MINUTE.plusSeconds(58))));
 
-        // then they are counted once each under their source, in the minute of the stream time that dropped them
+        // then they are counted once each per series under their source, in the minute of the stream time that dropped them
         Map<String, MetricWindow> late = new java.util.HashMap<>();
         metrics.readKeyValuesToList().stream().filter(kv -> kv.value.getMetric().equals("late_events")).forEach(kv -> late.put(kv.key, kv.value));
-        assertThat(late.keySet()).containsExactly("late_events{source=ios}");
-        MetricWindow ios = late.get("late_events{source=ios}");
-        assertThat(ios.getDimensions()).isEqualTo(Map.of("source", "ios"));
+        assertThat(late.keySet()).containsExactlyInAnyOrder("late_events{metric=event_count,source=ios}", "late_events{metric=active_users,source=ios}");
+        assertThat(late.get("late_events{metric=active_users,source=ios}").getValue()).isEqualTo(2.0);
+        MetricWindow ios = late.get("late_events{metric=event_count,source=ios}");
+        assertThat(ios.getDimensions()).isEqualTo(Map.of("source", "ios", "metric", "event_count"));
         assertThat(ios.getValue()).isEqualTo(2.0);
         assertThat(ios.getSampleCount()).isEqualTo(2L);
         assertThat(ios.getWindowStart()).isEqualTo(MINUTE.plusSeconds(60));
@@ -146,10 +151,10 @@ class AggregateTopologyTest {
 
     @Test
     void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheLateCount() {
-        String description = AggregateTopology.build(topics, MetricDefinitions.defaults(), Duration.ofSeconds(30), Duration.ZERO, 1000)
+        String description = AggregateTopology.build(topics, MetricDefinitions.defaults(), Duration.ofSeconds(30), LatenessHorizons.defaults(), Duration.ZERO, 1000)
                 .describe().toString();
 
-        assertThat(description).contains("late-by-source-repartition", AggregateTopology.LATE_COUNTS_STORE,
+        assertThat(description).contains("late-by-source-and-metric-repartition", AggregateTopology.LATE_COUNTS_STORE,
                 "count-late", "late-to-metrics-windowed");
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
     }

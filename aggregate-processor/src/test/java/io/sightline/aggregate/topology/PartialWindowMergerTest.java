@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.Measure;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.testkit.TaskMetrics;
@@ -39,7 +40,13 @@ class PartialWindowMergerTest {
                 .withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        merger = new PartialWindowMerger(GRACE, "merged");
+        start(LatenessHorizons.parse(List.of("1m=30s")));
+    }
+
+    /** A merger whose windows take late events as {@code horizons} say (by default none after grace). */
+    private void start(LatenessHorizons horizons) {
+        context.resetForwards();
+        merger = new PartialWindowMerger(GRACE, horizons, "merged");
         merger.init(context);
     }
 
@@ -47,13 +54,13 @@ class PartialWindowMergerTest {
     void shouldAddThePartitionsLatestSnapshotsSoASnapshotSentAgainCountsOnce() {
         send(0, counted(3), false, 10_000);
         send(1, counted(4), false, 11_000);
-        // partition 0 again, after two more events (and once more, as after a restart)
+        // partition 0 again, after two more events (and once more, as after a restart: nothing changed, nothing published)
         send(0, counted(5), false, 12_000);
         send(0, counted(5), false, 12_000);
 
-        assertThat(published()).extracting(MetricWindow::getValue).containsExactly(3.0, 7.0, 9.0, 9.0);
+        assertThat(published()).extracting(MetricWindow::getValue).containsExactly(3.0, 7.0, 9.0);
         assertThat(published()).extracting(MetricWindow::getIsFinal).containsOnly(false);
-        assertThat(published().get(3).getSampleCount()).isEqualTo(9);
+        assertThat(published().get(2).getSampleCount()).isEqualTo(9);
     }
 
     @Test
@@ -91,20 +98,21 @@ class PartialWindowMergerTest {
     }
 
     @Test
-    void shouldPublishAFinalValueAgainWhenAPartitionBehindTheOthersAddsItsShareWithinGrace() {
+    void shouldPublishARevisionWhenAPartitionBehindTheOthersAddsItsShareAfterTheWindowWasFinal() {
         send(0, counted(2), true, CLOSE_AT);
         // partition 1 was behind: its events of the window arrive after partition 0 closed it
         send(1, counted(1), false, 20_000);
         send(1, counted(1), true, CLOSE_AT);
 
-        assertThat(published()).extracting(MetricWindow::getValue).containsExactly(2.0, 3.0, 3.0);
-        assertThat(published()).extracting(MetricWindow::getIsFinal).containsExactly(true, false, true);
+        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+                .containsExactly(tuple(2.0, true, 0), tuple(3.0, true, 1), tuple(3.0, true, 2));
     }
 
     @Test
     void shouldGiveUpOnAPartitionThatNeverClosesTheWindowAndDropWhatItSendsAfterThat() {
-        send(0, counted(2), true, CLOSE_AT);
+        send(0, counted(2), false, 20_000);
         send(1, counted(1), false, 20_000);
+        send(0, counted(2), true, CLOSE_AT);
         context.resetForwards();
 
         // another window's snapshot moves stream time past close plus grace once more
@@ -116,6 +124,35 @@ class PartialWindowMergerTest {
                         tuple("Other", 1.0, false),
                         tuple("Clicked", 3.0, true));
         assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldPublishLateSharesAsRevisionsUntilTheHorizonAndDropThemAfter() {
+        start(LatenessHorizons.parse(List.of("1m=15m")));
+        long revisableUntil = MINUTE + Duration.ofMinutes(15).toMillis();
+        send(0, counted(2), true, CLOSE_AT);
+        // a late event of the closed window, ten minutes later (receive time)
+        send(0, counted(3), true, CLOSE_AT + 600_000);
+        // another partition's first share, just before the horizon
+        send(1, counted(1), true, revisableUntil - 1);
+        // past the horizon (plus grace): dropped
+        send(1, counted(5), true, revisableUntil + GRACE.toMillis());
+
+        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+                .containsExactly(tuple(2.0, true, 0), tuple(3.0, true, 1), tuple(4.0, true, 2));
+        assertThat(published()).extracting(w -> w.getRevisableUntil().toEpochMilli()).containsOnly(revisableUntil);
+        assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCountTheFirstValueOfAWindowThatOnlyLateEventsFilledAsARevision() {
+        start(LatenessHorizons.parse(List.of("1m=15m")));
+
+        // the stream is 5 minutes past the window's close when its first (late) share comes
+        send(0, counted(4), true, CLOSE_AT + 300_000);
+
+        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+                .containsExactly(tuple(4.0, true, 1));
     }
 
     private void send(int partition, byte[] state, boolean isFinal, long streamTime) {

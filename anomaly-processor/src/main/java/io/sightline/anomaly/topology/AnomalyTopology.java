@@ -10,6 +10,7 @@ import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
 import io.sightline.schemas.avro.DeadLetter;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
@@ -107,7 +108,7 @@ public final class AnomalyTopology {
      * so a spike of rejected events alerts (its rule can be set in the rules file).
      */
     private static KStream<String, MetricWindow> rejectedEvents(KStream<String, DeadLetter> deadLetters) {
-        return CountSeries.perMinute(deadLetters, (key, letter) -> letter.getComponent(), REJECTED_METRIC, "component", "rejected",
+        return CountSeries.perMinute(deadLetters, List.of("component"), (key, letter) -> List.of(letter.getComponent()), REJECTED_METRIC, "rejected",
                 REJECTED_WINDOW);
     }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
  * What the enrich topology needs to know, independent of where settings come from.
  *
  * @param dedupWindow     how long a messageId is remembered per source
- * @param maxFuture       how far ahead of the receive time an event may claim to be
+ * @param futureTolerance how far ahead of the receive time an event may be before it is clamped to it
  * @param maxPast         how far behind the receive time an event may be
  * @param sessionGap      inactivity that ends a session
  * @param piiKeys         keys whose values are replaced by a keyed hash
@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param productIdProperty event property holding the product id
  * @param geoDatabase     MaxMind database, when geo enrichment is on
  */
-public record EnrichOptions(Duration dedupWindow, Duration maxFuture, Duration maxPast, Duration sessionGap,
+public record EnrichOptions(Duration dedupWindow, Duration futureTolerance, Duration maxPast, Duration sessionGap,
                             List<String> piiKeys, String piiSecret, String productIdProperty, Optional<Path> geoDatabase) {
 
     public EnrichOptions {
@@ -29,15 +29,15 @@ public record EnrichOptions(Duration dedupWindow, Duration maxFuture, Duration m
 
     /** The defaults of {@code EnrichConfig}, for tests and tools. */
     public static EnrichOptions defaults() {
-        return new EnrichOptions(Duration.ofHours(24), Duration.ofMinutes(10), Duration.ofDays(7), Duration.ofMinutes(30),
+        return new EnrichOptions(Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(30),
                 List.of("email", "phone"), "sightline-enrich", "product_id", Optional.empty());
     }
 
     public EnrichOptions withDedupWindow(Duration window) {
-        return new EnrichOptions(window, maxFuture, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+        return new EnrichOptions(window, futureTolerance, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 
     public EnrichOptions withSessionGap(Duration gap) {
-        return new EnrichOptions(dedupWindow, maxFuture, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+        return new EnrichOptions(dedupWindow, futureTolerance, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 }

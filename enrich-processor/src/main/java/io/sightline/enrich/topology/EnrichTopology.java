@@ -1,7 +1,8 @@
 package io.sightline.enrich.topology;
 
 import io.sightline.common.streams.CountSeries;
-import io.sightline.common.streams.EventTimeExtractor;
+import io.sightline.common.streams.DeadLetters;
+import io.sightline.common.streams.ReceiveTimeExtractor;
 import io.sightline.enrich.catalog.ProductJson;
 import io.sightline.enrich.context.ContextEnricher;
 import io.sightline.enrich.context.GeoLookup;
@@ -20,9 +21,9 @@ import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -45,8 +46,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Raw events to enriched events, in stages:
  * <ol>
- *   <li>on the raw partitions: event-time checks (rejects go to the dead-letter
- *       topic through a branch) and exact dedup by messageId per source (duplicates
+ *   <li>on the raw partitions, by receive time: event-time checks (future timestamps
+ *       clamped, rejects to the dead-letter topic through a branch) and exact dedup by messageId per source (duplicates
  *       are counted per source and minute of arrival into the series
  *       {@code duplicate_events{source=...}} on {@code metrics.windowed.v1});</li>
  *   <li>stateless context: geo, IP anonymization, PII hashing, user agent, product id;</li>
@@ -101,8 +102,8 @@ public final class EnrichTopology {
 
         Map<String, KStream<String, Checked>> checked = builder
                 .stream(raw.name(), Consumed.with(raw.keySerde(), raw.valueSerde())
-                        .withTimestampExtractor(new EventTimeExtractor()).withName("raw-events"))
-                .processValues(() -> new DedupProcessor(DEDUP_STORE, options.dedupWindow(), options.maxFuture(), options.maxPast()),
+                        .withTimestampExtractor(new ReceiveTimeExtractor()).withName("raw-events"))
+                .processValues(() -> new DedupProcessor(DEDUP_STORE, options.dedupWindow(), options.futureTolerance(), options.maxPast()),
                         Named.as("check-and-dedup"), DEDUP_STORE)
                 .split(Named.as("checked-"))
                 .branch((key, c) -> c.rejected(), Branched.as("rejected"))
@@ -110,8 +111,8 @@ public final class EnrichTopology {
                 .defaultBranch(Branched.as("accepted"));
 
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
-        CountSeries.perMinute(checked.get("checked-duplicate"), (key, c) -> c.event().getSource(),
-                        DUPLICATE_METRIC, "source", DUPLICATES, DUPLICATE_COUNT_GRACE)
+        CountSeries.perMinute(checked.get("checked-duplicate"), List.of("source"), (key, c) -> List.of(c.event().getSource()),
+                        DUPLICATE_METRIC, DUPLICATES, DUPLICATE_COUNT_GRACE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("duplicates-to-metrics-windowed"));
 
         checked.get("checked-rejected")
@@ -173,18 +174,8 @@ public final class EnrichTopology {
 
     private static DeadLetter deadLetter(Checked c, Topic<String, TrackedEvent> raw) {
         byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), c.event());
-        return DeadLetter.newBuilder()
-                .setReasonCode(c.rejectCode())
-                .setReasonText(c.rejectText())
-                .setComponent(COMPONENT)
-                .setSource(c.event().getSource())
-                .setMessageId(c.event().getMessageId())
-                .setPayload(ByteBuffer.wrap(payload))
-                .setInputTopic(c.topic())
-                .setInputPartition(c.partition())
-                .setInputOffset(c.offset())
-                .setTime(Instant.now())
-                .build();
+        return DeadLetters.rejected(COMPONENT, c.rejectCode(), c.rejectText(), c.event().getSource(), c.event().getMessageId(), payload,
+                c.readFrom());
     }
 
     /** The user an event belongs to before alias links: userId once known, else the device's anonymousId. */

@@ -1,6 +1,7 @@
 package io.sightline.enrich.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.common.streams.StreamsConfigs;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,27 +176,37 @@ class EnrichTopologyTest {
     }
 
     @Test
-    void shouldSendEventsTooFarInTheFutureOrPastToTheDeadLetterTopicWithTheReason() {
+    void shouldClampEventsFromTheFutureToTheirReceiveTimeAndSendEventsTooOldToTheDeadLetterTopic() {
         TrackedEvent future = event("future", EventType.track, "Clicked", "u1", null);
-        future.setTimestamp(T0.plus(Duration.ofMinutes(10)).plusMillis(1));
+        future.setTimestamp(T0.plus(Duration.ofMinutes(9)));
+        TrackedEvent ahead = event("ahead", EventType.track, "Clicked", "u1", null);
+        ahead.setTimestamp(T0.plus(Duration.ofSeconds(59)));
         TrackedEvent old = event("old", EventType.track, "Clicked", "u1", null);
         old.setTimestamp(T0.minus(Duration.ofDays(8)));
 
         raw.pipeInput("web:u1", future);
+        raw.pipeInput("web:u1", ahead);
         raw.pipeInput("web:u1", old);
         raw.pipeInput("web:u1", event("fine", EventType.track, "Clicked", "u1", null));
 
         List<DeadLetter> letters = invalid.readValuesToList();
-        assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("event_time_in_future", "event_time_too_old");
-        assertThat(letters.get(0).getMessageId()).isEqualTo("future");
-        assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT10M0.001S ahead of receivedAt; at most PT10M is accepted");
+        assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("event_time_too_old");
+        assertThat(letters.get(0).getMessageId()).isEqualTo("old");
+        assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT192H behind receivedAt; at most PT168H is accepted");
         assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
         assertThat(letters.get(0).getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
-        assertThat(letters.get(1).getInputOffset()).isEqualTo(1L);
+        assertThat(letters.get(0).getInputOffset()).isEqualTo(2L);
         assertThat(topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0))).getMessageId())
-                .isEqualTo("future");
-        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("fine");
-        assertThat(metricTotal("events-rejected-total")).isEqualTo(2.0);
+                .isEqualTo("old");
+        // 9 minutes ahead is past the 1-minute tolerance: clamped and marked; 59 s ahead is kept as sent
+        List<TestRecord<String, EnrichedEvent>> out = enriched.readRecordsToList();
+        assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("future", "ahead", "fine");
+        assertThat(out).extracting(r -> r.value().getEvent().getTimestamp(), r -> r.value().getEvent().getTimeCorrection())
+                .containsExactly(tuple(T0, "future_clamped"), tuple(T0.plusSeconds(59), null), tuple(T0, null));
+        // the output record carries the (corrected) event time
+        assertThat(out.get(1).timestamp()).isEqualTo(T0.plusSeconds(59).toEpochMilli());
+        assertThat(metricTotal("events-rejected-total")).isEqualTo(1.0);
+        assertThat(metricTotal("events-time-clamped-total")).isEqualTo(1.0);
     }
 
     @Test
