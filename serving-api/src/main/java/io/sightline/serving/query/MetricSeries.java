@@ -19,21 +19,26 @@ public record MetricSeries(String metric, String window, List<Series> series, bo
     /**
      * A window's value; whole numbers (counts) are written without a fraction. The
      * optional fields carry what the metric's measure adds: how many events
-     * contributed, whether the window is closed for good, percentiles, and named values
-     * (funnel steps and drop-off, ratio operands, sum and mean).
+     * contributed, whether the window is closed, percentiles, and named values
+     * (funnel steps and drop-off, ratio operands, sum and mean); and the window's
+     * revisions: how many times late events changed it after it closed, and whether it
+     * is still open to revision (until {@code revisableUntil}, by receive time).
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Point(Instant start, Instant end, Number value, Long samples, Boolean isFinal,
-                        Double p50, Double p95, Double p99, Map<String, Double> values) {
+                        Double p50, Double p95, Double p99, Map<String, Double> values,
+                        Integer revisions, Boolean openToRevision, Instant revisableUntil) {
 
         public static Point of(Instant start, Instant end, double value) {
-            return new Point(start, end, number(value), null, null, null, null, null, null);
+            return new Point(start, end, number(value), null, null, null, null, null, null, null, null, null);
         }
 
         public static Point of(MetricWindow w) {
+            Instant until = w.getRevisableUntil();
             return new Point(w.getWindowStart(), w.getWindowEnd(), number(w.getValue()),
                     w.getSampleCount() > 0 ? w.getSampleCount() : null, w.getIsFinal() ? Boolean.TRUE : null,
-                    w.getP50(), w.getP95(), w.getP99(), w.getValues().isEmpty() ? null : Map.copyOf(w.getValues()));
+                    w.getP50(), w.getP95(), w.getP99(), w.getValues().isEmpty() ? null : Map.copyOf(w.getValues()),
+                    w.getRevision() > 0 ? w.getRevision() : null, until == null ? null : Instant.now().isBefore(until), until);
         }
 
         private static Number number(double value) {
