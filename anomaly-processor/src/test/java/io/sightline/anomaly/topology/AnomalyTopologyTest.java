@@ -176,6 +176,45 @@ class AnomalyTopologyTest {
         assertThat(driver.alerts().isEmpty()).isTrue();
     }
 
+    @Test
+    void shouldTakeARevisionOfAJudgedWindowIntoTheHistoryWithoutAlerting() {
+        double[] normal = {50, 51, 49, 50, 52, 50, 51, 49, 50};
+        for (int i = 0; i < normal.length; i++) {
+            window(i, normal[i]);
+        }
+
+        // minute 3, judged long ago, gains three late events: still normal
+        window(3, 53);
+        window(9, 50);
+
+        assertThat(driver.alerts().isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldAlertOnARevisionThatIsItselfAnomalousAndSaySo() {
+        double[] normal = {50, 51, 49, 50, 52, 50, 51, 49, 50, 51};
+        for (int i = 0; i < normal.length; i++) {
+            window(i, normal[i]);
+        }
+
+        // minute 8 was judged normal; a flood of late events revises it to 400
+        window(8, 400);
+
+        Alert firing = driver.alerts().readValue();
+        assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
+        assertThat(firing.getWindowStart()).isEqualTo(T0.plusSeconds(8 * 60));
+        assertThat(firing.getObserved()).isEqualTo(400.0);
+        assertThat(firing.getAnnotations().get("summary")).startsWith("Revised by late events: ");
+        assertThat(firing.getAnnotations()).containsKey("revision");
+        assertThat(driver.alerts().isEmpty()).isTrue();
+
+        // the next normal windows resolve it, as any alert
+        window(10, 50);
+        window(11, 51);
+        window(12, 50);
+        assertThat(driver.alerts().readValuesToList()).extracting(Alert::getStatus).containsExactly(AlertStatus.resolved);
+    }
+
     private void window(int minute, double value) {
         driver.window("event_count", CHECKOUT, minute, value);
     }
