@@ -13,6 +13,7 @@ import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.serde.AvroSerializer;
 import io.sightline.testkit.PipelineEnvironment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,6 +32,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -48,7 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
  * until its consumer group has committed every input (and internal repartition)
  * record: a pass-through Streams app (read, write, nothing
  * else; the ceiling), the enrich processor, the aggregate processor with the default
- * metrics. All exactly-once, commit interval 100 ms, 3 partitions.
+ * metrics. All exactly-once, commit interval 100 ms, 3 partitions. After each drain it prints
+ * the app's state directory size ({@code STATE}) and its changelog topics' size on the broker
+ * ({@code CHANGELOG}). {@code -Dbench.spanSeconds=S} spreads the events evenly over the S seconds
+ * of event time ending now (default: 1 ms apart, starting now); {@code -Dbench.apps} picks the apps
+ * (comma list of passthrough, aggregate, enrich; default all three).
  *
  * <pre>
  * ./mvnw -B -o -pl aggregate-processor -am verify -Dtest=StreamProcessorsBenchmark -Dbench.events=50000 -Dbench.warmup=50000 \
@@ -74,24 +81,43 @@ class StreamProcessorsBenchmark {
         // (a short run of a cold app measures the compiler, which took as much CPU as the app).
         int warmup = Integer.getInteger("bench.warmup", n);
         int total = warmup + n;
+        Long span = Long.getLong("bench.spanSeconds");
+        Set<String> apps = Set.of(System.getProperty("bench.apps", "passthrough,aggregate,enrich").split(","));
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
              Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic("bench.in", 3, (short) 1), new NewTopic("bench.out", 3, (short) 1))).all().get();
             Instant now = Instant.now();
-            load(env, "bench.in", total, i -> enriched(i, now));
-            load(env, "events.raw.v1", total, i -> raw(i, now));
-            load(env, "events.enriched.v1", total, i -> enriched(i, now));
+            Instant start = now.minusSeconds(span == null ? 0 : span);
+            IntFn<Instant> at = span == null ? i -> now.plusMillis(i) : i -> start.plusMillis((long) i * span * 1000 / total);
+            if (apps.contains("passthrough")) {
+                load(env, "bench.in", total, i -> enriched(i, at.apply(i)));
+            }
+            if (apps.contains("enrich")) {
+                load(env, "events.raw.v1", total, i -> raw(i, at.apply(i)));
+            }
+            if (apps.contains("aggregate")) {
+                load(env, "events.enriched.v1", total, i -> enriched(i, at.apply(i)));
+            }
 
             Map<String, String> settings = Map.of("SIGHTLINE_KAFKA_STATESTORE_CACHE_MAX_BYTES", "10485760");
-            double pass = run(admin, "bench-passthrough", warmup, total, () -> passThrough(env));
+            double pass = apps.contains("passthrough") ? run(admin, "bench-passthrough", dir.resolve("pass"), warmup, total, () -> passThrough(env)) : Double.NaN;
             // aggregate before enrich: enrich's output would add to the aggregate's input
-            double aggregate = run(admin, "sightline-aggregate", warmup, total, () -> AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings))));
-            double enrich = run(admin, "sightline-enrich", warmup, total, () -> EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings))));
+            double aggregate = apps.contains("aggregate") ? run(admin, "sightline-aggregate", dir.resolve("aggregate"), warmup, total,
+                    () -> AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings)))) : Double.NaN;
+            double enrich = apps.contains("enrich") ? run(admin, "sightline-enrich", dir.resolve("enrich"), warmup, total,
+                    () -> EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings)))) : Double.NaN;
 
-            System.out.printf("%nBENCHMARK n=%d after a warm-up of %d%n| app | records/s | share of pass-through |%n|---|---|---|%n", n, warmup);
-            System.out.printf("| pass-through | %.0f | 100 %% |%n", pass);
-            System.out.printf("| enrich-processor | %.0f | %.0f %% |%n", enrich, 100 * enrich / pass);
-            System.out.printf("| aggregate-processor | %.0f | %.0f %% |%n", aggregate, 100 * aggregate / pass);
+            System.out.printf("%nBENCHMARK n=%d after a warm-up of %d, event time span %s s%n| app | records/s | share of pass-through |%n|---|---|---|%n",
+                    n, warmup, span == null ? "-" : span);
+            if (apps.contains("passthrough")) {
+                System.out.printf("| pass-through | %.0f | 100 %% |%n", pass);
+            }
+            if (apps.contains("enrich")) {
+                System.out.printf("| enrich-processor | %.0f | %.0f %% |%n", enrich, 100 * enrich / pass);
+            }
+            if (apps.contains("aggregate")) {
+                System.out.printf("| aggregate-processor | %.0f | %.0f %% |%n", aggregate, 100 * aggregate / pass);
+            }
         }
     }
 
@@ -113,7 +139,7 @@ class StreamProcessorsBenchmark {
      * Records per second after the warm-up: from when the group has committed {@code warmup}
      * input records until it has committed all {@code total}, internal topics included.
      */
-    private static double run(Admin admin, String group, int warmup, int total, Supplier<AutoCloseable> start) throws Exception {
+    private static double run(Admin admin, String group, Path stateDir, int warmup, int total, Supplier<AutoCloseable> start) throws Exception {
         try (AutoCloseable app = start.get()) {
             KafkaStreams streams = app instanceof StreamsService s ? s.app().streams() : ((PassThrough) app).streams;
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
@@ -124,8 +150,30 @@ class StreamProcessorsBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("%s: warm-up of %d records in %.2f s, then %d records in %.2f s%n", group, warmup, (t0 - started) / 1e9,
                     total - warmup, seconds);
+            System.out.printf("STATE %s %d%nCHANGELOG %s %d%n", group, stateBytes(stateDir), group, changelogBytes(admin, group));
             return (total - warmup) / seconds;
         }
+    }
+
+    /** Bytes of the regular files under an app's state directory (a stateless app may have none). */
+    private static long stateBytes(Path stateDir) throws Exception {
+        if (!Files.exists(stateDir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(stateDir)) {
+            // File.length, not Files.size: RocksDB may delete a file while we walk
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    /** Bytes on the brokers of the app's changelog topics ({@code <application id>-...-changelog}), all replicas. */
+    private static long changelogBytes(Admin admin, String applicationId) throws Exception {
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+        return admin.describeLogDirs(brokers).allDescriptions().get().values().stream()
+                .flatMap(dirs -> dirs.values().stream())
+                .flatMap(d -> d.replicaInfos().entrySet().stream())
+                .filter(e -> e.getKey().topic().startsWith(applicationId + "-") && e.getKey().topic().endsWith("-changelog"))
+                .mapToLong(e -> e.getValue().size()).sum();
     }
 
     /** Input records (internal topics not counted) the group has committed. */
@@ -182,8 +230,7 @@ class StreamProcessorsBenchmark {
         return new PassThrough(streams);
     }
 
-    private static TrackedEvent raw(int i, Instant now) {
-        Instant at = now.plusMillis(i);
+    private static TrackedEvent raw(int i, Instant at) {
         return TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
                 .setEvent(NAMES.get(i % NAMES.size())).setUserId(i % 3 == 0 ? null : "user-" + (i % 1000))
                 .setAnonymousId("anon-" + (i % 1000)).setReceivedAt(at).setTimestamp(at)
@@ -193,8 +240,7 @@ class StreamProcessorsBenchmark {
                 .build();
     }
 
-    private static EnrichedEvent enriched(int i, Instant now) {
-        Instant at = now.plusMillis(i);
+    private static EnrichedEvent enriched(int i, Instant at) {
         String user = "user-" + (i % 1000);
         TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
                 .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at)
