@@ -2,13 +2,9 @@ package io.sightline.aggregate.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
-import io.sightline.common.streams.StreamsConfigs;
 import io.sightline.schemas.Topics;
-import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
@@ -21,7 +17,6 @@ import java.util.List;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.testkit.TaskMetrics;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -49,12 +44,7 @@ class AggregateTopologyTest {
     static final LatenessHorizons NO_REVISIONS = LatenessHorizons.parse(List.of("1m=30s"));
 
     void start(MetricDefinitions definitions) {
-        AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
-        Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "aggregate-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        props.putAll(config.streamsProperties());
-        driver = new TopologyTestDriver(AggregateTopology.build(topics, definitions, Duration.ofSeconds(30), NO_REVISIONS, Duration.ZERO, 1000), props);
+        driver = AggregateTestDriver.start(topics, stateDir, definitions, Duration.ofSeconds(30), NO_REVISIONS);
         enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
         metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
     }

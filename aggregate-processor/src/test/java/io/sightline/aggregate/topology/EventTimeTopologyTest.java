@@ -3,11 +3,9 @@ package io.sightline.aggregate.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
-import io.sightline.common.streams.StreamsConfigs;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -55,13 +52,10 @@ class EventTimeTopologyTest {
 
     @BeforeEach
     void start() {
-        AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
-        Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "aggregate-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        props.putAll(config.streamsProperties());
-        driver = new TopologyTestDriver(AggregateTopology.build(topics, MetricDefinitions.parse(DEFINITIONS, "test"), config.windowGrace(),
-                config.latenessHorizons(), Duration.ZERO, 1000), props);
+        // the service's defaults: 60 s grace, horizons 1m=15m,1h=48h,1d=7d
+        AggregateConfig defaults = new AggregateConfig(Map.of());
+        driver = AggregateTestDriver.start(topics, stateDir, MetricDefinitions.parse(DEFINITIONS, "test"), defaults.windowGrace(),
+                defaults.latenessHorizons());
         enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
         metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
         invalid = driver.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(), topics.eventsInvalid().valueSerde().deserializer());

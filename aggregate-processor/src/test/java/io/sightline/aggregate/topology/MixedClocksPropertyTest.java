@@ -3,7 +3,6 @@ package io.sightline.aggregate.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.StreamsConfigs;
@@ -210,12 +209,7 @@ class MixedClocksPropertyTest {
     }
 
     private TopologyTestDriver aggregateDriver(Topics topics) {
-        AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("aggregate").toString()));
-        Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "aggregate-processor", topics.valueSerde(DeadLetter.class).serializer(),
-                new SimpleMeterRegistry()));
-        props.putAll(config.streamsProperties());
-        return new TopologyTestDriver(AggregateTopology.build(topics, MetricDefinitions.parse(DEFINITIONS, "test"), GRACE,
-                LatenessHorizons.defaults(), Duration.ZERO, 1000), props);
+        return AggregateTestDriver.start(topics, dir.resolve("aggregate"), MetricDefinitions.parse(DEFINITIONS, "test"), GRACE,
+                LatenessHorizons.defaults());
     }
 }
