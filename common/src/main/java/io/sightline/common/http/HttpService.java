@@ -62,8 +62,11 @@ public final class HttpService implements AutoCloseable {
                 log.error("Unhandled error in {} {} {}", name, ctx.method(), ctx.path(), e);
                 writeError(ctx, 500, "internal_error", "Internal error; see the " + name + " log", List.of());
             });
+            // Javalin answers an unknown route in plain text: every 404 that is not already our
+            // JSON envelope (an unknown metric, say) becomes one, so clients can read it.
             config.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null) {
+                String type = ctx.res().getContentType();
+                if (type == null || !type.startsWith("application/json")) {
                     writeError(ctx, 404, "not_found", "No route for " + ctx.method() + " " + ctx.path(), List.of());
                 }
             });

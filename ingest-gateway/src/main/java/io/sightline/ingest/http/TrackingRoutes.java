@@ -2,6 +2,7 @@ package io.sightline.ingest.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Segment-compatible tracking API: {@code POST /v1/track|identify|page|screen|group|alias}
- * and {@code POST /v1/batch}. Every accepted event is acknowledged by Kafka before the
+ * and {@code POST /v1/batch}, also under the one-letter paths Segment's libraries use
+ * ({@code /v1/t}, {@code /v1/p}, {@code /v1/i}, {@code /v1/s}, {@code /v1/g}, {@code /v1/a},
+ * {@code /v1/b}). Every accepted event is acknowledged by Kafka before the
  * answer; every rejected one is answered with why and recorded as a dead letter.
  */
 public final class TrackingRoutes {
@@ -68,9 +71,14 @@ public final class TrackingRoutes {
         // Browser SDKs must be able to read why they should wait.
         HttpService.cors(javalin, config.corsAllowedOrigins(), List.of("Retry-After"));
         for (EventType type : EventType.values()) {
-            javalin.routes.post("/v1/" + type.name(), ctx -> handle(ctx, type.name(), () -> single(ctx, type)));
+            // Segment's browser and mobile libraries name the call by its first letter (/v1/t, /v1/p, ...).
+            for (String path : List.of("/v1/" + type.name(), "/v1/" + type.name().charAt(0))) {
+                javalin.routes.post(path, ctx -> handle(ctx, type.name(), () -> single(ctx, type)));
+            }
         }
-        javalin.routes.post("/v1/batch", ctx -> handle(ctx, "batch", () -> batch(ctx)));
+        for (String path : List.of("/v1/batch", "/v1/b")) {
+            javalin.routes.post(path, ctx -> handle(ctx, "batch", () -> batch(ctx)));
+        }
     }
 
     /**
@@ -128,9 +136,10 @@ public final class TrackingRoutes {
     }
 
     private void single(Context ctx, EventType type) {
-        String source = auth.source(ctx);
         Instant receivedAt = Instant.now();
-        byte[] body = body(ctx, source);
+        String headerSource = auth.hasHeaderKey(ctx) ? auth.source(ctx) : null;
+        byte[] body = body(ctx);
+        String source = headerSource != null ? headerSource : sourceOfBodyKey(body);
         JsonNode item = parseJson(body, source);
         limitRate(source, 1);
         if (body.length > config.maxEventBytes()) {
@@ -151,9 +160,11 @@ public final class TrackingRoutes {
     }
 
     private void batch(Context ctx) {
-        String source = auth.source(ctx);
         Instant receivedAt = Instant.now();
-        JsonNode body = parseJson(body(ctx, source), source);
+        String headerSource = auth.hasHeaderKey(ctx) ? auth.source(ctx) : null;
+        byte[] bytes = body(ctx);
+        String source = headerSource != null ? headerSource : sourceOfBodyKey(bytes);
+        JsonNode body = parseJson(bytes, source);
         JsonNode items = body.path("batch");
         if (!items.isArray()) {
             throw ApiException.badRequest("missing_field", "batch is required and must be an array of events");
@@ -164,12 +175,17 @@ public final class TrackingRoutes {
         }
         limitRate(source, items.size());
         JsonNode batchContext = body.path("context").isObject() ? body.path("context") : null;
+        // Batching libraries (Segment's browser batching, mobile) send one sentAt for the whole batch.
+        JsonNode batchSentAt = body.path("sentAt").isTextual() ? body.path("sentAt") : null;
         List<ParsedEvent> results = new ArrayList<>(items.size());
         List<TrackedEvent> accepted = new ArrayList<>();
         List<ParsedEvent> rejected = new ArrayList<>();
         List<JsonNode> rejectedItems = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
+            if (batchSentAt != null && item instanceof ObjectNode object && !object.has("sentAt")) {
+                object.set("sentAt", batchSentAt);
+            }
             String path = "batch[" + i + "].";
             ParsedEvent parsed = item.toString().length() > config.maxEventBytes()
                     ? ParsedEvent.rejected(new ValidationError(path + "(event)", "event_too_large",
@@ -214,7 +230,23 @@ public final class TrackingRoutes {
         return d;
     }
 
-    private byte[] body(Context ctx, String source) {
+    /**
+     * The source of the write key in the body's {@code writeKey} field, which some
+     * libraries send alone (no key in the headers). A body that cannot be read is answered
+     * 401, never recorded: unauthenticated input must not reach the dead-letter topic.
+     */
+    private String sourceOfBodyKey(byte[] body) {
+        JsonNode key = null;
+        try {
+            JsonNode node = Json.MAPPER.readTree(body);
+            key = node == null ? null : node.get("writeKey");
+        } catch (java.io.IOException unreadable) {
+            // no key to find: answered below as a missing key
+        }
+        return auth.sourceOfBodyKey(key != null && key.isTextual() ? key.asText() : null);
+    }
+
+    private byte[] body(Context ctx) {
         RequestBody.Read read = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
                 config.maxRequestBytes());
         String encoding = read.gzipped() ? "gzip" : "identity";

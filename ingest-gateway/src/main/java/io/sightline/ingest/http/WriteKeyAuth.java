@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Segment-style write-key auth: the key is the HTTP Basic user name (empty password),
- * or the {@code X-Write-Key} header. Answers which source the key belongs to.
+ * the {@code X-Write-Key} header, or the body's {@code writeKey} field (as Segment's
+ * HTTP API accepts all three). Answers which source the key belongs to.
  */
 public final class WriteKeyAuth {
 
@@ -19,12 +20,25 @@ public final class WriteKeyAuth {
         this.sourcesByWriteKey = Map.copyOf(sourcesByWriteKey);
     }
 
-    /** The source name for the request's write key; 401 when it is missing or unknown. */
+    /** Whether the request carries a write key in its headers (HTTP Basic or {@code X-Write-Key}). */
+    public boolean hasHeaderKey(Context ctx) {
+        return writeKey(ctx) != null;
+    }
+
+    /** The source name for the request's write key in its headers; 401 when it is missing or unknown. */
     public String source(Context ctx) {
-        String key = writeKey(ctx);
+        return sourceOf(writeKey(ctx));
+    }
+
+    /** The source name for a write key sent in the body's {@code writeKey} field (null: none); 401 when missing or unknown. */
+    public String sourceOfBodyKey(String key) {
+        return sourceOf(key == null || key.isBlank() ? null : key.trim());
+    }
+
+    private String sourceOf(String key) {
         if (key == null) {
-            throw unauthorized("missing_write_key",
-                    "No write key: send it as the HTTP Basic user name (empty password) or in the X-Write-Key header");
+            throw unauthorized("missing_write_key", "No write key: send it as the HTTP Basic user name (empty password), "
+                    + "in the X-Write-Key header or in the body's writeKey field");
         }
         String source = sourcesByWriteKey.get(key);
         if (source == null) {

@@ -79,24 +79,27 @@ public final class EventParser {
         event.setProperties(optionalObject(item, "properties", path));
         event.setTraits(optionalObject(item, "traits", path));
 
-        Instant originalTimestamp = optionalTime(item, "originalTimestamp", path);
-        Instant sentAt = optionalTime(item, "sentAt", path);
+        // The device's own time of the event: originalTimestamp, or the timestamp libraries send with sentAt.
         Instant timestamp = optionalTime(item, "timestamp", path);
-        event.setOriginalTimestamp(originalTimestamp).setSentAt(sentAt);
-        event.setTimestamp(eventTime(receivedAt, originalTimestamp, sentAt, timestamp));
+        Instant originalTimestamp = optionalTime(item, "originalTimestamp", path);
+        Instant deviceTime = originalTimestamp != null ? originalTimestamp : timestamp;
+        Instant sentAt = optionalTime(item, "sentAt", path);
+        event.setOriginalTimestamp(deviceTime).setSentAt(sentAt);
+        event.setTimestamp(eventTime(receivedAt, deviceTime, sentAt));
         event.setContext(context(item, path, clientIp, batchContext));
         return event.build();
     }
 
-    /** Segment's rule: trust the device's clock only as an offset from when it sent the event. */
-    static Instant eventTime(Instant receivedAt, Instant originalTimestamp, Instant sentAt, Instant timestamp) {
-        if (originalTimestamp != null && sentAt != null) {
-            return receivedAt.minusMillis(sentAt.toEpochMilli() - originalTimestamp.toEpochMilli());
+    /**
+     * Segment's rule: trust the device's clock only as an offset from when it sent the
+     * event, {@code receivedAt - (sentAt - deviceTime)}; without {@code sentAt} the
+     * device's time as given (a server library backfilling history), else the receive time.
+     */
+    static Instant eventTime(Instant receivedAt, Instant deviceTime, Instant sentAt) {
+        if (deviceTime != null && sentAt != null) {
+            return receivedAt.minusMillis(sentAt.toEpochMilli() - deviceTime.toEpochMilli());
         }
-        if (timestamp != null) {
-            return timestamp;
-        }
-        return originalTimestamp != null ? originalTimestamp : receivedAt;
+        return deviceTime != null ? deviceTime : receivedAt;
     }
 
     private static EventContext context(JsonNode item, String path, String clientIp, JsonNode batchContext) {

@@ -418,6 +418,77 @@ class IngestGatewayIT {
         assertThat(rawById("xff-untrusted").value().getContext().getIp()).isEqualTo("127.0.0.1");
     }
 
+    // ---- what Segment's and RudderStack's libraries send ----
+
+    @Test
+    void shouldAcceptTheOneLetterPathsOfSegmentsLibrariesAsAliasesOfTheFullOnes() {
+        String run = UUID.randomUUID().toString();
+        Map<String, String> bodies = Map.of(
+                "t", "{\"event\":\"Played\",\"userId\":\"u-1\"",
+                "i", "{\"userId\":\"u-1\",\"traits\":{\"plan\":\"pro\"}",
+                "p", "{\"anonymousId\":\"a-1\",\"name\":\"Pricing\"",
+                "s", "{\"anonymousId\":\"a-1\",\"name\":\"Home\"",
+                "g", "{\"userId\":\"u-1\",\"groupId\":\"g-1\"",
+                "a", "{\"userId\":\"u-1\",\"previousId\":\"a-1\"");
+
+        bodies.forEach((letter, body) -> assertThat(client.post("/v1/" + letter, "key-web",
+                body + ",\"messageId\":\"" + run + "-" + letter + "\"}").statusCode()).as(letter).isEqualTo(200));
+        HttpResponse<String> batch = client.post("/v1/b", "key-web",
+                "{\"batch\":[{\"type\":\"track\",\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"" + run + "-b\"}]}");
+
+        assertThat(batch.statusCode()).isEqualTo(200);
+        Map<String, EventType> stored = rawRecords().stream().map(ConsumerRecord::value).filter(e -> e.getMessageId().startsWith(run))
+                .collect(Collectors.toMap(e -> e.getMessageId().substring(run.length() + 1), TrackedEvent::getType));
+        assertThat(stored).containsExactlyInAnyOrderEntriesOf(Map.of("t", EventType.track, "i", EventType.identify, "p", EventType.page,
+                "s", EventType.screen, "g", EventType.group, "a", EventType.alias, "b", EventType.track));
+    }
+
+    @Test
+    void shouldTakeTheWriteKeyFromTheBodyOfATextPlainRequestAsBrowserLibrariesSendIt() {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri("/v1/t")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"body-key-1\","
+                        + "\"writeKey\":\"key-ios\"}")).build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(rawById("body-key-1").value().getSource()).isEqualTo("ios");
+    }
+
+    @Test
+    void shouldRefuseABodyWriteKeyItDoesNotKnowAndRecordNothingUnauthenticated() {
+        String marker = "unauthenticated-" + UUID.randomUUID();
+        HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(client.uri("/v1/track"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\",\"writeKey\":\"nope\"}")).build());
+        HttpResponse<String> unreadable = client.send(HttpRequest.newBuilder(client.uri("/v1/track"))
+                .POST(HttpRequest.BodyPublishers.ofString("{not json " + marker)).build());
+
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).contains("\"code\":\"unknown_write_key\"");
+        assertThat(unreadable.statusCode()).isEqualTo(401);
+        assertThat(unreadable.body()).contains("\"code\":\"missing_write_key\"").contains("writeKey");
+        assertThat(invalidRecords()).noneMatch(r -> StandardCharsets.UTF_8.decode(r.value().getPayload().duplicate()).toString().contains(marker));
+    }
+
+    @Test
+    void shouldCorrectEachBatchItemsClockSkewWithTheBatchsSentAt() {
+        // Segment's browser batching: items carry the device's timestamp, the batch one sentAt
+        HttpResponse<String> response = client.post("/v1/b", "key-web", "{\"sentAt\":\"2020-01-01T00:01:00.000Z\",\"batch\":["
+                + "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"batch-skew-1\",\"timestamp\":\"2020-01-01T00:00:30.000Z\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        TrackedEvent event = rawById("batch-skew-1").value();
+        assertThat(Duration.between(event.getTimestamp(), event.getReceivedAt())).isEqualTo(Duration.ofSeconds(30));
+        assertThat(event.getOriginalTimestamp()).isEqualTo(Instant.parse("2020-01-01T00:00:30Z"));
+    }
+
+    @Test
+    void shouldAnswerAnUnknownRouteWithTheJsonErrorEnvelope() {
+        HttpResponse<String> response = client.post("/v1/x", "key-web", "{}");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).isEqualTo("{\"code\":\"not_found\",\"message\":\"No route for POST /v1/x\"}");
+    }
+
     // ---- time ----
 
     @Test
