@@ -4,7 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.health.HealthCheck;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
@@ -60,7 +62,11 @@ public final class IngestGateway implements AutoCloseable {
             }
         };
         TrackingRoutes routes = new TrackingRoutes(config, producer, metrics);
-        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health, routes::addTo);
+        SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
+        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health, javalin -> {
+            routes.addTo(javalin);
+            settings.addTo(javalin);
+        });
         return new IngestGateway(producer, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
     }
 

@@ -34,9 +34,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -47,8 +44,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DashboardBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
 
     @TempDir
@@ -58,7 +53,7 @@ class DashboardBrowserIT {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(HeadlessChromium.installed(),
                 "Chromium not installed: skipping the dashboard browser test (install Debian's chromium and chromium-driver to run it)");
         stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "browser-key", Duration.ofMinutes(2), line -> { });
     }
@@ -96,7 +91,7 @@ class DashboardBrowserIT {
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute.minus(Duration.ofMinutes(1)), 240),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute, 1.5));
 
-        WebDriver browser = chromium();
+        WebDriver browser = HeadlessChromium.start();
         try {
             browser.get(stack.url("serving-api") + "/");
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(500));
@@ -165,17 +160,6 @@ class DashboardBrowserIT {
                 producer.send(new ProducerRecord<>(topic.name(), SeriesKey.of(w.getMetric(), w.getDimensions()).toString(), w)).get();
             }
         }
-    }
-
-    private static WebDriver chromium() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // The flags this machine needs: no sandbox as root, and no background calls to a network that is closed.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1500");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
-        return new ChromeDriver(service, options);
     }
 
     private static void postCheckouts(Instant at, int count) throws IOException, InterruptedException {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * The Segment-compatible tracking API: {@code POST /v1/track|identify|page|screen|group|alias}
  * and {@code POST /v1/batch}, also under the one-letter paths Segment's libraries use
  * ({@code /v1/t}, {@code /v1/p}, {@code /v1/i}, {@code /v1/s}, {@code /v1/g}, {@code /v1/a},
- * {@code /v1/b}). Every accepted event is acknowledged by Kafka before the
+ * {@code /v1/b}) and batch's older name {@code /v1/import}. Every accepted event is acknowledged by Kafka before the
  * answer; every rejected one is answered with why and recorded as a dead letter.
  */
 public final class TrackingRoutes {
@@ -76,7 +76,8 @@ public final class TrackingRoutes {
                 javalin.routes.post(path, ctx -> handle(ctx, type.name(), () -> single(ctx, type)));
             }
         }
-        for (String path : List.of("/v1/batch", "/v1/b")) {
+        // /v1/import is Segment's older name of batch, still what its Java library posts to.
+        for (String path : List.of("/v1/batch", "/v1/b", "/v1/import")) {
             javalin.routes.post(path, ctx -> handle(ctx, "batch", () -> batch(ctx)));
         }
     }
@@ -243,7 +244,7 @@ public final class TrackingRoutes {
         } catch (java.io.IOException unreadable) {
             // no key to find: answered below as a missing key
         }
-        return auth.sourceOfBodyKey(key != null && key.isTextual() ? key.asText() : null);
+        return auth.sourceOfKey(key != null && key.isTextual() ? key.asText() : null);
     }
 
     private byte[] body(Context ctx) {

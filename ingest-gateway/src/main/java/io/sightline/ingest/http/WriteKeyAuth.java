@@ -30,8 +30,8 @@ public final class WriteKeyAuth {
         return sourceOf(writeKey(ctx));
     }
 
-    /** The source name for a write key sent in the body's {@code writeKey} field (null: none); 401 when missing or unknown. */
-    public String sourceOfBodyKey(String key) {
+    /** The source name for a write key sent elsewhere (the body's {@code writeKey} field, a path; null: none); 401 when missing or unknown. */
+    public String sourceOfKey(String key) {
         return sourceOf(key == null || key.isBlank() ? null : key.trim());
     }
 

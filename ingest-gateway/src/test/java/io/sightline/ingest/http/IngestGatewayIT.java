@@ -481,6 +481,17 @@ class IngestGatewayIT {
     }
 
     @Test
+    void shouldServeASourcesSettingsNamingItselfAsTheApiHostForLibrariesThatFetchThem() {
+        HttpResponse<String> known = client.get("/v1/projects/key-ios/settings");
+        HttpResponse<String> unknown = client.get("/v1/projects/nope/settings");
+
+        assertThat(known.statusCode()).isEqualTo(200);
+        assertThat(known.body()).contains("\"Segment.io\":{").contains("\"apiKey\":\"key-ios\"")
+                .contains("\"apiHost\":\"127.0.0.1:" + gateway.port() + "/v1\"");
+        assertThat(unknown.statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void shouldAnswerAnUnknownRouteWithTheJsonErrorEnvelope() {
         HttpResponse<String> response = client.post("/v1/x", "key-web", "{}");
 
