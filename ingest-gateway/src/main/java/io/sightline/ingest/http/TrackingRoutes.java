@@ -138,7 +138,7 @@ public final class TrackingRoutes {
 
     private void single(Context ctx, EventType type) {
         Instant receivedAt = Instant.now();
-        String headerSource = auth.hasHeaderKey(ctx) ? auth.source(ctx) : null;
+        String headerSource = auth.sourceOfHeaderKey(ctx);
         byte[] body = body(ctx);
         String source = headerSource != null ? headerSource : sourceOfBodyKey(body);
         JsonNode item = parseJson(body, source);
@@ -162,7 +162,7 @@ public final class TrackingRoutes {
 
     private void batch(Context ctx) {
         Instant receivedAt = Instant.now();
-        String headerSource = auth.hasHeaderKey(ctx) ? auth.source(ctx) : null;
+        String headerSource = auth.sourceOfHeaderKey(ctx);
         byte[] bytes = body(ctx);
         String source = headerSource != null ? headerSource : sourceOfBodyKey(bytes);
         JsonNode body = parseJson(bytes, source);

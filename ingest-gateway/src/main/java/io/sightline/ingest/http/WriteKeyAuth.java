@@ -20,14 +20,10 @@ public final class WriteKeyAuth {
         this.sourcesByWriteKey = Map.copyOf(sourcesByWriteKey);
     }
 
-    /** Whether the request carries a write key in its headers (HTTP Basic or {@code X-Write-Key}). */
-    public boolean hasHeaderKey(Context ctx) {
-        return writeKey(ctx) != null;
-    }
-
-    /** The source name for the request's write key in its headers; 401 when it is missing or unknown. */
-    public String source(Context ctx) {
-        return sourceOf(writeKey(ctx));
+    /** The source name for the write key in the request's headers, null when there is none there; 401 when it is unknown. */
+    public String sourceOfHeaderKey(Context ctx) {
+        String key = writeKey(ctx);
+        return key == null ? null : sourceOf(key);
     }
 
     /** The source name for a write key sent elsewhere (the body's {@code writeKey} field, a path; null: none); 401 when missing or unknown. */
