@@ -62,11 +62,11 @@ public final class HttpService implements AutoCloseable {
                 log.error("Unhandled error in {} {} {}", name, ctx.method(), ctx.path(), e);
                 writeError(ctx, 500, "internal_error", "Internal error; see the " + name + " log", List.of());
             });
-            // Javalin answers an unknown route in plain text: every 404 that is not already our
-            // JSON envelope (an unknown metric, say) becomes one, so clients can read it.
+            // Javalin answers an unknown route in plain text: that 404 becomes our JSON envelope, so
+            // clients can read it; a route's own 404 (an unknown metric, a registry's error code) stays.
             config.routes.error(404, "*", ctx -> {
                 String type = ctx.res().getContentType();
-                if (type == null || !type.startsWith("application/json")) {
+                if (type == null || type.startsWith("text/")) {
                     writeError(ctx, 404, "not_found", "No route for " + ctx.method() + " " + ctx.path(), List.of());
                 }
             });
