@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
-import io.sightline.schemas.registry.RestSchemaRegistryClient;
-import io.sightline.schemas.serde.AvroDeserializer;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,11 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,7 +90,8 @@ class EventTimeIT {
                 .isEqualTo(141);
         assertThat(total("event_count", Map.of("event", event), "PT1M", to, now.plus(Duration.ofHours(1)))).isZero();
 
-        List<EnrichedEvent> enriched = enrichedEvents(event, 141);
+        List<EnrichedEvent> enriched = StackRecords.read(stack, Topics.EVENTS_ENRICHED, EnrichedEvent.class,
+                e -> event.equals(e.getEvent().getEvent()), 141);
         assertThat(enriched).filteredOn(e -> "future_clamped".equals(e.getEvent().getTimeCorrection()))
                 .extracting(e -> e.getEvent().getUserId()).hasSize(21).containsOnly("fast-server", "always-future");
         assertThat(enriched).allSatisfy(e -> assertThat(e.getEvent().getTimestamp()).isBeforeOrEqualTo(
@@ -240,25 +236,5 @@ class EventTimeIT {
             }
         }
         return count;
-    }
-
-    /** The enriched events of one event name, once all {@code expected} are there. */
-    private static List<EnrichedEvent> enrichedEvents(String event, int expected) {
-        List<EnrichedEvent> found = new ArrayList<>();
-        try (KafkaConsumer<String, EnrichedEvent> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(), "group.id", "event-time-it-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                new StringDeserializer(), new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), EnrichedEvent.class))) {
-            consumer.subscribe(Set.of(Topics.EVENTS_ENRICHED));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (event.equals(r.value().getEvent().getEvent())) {
-                        found.add(r.value());
-                    }
-                });
-                return found.size() >= expected;
-            });
-        }
-        return found;
     }
 }

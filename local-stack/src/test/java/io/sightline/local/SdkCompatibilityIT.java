@@ -9,6 +9,8 @@ import com.segment.analytics.kotlin.core.RequestFactory;
 import com.segment.analytics.kotlin.core.compat.ConfigurationBuilder;
 import com.segment.analytics.kotlin.core.compat.JavaAnalytics;
 import com.sun.net.httpserver.HttpServer;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.TrackedEvent;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -22,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +80,30 @@ class SdkCompatibilityIT {
         String event = event("rudder-sdk-node");
         SdkProject.node("node/rudderstack.mjs", gateway, WRITE_KEY, event, "40");
         assertCounted(event, 40);
+    }
+
+    @Test
+    void nodeLibrariesOnDevicesWhoseClocksAreTenMinutesOffAreCorrectedBySentAt() throws Exception {
+        long tenMinutes = Duration.ofMinutes(10).toMillis();
+        Map<String, Long> skews = Map.of("node/segment.mjs", tenMinutes, "node/rudderstack.mjs", -tenMinutes);
+        for (Map.Entry<String, Long> library : skews.entrySet()) {
+            String event = event("skewed " + library.getKey());
+            SdkProject.nodeWithClockSkew(library.getValue(), library.getKey(), gateway, WRITE_KEY, event, "20");
+
+            List<TrackedEvent> stored = StackRecords.read(stack, Topics.EVENTS_RAW, TrackedEvent.class, e -> event.equals(e.getEvent()), 20);
+            assertThat(stored).hasSize(20).allSatisfy(e -> {
+                // the device's own times are ten minutes off; the event time is back on the gateway's clock
+                assertThat(Duration.between(e.getReceivedAt(), e.getOriginalTimestamp()).toMillis())
+                        .isCloseTo(library.getValue(), org.assertj.core.data.Offset.offset(30_000L));
+                assertThat(e.getClockSkewMs()).isCloseTo(library.getValue(), org.assertj.core.data.Offset.offset(30_000L));
+                assertThat(Duration.between(e.getTimestamp(), e.getReceivedAt()).abs()).isLessThan(Duration.ofSeconds(30));
+                assertThat(e.getTimeCorrection()).isNull();
+            });
+            assertCounted(event, 20);
+        }
+        assertThat(gatewayMetric("sightline_ingest_clock_corrections_total", "direction=\"ahead\"", "source=\"local\"")).isEqualTo(20);
+        // behind: at least these 20 (a request delayed over a second in a loaded run counts too)
+        assertThat(gatewayMetric("sightline_ingest_clock_corrections_total", "direction=\"behind\"", "source=\"local\"")).isGreaterThanOrEqualTo(20);
     }
 
     // ---- browser (Chromium, page on another origin) ----
@@ -225,6 +252,13 @@ class SdkCompatibilityIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
         // no late duplicates from a library's retries: still exact a moment later
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
+    }
+
+    /** The gateway's Prometheus sample of {@code name} whose labels include every one of {@code labels}, 0 when none. */
+    private static double gatewayMetric(String name, String... labels) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static double counted(String event) throws Exception {

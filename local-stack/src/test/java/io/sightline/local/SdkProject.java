@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -29,9 +30,14 @@ final class SdkProject {
 
     /** Runs a Node script of the project with {@code args}; fails with its output unless it exits 0 within a minute. */
     static void node(String script, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("node", script));
+        nodeWithClockSkew(0, script, args);
+    }
+
+    /** As {@link #node}, with the process's clock {@code skewMillis} ahead (negative: behind), as on a device with a wrong clock. */
+    static void nodeWithClockSkew(long skewMillis, String script, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("node", "--import", "./node/skewed-clock.mjs", script));
         command.addAll(List.of(args));
-        run(install(), command, 60);
+        run(install(), command, Map.of("CLOCK_SKEW_MS", Long.toString(skewMillis)), 60);
     }
 
     /** The folder of the browser bundles ({@code segment.js}, {@code rudderstack.js}). */
@@ -61,15 +67,17 @@ final class SdkProject {
                 }
             }
         }
-        run(INSTALLED, List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), 300);
-        run(INSTALLED, List.of("npm", "run", "--silent", "bundle"), 120);
+        run(INSTALLED, List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), Map.of(), 300);
+        run(INSTALLED, List.of("npm", "run", "--silent", "bundle"), Map.of(), 120);
         ready = true;
         return INSTALLED;
     }
 
-    private static void run(Path dir, List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    private static void run(Path dir, List<String> command, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
         Path log = Files.createTempFile("sdk-", ".log");
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         boolean exited = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!exited) {
             process.destroyForcibly();

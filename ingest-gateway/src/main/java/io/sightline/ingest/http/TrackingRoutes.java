@@ -47,6 +47,8 @@ public final class TrackingRoutes {
     private static final Logger log = LoggerFactory.getLogger(TrackingRoutes.class);
     private static final String COMPONENT = "ingest-gateway";
     private static final String SUCCESS_BODY = "{\"success\":true}";
+    /** Below this a device's clock and the network's delay are indistinguishable: not counted as a correction. */
+    private static final long CLOCK_SKEW_COUNTED_MS = 1_000;
 
     private final GatewayConfig config;
     private final WriteKeyAuth auth;
@@ -56,6 +58,7 @@ public final class TrackingRoutes {
     private final RateLimiter rateLimiter;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, Counter> clockCorrections = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
     public TrackingRoutes(GatewayConfig config, EventProducer producer, MeterRegistry meters) {
@@ -305,6 +308,20 @@ public final class TrackingRoutes {
             throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
         }
         count(source, "accepted", "none", events.size());
+        countClockCorrections(source, events);
+    }
+
+    /** Events whose time was corrected for a device clock off by more than a second, by source and direction. */
+    private void countClockCorrections(String source, List<TrackedEvent> events) {
+        for (TrackedEvent event : events) {
+            Long skew = event.getClockSkewMs();
+            if (skew != null && Math.abs(skew) > CLOCK_SKEW_COUNTED_MS) {
+                String direction = skew > 0 ? "ahead" : "behind";
+                clockCorrections.computeIfAbsent(source + ' ' + direction, k -> Counter.builder("sightline.ingest.clock.corrections")
+                        .description("Events whose time the gateway corrected for a device clock more than a second off (sentAt vs receivedAt)")
+                        .tag("source", source).tag("direction", direction).register(meters)).increment();
+            }
+        }
     }
 
     private void rejectAll(String source, List<ParsedEvent> rejected, List<JsonNode> items) {

@@ -86,6 +86,9 @@ public final class EventParser {
         Instant sentAt = optionalTime(item, "sentAt", path);
         event.setOriginalTimestamp(deviceTime).setSentAt(sentAt);
         event.setTimestamp(eventTime(receivedAt, deviceTime, sentAt));
+        if (deviceTime != null && sentAt != null) {
+            event.setClockSkewMs(sentAt.toEpochMilli() - receivedAt.toEpochMilli());
+        }
         event.setContext(context(item, path, clientIp, batchContext));
         return event.build();
     }

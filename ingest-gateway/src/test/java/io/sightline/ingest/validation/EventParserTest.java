@@ -27,6 +27,22 @@ class EventParserTest {
     }
 
     @Test
+    void shouldCorrectTheTimestampLibrariesSendWithSentAtAndKeepTheSkew() throws Exception {
+        // analytics.js, analytics-node, the mobile libraries: the device's time in timestamp, 10 min slow
+        ParsedEvent slow = parse("""
+                {"event":"Played","userId":"u1","timestamp":"2024-05-01T11:50:07Z","sentAt":"2024-05-01T11:50:09Z"}""", EventType.track);
+        // a server backfilling history sends timestamp alone: taken as sent
+        ParsedEvent backfill = parse("""
+                {"event":"Played","userId":"u1","timestamp":"2024-04-01T08:00:00Z"}""", EventType.track);
+
+        assertThat(slow.event().getTimestamp()).isEqualTo(Instant.parse("2024-05-01T12:00:08Z"));
+        assertThat(slow.event().getOriginalTimestamp()).isEqualTo(Instant.parse("2024-05-01T11:50:07Z"));
+        assertThat(slow.event().getClockSkewMs()).isEqualTo(-601_000L);
+        assertThat(backfill.event().getTimestamp()).isEqualTo(Instant.parse("2024-04-01T08:00:00Z"));
+        assertThat(backfill.event().getClockSkewMs()).isNull();
+    }
+
+    @Test
     void shouldNameTheMissingEventField() throws Exception {
         ParsedEvent parsed = parse("{\"userId\":\"u1\",\"messageId\":\"m-9\"}", EventType.track);
 
