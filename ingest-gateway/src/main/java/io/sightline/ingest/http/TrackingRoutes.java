@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
+import io.sightline.common.streams.DeadLetters;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.ingest.ratelimit.RateLimiter;
@@ -21,7 +22,6 @@ import io.sightline.ingest.validation.ValidationError;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -334,9 +334,8 @@ public final class TrackingRoutes {
     }
 
     private void deadLetter(String source, String messageId, String code, String text, byte[] payload) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setReasonCode(code).setReasonText(text).setComponent(COMPONENT).setSource(source)
-                .setMessageId(messageId).setPayload(ByteBuffer.wrap(payload)).setTime(Instant.now()).build();
+        // Read from HTTP, not from a topic: no input coordinates.
+        DeadLetter letter = DeadLetters.rejected(COMPONENT, code, text, source, messageId, payload, null);
         try {
             producer.sendDeadLetterAndAwait(source, letter);
         } catch (EventProducer.NotAcknowledgedException e) {
