@@ -4,6 +4,7 @@ import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.AggregateProcessor;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.common.config.Settings;
 import io.sightline.common.kafka.TopicBootstrap;
 import io.sightline.embedded.kafka.EmbeddedKafkaCluster;
 import io.sightline.enrich.EnrichConfig;
@@ -29,6 +30,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -37,6 +39,10 @@ import java.util.function.Consumer;
  * five services, each with its own port and state directory under one data directory.
  */
 public final class Stack implements AutoCloseable {
+
+    /** Set by the stack for each service: one value for all would make the services collide. */
+    private static final Set<String> STACK_OWNED = Set.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+            "SIGHTLINE_SCHEMA_REGISTRY_URL", "SIGHTLINE_HTTP_PORT", "SIGHTLINE_HTTP_HOST", "SIGHTLINE_STATE_DIR", "SIGHTLINE_APPLICATION_ID");
 
     /** Ports of every part; 0 picks a free one. */
     public record Ports(int kafka, int registry, int gateway, int serving, int enrich, int aggregate, int anomaly) {
@@ -101,21 +107,34 @@ public final class Stack implements AutoCloseable {
 
     private static Map<String, String> env(String bootstrap, String registryUrl, int port, Path dataDir, String service,
                                            Map<String, String> extra) {
+        return serviceEnv(System.getenv(), bootstrap, registryUrl, port, dataDir, service, extra);
+    }
+
+    /**
+     * The environment of one service of the stack. Every {@code SIGHTLINE_*} variable of
+     * the process reaches every service, and each service reads the settings it declares,
+     * so {@code bin/sightline-local} is configured like a deployment: metric definitions,
+     * detector rules, write keys, rate limits, Kafka client settings. Only what the stack
+     * decides per service (its port, interface, state directory, application id) and
+     * where the broker and registry are cannot be set that way.
+     */
+    static Map<String, String> serviceEnv(Map<String, String> processEnv, String bootstrap, String registryUrl, int port, Path dataDir,
+                                          String service, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>();
+        // Short commits: an event shows on the dashboard within about a second.
+        env.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
+        env.putAll(extra);
+        // Environment variables win over the stack's defaults, as in a deployment.
+        processEnv.forEach((k, v) -> {
+            if (k.startsWith(Settings.ENV_PREFIX) && !STACK_OWNED.contains(k)) {
+                env.put(k, v);
+            }
+        });
         env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl);
         env.put("SIGHTLINE_HTTP_PORT", String.valueOf(port));
         env.put("SIGHTLINE_HTTP_HOST", "127.0.0.1");
         env.put("SIGHTLINE_STATE_DIR", dataDir.resolve("state").resolve(service).toString());
-        // Short commits: an event shows on the dashboard within about a second.
-        env.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
-        // Environment variables win, so the local stack can be tuned like a deployment.
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("SIGHTLINE_KAFKA_") && !k.equals("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS")) {
-                env.put(k, v);
-            }
-        });
-        env.putAll(extra);
         return env;
     }
 
