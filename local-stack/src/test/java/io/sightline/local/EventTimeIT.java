@@ -86,8 +86,10 @@ class EventTimeIT {
         Instant to = Instant.now().plus(Duration.ofMinutes(2));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(total("event_count", Map.of("event", event), "PT1M", from, to)).isEqualTo(141));
-        assertThat(total("event_count", Map.of("event", event), "PT1H", now.minus(Duration.ofHours(3)), now.plus(Duration.ofHours(3))))
-                .isEqualTo(141);
+        // the hour's series is merged on its own partition: it may be served a moment after the minutes
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                total("event_count", Map.of("event", event), "PT1H", now.minus(Duration.ofHours(3)), now.plus(Duration.ofHours(3))))
+                .isEqualTo(141));
         assertThat(total("event_count", Map.of("event", event), "PT1M", to, now.plus(Duration.ofHours(1)))).isZero();
 
         List<EnrichedEvent> enriched = StackRecords.read(stack, Topics.EVENTS_ENRICHED, EnrichedEvent.class,
