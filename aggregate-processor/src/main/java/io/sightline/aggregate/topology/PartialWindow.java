@@ -83,6 +83,15 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
         return padded(new StringBuilder(17), time).append("|~").toString();
     }
 
+    /** The time a store key of either form starts with (close time, or a revisable window's expiry); {@code Long.MAX_VALUE} for null. */
+    static long leadingTime(String key) {
+        if (key == null) {
+            return Long.MAX_VALUE;
+        }
+        int from = isRevisable(key) ? REVISABLE.length() : 0;
+        return Long.parseLong(key.substring(from, key.indexOf('|', from)));
+    }
+
     /** The key from which every revisable window expiring at or before {@code time} sorts first. */
     static String expiredUpTo(long time) {
         return REVISABLE + closedUpTo(time);

@@ -52,6 +52,8 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;
+    /** No revisable window expires before this: most advances of the clock expire nothing, and need no scan for it. */
+    private long nextExpireAt = Long.MIN_VALUE;
 
     public PartialWindowMerger(Duration grace, LatenessHorizons horizons, String storeName) {
         this.grace = grace;
@@ -89,6 +91,7 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
             }
             key = PartialWindow.revisableKey(expireAt, partial.start(), partial.size(), partial.series());
             bytes = store.get(key);
+            nextExpireAt = Math.min(nextExpireAt, expireAt);
         }
         Partials partials = bytes == null ? new Partials() : Partials.fromBytes(bytes);
         if (partials.put(partial.partition(), partial.isFinal(), partial.state())) {
@@ -135,10 +138,16 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
             store.delete(kv.key);
             if (expireAt > upTo) {
                 store.put(PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()), partials.toBytes());
+                nextExpireAt = Math.min(nextExpireAt, expireAt);
             }
         }
-        for (KeyValue<String, byte[]> kv : range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(upTo))) {
-            store.delete(kv.key);
+        if (upTo >= nextExpireAt) {
+            for (KeyValue<String, byte[]> kv : range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(upTo))) {
+                store.delete(kv.key);
+            }
+            try (KeyValueIterator<String, byte[]> first = store.range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST))) {
+                nextExpireAt = PartialWindow.leadingTime(first.hasNext() ? first.next().key : null);
+            }
         }
     }
 

@@ -192,7 +192,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                     nextExpireAt = Math.min(nextExpireAt, expireAt);
                 }
             }
-            nextCloseAt = timeOf(store.firstWindowKey(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(PartialWindow.LAST)), 0);
+            nextCloseAt = PartialWindow.leadingTime(store.firstWindowKey(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(PartialWindow.LAST)));
         }
         if (streamTime >= nextExpireAt) {
             for (String key : store.windowKeys(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(streamTime))) {
@@ -202,14 +202,8 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                 }
                 store.delete(key);
             }
-            nextExpireAt = timeOf(store.firstWindowKey(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST)),
-                    PartialWindow.REVISABLE.length());
+            nextExpireAt = PartialWindow.leadingTime(store.firstWindowKey(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST)));
         }
-    }
-
-    /** The time a window key starts with (after {@code offset} characters), or {@code Long.MAX_VALUE} for no key. */
-    private static long timeOf(String key, int offset) {
-        return key == null ? Long.MAX_VALUE : Long.parseLong(key.substring(offset, key.indexOf('|', offset)));
     }
 
     private void flushDirty() {

@@ -18,7 +18,6 @@ public final class DeadLetters {
 
     public static DeadLetter rejected(String component, String reasonCode, String reasonText, String source, String messageId,
                                       byte[] payload, RecordMetadata readFrom) {
-        RecordMetadata meta = readFrom;
         return DeadLetter.newBuilder()
                 .setReasonCode(reasonCode)
                 .setReasonText(reasonText)
@@ -26,9 +25,9 @@ public final class DeadLetters {
                 .setSource(source)
                 .setMessageId(messageId)
                 .setPayload(ByteBuffer.wrap(payload))
-                .setInputTopic(meta == null ? null : meta.topic())
-                .setInputPartition(meta == null ? null : meta.partition())
-                .setInputOffset(meta == null ? null : meta.offset())
+                .setInputTopic(readFrom == null ? null : readFrom.topic())
+                .setInputPartition(readFrom == null ? null : readFrom.partition())
+                .setInputOffset(readFrom == null ? null : readFrom.offset())
                 .setTime(Instant.now())
                 .build();
     }

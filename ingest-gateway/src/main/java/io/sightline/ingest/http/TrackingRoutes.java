@@ -141,10 +141,10 @@ public final class TrackingRoutes {
 
     private void single(Context ctx, EventType type) {
         Instant receivedAt = Instant.now();
-        String headerSource = auth.sourceOfHeaderKey(ctx);
-        byte[] body = body(ctx);
-        String source = headerSource != null ? headerSource : sourceOfBodyKey(body);
-        JsonNode item = parseJson(body, source);
+        Authenticated request = authenticated(ctx);
+        String source = request.source();
+        byte[] body = request.body();
+        JsonNode item = request.json();
         limitRate(source, 1);
         if (body.length > config.maxEventBytes()) {
             rejectAll(source, List.of(ParsedEvent.rejected(new ValidationError("(body)", "event_too_large",
@@ -165,10 +165,9 @@ public final class TrackingRoutes {
 
     private void batch(Context ctx) {
         Instant receivedAt = Instant.now();
-        String headerSource = auth.sourceOfHeaderKey(ctx);
-        byte[] bytes = body(ctx);
-        String source = headerSource != null ? headerSource : sourceOfBodyKey(bytes);
-        JsonNode body = parseJson(bytes, source);
+        Authenticated request = authenticated(ctx);
+        String source = request.source();
+        JsonNode body = request.json();
         JsonNode items = body.path("batch");
         if (!items.isArray()) {
             throw ApiException.badRequest("missing_field", "batch is required and must be an array of events");
@@ -234,20 +233,32 @@ public final class TrackingRoutes {
         return d;
     }
 
+    /** A request's source, its body, and the body as a JSON object. */
+    private record Authenticated(String source, byte[] body, JsonNode json) {
+    }
+
     /**
-     * The source of the write key in the body's {@code writeKey} field, which some
-     * libraries send alone (no key in the headers). A body that cannot be read is answered
-     * 401, never recorded: unauthenticated input must not reach the dead-letter topic.
+     * Reads the body once and finds the source: from the write key in the headers, or
+     * else from the body's {@code writeKey} field, which some libraries send alone. With
+     * a header key, a body that is not JSON is rejected and dead-lettered; without one it
+     * is answered 401 and never recorded: unauthenticated input must not reach the
+     * dead-letter topic.
      */
-    private String sourceOfBodyKey(byte[] body) {
-        JsonNode key = null;
-        try {
-            JsonNode node = Json.MAPPER.readTree(body);
-            key = node == null ? null : node.get("writeKey");
-        } catch (java.io.IOException unreadable) {
-            // no key to find: answered below as a missing key
+    private Authenticated authenticated(Context ctx) {
+        String headerSource = auth.sourceOfHeaderKey(ctx);
+        byte[] body = body(ctx);
+        if (headerSource != null) {
+            return new Authenticated(headerSource, body, parseJson(body, headerSource));
         }
-        return auth.sourceOfKey(key != null && key.isTextual() ? key.asText() : null);
+        JsonNode json = null;
+        try {
+            json = Json.MAPPER.readTree(body);
+        } catch (java.io.IOException unreadable) {
+            // no key to find: answered as a missing key
+        }
+        JsonNode key = json == null ? null : json.get("writeKey");
+        // a key found means the body is a JSON object
+        return new Authenticated(auth.sourceOfKey(key != null && key.isTextual() ? key.asText() : null), body, json);
     }
 
     private byte[] body(Context ctx) {
