@@ -2,9 +2,11 @@ package io.sightline.ingest;
 
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.ingest.http.TrustedProxies;
+import io.sightline.plans.PlanBindings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -46,6 +48,19 @@ public final class GatewayConfig extends ServiceConfig {
     public static final String SHUTDOWN_DRAIN_MS_CONFIG = "shutdown.drain.ms";
     private static final String SHUTDOWN_DRAIN_MS_DOC = "On shutdown, how long requests already being served may take to finish (after new connections are refused) before the producer is flushed and closed.";
 
+    public static final String TRACKING_PLANS_CONFIG = "tracking.plans";
+    private static final String TRACKING_PLANS_DOC = "Which tracking plan each source is checked against, as source=plan pairs, comma-separated (e.g. web=web,ios=mobile); "
+            + "a source without one is not checked. Plans are published with PUT /v1/tracking-plans/{name}.";
+
+    public static final String TRACKING_PLAN_MODES_CONFIG = "tracking.plan.modes";
+    private static final String TRACKING_PLAN_MODES_DOC = "What happens to each type of tracking-plan violation, as [source:]type=mode entries, comma-separated; "
+            + "type is unplanned_event, required_missing, type_mismatch, additional_property, enum_mismatch, constraint or *; mode is allow, "
+            + "flag (kept, violations attached and recorded), omit (offending properties removed) or block (dead-lettered). The most specific entry wins.";
+
+    public static final String ADMIN_TOKENS_CONFIG = "admin.tokens";
+    private static final String ADMIN_TOKENS_DOC = "Bearer tokens that may publish and read tracking plans, comma-separated, each plain or as sha256:<hex of the token>; "
+            + "empty refuses the admin API.";
+
     public static final ConfigDef DEFINITION = baseDefinition(8080)
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(ACK_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM, ACK_TIMEOUT_MS_DOC)
@@ -58,10 +73,14 @@ public final class GatewayConfig extends ServiceConfig {
             .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, RATE_LIMIT_BURST_DOC)
             .define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, "*", Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC)
             .define(TRUSTED_PROXIES_CONFIG, Type.LIST, "", Importance.MEDIUM, TRUSTED_PROXIES_DOC)
-            .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC);
+            .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
+            .define(TRACKING_PLANS_CONFIG, Type.LIST, "", Importance.MEDIUM, TRACKING_PLANS_DOC)
+            .define(TRACKING_PLAN_MODES_CONFIG, Type.LIST, "*=flag", Importance.MEDIUM, TRACKING_PLAN_MODES_DOC)
+            .define(ADMIN_TOKENS_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, ADMIN_TOKENS_DOC);
 
     private final Map<String, String> sourcesByWriteKey;
     private final TrustedProxies trustedProxies;
+    private final PlanBindings planBindings;
 
     public GatewayConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -71,6 +90,24 @@ public final class GatewayConfig extends ServiceConfig {
                     + maxBatchItems() + "), or a full batch could never pass the rate limit");
         }
         this.trustedProxies = TrustedProxies.parse(getList(TRUSTED_PROXIES_CONFIG));
+        try {
+            this.planBindings = PlanBindings.parse(getList(TRACKING_PLANS_CONFIG), getList(TRACKING_PLAN_MODES_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("SIGHTLINE_TRACKING_PLANS or SIGHTLINE_TRACKING_PLAN_MODES: " + e.getMessage());
+        }
+        for (String source : planBindings.plansBySource().keySet()) {
+            if (!sourcesByWriteKey.containsValue(source)) {
+                throw new ConfigException("SIGHTLINE_TRACKING_PLANS names source '" + source + "', which no write key in SIGHTLINE_WRITE_KEYS maps to");
+            }
+        }
+    }
+
+    public PlanBindings planBindings() {
+        return planBindings;
+    }
+
+    public Set<String> adminTokens() {
+        return Set.of(getPassword(ADMIN_TOKENS_CONFIG).value().split(","));
     }
 
     public int retryAfterSeconds() {

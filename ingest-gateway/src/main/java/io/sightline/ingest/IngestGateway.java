@@ -2,15 +2,24 @@ package io.sightline.ingest;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.health.HealthCheck;
+import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
 import io.sightline.ingest.http.SourceSettingsRoute;
+import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.plans.PlanChangeCheck;
+import io.sightline.ingest.plans.PlanEnforcer;
+import io.sightline.ingest.plans.RecentEvents;
+import io.sightline.plans.TrackingPlanFeed;
+import io.sightline.plans.TrackingPlanStore;
 import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.avro.TrackingPlanVersion;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
@@ -24,12 +33,14 @@ public final class IngestGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestGateway.class);
 
     private final EventProducer producer;
+    private final TrackingPlanFeed plans;
     private final HttpService http;
     private final TrackingRoutes routes;
     private final Duration drainTimeout;
 
-    private IngestGateway(EventProducer producer, HttpService http, TrackingRoutes routes, Duration drainTimeout) {
+    private IngestGateway(EventProducer producer, TrackingPlanFeed plans, HttpService http, TrackingRoutes routes, Duration drainTimeout) {
         this.producer = producer;
+        this.plans = plans;
         this.http = http;
         this.routes = routes;
         this.drainTimeout = drainTimeout;
@@ -41,10 +52,14 @@ public final class IngestGateway implements AutoCloseable {
         // Register up front: a registry that is missing or refuses our schemas fails start-up, not the first request.
         registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_RAW), TrackedEvent.getClassSchema());
         registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_INVALID), DeadLetter.getClassSchema());
+        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_VIOLATIONS), QualityViolation.getClassSchema());
+        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_PLANS), TrackingPlanVersion.getClassSchema());
 
         PrometheusMeterRegistry metrics = ServiceMetrics.create("ingest-gateway");
         EventProducer producer = new EventProducer(config.kafkaClientProperties(), registry,
                 Duration.ofMillis(config.ackTimeoutMs()), metrics);
+        TrackingPlanStore planStore = new TrackingPlanStore();
+        TrackingPlanFeed plans = new TrackingPlanFeed(config.kafkaClientProperties(), registry, planStore, "ingest-gateway");
         HealthCheck health = new HealthCheck() {
             @Override
             public boolean isLive() {
@@ -53,21 +68,27 @@ public final class IngestGateway implements AutoCloseable {
 
             @Override
             public boolean isReady() {
-                return producer.isHealthy();
+                // Events of a source with a plan must not pass unchecked while the plans load.
+                return producer.isHealthy() && plans.isLoaded();
             }
 
             @Override
             public Map<String, Object> details() {
-                return Map.of("kafkaWrites", producer.isHealthy() ? "ok" : "failing");
+                return Map.of("kafkaWrites", producer.isHealthy() ? "ok" : "failing", "trackingPlans", plans.isLoaded() ? "loaded" : "loading");
             }
         };
-        TrackingRoutes routes = new TrackingRoutes(config, producer, metrics);
+        RecentEvents recent = new RecentEvents();
+        PlanEnforcer enforcer = new PlanEnforcer(config.planBindings(), planStore, recent, metrics);
+        TrackingRoutes routes = new TrackingRoutes(config, producer, enforcer, metrics);
+        TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
+                config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
         HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health, javalin -> {
             routes.addTo(javalin);
+            planRoutes.addTo(javalin);
             settings.addTo(javalin);
         });
-        return new IngestGateway(producer, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
+        return new IngestGateway(producer, plans, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
     }
 
     public int port() {
@@ -82,6 +103,7 @@ public final class IngestGateway implements AutoCloseable {
             log.warn("Requests still running after {} ms of draining; stopping anyway (see SIGHTLINE_SHUTDOWN_DRAIN_MS)", drainTimeout.toMillis());
         }
         http.close();
+        plans.close();
         producer.close();
     }
 

@@ -6,7 +6,9 @@ import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
+import io.sightline.schemas.avro.TrackingPlanVersion;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import io.sightline.schemas.serde.AvroSerde;
@@ -40,13 +42,18 @@ public final class Topics {
     public static final String METRICS_EVALUATIONS = "metrics.evaluations.v1";
     /** Alert state changes, keyed by fingerprint. */
     public static final String ALERTS = "alerts.v1";
+    /** Every tracking-plan violation the gateway found, keyed by source. */
+    public static final String QUALITY_VIOLATIONS = "quality.violations.v1";
+    /** Every published version of every tracking plan (compacted), keyed {@code <name>:<version>}. */
+    public static final String QUALITY_PLANS = "quality.plans.v1";
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
-            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, METRICS_EVALUATIONS, ALERTS);
+            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, METRICS_EVALUATIONS, ALERTS,
+            QUALITY_VIOLATIONS, QUALITY_PLANS);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS);
+    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS);
 
     private final SchemaRegistryClient registry;
 
@@ -84,6 +91,14 @@ public final class Topics {
 
     public Topic<String, Alert> alerts() {
         return topic(ALERTS, Alert.class);
+    }
+
+    public Topic<String, QualityViolation> qualityViolations() {
+        return topic(QUALITY_VIOLATIONS, QualityViolation.class);
+    }
+
+    public Topic<String, TrackingPlanVersion> qualityPlans() {
+        return topic(QUALITY_PLANS, TrackingPlanVersion.class);
     }
 
     /** An Avro value serde for a record type that is not a topic of its own (state stores, changelogs). */

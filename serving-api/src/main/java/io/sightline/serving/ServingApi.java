@@ -2,7 +2,7 @@ package io.sightline.serving;
 
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
-import io.sightline.serving.http.ReadTokenAuth;
+import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.serving.http.ServingRoutes;
 import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
@@ -44,7 +44,7 @@ public final class ServingApi implements AutoCloseable {
             props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         }
         LiveUpdates live = new LiveUpdates(config.kafkaClientProperties(), topics.registry());
-        ReadTokenAuth auth = new ReadTokenAuth(config.readTokens());
+        BearerTokenAuth auth = new BearerTokenAuth("read", config.readTokens(), true);
         StreamsService service = StreamsService.start("serving-api", config, topics,
                 ServingTopology.build(topics, config.metricsRetention()), props,
                 streams -> {

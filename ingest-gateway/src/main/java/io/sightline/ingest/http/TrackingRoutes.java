@@ -15,12 +15,16 @@ import io.sightline.common.http.Json;
 import io.sightline.common.streams.DeadLetters;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.kafka.EventProducer;
+import io.sightline.ingest.plans.PlanCheck;
+import io.sightline.ingest.plans.PlanEnforcer;
 import io.sightline.ingest.ratelimit.RateLimiter;
 import io.sightline.ingest.validation.EventParser;
 import io.sightline.ingest.validation.ParsedEvent;
 import io.sightline.ingest.validation.ValidationError;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.plans.Violation;
 import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,13 +60,15 @@ public final class TrackingRoutes {
     private final EventProducer producer;
     private final MeterRegistry meters;
     private final RateLimiter rateLimiter;
+    private final PlanEnforcer plans;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, Counter> clockCorrections = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
-    public TrackingRoutes(GatewayConfig config, EventProducer producer, MeterRegistry meters) {
+    public TrackingRoutes(GatewayConfig config, EventProducer producer, PlanEnforcer plans, MeterRegistry meters) {
         this.config = config;
+        this.plans = plans;
         this.auth = new WriteKeyAuth(config.sourcesByWriteKey());
         this.producer = producer;
         this.meters = meters;
@@ -154,12 +160,21 @@ public final class TrackingRoutes {
                     List.of(Map.of("limit", config.maxEventBytes())), Map.of());
         }
         ParsedEvent parsed = parser.parse(item, type, "", source, receivedAt, clientIp(ctx), null);
+        List<QualityViolation> violations = List.of();
+        if (parsed.isAccepted()) {
+            PlanCheck check = plans.check(source, parsed.event(), item);
+            violations = check.records();
+            if (check.blocked()) {
+                parsed = ParsedEvent.blocked("", parsed.messageId(), check.violations());
+                accept(source, List.of(), violations);
+            }
+        }
         if (!parsed.isAccepted()) {
             rejectAll(source, List.of(parsed), List.of(item));
-            throw new ApiException(400, parsed.error().code(), "Event rejected: " + parsed.error().field() + ": " + parsed.error().message(),
+            throw new ApiException(400, parsed.error().code(), "Event rejected: " + describe(parsed),
                     List.of(detail(null, parsed)), Map.of());
         }
-        accept(source, List.of(parsed.event()));
+        accept(source, List.of(parsed.event()), violations);
         success(ctx);
     }
 
@@ -184,6 +199,7 @@ public final class TrackingRoutes {
         List<TrackedEvent> accepted = new ArrayList<>();
         List<ParsedEvent> rejected = new ArrayList<>();
         List<JsonNode> rejectedItems = new ArrayList<>();
+        List<QualityViolation> violations = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             JsonNode item = items.get(i);
             if (batchSentAt != null && item instanceof ObjectNode object && !object.has("sentAt")) {
@@ -194,6 +210,13 @@ public final class TrackingRoutes {
                     ? ParsedEvent.rejected(new ValidationError(path + "(event)", "event_too_large",
                             "event is larger than " + config.maxEventBytes() + " bytes"), item.path("messageId").asText(null))
                     : parser.parse(item, null, path, source, receivedAt, clientIp(ctx), batchContext);
+            if (parsed.isAccepted()) {
+                PlanCheck check = plans.check(source, parsed.event(), item);
+                violations.addAll(check.records());
+                if (check.blocked()) {
+                    parsed = ParsedEvent.blocked(path, parsed.messageId(), check.violations());
+                }
+            }
             results.add(parsed);
             if (parsed.isAccepted()) {
                 accepted.add(parsed.event());
@@ -203,7 +226,7 @@ public final class TrackingRoutes {
             }
         }
         rejectAll(source, rejected, rejectedItems);
-        accept(source, accepted);
+        accept(source, accepted, violations);
         if (rejected.isEmpty()) {
             success(ctx);
             return;
@@ -229,6 +252,14 @@ public final class TrackingRoutes {
             d.put("field", parsed.error().field());
             d.put("code", parsed.error().code());
             d.put("message", parsed.error().message());
+        }
+        if (!parsed.violations().isEmpty()) {
+            List<Map<String, Object>> violations = new ArrayList<>();
+            for (Violation v : parsed.violations()) {
+                violations.add(Map.of("type", v.type().code(), "path", v.path(), "expected", v.expected(), "actual", v.actual(),
+                        "message", v.message()));
+            }
+            d.put("violations", violations);
         }
         return d;
     }
@@ -307,12 +338,12 @@ public final class TrackingRoutes {
         }
     }
 
-    private void accept(String source, List<TrackedEvent> events) {
-        if (events.isEmpty()) {
+    private void accept(String source, List<TrackedEvent> events, List<QualityViolation> violations) {
+        if (events.isEmpty() && violations.isEmpty()) {
             return;
         }
         try {
-            producer.sendAndAwait(events);
+            producer.sendAndAwait(events, violations);
         } catch (EventProducer.NotAcknowledgedException e) {
             log.warn("answered 503 source={} events={} cause=\"{}\"", source, events.size(), e.getMessage());
             count(source, "unavailable", "kafka_unavailable", events.size());
@@ -338,10 +369,15 @@ public final class TrackingRoutes {
     private void rejectAll(String source, List<ParsedEvent> rejected, List<JsonNode> items) {
         for (int i = 0; i < rejected.size(); i++) {
             ParsedEvent r = rejected.get(i);
-            deadLetter(source, r.messageId(), r.error().code(), r.error().field() + ": " + r.error().message(),
+            deadLetter(source, r.messageId(), r.error().code(), describe(r),
                     items.get(i).toString().getBytes(StandardCharsets.UTF_8));
             count(source, "rejected", r.error().code(), 1);
         }
+    }
+
+    /** Why an event was rejected, as one sentence: plan violations name their own paths. */
+    private static String describe(ParsedEvent rejected) {
+        return rejected.violations().isEmpty() ? rejected.error().field() + ": " + rejected.error().message() : rejected.error().message();
     }
 
     private void deadLetter(String source, String messageId, String code, String text, byte[] payload) {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.sightline.common.kafka.KafkaDefaults;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import io.sightline.schemas.serde.AvroSerializer;
@@ -91,7 +92,12 @@ public final class EventProducer implements AutoCloseable {
 
     /** Sends all events and returns once Kafka acknowledged every one. */
     public void sendAndAwait(List<TrackedEvent> events) {
-        List<Future<RecordMetadata>> pending = new ArrayList<>(events.size());
+        sendAndAwait(events, List.of());
+    }
+
+    /** Sends all events and the tracking-plan violations found in them, and returns once Kafka acknowledged every one. */
+    public void sendAndAwait(List<TrackedEvent> events, List<QualityViolation> violations) {
+        List<Future<RecordMetadata>> pending = new ArrayList<>(events.size() + violations.size());
         long start = System.nanoTime();
         // Each send() may block up to max.block.ms (full buffer, unknown metadata): without this bound a batch of
         // 2,500 events could hold the request for 2,500 times that.
@@ -107,6 +113,9 @@ public final class EventProducer implements AutoCloseable {
                     // Failed at once (buffer exhausted, metadata timeout) or out of time: the rest would fare no better.
                     failFast(sent);
                 }
+            }
+            for (QualityViolation violation : violations) {
+                pending.add(producer.send(new ProducerRecord<>(Topics.QUALITY_VIOLATIONS, violation.getSource(), violation)));
             }
         } catch (KafkaException e) {
             throw failed("Kafka could not take the events: " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.sightline.common.http.ApiException;
+import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.serving.live.LiveUpdates;
@@ -46,14 +47,14 @@ public final class ServingRoutes {
     private final QualityQueries quality;
     private final FunnelQueries funnels;
     private final LiveUpdates live;
-    private final ReadTokenAuth auth;
+    private final BearerTokenAuth auth;
     private final List<String> corsOrigins;
     private final Duration heartbeat;
     private final Semaphore streamSlots;
     private final String openApi;
 
     public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, QualityQueries quality, LiveUpdates live,
-                         ReadTokenAuth auth,
+                         BearerTokenAuth auth,
                          List<String> corsOrigins, int maxStreamClients, Duration heartbeat) {
         this.metrics = metrics;
         this.catalog = catalog;

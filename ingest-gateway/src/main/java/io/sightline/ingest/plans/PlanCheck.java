@@ -1,0 +1,17 @@
+package io.sightline.ingest.plans;
+
+import io.sightline.plans.Violation;
+import io.sightline.schemas.avro.QualityViolation;
+import java.util.List;
+
+/**
+ * What checking one event against its source's plan decided.
+ *
+ * @param blocked    the event must be dead-lettered, not stored
+ * @param violations every violation not allowed by the source's modes, as the producer is told
+ * @param records    the same violations for {@code quality.violations.v1}
+ */
+public record PlanCheck(boolean blocked, List<Violation> violations, List<QualityViolation> records) {
+
+    public static final PlanCheck CONFORMS = new PlanCheck(false, List.of(), List.of());
+}
