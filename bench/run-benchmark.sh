@@ -28,25 +28,8 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 out="$root/bench/target/results"
 mkdir -p "$out"
 
-if [ -z "${SKIP_BUILD:-}" ]; then
-  flock /tmp/sightline-mvn.lock ./mvnw -B -q -o -pl bench -am package -DskipTests
-fi
-cp="$root/bench/target/classes:$root/bench/target/lib/*"
-data="$(mktemp -d /tmp/sightline-bench.XXXXXX)"
-envfile="$data/stack.env"
-
-# shellcheck disable=SC2086
-"$java" $stack_java_opts -cp "$cp" io.sightline.bench.BenchStack "$envfile" "$data/stack" > "$out/stack.log" 2>&1 &
-stack_pid=$!
-cleanup() { kill "$stack_pid" 2>/dev/null || true; wait "$stack_pid" 2>/dev/null || true; rm -rf "$data"; }
-trap cleanup EXIT
-for _ in $(seq 1 120); do [ -s "$envfile" ] && break; sleep 1; done
-[ -s "$envfile" ] || { echo "stack did not start; see $out/stack.log"; exit 1; }
-# shellcheck disable=SC1090
-source "$envfile"
-echo "stack: $BOOTSTRAP $GATEWAY_URL"
-
-load() { "$java" -Xmx512m -cp "$cp" io.sightline.bench.LoadGenerator --url "$GATEWAY_URL" --event-bytes "$event_bytes" "$@"; }
+# shellcheck source=bench/gateway-stack.sh
+source "$root/bench/gateway-stack.sh"
 
 if command -v wrk >/dev/null; then
   # wrk: two threads, one keep-alive connection per slot, random user ids (bench/wrk/track.lua).

@@ -4,6 +4,10 @@ import io.sightline.common.kafka.TopicBootstrap;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.testkit.PipelineEnvironment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -23,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 public final class BenchStack {
 
     public static final String PERF_TOPIC = "bench.producer-performance";
+    private static final String ADMIN_TOKEN = "bench-admin-" + Long.toString(System.nanoTime(), 36);
 
     public static void main(String[] args) throws Exception {
         Path envFile = Path.of(args[0]);
@@ -30,7 +35,10 @@ public final class BenchStack {
         PipelineEnvironment env = PipelineEnvironment.start(dataDir);
         TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", env.bootstrapServers()), List.of(PERF_TOPIC), List.of(), 3, (short) 1);
         Map<String, String> settings = new HashMap<>(Map.of(
-                "SIGHTLINE_WRITE_KEYS", "bench-key:bench",
+                // bench-planned-key's events are checked against BenchPlan (see run-plan-benchmark.sh)
+                "SIGHTLINE_WRITE_KEYS", "bench-key:bench,bench-planned-key:planned",
+                "SIGHTLINE_TRACKING_PLANS", "planned=bench",
+                "SIGHTLINE_ADMIN_TOKENS", ADMIN_TOKEN,
                 "SIGHTLINE_HTTP_HOST", "127.0.0.1",
                 // The benchmark measures throughput, not the per-key limit.
                 "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
@@ -41,6 +49,7 @@ public final class BenchStack {
             }
         });
         IngestGateway gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"), settings)));
+        publishPlan(gateway.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
@@ -51,5 +60,14 @@ public final class BenchStack {
                 + "\nPERF_TOPIC=" + PERF_TOPIC + "\n");
         System.out.println("bench stack ready: " + Files.readString(envFile).replace('\n', ' '));
         stopped.await();
+    }
+
+    private static void publishPlan(int port) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tracking-plans/bench"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).PUT(HttpRequest.BodyPublishers.ofString(BenchPlan.document())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("benchmark plan not published: " + answer.statusCode() + " " + answer.body());
+        }
     }
 }

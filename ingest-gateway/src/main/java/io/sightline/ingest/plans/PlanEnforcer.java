@@ -33,6 +33,7 @@ public final class PlanEnforcer {
     private final MeterRegistry meters;
     private final RecentEvents recent;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> checked = new ConcurrentHashMap<>();
 
     public PlanEnforcer(PlanBindings bindings, TrackingPlanStore plans, RecentEvents recent, MeterRegistry meters) {
         this.bindings = bindings;
@@ -59,6 +60,9 @@ public final class PlanEnforcer {
         }
         event.setTrackingPlan(plan.name());
         event.setTrackingPlanVersion(plan.version());
+        checked.computeIfAbsent(source + ' ' + plan.name(), k -> Counter.builder("sightline.ingest.plan.checks")
+                .description("Events the gateway checked against a tracking plan, by source and plan")
+                .tag("source", source).tag("plan", plan.name()).register(meters)).increment();
         String name = eventName(event);
         JsonNode properties = item.get("properties");
         JsonNode traits = item.get("traits");
