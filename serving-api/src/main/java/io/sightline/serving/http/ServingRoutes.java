@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +97,11 @@ public final class ServingRoutes {
             TimeRange range = timeRange(ctx, Duration.ofHours(1));
             HttpService.json(ctx, 200, quality.rejects(range.from(), range.to(), isLocal(ctx)));
         });
+        config.routes.get("/v1/quality/violations", ctx -> {
+            TimeRange range = timeRange(ctx, Duration.ofHours(1));
+            HttpService.json(ctx, 200, quality.violations(range.from(), range.to(), violationGroupBy(ctx), ctx.queryParam("source"),
+                    intParam(ctx, "top", 50, 1, 1000), isLocal(ctx)));
+        });
         config.routes.sse("/v1/stream", this::stream);
     }
 
@@ -117,6 +123,25 @@ public final class ServingRoutes {
             throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
         }
         return new TimeRange(from, to);
+    }
+
+    /** {@code groupBy} of violations: some of source, event, type, path, plan (default all but plan); 400 naming an unknown one. */
+    private static List<String> violationGroupBy(Context ctx) {
+        String groupBy = ctx.queryParam("groupBy");
+        if (groupBy == null) {
+            return List.of("source", "event", "type", "path");
+        }
+        List<String> fields = new ArrayList<>();
+        for (String field : groupBy.split(",")) {
+            String f = field.trim();
+            if (!ServingTopology.VIOLATION_FIELDS.contains(f)) {
+                throw invalid("groupBy", "violations group by " + String.join(", ", ServingTopology.VIOLATION_FIELDS) + "; not '" + f + "'");
+            }
+            if (!fields.contains(f)) {
+                fields.add(f);
+            }
+        }
+        return fields;
     }
 
     /** The optional {@code groupBy} dimension; 400 if it is given but blank. */

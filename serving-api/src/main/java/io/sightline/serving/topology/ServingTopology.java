@@ -4,6 +4,7 @@ import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.MetricCatalogEntry;
 import io.sightline.schemas.avro.MetricWindow;
 import java.time.Duration;
@@ -41,6 +42,12 @@ public final class ServingTopology {
     public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
     public static final String DEAD_LETTER_STORE = "dead-letters-1m";
+    /** Tracking-plan violations per source, event, type, path and plan version, per minute. */
+    public static final String VIOLATION_STORE = "plan-violations-1m";
+    /** What violations can be grouped by, in the order of their key's fields. */
+    public static final List<String> VIOLATION_FIELDS = List.of("source", "event", "type", "path", "plan");
+    /** Between the fields of a violation's key: event names and paths may hold any printable character. */
+    public static final char VIOLATION_KEY_SEPARATOR = '\u001f';
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
 
     /** The window store holding metric windows of {@code size}: {@code metric-windows-1m}, {@code metric-windows-1h}. */
@@ -105,8 +112,26 @@ public final class ServingTopology {
                 .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
                 .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
+
+        // Tracking-plan violations per source, event, type, path and plan, and minute, for GET /v1/quality/violations.
+        Topic<String, QualityViolation> violations = topics.qualityViolations();
+        builder.stream(violations.name(), Consumed.with(violations.keySerde(), violations.valueSerde()).withName("plan-violations"))
+                .filter((key, v) -> v != null, Named.as("plan-violations-present"))
+                .map((key, v) -> KeyValue.pair(violationKey(v), 1L), Named.as("key-by-violation"))
+                .groupByKey(Grouped.with("plan-violations-by-kind", Serdes.String(), Serdes.Long()))
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
+                .count(Named.as("count-plan-violations"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(VIOLATION_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
         return builder.build();
     }
+
+    /** The fields a violation is counted by, in {@link #VIOLATION_FIELDS} order. */
+    public static String violationKey(QualityViolation v) {
+        String event = v.getEventName() != null ? v.getEventName() : v.getEventType().name();
+        return String.join(String.valueOf(VIOLATION_KEY_SEPARATOR), v.getSource(), event, v.getViolation().getViolationType(), v.getViolation().getPath(),
+                v.getTrackingPlan() + "@" + v.getTrackingPlanVersion());
+    }
+
 
     /** {@code component|source|reason}: what the data-quality view groups rejects by. */
     public static String rejectKey(DeadLetter letter) {
