@@ -77,6 +77,9 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String FORWARD_MAX_RETRIES_CONFIG = "alert.forward.max.retries";
     private static final String FORWARD_MAX_RETRIES_DOC = "Retries (exponential backoff from 200 ms) on connection errors, 429 and 5xx before a batch is given up.";
 
+    public static final String VIOLATION_SHARE_MAX_CONFIG = "quality.violation.share.max";
+    private static final String VIOLATION_SHARE_MAX_DOC = "Alert (ViolationShareHigh) when a source's events with tracking-plan violations exceed this share of its events in a minute.";
+
     public static final String REJECTED_SHARE_MAX_CONFIG = "quality.rejected.share.max";
     private static final String REJECTED_SHARE_MAX_DOC = "Alert (RejectedShareHigh) when a source's rejected events exceed this share of its events in a minute.";
 
@@ -114,6 +117,7 @@ public final class AnomalyConfig extends ServiceConfig {
             .define(FORWARD_QUEUE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW, FORWARD_QUEUE_SIZE_DOC)
             .define(FORWARD_MAX_RETRIES_CONFIG, Type.INT, 5, ConfigDef.Range.between(0, 30), Importance.LOW, FORWARD_MAX_RETRIES_DOC)
             .define(REJECTED_SHARE_MAX_CONFIG, Type.DOUBLE, 0.05, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM, REJECTED_SHARE_MAX_DOC)
+            .define(VIOLATION_SHARE_MAX_CONFIG, Type.DOUBLE, 0.05, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM, VIOLATION_SHARE_MAX_DOC)
             .define(REJECTED_MIN_EVENTS_CONFIG, Type.INT, 20, ConfigDef.Range.atLeast(1), Importance.LOW, REJECTED_MIN_EVENTS_DOC)
             .define(LAG_MAX_SECONDS_CONFIG, Type.DOUBLE, 120.0, ConfigDef.Range.atLeast(1.0), Importance.MEDIUM, LAG_MAX_SECONDS_DOC)
             .define(LAG_GROUPS_CONFIG, Type.LIST, "sightline-enrich,sightline-aggregate,sightline-anomaly,sightline-serving",
@@ -153,7 +157,8 @@ public final class AnomalyConfig extends ServiceConfig {
                 getInt(FIRING_WINDOWS_CONFIG), getInt(RESOLVE_WINDOWS_CONFIG), getLong(RENOTIFY_MINUTES_CONFIG),
                 getString(RUNBOOK_URL_CONFIG));
         String file = getString(RULES_FILE_CONFIG);
-        var builtIns = DataQualityRules.entries(getDouble(REJECTED_SHARE_MAX_CONFIG), getDouble(LAG_MAX_SECONDS_CONFIG));
+        var builtIns = DataQualityRules.entries(getDouble(REJECTED_SHARE_MAX_CONFIG), getDouble(VIOLATION_SHARE_MAX_CONFIG),
+                getDouble(LAG_MAX_SECONDS_CONFIG));
         try {
             if (file.isBlank()) {
                 return RuleSet.of(base, builtIns);

@@ -61,6 +61,10 @@ public final class GatewayConfig extends ServiceConfig {
     private static final String ADMIN_TOKENS_DOC = "Bearer tokens that may publish and read tracking plans, comma-separated, each plain or as sha256:<hex of the token>; "
             + "empty refuses the admin API.";
 
+    public static final String CATALOG_REPORT_MS_CONFIG = "catalog.report.ms";
+    private static final String CATALOG_REPORT_MS_DOC = "How often the gateway reports what it observed of each event name (count, properties and their JSON types) "
+            + "to quality.observations.v1, the source of the event catalog and of drift alerts.";
+
     public static final ConfigDef DEFINITION = baseDefinition(8080)
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(ACK_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM, ACK_TIMEOUT_MS_DOC)
@@ -76,7 +80,8 @@ public final class GatewayConfig extends ServiceConfig {
             .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
             .define(TRACKING_PLANS_CONFIG, Type.LIST, "", Importance.MEDIUM, TRACKING_PLANS_DOC)
             .define(TRACKING_PLAN_MODES_CONFIG, Type.LIST, "*=flag", Importance.MEDIUM, TRACKING_PLAN_MODES_DOC)
-            .define(ADMIN_TOKENS_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, ADMIN_TOKENS_DOC);
+            .define(ADMIN_TOKENS_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, ADMIN_TOKENS_DOC)
+            .define(CATALOG_REPORT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW, CATALOG_REPORT_MS_DOC);
 
     private final Map<String, String> sourcesByWriteKey;
     private final TrustedProxies trustedProxies;
@@ -100,6 +105,10 @@ public final class GatewayConfig extends ServiceConfig {
                 throw new ConfigException("SIGHTLINE_TRACKING_PLANS names source '" + source + "', which no write key in SIGHTLINE_WRITE_KEYS maps to");
             }
         }
+    }
+
+    public long catalogReportMs() {
+        return getLong(CATALOG_REPORT_MS_CONFIG);
     }
 
     public PlanBindings planBindings() {

@@ -5,6 +5,8 @@ import io.sightline.common.health.HealthCheck;
 import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.ingest.catalog.CatalogObserver;
+import io.sightline.ingest.catalog.CatalogReporter;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
@@ -17,6 +19,7 @@ import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.TrackingPlanVersion;
@@ -34,13 +37,16 @@ public final class IngestGateway implements AutoCloseable {
 
     private final EventProducer producer;
     private final TrackingPlanFeed plans;
+    private final CatalogReporter catalog;
     private final HttpService http;
     private final TrackingRoutes routes;
     private final Duration drainTimeout;
 
-    private IngestGateway(EventProducer producer, TrackingPlanFeed plans, HttpService http, TrackingRoutes routes, Duration drainTimeout) {
+    private IngestGateway(EventProducer producer, TrackingPlanFeed plans, CatalogReporter catalog, HttpService http, TrackingRoutes routes,
+                          Duration drainTimeout) {
         this.producer = producer;
         this.plans = plans;
+        this.catalog = catalog;
         this.http = http;
         this.routes = routes;
         this.drainTimeout = drainTimeout;
@@ -54,6 +60,7 @@ public final class IngestGateway implements AutoCloseable {
         registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_INVALID), DeadLetter.getClassSchema());
         registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_VIOLATIONS), QualityViolation.getClassSchema());
         registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_PLANS), TrackingPlanVersion.getClassSchema());
+        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_OBSERVATIONS), EventCatalogEntry.getClassSchema());
 
         PrometheusMeterRegistry metrics = ServiceMetrics.create("ingest-gateway");
         EventProducer producer = new EventProducer(config.kafkaClientProperties(), registry,
@@ -79,7 +86,9 @@ public final class IngestGateway implements AutoCloseable {
         };
         RecentEvents recent = new RecentEvents();
         PlanEnforcer enforcer = new PlanEnforcer(config.planBindings(), planStore, recent, metrics);
-        TrackingRoutes routes = new TrackingRoutes(config, producer, enforcer, metrics);
+        CatalogObserver observer = new CatalogObserver();
+        CatalogReporter catalog = new CatalogReporter(observer, producer, Duration.ofMillis(config.catalogReportMs()));
+        TrackingRoutes routes = new TrackingRoutes(config, producer, enforcer, observer, metrics);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
                 config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
@@ -88,7 +97,7 @@ public final class IngestGateway implements AutoCloseable {
             planRoutes.addTo(javalin);
             settings.addTo(javalin);
         });
-        return new IngestGateway(producer, plans, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
+        return new IngestGateway(producer, plans, catalog, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
     }
 
     public int port() {
@@ -103,6 +112,7 @@ public final class IngestGateway implements AutoCloseable {
             log.warn("Requests still running after {} ms of draining; stopping anyway (see SIGHTLINE_SHUTDOWN_DRAIN_MS)", drainTimeout.toMillis());
         }
         http.close();
+        catalog.close();
         plans.close();
         producer.close();
     }

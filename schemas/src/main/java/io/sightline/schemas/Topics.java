@@ -4,6 +4,7 @@ import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.QualityViolation;
@@ -44,16 +45,20 @@ public final class Topics {
     public static final String ALERTS = "alerts.v1";
     /** Every tracking-plan violation the gateway found, keyed by source. */
     public static final String QUALITY_VIOLATIONS = "quality.violations.v1";
+    /** What each gateway observed of each event name since its last report, keyed {@code <source>|<type>|<name>}. */
+    public static final String QUALITY_OBSERVATIONS = "quality.observations.v1";
+    /** The observed event catalog: totals per source and event name (compacted), keyed {@code <source>|<type>|<name>}. */
+    public static final String QUALITY_CATALOG = "quality.catalog.v1";
     /** Every published version of every tracking plan (compacted), keyed {@code <name>:<version>}. */
     public static final String QUALITY_PLANS = "quality.plans.v1";
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
             EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, METRICS_EVALUATIONS, ALERTS,
-            QUALITY_VIOLATIONS, QUALITY_PLANS);
+            QUALITY_VIOLATIONS, QUALITY_PLANS, QUALITY_OBSERVATIONS, QUALITY_CATALOG);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS);
+    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS, QUALITY_CATALOG);
 
     private final SchemaRegistryClient registry;
 
@@ -95,6 +100,19 @@ public final class Topics {
 
     public Topic<String, QualityViolation> qualityViolations() {
         return topic(QUALITY_VIOLATIONS, QualityViolation.class);
+    }
+
+    public Topic<String, EventCatalogEntry> qualityObservations() {
+        return topic(QUALITY_OBSERVATIONS, EventCatalogEntry.class);
+    }
+
+    public Topic<String, EventCatalogEntry> qualityCatalog() {
+        return topic(QUALITY_CATALOG, EventCatalogEntry.class);
+    }
+
+    /** The key of an event name's observations and catalog entry: {@code <source>|<type>|<name>}. */
+    public static String catalogKey(String source, String type, String name) {
+        return source + "|" + type + "|" + (name == null ? "" : name);
     }
 
     public Topic<String, TrackingPlanVersion> qualityPlans() {

@@ -140,15 +140,7 @@ public record TrackingPlan(String name, int version, JsonNode document, Map<Stri
         if (value == null || value.isMissingNode()) {
             return "missing";
         }
-        String kind = switch (value.getNodeType()) {
-            case STRING -> "string";
-            case NUMBER -> value.isIntegralNumber() ? "integer" : "number";
-            case BOOLEAN -> "boolean";
-            case NULL -> "null";
-            case ARRAY -> "array";
-            case OBJECT -> "object";
-            default -> value.getNodeType().name().toLowerCase();
-        };
+        String kind = JsonTypes.of(value);
         if (value.isContainerNode() || value.isNull()) {
             return kind;
         }

@@ -15,23 +15,28 @@ public final class DataQualityRules {
 
     /** Rejected over all (accepted + rejected) events per source and minute, in [0, 1]. */
     public static final String REJECTED_SHARE_METRIC = "rejected_share";
+    /** Events with tracking-plan violations over all events per source and minute, in [0, 1]. */
+    public static final String VIOLATION_SHARE_METRIC = "violation_share";
     /** Consumer lag in seconds of each pipeline stage (Streams application). */
     public static final String PIPELINE_LAG_METRIC = "pipeline_lag_seconds";
     /** Per-minute counts of what the pipeline drops: judged for rises only (a drop in drops is good news). */
     public static final List<String> DROP_COUNT_METRICS = List.of("rejected_events", "duplicate_events", "late_events");
     public static final String REJECTED_SHARE_ALERT = "RejectedShareHigh";
     public static final String PIPELINE_LAG_ALERT = "PipelineLagHigh";
+    public static final String VIOLATION_SHARE_ALERT = "ViolationShareHigh";
 
     private DataQualityRules() {
     }
 
     /**
-     * @param maxRejectedShare share of rejected events above which a source alerts
-     * @param maxLagSeconds    lag above which a pipeline stage alerts
+     * @param maxRejectedShare  share of rejected events above which a source alerts
+     * @param maxViolationShare share of events with tracking-plan violations above which a source alerts
+     * @param maxLagSeconds     lag above which a pipeline stage alerts
      */
-    public static List<ObjectNode> entries(double maxRejectedShare, double maxLagSeconds) {
+    public static List<ObjectNode> entries(double maxRejectedShare, double maxViolationShare, double maxLagSeconds) {
         List<ObjectNode> entries = new java.util.ArrayList<>(List.of(
                 entry(REJECTED_SHARE_METRIC, REJECTED_SHARE_ALERT, maxRejectedShare, "warning"),
+                entry(VIOLATION_SHARE_METRIC, VIOLATION_SHARE_ALERT, maxViolationShare, "warning"),
                 entry(PIPELINE_LAG_METRIC, PIPELINE_LAG_ALERT, maxLagSeconds, "critical")));
         for (String metric : DROP_COUNT_METRICS) {
             ObjectNode n = JsonNodeFactory.instance.objectNode();

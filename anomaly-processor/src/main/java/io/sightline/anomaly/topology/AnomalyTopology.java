@@ -1,6 +1,8 @@
 package io.sightline.anomaly.topology;
 
-import io.sightline.anomaly.quality.RejectedShare;
+import io.sightline.anomaly.quality.EventCatalogUpdater;
+import io.sightline.anomaly.quality.SourceShare;
+import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.common.streams.CountSeries;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
@@ -9,6 +11,8 @@ import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.SeriesHistory;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventCatalogEntry;
+import io.sightline.schemas.avro.QualityViolation;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -40,6 +44,11 @@ public final class AnomalyTopology {
     public static final String EVALUATIONS_STORE = "series-evaluations";
     static final String TO_ALERTS = "to-alerts";
     static final String TO_EVALUATIONS = "to-evaluations";
+    static final String CATALOG_TO_CATALOG = "catalog-to-catalog";
+    static final String CATALOG_TO_ALERTS = "catalog-to-alerts";
+    /** Per-minute shares of rejected events and of events with plan violations, per source. */
+    public static final String REJECTED_SHARE_STORE = "rejected-share";
+    public static final String VIOLATION_SHARE_STORE = "violation-share";
     public static final String REJECTED_METRIC = "rejected_events";
     /** The per-minute counts of {@code rejected_events} (see {@link CountSeries}). */
     public static final String REJECTED_STORE = CountSeries.storeName("rejected");
@@ -68,14 +77,45 @@ public final class AnomalyTopology {
         KStream<String, DeadLetter> deadLetters = builder.stream(invalid.name(),
                         Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
                 .filter((key, letter) -> letter != null, Named.as("dead-letters-present"));
+        Topic<String, QualityViolation> quality = topics.qualityViolations();
+        KStream<String, MetricWindow> violating = builder.stream(quality.name(),
+                        Consumed.with(quality.keySerde(), quality.valueSerde()).withName("plan-violations"))
+                .filter((key, v) -> v != null && v.getFirstOfEvent(), Named.as("events-with-violations"))
+                .mapValues(v -> SourceShare.contribution(v.getSource(), v.getReceivedAt(), "block".equals(v.getViolation().getAction())),
+                        Named.as("violation-contribution"));
+        KStream<String, MetricWindow> rejected = deadLetters
+                .mapValues(letter -> SourceShare.contribution(letter.getSource(), letter.getTime(), true), Named.as("rejected-contribution"));
         KStream<String, Object> detected = windows.merge(rejectedEvents(deadLetters), Named.as("with-rejected-events"))
-                .merge(rejectedShare(builder, windows, deadLetters, topics, settings), Named.as("with-data-quality"))
+                .merge(sourceShare(builder, windows, rejected, DataQualityRules.REJECTED_SHARE_METRIC, REJECTED_SHARE_STORE, "rejected",
+                        topics, settings), Named.as("with-data-quality"))
+                .merge(sourceShare(builder, windows, violating, DataQualityRules.VIOLATION_SHARE_METRIC, VIOLATION_SHARE_STORE, "violation",
+                        topics, settings), Named.as("with-violation-share"))
                 .process(() -> new SeriesDetector(settings), Named.as("detect-anomalies"), HISTORY_STORE, LATEST_STORE);
         // The detector forwards to one sink or the other by name: alert changes, and the evaluations
         // (tombstones for evicted series) that feed every instance's global store.
         detected.to(alerts.name(), Produced.with(alerts.keySerde(), anyValue(alerts.valueSerde())).withName(TO_ALERTS));
         detected.to(evaluations.name(), Produced.with(evaluations.keySerde(), anyValue(evaluations.valueSerde())).withName(TO_EVALUATIONS));
+        eventCatalog(builder, topics, settings);
         return builder.build();
+    }
+
+    /**
+     * The observed event catalog: the gateways' observations added up per source and
+     * event name in {@code quality.catalog.v1}, with drift alerts (an unplanned event name
+     * appears, a property changes type) on {@code alerts.v1} and to the forwarder.
+     */
+    private static void eventCatalog(StreamsBuilder builder, Topics topics, DetectionSettings settings) {
+        Topic<String, EventCatalogEntry> observations = topics.qualityObservations();
+        Topic<String, EventCatalogEntry> catalog = topics.qualityCatalog();
+        Topic<String, Alert> alerts = topics.alerts();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EventCatalogUpdater.STORE),
+                Serdes.String(), catalog.valueSerde()));
+        KStream<String, Object> updates = builder.stream(observations.name(),
+                        Consumed.with(observations.keySerde(), observations.valueSerde()).withName("event-observations"))
+                .process(() -> new EventCatalogUpdater(CATALOG_TO_CATALOG, CATALOG_TO_ALERTS, settings.forwarder()),
+                        Named.as("update-event-catalog"), EventCatalogUpdater.STORE);
+        updates.to(catalog.name(), Produced.with(catalog.keySerde(), anyValue(catalog.valueSerde())).withName(CATALOG_TO_CATALOG));
+        updates.to(alerts.name(), Produced.with(alerts.keySerde(), anyValue(alerts.valueSerde())).withName(CATALOG_TO_ALERTS));
     }
 
     @SuppressWarnings("unchecked")
@@ -113,27 +153,27 @@ public final class AnomalyTopology {
     }
 
     /**
-     * Data quality: {@code rejected_share{source=...}}, each source's dead letters over its
-     * events per minute, judged by the built-in threshold rule. The accepted counts come
-     * from the aggregator's {@code events_by_source} series; both inputs meet, keyed by
-     * source, after the repartition topic {@code rejected-share-by-source}.
+     * Data quality: {@code <shareMetric>{source=...}}, the share of each source's events
+     * per minute that met trouble (dead letters: {@code rejected_share}; plan violations:
+     * {@code violation_share}), judged by the built-in threshold rules. The accepted
+     * counts come from the aggregator's {@code events_by_source} series; both inputs meet,
+     * keyed by source, after the repartition topic {@code <name>-share-by-source}.
      */
-    private static KStream<String, MetricWindow> rejectedShare(StreamsBuilder builder, KStream<String, MetricWindow> windows,
-                                                               KStream<String, DeadLetter> deadLetters, Topics topics,
-                                                               DetectionSettings settings) {
+    private static KStream<String, MetricWindow> sourceShare(StreamsBuilder builder, KStream<String, MetricWindow> windows,
+                                                             KStream<String, MetricWindow> troubled, String shareMetric, String store,
+                                                             String name, Topics topics, DetectionSettings settings) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(RejectedShare.STORE, RejectedShare.RETENTION,
-                RejectedShare.WINDOW, false), Serdes.String(), metrics.valueSerde()));
+        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(store, SourceShare.RETENTION,
+                SourceShare.WINDOW, false), Serdes.String(), metrics.valueSerde()));
         KStream<String, MetricWindow> accepted = windows
-                .filter((key, m) -> RejectedShare.isAcceptedCount(m), Named.as("accepted-counts"))
-                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as("accepted-by-source"));
-        KStream<String, MetricWindow> rejected = deadLetters
-                .mapValues(RejectedShare::contribution, Named.as("rejected-contribution"))
-                .filter((key, m) -> m != null, Named.as("rejected-with-source"))
-                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as("rejected-by-source"));
+                .filter((key, m) -> SourceShare.isAcceptedCount(m), Named.as(name + "-accepted-counts"))
+                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as(name + "-accepted-by-source"));
+        KStream<String, MetricWindow> bySource = troubled
+                .filter((key, m) -> m != null, Named.as(name + "-with-source"))
+                .selectKey((key, m) -> m.getDimensions().get("source"), Named.as(name + "-troubled-by-source"));
         int minEvents = settings.rejectedShareMinEvents();
-        return accepted.merge(rejected, Named.as("accepted-and-rejected"))
-                .repartition(Repartitioned.with(Serdes.String(), metrics.valueSerde()).withName("rejected-share-by-source"))
-                .process(() -> new RejectedShare(minEvents), Named.as("rejected-share"), RejectedShare.STORE);
+        return accepted.merge(bySource, Named.as(name + "-accepted-and-troubled"))
+                .repartition(Repartitioned.with(Serdes.String(), metrics.valueSerde()).withName(name + "-share-by-source"))
+                .process(() -> new SourceShare(shareMetric, store, minEvents), Named.as(name + "-share"), store);
     }
 }

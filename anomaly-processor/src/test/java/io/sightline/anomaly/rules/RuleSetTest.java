@@ -65,7 +65,7 @@ class RuleSetTest {
                         above: 600
                   - match: "*"
                     sensitivity: 6
-                """, "test", DataQualityRules.entries(0.05, 120));
+                """, "test", DataQualityRules.entries(0.05, 0.05, 120));
 
         assertThat(rules.forMetric("rejected_share").thresholds()).singleElement()
                 .satisfies(t -> assertThat(t.name()).isEqualTo("RejectedShareHigh"));

@@ -1,5 +1,9 @@
 package io.sightline.anomaly.topology;
 
+import io.sightline.schemas.avro.EventCatalogEntry;
+import io.sightline.schemas.avro.EventType;
+import io.sightline.schemas.avro.PlanViolation;
+import io.sightline.schemas.avro.QualityViolation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.common.streams.StreamsConfigs;
@@ -35,6 +39,9 @@ final class DetectorDriver implements AutoCloseable {
     private final TestInputTopic<String, MetricWindow> metrics;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestInputTopic<String, DeadLetter> deadLetters;
+    private final TestInputTopic<String, QualityViolation> violations;
+    private final TestInputTopic<String, EventCatalogEntry> observations;
+    private final TestOutputTopic<String, EventCatalogEntry> catalog;
     private final Duration window;
 
     DetectorDriver(Path stateDir, Map<String, String> env, Duration window) {
@@ -48,6 +55,10 @@ final class DetectorDriver implements AutoCloseable {
         metrics = driver.createInputTopic(Topics.METRICS_WINDOWED, new StringSerializer(), topics.metricsWindowed().valueSerde().serializer());
         deadLetters = driver.createInputTopic(Topics.EVENTS_INVALID, new StringSerializer(), topics.eventsInvalid().valueSerde().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(), topics.alerts().valueSerde().deserializer());
+        violations = driver.createInputTopic(Topics.QUALITY_VIOLATIONS, new StringSerializer(), topics.qualityViolations().valueSerde().serializer());
+        observations = driver.createInputTopic(Topics.QUALITY_OBSERVATIONS, new StringSerializer(),
+                topics.qualityObservations().valueSerde().serializer());
+        catalog = driver.createOutputTopic(Topics.QUALITY_CATALOG, new StringDeserializer(), topics.qualityCatalog().valueSerde().deserializer());
         this.window = window;
     }
 
@@ -69,6 +80,30 @@ final class DetectorDriver implements AutoCloseable {
             deadLetters.pipeInput("k", DeadLetter.newBuilder().setReasonCode("missing_field").setReasonText("event is required")
                     .setComponent(component).setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(at).build(), at);
         }
+    }
+
+    /** {@code count} events of {@code source} with tracking-plan violations one second into window {@code index}, each with two. */
+    void violatingEvents(String source, long index, int count, String action) {
+        Instant at = T0.plus(window.multipliedBy(index)).plusSeconds(1);
+        for (int i = 0; i < count; i++) {
+            for (int v = 0; v < 2; v++) {
+                violations.pipeInput(source, QualityViolation.newBuilder().setSource(source).setMessageId("m-" + index + "-" + i)
+                        .setEventType(EventType.track).setEventName("Order Completed").setTrackingPlan("shop").setTrackingPlanVersion(1)
+                        .setViolation(PlanViolation.newBuilder().setViolationType("type_mismatch").setPath("properties.total")
+                                .setExpected("number").setActual("string \"9.99\"").setMessage("m").setAction(action).build())
+                        .setFirstOfEvent(v == 0).setReceivedAt(at).build(), at);
+            }
+        }
+    }
+
+    /** One gateway's observation of an event name, at {@code at}. */
+    void observed(EventCatalogEntry observation, Instant at) {
+        observations.pipeInput(Topics.catalogKey(observation.getSource(), observation.getEventType().name(), observation.getEventName()),
+                observation, at);
+    }
+
+    TestOutputTopic<String, EventCatalogEntry> catalog() {
+        return catalog;
     }
 
     TestOutputTopic<String, Alert> alerts() {

@@ -14,6 +14,7 @@ import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.common.streams.DeadLetters;
 import io.sightline.ingest.GatewayConfig;
+import io.sightline.ingest.catalog.CatalogObserver;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.ingest.plans.PlanCheck;
 import io.sightline.ingest.plans.PlanEnforcer;
@@ -61,14 +62,16 @@ public final class TrackingRoutes {
     private final MeterRegistry meters;
     private final RateLimiter rateLimiter;
     private final PlanEnforcer plans;
+    private final CatalogObserver catalog;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, Counter> clockCorrections = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
-    public TrackingRoutes(GatewayConfig config, EventProducer producer, PlanEnforcer plans, MeterRegistry meters) {
+    public TrackingRoutes(GatewayConfig config, EventProducer producer, PlanEnforcer plans, CatalogObserver catalog, MeterRegistry meters) {
         this.config = config;
         this.plans = plans;
+        this.catalog = catalog;
         this.auth = new WriteKeyAuth(config.sourcesByWriteKey());
         this.producer = producer;
         this.meters = meters;
@@ -163,6 +166,7 @@ public final class TrackingRoutes {
         List<QualityViolation> violations = List.of();
         if (parsed.isAccepted()) {
             PlanCheck check = plans.check(source, parsed.event(), item);
+            catalog.observe(parsed.event(), item, check.planned());
             violations = check.records();
             if (check.blocked()) {
                 parsed = ParsedEvent.blocked("", parsed.messageId(), check.violations());
@@ -212,6 +216,7 @@ public final class TrackingRoutes {
                     : parser.parse(item, null, path, source, receivedAt, clientIp(ctx), batchContext);
             if (parsed.isAccepted()) {
                 PlanCheck check = plans.check(source, parsed.event(), item);
+                catalog.observe(parsed.event(), item, check.planned());
                 violations.addAll(check.records());
                 if (check.blocked()) {
                     parsed = ParsedEvent.blocked(path, parsed.messageId(), check.violations());

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.sightline.common.kafka.KafkaDefaults;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.registry.SchemaRegistryClient;
@@ -153,6 +154,21 @@ public final class EventProducer implements AutoCloseable {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                     .register(meterRegistry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Writes what the gateway observed of each event name to {@code quality.observations.v1} and waits for the acknowledgement. */
+    public void sendObservationsAndAwait(List<EventCatalogEntry> observations) {
+        long start = System.nanoTime();
+        List<Future<RecordMetadata>> pending = new ArrayList<>(observations.size());
+        try {
+            for (EventCatalogEntry o : observations) {
+                String key = Topics.catalogKey(o.getSource(), o.getEventType().name(), o.getEventName());
+                pending.add(producer.send(new ProducerRecord<>(Topics.QUALITY_OBSERVATIONS, key, o)));
+            }
+        } catch (KafkaException e) {
+            throw failed("Kafka could not take the observations: " + e.getMessage(), e);
+        }
+        awaitTimed(Topics.QUALITY_OBSERVATIONS, pending, start);
     }
 
     /** Records a rejected input with its reason and waits for the acknowledgement. */

@@ -10,8 +10,15 @@ import java.util.List;
  * @param blocked    the event must be dead-lettered, not stored
  * @param violations every violation not allowed by the source's modes, as the producer is told
  * @param records    the same violations for {@code quality.violations.v1}
+ * @param planned    whether the source's plan lists the event (false when the source has no plan)
  */
-public record PlanCheck(boolean blocked, List<Violation> violations, List<QualityViolation> records) {
+public record PlanCheck(boolean blocked, List<Violation> violations, List<QualityViolation> records, boolean planned) {
 
-    public static final PlanCheck CONFORMS = new PlanCheck(false, List.of(), List.of());
+    private static final PlanCheck PLANNED = new PlanCheck(false, List.of(), List.of(), true);
+    private static final PlanCheck UNPLANNED = new PlanCheck(false, List.of(), List.of(), false);
+
+    /** Nothing to do about the event. */
+    public static PlanCheck conforms(boolean planned) {
+        return planned ? PLANNED : UNPLANNED;
+    }
 }

@@ -51,12 +51,12 @@ public final class PlanEnforcer {
     public PlanCheck check(String source, TrackedEvent event, JsonNode item) {
         String planName = bindings.planOf(source);
         if (planName == null) {
-            return PlanCheck.CONFORMS;
+            return PlanCheck.conforms(false);
         }
         TrackingPlan plan = plans.latest(planName);
         if (plan == null) {
             count(source, "none", "unchecked_no_plan_published");
-            return PlanCheck.CONFORMS;
+            return PlanCheck.conforms(false);
         }
         event.setTrackingPlan(plan.name());
         event.setTrackingPlanVersion(plan.version());
@@ -67,9 +67,10 @@ public final class PlanEnforcer {
         JsonNode properties = item.get("properties");
         JsonNode traits = item.get("traits");
         recent.remember(planName, event.getType(), name, properties, traits);
+        boolean planned = plan.entry(event.getType(), name) != null;
         List<Violation> found = plan.check(event.getType(), name, properties, traits);
         if (found.isEmpty()) {
-            return PlanCheck.CONFORMS;
+            return PlanCheck.conforms(planned);
         }
         List<Violation> kept = new ArrayList<>(found.size());
         List<Mode> modes = new ArrayList<>(found.size());
@@ -84,7 +85,7 @@ public final class PlanEnforcer {
             blocked |= mode == Mode.BLOCK;
         }
         if (kept.isEmpty()) {
-            return PlanCheck.CONFORMS;
+            return PlanCheck.conforms(planned);
         }
         List<PlanViolation> attached = new ArrayList<>(kept.size());
         List<QualityViolation> records = new ArrayList<>(kept.size());
@@ -113,7 +114,7 @@ public final class PlanEnforcer {
                 }
             }
         }
-        return new PlanCheck(blocked, kept, records);
+        return new PlanCheck(blocked, kept, records, planned);
     }
 
     /** The name a plan lists an event under: the track event's name, the page's or screen's name. */
