@@ -4,6 +4,7 @@ import io.sightline.aggregate.AggregateProcessor;
 import io.sightline.anomaly.AnomalyProcessor;
 import io.sightline.enrich.EnrichProcessor;
 import io.sightline.ingest.IngestGateway;
+import io.sightline.plans.cli.PlanCommand;
 import io.sightline.registry.SchemaRegistryServer;
 import io.sightline.serving.ServingApi;
 import java.util.Arrays;
@@ -12,7 +13,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The container image's entry point: {@code sightline <service>} runs one service,
+ * The container image's entry point: {@code sightline <service>} runs one service (or
+ * {@code sightline plan draft ...}, the tracking-plan tool),
  * configured, like everywhere else, by its {@code SIGHTLINE_*} environment variables.
  * One image for every service keeps the deployment to one build and one tag.
  */
@@ -30,6 +32,7 @@ public final class Launcher {
         services.put("serving-api", ServingApi::main);
         services.put("schema-registry", SchemaRegistryServer::main);
         services.put("create-topics", TopicCreator::main);
+        services.put("plan", PlanCommand::main);
         SERVICES = java.util.Collections.unmodifiableMap(services);
     }
 

@@ -6,7 +6,11 @@ import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.serving.http.ServingRoutes;
 import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
+import io.sightline.plans.TrackingPlanFeed;
+import io.sightline.plans.TrackingPlanStore;
+import io.sightline.serving.http.EventCatalogRoutes;
 import io.sightline.serving.query.CatalogQueries;
+import io.sightline.serving.query.EventCatalogQueries;
 import io.sightline.serving.query.MetricQueries;
 import io.sightline.serving.query.QualityQueries;
 import io.sightline.serving.query.ReplicaClient;
@@ -26,10 +30,12 @@ public final class ServingApi implements AutoCloseable {
 
     private final StreamsService service;
     private final LiveUpdates live;
+    private final TrackingPlanFeed plans;
 
-    private ServingApi(StreamsService service, LiveUpdates live) {
+    private ServingApi(StreamsService service, LiveUpdates live, TrackingPlanFeed plans) {
         this.service = service;
         this.live = live;
+        this.plans = plans;
     }
 
     public static ServingApi start(ServingConfig config) {
@@ -44,21 +50,28 @@ public final class ServingApi implements AutoCloseable {
             props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         }
         LiveUpdates live = new LiveUpdates(config.kafkaClientProperties(), topics.registry());
+        TrackingPlanStore planStore = new TrackingPlanStore();
+        TrackingPlanFeed plans = new TrackingPlanFeed(config.kafkaClientProperties(), topics.registry(), planStore, "serving-api");
         BearerTokenAuth auth = new BearerTokenAuth("read", config.readTokens(), true);
         StreamsService service = StreamsService.start("serving-api", config, topics,
                 ServingTopology.build(topics, config.metricsRetention()), props,
                 streams -> {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);
-                    return new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
-                            new QualityQueries(router, replicas), live, auth, config.corsOrigins(), config.streamMaxClients(), config.streamHeartbeat())::addTo;
+                    ServingRoutes routes = new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
+                            new QualityQueries(router, replicas), live, auth, config.corsOrigins(), config.streamMaxClients(), config.streamHeartbeat());
+                    EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
+                    return javalin -> {
+                        routes.addTo(javalin);
+                        events.addTo(javalin);
+                    };
                 });
         live.bindTo(service.metrics());
         live.start();
         if (!auth.enabled()) {
             log.warn("serving-api: no read tokens configured (SIGHTLINE_READ_TOKENS); the API is open to anyone who can reach it");
         }
-        return new ServingApi(service, live);
+        return new ServingApi(service, live, plans);
     }
 
     public StreamsService service() {
@@ -72,6 +85,7 @@ public final class ServingApi implements AutoCloseable {
     @Override
     public void close() {
         live.close();
+        plans.close();
         service.close();
     }
 

@@ -4,6 +4,7 @@ import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.MetricCatalogEntry;
 import io.sightline.schemas.avro.MetricWindow;
@@ -44,6 +45,8 @@ public final class ServingTopology {
     public static final String DEAD_LETTER_STORE = "dead-letters-1m";
     /** Tracking-plan violations per source, event, type, path and plan version, per minute. */
     public static final String VIOLATION_STORE = "plan-violations-1m";
+    /** The observed event catalog, every entry on every replica (a global store of {@code quality.catalog.v1}). */
+    public static final String EVENT_CATALOG_STORE = "event-catalog";
     /** What violations can be grouped by, in the order of their key's fields. */
     public static final List<String> VIOLATION_FIELDS = List.of("source", "event", "type", "path", "plan");
     /** Between the fields of a violation's key: event names and paths may hold any printable character. */
@@ -112,6 +115,12 @@ public final class ServingTopology {
                 .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
                 .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
+
+        // The event catalog is small (one entry per source and event name): every replica keeps all of it.
+        Topic<String, EventCatalogEntry> catalog = topics.qualityCatalog();
+        builder.globalTable(catalog.name(), Consumed.with(catalog.keySerde(), catalog.valueSerde()).withName("event-catalog-entries"),
+                Materialized.<String, EventCatalogEntry, KeyValueStore<Bytes, byte[]>>as(EVENT_CATALOG_STORE)
+                        .withKeySerde(catalog.keySerde()).withValueSerde(catalog.valueSerde()));
 
         // Tracking-plan violations per source, event, type, path and plan, and minute, for GET /v1/quality/violations.
         Topic<String, QualityViolation> violations = topics.qualityViolations();
