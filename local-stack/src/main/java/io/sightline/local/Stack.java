@@ -68,7 +68,18 @@ public final class Stack implements AutoCloseable {
      * @param progress receives one line per step, and the services still starting while waiting
      */
     public static Stack start(Path dataDir, Ports requested, String writeKey, Duration readyTimeout, Consumer<String> progress) {
+        return start(dataDir, requested, writeKey, Map.of(), readyTimeout, progress);
+    }
+
+    /**
+     * @param settings settings for every service as environment variables ({@code SIGHTLINE_*}), e.g. from a
+     *                 configuration file; the process's own environment wins over them
+     */
+    public static Stack start(Path dataDir, Ports requested, String writeKey, Map<String, String> settings, Duration readyTimeout,
+                              Consumer<String> progress) {
         Ports ports = requested.resolved();
+        Map<String, String> processEnv = new HashMap<>(settings);
+        processEnv.putAll(System.getenv());
         Stack stack = new Stack();
         try {
             progress.accept("Starting Kafka (KRaft, single node) with data in " + dataDir.resolve("kafka"));
@@ -84,16 +95,16 @@ public final class Stack implements AutoCloseable {
             stack.httpPorts.put("schema-registry", ports.registry());
 
             progress.accept("Starting the five services");
-            stack.started.push(IngestGateway.start(new GatewayConfig(env(bootstrap, registry.url(), ports.gateway(), dataDir, "ingest-gateway",
+            stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.gateway(), dataDir, "ingest-gateway",
                     Map.of("SIGHTLINE_WRITE_KEYS", writeKey + ":local")))));
             stack.httpPorts.put("ingest-gateway", ports.gateway());
-            stack.started.push(EnrichProcessor.start(new EnrichConfig(env(bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
+            stack.started.push(EnrichProcessor.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
             stack.httpPorts.put("enrich-processor", ports.enrich());
-            stack.started.push(AggregateProcessor.start(new AggregateConfig(env(bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
+            stack.started.push(AggregateProcessor.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
             stack.httpPorts.put("aggregate-processor", ports.aggregate());
-            stack.started.push(AnomalyProcessor.start(new AnomalyConfig(env(bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
+            stack.started.push(AnomalyProcessor.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
             stack.httpPorts.put("anomaly-processor", ports.anomaly());
-            stack.started.push(ServingApi.start(new ServingConfig(env(bootstrap, registry.url(), ports.serving(), dataDir, "serving-api",
+            stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.serving(), dataDir, "serving-api",
                     Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));
             stack.httpPorts.put("serving-api", ports.serving());
 
@@ -105,10 +116,6 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> env(String bootstrap, String registryUrl, int port, Path dataDir, String service,
-                                           Map<String, String> extra) {
-        return serviceEnv(System.getenv(), bootstrap, registryUrl, port, dataDir, service, extra);
-    }
 
     /**
      * The environment of one service of the stack. Every {@code SIGHTLINE_*} variable of

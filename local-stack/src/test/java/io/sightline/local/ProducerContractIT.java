@@ -1,0 +1,185 @@
+package io.sightline.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.plans.cli.PlanCommand;
+import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.TrackedEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The producer contract on the whole stack, as the README shows it: a plan published
+ * with one PUT, a blocked event answered 207 with the violation, the violations query,
+ * the observed catalog and a plan drafted from it, and a drift alert reaching a real
+ * Alertmanager.
+ */
+class ProducerContractIT {
+
+    private static final Stack.Ports ANY_FREE_PORTS = new Stack.Ports(0, 0, 0, 0, 0, 0, 0);
+    private static final String WRITE_KEY = "contract-key";
+    private static final String ADMIN = "contract-admin";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String PLAN = """
+            {"events": {"Order Completed": {"description": "Checkout finished", "owner": "checkout-team",
+               "properties": {"type": "object", "required": ["order_id", "total"],
+                 "properties": {"order_id": {"type": "string"}, "total": {"type": "number", "minimum": 0}}}}}}
+            """;
+
+    @TempDir
+    static Path dataDir;
+    static Stack stack;
+    static AlertmanagerProcess alertmanager;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "SIGHTLINE_TRACKING_PLANS", "local=web",
+                "SIGHTLINE_TRACKING_PLAN_MODES", "type_mismatch=block,*=flag",
+                "SIGHTLINE_ADMIN_TOKENS", ADMIN,
+                "SIGHTLINE_CATALOG_REPORT_MS", "500"));
+        if (AlertmanagerProcess.binary().isPresent()) {
+            alertmanager = AlertmanagerProcess.start(dataDir.resolve("alertmanager"));
+            settings.put("SIGHTLINE_ALERT_FORWARD_URL", alertmanager.url() + "/api/v2/alerts");
+        }
+        stack = Stack.start(dataDir, ANY_FREE_PORTS, WRITE_KEY, settings, Duration.ofMinutes(2), line -> { });
+        HttpResponse<String> published = send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/tracking-plans/web"))
+                .header("Authorization", "Bearer " + ADMIN).PUT(HttpRequest.BodyPublishers.ofString(PLAN)));
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (alertmanager != null) {
+            alertmanager.close();
+        }
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> batch(String... events) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", events) + "]}")));
+    }
+
+    static String track(String name, String messageId, String properties) {
+        return "{\"type\":\"track\",\"event\":\"" + name + "\",\"userId\":\"u-1\",\"messageId\":\"" + messageId + "\",\"properties\":" + properties + "}";
+    }
+
+    static JsonNode get(String path) throws Exception {
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(stack.url("serving-api") + path)));
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return JSON.readTree(answer.body());
+    }
+
+    @Test
+    void aBlockedEventIsAnswered207AndCountedInTheViolationsQuery() throws Exception {
+        String run = UUID.randomUUID().toString();
+        HttpResponse<String> answer = batch(track("Order Completed", run + "-ok", "{\"order_id\":\"o-1\",\"total\":5}"),
+                track("Order Completed", run + "-bad", "{\"order_id\":\"o-2\",\"total\":\"9.99\"}"));
+
+        assertThat(answer.statusCode()).isEqualTo(207);
+        JsonNode rejected = JSON.readTree(answer.body()).path("results").get(1);
+        assertThat(rejected.path("violations").get(0).path("message").asText()).isEqualTo("properties.total: expected number, got string \"9.99\"");
+        List<TrackedEvent> stored = StackRecords.read(stack, Topics.EVENTS_RAW, TrackedEvent.class, e -> e.getMessageId().startsWith(run), 1);
+        assertThat(stored).extracting(TrackedEvent::getMessageId).containsExactly(run + "-ok");
+        assertThat(stored.get(0).getTrackingPlanVersion()).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode violations = get("/v1/quality/violations?groupBy=source,type,path");
+            assertThat(violations.path("groups").toString()).contains("\"type\":\"type_mismatch\"", "\"path\":\"properties.total\"");
+        });
+    }
+
+    @Test
+    void theCatalogListsWhatWasSentAndDraftsAPlanFromIt() throws Exception {
+        String run = UUID.randomUUID().toString();
+        assertThat(batch(track("Order Completed", run + "-1", "{\"order_id\":\"o\",\"total\":1,\"coupon\":\"X\"}"),
+                track("Checkout Started", run + "-2", "{\"cart\":3}")).statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode events = get("/v1/catalog/events?source=local").path("events");
+            JsonNode planned = find(events, "Order Completed");
+            assertThat(planned.path("planned").asBoolean()).isTrue();
+            assertThat(planned.path("owner").asText()).isEqualTo("checkout-team");
+            assertThat(planned.path("trackingPlan").asText()).isEqualTo("web");
+            assertThat(planned.path("properties").toString()).contains("\"name\":\"coupon\"", "\"planned\":false");
+            assertThat(find(events, "Checkout Started").path("planned").asBoolean()).isFalse();
+        });
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            exit = new CommandLine(new PlanCommand()).execute("draft", "--source", "local", "--api", stack.url("serving-api"));
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).isZero();
+        JsonNode draft = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(draft.path("events").has("Order Completed")).isTrue();
+        assertThat(draft.path("events").path("Checkout Started").path("properties").path("properties").path("cart").path("type").asText())
+                .isEqualTo("integer");
+    }
+
+    @Test
+    void anUnplannedEventNameReachesAlertmanagerWithItsSampleAndRemedy() throws Exception {
+        Assumptions.assumeTrue(alertmanager != null, "Alertmanager is not installed (Debian package prometheus-alertmanager)");
+        String name = "Order Complete " + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(batch(track(name, UUID.randomUUID().toString(), "{\"order_id\":\"o\",\"email\":\"person@example.com\"}")).statusCode())
+                .isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode alerts = JSON.readTree(alertmanager.alerts());
+            JsonNode alert = null;
+            for (JsonNode a : alerts) {
+                if ("UnplannedEvent".equals(a.path("labels").path("alertname").asText()) && name.equals(a.path("labels").path("event").asText())) {
+                    alert = a;
+                }
+            }
+            assertThat(alert).as("UnplannedEvent for %s in %s", name, alerts).isNotNull();
+            assertThat(alert.path("labels").path("source").asText()).isEqualTo("local");
+            assertThat(alert.path("annotations").path("remediation").asText()).startsWith("Add '" + name + "' to tracking plan web");
+            assertThat(alert.path("annotations").path("sample").asText()).isEqualTo("{\"order_id\":\"string\",\"email\":\"string\"}")
+                    .doesNotContain("person@example.com");
+        });
+    }
+
+    private static JsonNode find(JsonNode events, String name) {
+        for (JsonNode e : events) {
+            if (name.equals(e.path("name").asText())) {
+                return e;
+            }
+        }
+        throw new AssertionError("no event " + name + " in " + events);
+    }
+}
