@@ -1,6 +1,7 @@
 package io.sightline.aggregate;
 
 import io.sightline.aggregate.topology.AggregateTopology;
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
 import org.slf4j.Logger;
@@ -22,7 +23,7 @@ public final class AggregateProcessor {
     }
 
     public static void main(String[] args) {
-        StreamsService service = start(new AggregateConfig(System.getenv()));
+        StreamsService service = start(new AggregateConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
         log.info("Aggregate processor started; health on port {}", service.httpPort());
     }

@@ -3,17 +3,17 @@ package io.sightline.anomaly;
 import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.anomaly.rules.RuleSet;
-import java.net.URI;
 import io.sightline.anomaly.topology.DetectionSettings;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsConfigs;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**

@@ -4,6 +4,7 @@ import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.http.SeriesRoutes;
 import io.sightline.anomaly.quality.PipelineLagProbe;
 import io.sightline.anomaly.topology.AnomalyTopology;
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.schemas.Topics;
 import java.time.Clock;
@@ -43,7 +44,7 @@ public final class AnomalyProcessor {
     }
 
     public static void main(String[] args) {
-        StreamsService service = start(new AnomalyConfig(System.getenv()));
+        StreamsService service = start(new AnomalyConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
         log.info("Anomaly processor started; health on port {}", service.httpPort());
     }

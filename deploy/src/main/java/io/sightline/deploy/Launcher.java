@@ -2,15 +2,20 @@ package io.sightline.deploy;
 
 import io.sightline.aggregate.AggregateProcessor;
 import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.common.config.ConfigFile;
+import io.sightline.configuration.ConfigurationCatalog;
 import io.sightline.enrich.EnrichProcessor;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.plans.cli.PlanCommand;
 import io.sightline.registry.SchemaRegistryServer;
 import io.sightline.serving.ServingApi;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The container image's entry point: {@code sightline <service>} runs one service (or
@@ -50,6 +55,17 @@ public final class Launcher {
             System.err.println(usage);
             System.exit(2);
             return;
+        }
+        if (!"plan".equals(args[0])) {
+            try {
+                // A misspelled setting stops here, naming the closest valid one, before any service starts with its default.
+                String file = System.getenv(ConfigFile.CONFIG_FILE_ENV);
+                ConfigurationCatalog.resolve(file == null || file.isBlank() ? null : Path.of(file), System.getenv(), List.of(TopicsConfig.DEFINITION));
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
         }
         service.accept(Arrays.copyOfRange(args, 1, args.length));
     }

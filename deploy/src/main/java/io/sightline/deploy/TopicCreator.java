@@ -1,5 +1,6 @@
 package io.sightline.deploy;
 
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.kafka.TopicBootstrap;
 import io.sightline.schemas.Topics;
 import java.util.List;
@@ -34,6 +35,6 @@ public final class TopicCreator {
     }
 
     public static void main(String[] args) {
-        createMissing(new TopicsConfig(System.getenv()));
+        createMissing(new TopicsConfig(ConfigFile.withEnvironment(System.getenv())));
     }
 }

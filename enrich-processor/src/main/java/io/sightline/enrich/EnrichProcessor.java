@@ -1,5 +1,6 @@
 package io.sightline.enrich;
 
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.enrich.context.UserAgentParser;
 import io.sightline.enrich.topology.EnrichTopology;
@@ -25,7 +26,7 @@ public final class EnrichProcessor {
     }
 
     public static void main(String[] args) {
-        StreamsService service = start(new EnrichConfig(System.getenv()));
+        StreamsService service = start(new EnrichConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "shutdown"));
         log.info("Enrich processor started; health on port {}", service.httpPort());
     }

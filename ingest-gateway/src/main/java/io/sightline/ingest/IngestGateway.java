@@ -1,6 +1,7 @@
 package io.sightline.ingest;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.health.HealthCheck;
 import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
@@ -10,13 +11,13 @@ import io.sightline.ingest.catalog.CatalogReporter;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.http.WriteKeyAuth;
+import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.ingest.plans.PlanChangeCheck;
 import io.sightline.ingest.plans.PlanEnforcer;
 import io.sightline.ingest.plans.RecentEvents;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
-import io.sightline.ingest.http.WriteKeyAuth;
-import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventCatalogEntry;
@@ -118,7 +119,7 @@ public final class IngestGateway implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        IngestGateway gateway = start(new GatewayConfig(System.getenv()));
+        IngestGateway gateway = start(new GatewayConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "shutdown"));
         log.info("Ingest gateway ready on port {}", gateway.port());
     }

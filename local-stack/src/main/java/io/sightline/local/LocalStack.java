@@ -1,13 +1,16 @@
 package io.sightline.local;
 
+import io.sightline.configuration.ConfigurationCatalog;
 import io.sightline.local.demo.DemoTraffic;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bin/sightline-local}: the whole pipeline on this machine, real Kafka included. */
 @Command(name = "sightline-local", mixinStandardHelpOptions = true,
@@ -45,6 +48,10 @@ public final class LocalStack implements Callable<Integer> {
     @Option(names = "--anomaly-port", defaultValue = "8084", description = "Anomaly processor health/metrics port (default: ${DEFAULT-VALUE}).")
     int anomalyPort;
 
+    @Option(names = "--config", defaultValue = "${env:SIGHTLINE_CONFIG_FILE}",
+            description = "A YAML configuration file for every service (see docs/configuration.md); environment variables win over it.")
+    Path config;
+
     @Option(names = "--ready-timeout", defaultValue = "PT3M", description = "How long to wait for every service to be ready (default: ${DEFAULT-VALUE}).")
     Duration readyTimeout;
 
@@ -52,7 +59,8 @@ public final class LocalStack implements Callable<Integer> {
     public Integer call() throws Exception {
         long startNanos = System.nanoTime();
         Stack.Ports ports = new Stack.Ports(kafkaPort, registryPort, gatewayPort, servingPort, enrichPort, aggregatePort, anomalyPort);
-        Stack stack = Stack.start(dataDir.toAbsolutePath(), ports, writeKey, readyTimeout, line -> System.out.println("» " + line));
+        Map<String, String> settings = ConfigurationCatalog.resolve(config, System.getenv(), List.of());
+        Stack stack = Stack.start(dataDir.toAbsolutePath(), ports, writeKey, settings, readyTimeout, line -> System.out.println("» " + line));
         DemoTraffic traffic = demo ? new DemoTraffic(stack.url("ingest-gateway"), writeKey) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -30,8 +30,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -68,18 +68,17 @@ public final class Stack implements AutoCloseable {
      * @param progress receives one line per step, and the services still starting while waiting
      */
     public static Stack start(Path dataDir, Ports requested, String writeKey, Duration readyTimeout, Consumer<String> progress) {
-        return start(dataDir, requested, writeKey, Map.of(), readyTimeout, progress);
+        return start(dataDir, requested, writeKey, System.getenv(), readyTimeout, progress);
     }
 
     /**
-     * @param settings settings for every service as environment variables ({@code SIGHTLINE_*}), e.g. from a
-     *                 configuration file; the process's own environment wins over them
+     * @param settings the settings of every service as environment variables ({@code SIGHTLINE_*}): the
+     *                 process's environment, or a configuration file's under it
      */
     public static Stack start(Path dataDir, Ports requested, String writeKey, Map<String, String> settings, Duration readyTimeout,
                               Consumer<String> progress) {
         Ports ports = requested.resolved();
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.putAll(System.getenv());
+        Map<String, String> processEnv = settings;
         Stack stack = new Stack();
         try {
             progress.accept("Starting Kafka (KRaft, single node) with data in " + dataDir.resolve("kafka"));

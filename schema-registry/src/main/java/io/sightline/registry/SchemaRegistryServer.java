@@ -1,6 +1,7 @@
 package io.sightline.registry;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.health.HealthCheck;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
@@ -60,7 +61,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        SchemaRegistryServer server = start(new RegistryConfig(System.getenv()));
+        SchemaRegistryServer server = start(new RegistryConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         log.info("Schema registry ready at {}", server.url());
     }

@@ -1,14 +1,15 @@
 package io.sightline.serving;
 
-import io.sightline.common.streams.StreamsService;
-import io.sightline.schemas.Topics;
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.streams.StreamsService;
+import io.sightline.plans.TrackingPlanFeed;
+import io.sightline.plans.TrackingPlanStore;
+import io.sightline.schemas.Topics;
+import io.sightline.serving.http.EventCatalogRoutes;
 import io.sightline.serving.http.ServingRoutes;
 import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
-import io.sightline.plans.TrackingPlanFeed;
-import io.sightline.plans.TrackingPlanStore;
-import io.sightline.serving.http.EventCatalogRoutes;
 import io.sightline.serving.query.CatalogQueries;
 import io.sightline.serving.query.EventCatalogQueries;
 import io.sightline.serving.query.MetricQueries;
@@ -90,7 +91,7 @@ public final class ServingApi implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        ServingApi api = start(new ServingConfig(System.getenv()));
+        ServingApi api = start(new ServingConfig(ConfigFile.withEnvironment(System.getenv())));
         Runtime.getRuntime().addShutdownHook(new Thread(api::close, "shutdown"));
         log.info("Serving API listening on port {}", api.httpPort());
     }

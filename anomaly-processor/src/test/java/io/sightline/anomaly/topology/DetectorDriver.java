@@ -1,9 +1,5 @@
 package io.sightline.anomaly.topology;
 
-import io.sightline.schemas.avro.EventCatalogEntry;
-import io.sightline.schemas.avro.EventType;
-import io.sightline.schemas.avro.PlanViolation;
-import io.sightline.schemas.avro.QualityViolation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.common.streams.StreamsConfigs;
@@ -11,8 +7,12 @@ import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.EventCatalogEntry;
+import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.PlanViolation;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;

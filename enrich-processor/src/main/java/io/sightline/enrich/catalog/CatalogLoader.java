@@ -1,5 +1,6 @@
 package io.sightline.enrich.catalog;
 
+import io.sightline.common.config.ConfigFile;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topic;
@@ -29,7 +30,7 @@ public final class CatalogLoader {
             System.err.println("usage: CatalogLoader <catalog.csv|catalog.json>");
             System.exit(2);
         }
-        int n = load(new EnrichConfig(System.getenv()), Path.of(args[0]));
+        int n = load(new EnrichConfig(ConfigFile.withEnvironment(System.getenv())), Path.of(args[0]));
         System.out.println("loaded " + n + " products into " + Topics.CATALOG_PRODUCTS);
     }
 

@@ -34,6 +34,7 @@ public final class PlanEnforcer {
     private final RecentEvents recent;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> checked = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> unchecked = new ConcurrentHashMap<>();
 
     public PlanEnforcer(PlanBindings bindings, TrackingPlanStore plans, RecentEvents recent, MeterRegistry meters) {
         this.bindings = bindings;
@@ -55,7 +56,10 @@ public final class PlanEnforcer {
         }
         TrackingPlan plan = plans.latest(planName);
         if (plan == null) {
-            count(source, "none", "unchecked_no_plan_published");
+            // bound to a plan not published yet: let through, and say so
+            unchecked.computeIfAbsent(source, k -> Counter.builder("sightline.ingest.plan.unchecked")
+                    .description("Events not checked because their source's tracking plan is not published yet, by source and plan")
+                    .tag("source", source).tag("plan", planName).register(meters)).increment();
             return PlanCheck.conforms(false);
         }
         event.setTrackingPlan(plan.name());

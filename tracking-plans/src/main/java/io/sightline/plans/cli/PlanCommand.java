@@ -11,9 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code sightline plan draft --source web > web-plan.json}: a tracking plan drafted from what a source sent. */
 @Command(name = "plan", mixinStandardHelpOptions = true, description = "Work with tracking plans.",
