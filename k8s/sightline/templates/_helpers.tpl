@@ -110,6 +110,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 - name: SIGHTLINE_HTTP_PORT
   value: {{ .app.port | quote }}
+{{- if .root.Values.config }}
+- name: SIGHTLINE_CONFIG_FILE
+  value: /etc/sightline/config/sightline.yaml
+{{- end }}
 - name: JAVA_OPTS
   value: {{ printf "-XX:MaxRAMPercentage=%v -XX:+ExitOnOutOfMemoryError -XX:+Use%sGC -Djava.io.tmpdir=/tmp" .app.maxRamPercentage (.app.garbageCollector | default "G1") | quote }}
 {{- range $setting, $value := .app.settings }}
@@ -170,6 +174,7 @@ readinessProbe:
 - name: tmp
   emptyDir:
     sizeLimit: 256Mi
+
 {{- if .Values.kafka.tls.enabled }}
 - name: kafka-tls
   secret:
@@ -180,6 +185,7 @@ readinessProbe:
 {{- define "sightline.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+
 {{- if .Values.kafka.tls.enabled }}
 - name: kafka-tls
   mountPath: /etc/sightline/kafka-tls
@@ -189,4 +195,29 @@ readinessProbe:
 
 {{- define "sightline.writeKeysSecret" -}}
 {{- default (printf "%s-write-keys" (include "sightline.fullname" .)) .Values.writeKeys.existingSecret }}
+{{- end }}
+
+{{/* Rolls the pods when the configuration file changes: a mounted ConfigMap is read only at start. */}}
+{{- define "sightline.configChecksum" -}}
+{{- if .Values.config }}
+annotations:
+  checksum/config: {{ toYaml .Values.config | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* The configuration file's volume, for the services (not the topics hook, which runs before the ConfigMap exists). */}}
+{{- define "sightline.configVolume" -}}
+{{- if .Values.config }}
+- name: config
+  configMap:
+    name: {{ include "sightline.fullname" . }}-config
+{{- end }}
+{{- end }}
+
+{{- define "sightline.configVolumeMount" -}}
+{{- if .Values.config }}
+- name: config
+  mountPath: /etc/sightline/config
+  readOnly: true
+{{- end }}
 {{- end }}

@@ -65,7 +65,8 @@ class ConfigurationSourceOfTruthTest {
 
     /** Settings the chart sets from its own values; values.schema.json refuses them under settings. */
     private static final Set<String> SET_BY_THE_CHART = Set.of("kafka.bootstrap.servers", "schema.registry.url",
-            "schema.registry.basic.auth.user.info", "http.port", "state.dir", "write.keys", "advertised.endpoint", "read.tokens", "pii.hash.secret");
+            "schema.registry.basic.auth.user.info", "http.port", "state.dir", "write.keys", "advertised.endpoint", "read.tokens", "pii.hash.secret",
+            "admin.tokens");
 
     @Test
     void shouldAllowInTheChartSchemaExactlyTheSettingsEachServiceDocuments() throws Exception {

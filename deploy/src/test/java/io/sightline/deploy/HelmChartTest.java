@@ -294,6 +294,30 @@ class HelmChartTest {
     }
 
     @Test
+    void shouldGiveEveryWorkloadTheConfigurationFileFromValuesAsAMountedConfigMap() {
+        Manifests manifests = Manifests.render(c -> c.set("config.tracking.plans", "web=web").set("config.catalog\\.report\\.ms", 5000));
+
+        Map<String, Object> configMap = manifests.find("ConfigMap", "sl-sightline-config").orElseThrow();
+        assertThat((String) ((Map<String, Object>) path(configMap, "data")).get("sightline.yaml")).contains("plans: web=web")
+                .contains("catalog.report.ms: 5000");
+        // every service; not the topics hook, which runs before the ConfigMap exists
+        assertThat(manifests.workloads()).filteredOn(w -> !"Job".equals(w.get("kind"))).hasSize(5).allSatisfy(workload -> {
+            Map<String, Object> container = containers(workload).get(0);
+            assertThat(env(container)).containsEntry("SIGHTLINE_CONFIG_FILE", "/etc/sightline/config/sightline.yaml");
+            assertThat(path(container, "volumeMounts").toString()).contains("mountPath=/etc/sightline/config");
+            assertThat(path(workload, "spec.template.metadata.annotations").toString()).contains("checksum/config");
+        });
+        assertThat(Manifests.renderDefaults().find("ConfigMap", "sl-sightline-config")).as("none without config").isEmpty();
+    }
+
+    @Test
+    void shouldInjectNoServiceLinkVariablesThatWouldLookLikeSettings() {
+        for (Map<String, Object> workload : production.workloads()) {
+            assertThat(path(workload, "spec.template.spec.enableServiceLinks")).as("%s", path(workload, "metadata.name")).isEqualTo(false);
+        }
+    }
+
+    @Test
     void shouldAdvertiseTheServingApiAtItsPodsStableDnsName() {
         Map<String, Object> serving = production.find("StatefulSet", "sl-sightline-serving-api").orElseThrow();
         Map<String, String> env = env(containers(serving).get(0));

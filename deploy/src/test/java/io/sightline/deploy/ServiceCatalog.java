@@ -1,13 +1,9 @@
 package io.sightline.deploy;
 
-import io.sightline.aggregate.AggregateConfig;
-import io.sightline.anomaly.AnomalyConfig;
+import io.sightline.common.config.ConfigFile;
+import io.sightline.configuration.ConfigurationCatalog;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.config.Settings;
-import io.sightline.enrich.EnrichConfig;
-import io.sightline.ingest.GatewayConfig;
-import io.sightline.registry.RegistryConfig;
-import io.sightline.serving.ServingConfig;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -28,14 +24,14 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class ServiceCatalog {
 
-    static final Map<String, ConfigDef> DEFINITIONS = Map.of(
-            "ingest-gateway", GatewayConfig.DEFINITION,
-            "enrich-processor", EnrichConfig.DEFINITION,
-            "aggregate-processor", AggregateConfig.DEFINITION,
-            "anomaly-processor", AnomalyConfig.DEFINITION,
-            "serving-api", ServingConfig.DEFINITION,
-            "schema-registry", RegistryConfig.DEFINITION,
-            "create-topics", TopicsConfig.DEFINITION);
+    /** The services' settings (the one catalog of them) and create-topics'. */
+    static final Map<String, ConfigDef> DEFINITIONS;
+
+    static {
+        Map<String, ConfigDef> definitions = new java.util.LinkedHashMap<>(ConfigurationCatalog.SERVICES);
+        definitions.put("create-topics", TopicsConfig.DEFINITION);
+        DEFINITIONS = java.util.Collections.unmodifiableMap(definitions);
+    }
 
     static final Set<String> STREAMS_APPS = Set.of("enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api");
 
@@ -95,6 +91,8 @@ final class ServiceCatalog {
         }
         Set<String> documented = new TreeSet<>();
         definition.names().forEach(n -> documented.add(Settings.envName(n)));
+        // every service reads its settings from the configuration file this names, if any
+        documented.add(ConfigFile.CONFIG_FILE_ENV);
         for (String name : envNames) {
             if (!name.startsWith(Settings.ENV_PREFIX) || documented.contains(name)) {
                 continue;
