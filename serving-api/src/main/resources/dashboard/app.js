@@ -162,13 +162,15 @@ function cell(cls, text, noData) {
 async function loadQuality() {
   const to = new Date();
   const from = new Date(to.getTime() - state.rangeMin * 60000);
-  const [volume, late, duplicates, lag, quality] = await Promise.all([
+  const range = 'from=' + from.toISOString() + '&to=' + to.toISOString();
+  const [volume, late, duplicates, lag, quality, violations] = await Promise.all([
     perDimension('events_by_source', 'source', from, to),
     // late_events counts per series: the one-minute series of events_by_source, next to its volume
     perDimension('late_events', 'source', from, to, '&metric=events_by_source'),
     perDimension('duplicate_events', 'source', from, to),
     perDimension('pipeline_lag_seconds', 'stage', new Date(to.getTime() - 15 * 60000), to),
-    api('/v1/quality?from=' + from.toISOString() + '&to=' + to.toISOString())]);
+    api('/v1/quality?' + range),
+    api('/v1/quality/violations?groupBy=source,event,type,path&top=20&' + range)]);
 
   const rejected = new Map();
   for (const r of quality.rejects) rejected.set(r.source, (rejected.get(r.source) || 0) + r.count);
@@ -215,6 +217,17 @@ async function loadQuality() {
     body.appendChild(tr);
   }
   $('rejects-empty').style.display = quality.rejects.length ? 'none' : 'block';
+
+  const violationRows = $('violations').querySelector('tbody');
+  violationRows.innerHTML = '';
+  for (const g of violations.groups) {
+    const f = g.fields;
+    const tr = document.createElement('tr');
+    tr.innerHTML = `<td>${escapeHtml(f.source)}</td><td>${escapeHtml(f.event)}</td><td>${escapeHtml(f.type)}</td>`
+      + `<td>${escapeHtml(f.path)}</td><td>${g.count}</td>`;
+    violationRows.appendChild(tr);
+  }
+  $('violations-empty').style.display = violations.groups.length ? 'none' : 'block';
 }
 
 async function loadAlerts() {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.PlanViolation;
+import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import java.io.IOException;
 import java.net.URI;
@@ -90,6 +93,12 @@ class DashboardBrowserIT {
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute, 300),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute.minus(Duration.ofMinutes(1)), 240),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute, 1.5));
+        // A tracking-plan violation, as the gateway records one.
+        writeViolation(QualityViolation.newBuilder().setSource("browser-test-web").setMessageId("violating-1").setEventType(EventType.track)
+                .setEventName("Order Completed").setTrackingPlan("web").setTrackingPlanVersion(1)
+                .setViolation(PlanViolation.newBuilder().setViolationType("type_mismatch").setPath("properties.total").setExpected("number")
+                        .setActual("string \"9.99\"").setMessage("properties.total: expected number, got string \"9.99\"").setAction("flag").build())
+                .setReceivedAt(Instant.now()).build());
 
         WebDriver browser = HeadlessChromium.start();
         try {
@@ -110,6 +119,9 @@ class DashboardBrowserIT {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sources"), "local"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejects"), "missing_field"));
             assertThat(browser.findElement(By.id("rejects")).getText()).contains("local").contains("ingest-gateway");
+
+            // Tracking-plan violations by source, event, type and path.
+            awaitTexts(browser, wait, "#violations tbody td", "browser-test-web", "Order Completed", "type_mismatch", "properties.total", "1");
 
             // Late and duplicate drops per source next to volume and rejects, "no data" where a series is absent.
             // (The view re-renders every 10 s, so rows are read in one script call, never element by element.)
@@ -152,6 +164,14 @@ class DashboardBrowserIT {
     }
 
     /** Writes metric windows to the stack's metrics topic with the topic's own serdes, keyed by series. */
+    private static void writeViolation(QualityViolation violation) throws Exception {
+        Topic<String, QualityViolation> topic = new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).qualityViolations();
+        try (KafkaProducer<String, QualityViolation> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "acks", "all"), topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), violation.getSource(), violation)).get();
+        }
+    }
+
     private static void writeWindows(MetricWindow... windows) throws Exception {
         Topic<String, MetricWindow> topic = new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).metricsWindowed();
         try (KafkaProducer<String, MetricWindow> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
