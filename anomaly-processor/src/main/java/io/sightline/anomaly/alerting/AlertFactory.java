@@ -2,6 +2,7 @@ package io.sightline.anomaly.alerting;
 
 import io.sightline.anomaly.detection.Evaluation;
 import io.sightline.anomaly.detection.Transition;
+import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.Alert;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,10 @@ public final class AlertFactory {
         }
         if (runbookUrl != null && !runbookUrl.isBlank()) {
             annotations.put("runbook_url", runbookUrl);
+        }
+        String remediation = DataQualityRules.remediation(series);
+        if (remediation != null) {
+            annotations.put("remediation", remediation);
         }
         return Alert.newBuilder()
                 .setFingerprint(fingerprint(t.rule(), series))

@@ -2,6 +2,7 @@ package io.sightline.anomaly.rules;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sightline.schemas.SeriesKey;
 import java.util.List;
 
 /**
@@ -26,6 +27,19 @@ public final class DataQualityRules {
     public static final String VIOLATION_SHARE_ALERT = "ViolationShareHigh";
 
     private DataQualityRules() {
+    }
+
+    /** What an on-call engineer does about a data-quality alert on {@code series}, or null for other metrics. */
+    public static String remediation(SeriesKey series) {
+        String source = series.dimensions().getOrDefault("source", "?");
+        return switch (series.metric()) {
+            case VIOLATION_SHARE_METRIC -> "See what source " + source + "'s events break: GET /v1/quality/violations?source=" + source
+                    + "&groupBy=event,type,path on the serving API (each path with expected and actual values in quality.violations.v1); "
+                    + "fix the app that sends them, or publish a tracking-plan version that allows them.";
+            case REJECTED_SHARE_METRIC -> "See why source " + source + "'s events are rejected: GET /v1/quality on the serving API "
+                    + "(reason per stage), the records in events.invalid.v1 carry the payload and the field to fix.";
+            default -> null;
+        };
     }
 
     /**

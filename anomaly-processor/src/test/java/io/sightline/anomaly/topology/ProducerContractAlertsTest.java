@@ -57,6 +57,7 @@ class ProducerContractAlertsTest {
         assertThat(firing.getLabels()).containsEntry("rule", "ViolationShareHigh").containsEntry("metric", "violation_share")
                 .containsEntry("source", "web");
         assertThat(firing.getObserved()).isCloseTo(20.0 / 105, Offset.offset(1e-9));
+        assertThat(firing.getAnnotations().get("remediation")).startsWith("See what source web's events break: GET /v1/quality/violations?source=web");
     }
 
     @Test
