@@ -1,5 +1,6 @@
 package io.sightline.ingest;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.common.health.HealthCheck;
@@ -88,6 +89,9 @@ public final class IngestGateway implements AutoCloseable {
         RecentEvents recent = new RecentEvents();
         PlanEnforcer enforcer = new PlanEnforcer(config.planBindings(), planStore, recent, metrics);
         CatalogObserver observer = new CatalogObserver();
+        Gauge.builder("sightline.ingest.catalog.overflow", observer, CatalogObserver::overflow)
+                .description("Observations left out of the event catalog because it holds the most event names or properties it keeps")
+                .register(metrics);
         CatalogReporter catalog = new CatalogReporter(observer, producer, Duration.ofMillis(config.catalogReportMs()));
         TrackingRoutes routes = new TrackingRoutes(config, producer, enforcer, observer, metrics);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
