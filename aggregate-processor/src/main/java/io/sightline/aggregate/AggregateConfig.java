@@ -39,13 +39,13 @@ public final class AggregateConfig extends ServiceConfig {
     public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8083), "sightline-aggregate")
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
-            .define(WINDOW_LATENESS_HORIZONS_CONFIG, Type.LIST, LatenessHorizons.DEFAULT, (name, value) -> {
+            .define(WINDOW_LATENESS_HORIZONS_CONFIG, Type.LIST, LatenessHorizons.DEFAULT, ConfigDef.LambdaValidator.with((name, value) -> {
                         try {
                             LatenessHorizons.parse(((List<?>) value).stream().map(String::valueOf).toList());
                         } catch (IllegalArgumentException e) {
                             throw new ConfigException(name, value, e.getMessage());
                         }
-                    }, Importance.MEDIUM, WINDOW_LATENESS_HORIZONS_DOC)
+                    }, () -> "size=horizon pairs of durations such as 1m=15m"), Importance.MEDIUM, WINDOW_LATENESS_HORIZONS_DOC)
             .define(METRICS_DEFINITIONS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, METRICS_DEFINITIONS_FILE_DOC)
             .define(METRICS_EMIT_INTERVAL_MS_CONFIG, Type.LONG, 500L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     METRICS_EMIT_INTERVAL_MS_DOC)

@@ -70,7 +70,9 @@ public final class ConfigurationDocs {
             md.append("| `").append(Settings.envName(key.name)).append("` | `").append(key.name).append("` | ")
                     .append(key.type.name().toLowerCase()).append(" | ").append(defaults(key.name, services)).append(" | ")
                     .append(key.documentation.replace('|', '/').replace('\n', ' '));
-            if (key.validator != null && !key.validator.toString().isBlank()) {
+            // a validator without a description of its own prints a class name and a hash: not documentation, and never the same twice
+            if (key.validator != null && !key.validator.toString().isBlank() && !key.validator.toString().contains("$$Lambda")
+                    && !key.validator.toString().matches(".*@[0-9a-f]+$")) {
                 md.append(" Valid: ").append(key.validator.toString().replace('|', '/')).append('.');
             }
             md.append(" |\n");
