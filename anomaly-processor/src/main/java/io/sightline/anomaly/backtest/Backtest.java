@@ -55,7 +55,11 @@ public final class Backtest implements Callable<Integer> {
             env.put("SIGHTLINE_DETECTOR_RULES_FILE", rules.toString());
         }
         MetricRule rule = withOverrides(new AnomalyConfig(env).rules(), metric, overrides);
-        List<Row> rows = CsvSeries.read(csv);
+        CsvSeries.Read read = CsvSeries.read(csv);
+        if (!read.summary().isEmpty()) {
+            System.out.println(csv + ": " + read.summary());
+        }
+        List<Row> rows = read.rows();
         if (rows.size() < 2) {
             throw new IllegalArgumentException(csv + ": needs at least two rows");
         }
@@ -91,7 +95,8 @@ public final class Backtest implements Callable<Integer> {
         return RuleSet.parse(RuleSet.toNode(rule), yaml.toString(), "--set").forMetric(metric);
     }
 
-    private static long smallestGap(List<Row> rows) {
+    /** The smallest step between consecutive rows: the window size a series of final window values was written with. */
+    public static long smallestGap(List<Row> rows) {
         long gap = Long.MAX_VALUE;
         for (int i = 1; i < rows.size(); i++) {
             gap = Math.min(gap, rows.get(i).timestamp() - rows.get(i - 1).timestamp());

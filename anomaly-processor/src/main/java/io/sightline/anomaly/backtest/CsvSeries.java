@@ -14,47 +14,127 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads {@code timestamp,value[,label]} CSV: an optional header, timestamps as
- * ISO-8601 instants, {@code yyyy-MM-dd HH:mm:ss} (UTC, as in the NAB benchmark) or
- * epoch seconds or milliseconds; labels as 1/0 or true/false.
+ * Reads a time series from CSV: a timestamp column and a value column (found by a header
+ * naming them {@code timestamp}/{@code time}/{@code date} and {@code value}, else the first
+ * two columns), and an optional {@code label} column (1/0, true/false). Timestamps may be
+ * ISO-8601 instants, {@code yyyy-MM-dd HH:mm:ss} (UTC, as in the NAB benchmark) or epoch
+ * seconds or milliseconds. A row that cannot be read is skipped and counted, never fatal.
  */
 public final class CsvSeries {
 
-    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd[ ]['T']HH:mm[:ss]", Locale.ROOT);
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd[ ]['T']HH:mm[:ss][.SSSSSS]", Locale.ROOT);
+    private static final int PROBLEMS_KEPT = 5;
+
+    /**
+     * A series in time order with one row per timestamp, and what reading it took:
+     * rows with a timestamp seen before were combined into it (values averaged, a label
+     * kept if any row had it), rows older than the one before were skipped, and rows that
+     * could not be read were skipped; the first few problems are named.
+     */
+    public record Read(List<Row> rows, int duplicatesCombined, int outOfOrderSkipped, int unreadableSkipped, List<String> problems) {
+
+        /** One line for a person: what was combined or skipped, or empty when nothing was. */
+        public String summary() {
+            if (duplicatesCombined + outOfOrderSkipped + unreadableSkipped == 0) {
+                return "";
+            }
+            return duplicatesCombined + " rows with a repeated timestamp combined, " + outOfOrderSkipped + " out-of-order rows skipped, "
+                    + unreadableSkipped + " unreadable rows skipped" + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+        }
+    }
 
     private CsvSeries() {
     }
 
-    public static List<Row> read(Path file) throws IOException {
+    /** The series in time order, one row per timestamp (see {@link Read}). */
+    public static Read read(Path file) throws IOException {
+        List<String> problems = new ArrayList<>();
+        int[] unreadable = {0};
+        List<Row> all = rows(file, problems, unreadable);
+        List<Row> rows = new ArrayList<>(all.size());
+        int combined = 0;
+        int skipped = 0;
+        int sameTime = 1;
+        for (Row row : all) {
+            Row last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
+            if (last != null && row.timestamp() == last.timestamp()) {
+                // a running mean over the rows of one timestamp
+                sameTime++;
+                double mean = last.value() + (row.value() - last.value()) / sameTime;
+                Boolean label = last.label() == null && row.label() == null ? null
+                        : Boolean.TRUE.equals(last.label()) || Boolean.TRUE.equals(row.label());
+                rows.set(rows.size() - 1, new Row(last.timestamp(), mean, label));
+                combined++;
+            } else if (last != null && row.timestamp() < last.timestamp()) {
+                skipped++;
+                note(problems, "row at " + Instant.ofEpochMilli(row.timestamp()) + " is older than the one before it");
+            } else {
+                rows.add(row);
+                sameTime = 1;
+            }
+        }
+        return new Read(rows, combined, skipped, unreadable[0], List.copyOf(problems));
+    }
+
+    /** Every readable row in file order, repeated timestamps included (as a benchmark's labels count them). */
+    public static List<Row> readAll(Path file) throws IOException {
+        return rows(file, new ArrayList<>(), new int[1]);
+    }
+
+    private static List<Row> rows(Path file, List<String> problems, int[] unreadable) throws IOException {
         List<String> lines = Files.readAllLines(file);
         List<Row> rows = new ArrayList<>();
+        int timeColumn = 0;
+        int valueColumn = 1;
+        int labelColumn = 2;
+        boolean first = true;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String[] f = line.split(",");
-            if (rows.isEmpty() && i == firstDataLine(lines) && !looksLikeTime(f[0])) {
-                continue; // header
+            String[] f = line.split(",", -1);
+            if (first) {
+                first = false;
+                if (!looksLikeTime(f[0]) && !looksLikeTime(f.length > 1 ? f[1] : "")) {
+                    List<String> header = java.util.Arrays.stream(f).map(h -> h.strip().toLowerCase(Locale.ROOT).replace("\"", "")).toList();
+                    timeColumn = firstOf(header, List.of("timestamp", "time", "date", "ts"), 0);
+                    valueColumn = firstOf(header, List.of("value", "y", "count"), timeColumn == 0 ? 1 : 0);
+                    labelColumn = header.indexOf("label");
+                    continue;
+                }
             }
-            String where = file + " line " + (i + 1);
-            if (f.length < 2) {
-                throw new IllegalArgumentException(where + ": expected timestamp,value[,label]");
-            }
-            long ts = time(f[0].strip(), where);
-            double value;
+            String where = "line " + (i + 1);
             try {
-                value = Double.parseDouble(f[1].strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(where + ": value '" + f[1] + "' is not a number");
+                long ts = time(f[timeColumn].strip(), where);
+                double value = Double.parseDouble(f[valueColumn].strip());
+                if (!Double.isFinite(value)) {
+                    throw new IllegalArgumentException(where + ": value '" + f[valueColumn] + "' is not a finite number");
+                }
+                Boolean label = labelColumn >= 0 && labelColumn < f.length ? label(f[labelColumn].strip(), where) : null;
+                rows.add(new Row(ts, value, label));
+            } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+                unreadable[0]++;
+                note(problems, e instanceof NumberFormatException ? where + ": value is not a number"
+                        : e instanceof ArrayIndexOutOfBoundsException ? where + ": expected a timestamp and a value" : e.getMessage());
             }
-            Boolean label = f.length > 2 ? label(f[2].strip(), where) : null;
-            if (!rows.isEmpty() && ts <= rows.get(rows.size() - 1).timestamp()) {
-                throw new IllegalArgumentException(where + ": timestamps must increase");
-            }
-            rows.add(new Row(ts, value, label));
         }
         return rows;
+    }
+
+    private static int firstOf(List<String> header, List<String> names, int otherwise) {
+        for (String name : names) {
+            if (header.contains(name)) {
+                return header.indexOf(name);
+            }
+        }
+        return otherwise;
+    }
+
+    private static void note(List<String> problems, String problem) {
+        if (problems.size() < PROBLEMS_KEPT) {
+            problems.add(problem);
+        }
     }
 
     public static void writeScores(Path file, List<Row> rows, double[] scores) throws IOException {
@@ -67,19 +147,9 @@ public final class CsvSeries {
         }
     }
 
-    private static int firstDataLine(List<String> lines) {
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i).strip();
-            if (!l.isEmpty() && !l.startsWith("#")) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private static boolean looksLikeTime(String s) {
         try {
-            time(s.strip(), "");
+            time(s.strip().replace("\"", ""), "");
             return true;
         } catch (IllegalArgumentException e) {
             return false;
