@@ -2,6 +2,7 @@ package io.sightline.anomaly.detection;
 
 import io.sightline.anomaly.rules.DetectorKind;
 import io.sightline.anomaly.rules.Direction;
+import io.sightline.anomaly.rules.Gaps;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.ThresholdRule;
 import io.sightline.schemas.avro.AlertState;
@@ -84,13 +85,15 @@ public final class SeriesEngine {
                 if (last > h.getCompletedThrough()) {
                     scored.add(complete(h, starts, values, windowMillis, out));
                 }
-                // Windows without events never produce an update: they count as zero
-                // (only the most recent ones matter to the baseline).
-                long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
-                for (long missing = firstMissing; missing < start; missing += windowMillis) {
-                    starts.add(missing);
-                    values.add(0.0);
-                    scored.add(complete(h, starts, values, windowMillis, out));
+                // Windows without events never produce an update: a count's are zero (only the most
+                // recent ones matter to the baseline); a gauge's are unknown and left out.
+                if (rule.gaps() == Gaps.ZERO) {
+                    long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
+                    for (long missing = firstMissing; missing < start; missing += windowMillis) {
+                        starts.add(missing);
+                        values.add(0.0);
+                        scored.add(complete(h, starts, values, windowMillis, out));
+                    }
                 }
             }
             starts.add(start);
@@ -143,7 +146,8 @@ public final class SeriesEngine {
             scored.add(complete(h, starts, values, size, out));
         }
         int added = 0;
-        for (long missing = last + size; missing + 2 * size <= now && added <= rule.historyWindows(); missing += size, added++) {
+        for (long missing = last + size; rule.gaps() == Gaps.ZERO && missing + 2 * size <= now && added <= rule.historyWindows();
+             missing += size, added++) {
             starts.add(missing);
             values.add(0.0);
             scored.add(complete(h, starts, values, size, out));
@@ -192,7 +196,7 @@ public final class SeriesEngine {
             return;
         }
         long start = starts.get(starts.size() - 1);
-        h.getAlerts().put(rule.name(), new AlertState(start, 0, 0, start));
+        h.getAlerts().put(rule.name(), new AlertState(start, 0, 0, start, 0L));
         out.add(new Transition(rule.name(), AlertStatus.firing, base, start, start, null, severity(base), false, true));
     }
 
@@ -315,10 +319,13 @@ public final class SeriesEngine {
             if (!fire) {
                 return; // nothing open, nothing pending: keep the map small
             }
-            st = new AlertState(null, 0, 0, 0L);
+            st = new AlertState(null, 0, 0, 0L, 0L);
             alerts.put(name, st);
         }
         if (st.getFiringSince() == null) {
+            if (start < st.getQuietUntil()) {
+                return; // cooling down after a resolution: one anomaly, one alert
+            }
             if (fire) {
                 int held = st.getPending() + 1;
                 if (held >= firingWindows) {
@@ -339,7 +346,11 @@ public final class SeriesEngine {
                 st.setClear(st.getClear() + 1);
                 if (st.getClear() >= rule.resolveWindows()) {
                     out.add(new Transition(name, AlertStatus.resolved, e, start, st.getFiringSince(), start + windowMillis, severity, false, false));
-                    alerts.remove(name);
+                    if (rule.cooldownWindows() > 0) {
+                        alerts.put(name, new AlertState(null, 0, 0, st.getLastNotified(), start + (long) (rule.cooldownWindows() + 1) * windowMillis));
+                    } else {
+                        alerts.remove(name);
+                    }
                 }
             } else {
                 st.setClear(0);
@@ -383,7 +394,7 @@ public final class SeriesEngine {
     private void migrateLegacyAlert(SeriesHistory h) {
         if (h.getFiringSince() != null) {
             Map<String, AlertState> alerts = new HashMap<>(h.getAlerts());
-            alerts.putIfAbsent(rule.name(), new AlertState(h.getFiringSince(), 0, 0, h.getFiringSince()));
+            alerts.putIfAbsent(rule.name(), new AlertState(h.getFiringSince(), 0, 0, h.getFiringSince(), 0L));
             h.setAlerts(alerts);
             h.setFiringSince(null);
         }

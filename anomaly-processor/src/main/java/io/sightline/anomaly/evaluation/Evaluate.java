@@ -83,7 +83,10 @@ public final class Evaluate implements Callable<Integer> {
                 detections.put(profile, flags);
             }
         } else {
-            MetricRule rule = Backtest.withOverrides(new AnomalyConfig(env()).rules(), metric, overrides);
+            Map<String, String> settings = new HashMap<>(overrides);
+            // A benchmark's series are gauges: a missing sample is unknown, not zero (unless --set gaps=zero).
+            settings.putIfAbsent("gaps", "skip");
+            MetricRule rule = Backtest.withOverrides(new AnomalyConfig(env()).rules(), metric, settings);
             boolean[][] flags = new boolean[series.size()][];
             for (int i = 0; i < series.size(); i++) {
                 flags[i] = onsets(rule, series.get(i));
@@ -105,32 +108,60 @@ public final class Evaluate implements Callable<Integer> {
         return env;
     }
 
-    /** The rows at which the rule's alerts fire, replayed as the processor would see the series. */
+    /**
+     * The rows at which the rule's alerts fire, replayed as the processor would see the
+     * series: in windows of its typical (median) sampling step, samples of one window
+     * averaged, older samples skipped.
+     */
     public static boolean[] onsets(MetricRule rule, LabelledSeries s) {
-        List<Row> rows = new ArrayList<>();
-        Map<Long, Integer> firstRowAt = new HashMap<>();
-        for (int i = 0; i < s.size(); i++) {
-            long t = s.timestamps()[i];
-            if (!rows.isEmpty() && t <= rows.get(rows.size() - 1).timestamp()) {
-                continue; // a repeated or older timestamp: the series as the processor would have it
-            }
-            firstRowAt.put(t, i);
-            rows.add(new Row(t, s.values()[i], null));
-        }
         boolean[] flags = new boolean[s.size()];
+        long window = medianStep(s.timestamps());
+        if (window <= 0) {
+            return flags;
+        }
+        List<Row> rows = new ArrayList<>();
+        Map<Long, Integer> firstRowOf = new HashMap<>();
+        long origin = s.timestamps()[0];
+        int inWindow = 0;
+        for (int i = 0; i < s.size(); i++) {
+            long start = origin + Math.floorDiv(s.timestamps()[i] - origin, window) * window;
+            Row last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
+            if (last != null && start == last.timestamp()) {
+                inWindow++;
+                rows.set(rows.size() - 1, new Row(start, last.value() + (s.values()[i] - last.value()) / inWindow, null));
+            } else if (last == null || start > last.timestamp()) {
+                rows.add(new Row(start, s.values()[i], null));
+                firstRowOf.put(start, i);
+                inWindow = 1;
+            }
+        }
         if (rows.size() < 2) {
             return flags;
         }
-        BacktestRun.Result result = BacktestRun.run(rule, rows, Backtest.smallestGap(rows), 0);
+        BacktestRun.Result result = BacktestRun.run(rule, rows, window, 0);
         for (BacktestRun.Detection d : result.detections()) {
             if (d.transition().status() == AlertStatus.firing) {
-                Integer row = firstRowAt.get(rows.get(d.row()).timestamp());
+                Integer row = firstRowOf.get(rows.get(d.row()).timestamp());
                 if (row != null) {
                     flags[row] = true;
                 }
             }
         }
         return flags;
+    }
+
+    static long medianStep(long[] timestamps) {
+        List<Long> steps = new ArrayList<>();
+        for (int i = 1; i < timestamps.length; i++) {
+            if (timestamps[i] > timestamps[i - 1]) {
+                steps.add(timestamps[i] - timestamps[i - 1]);
+            }
+        }
+        if (steps.isEmpty()) {
+            return 0;
+        }
+        steps.sort(null);
+        return steps.get(steps.size() / 2);
     }
 
     private boolean[] publishedDetections(LabelledSeries s, double threshold) throws IOException {

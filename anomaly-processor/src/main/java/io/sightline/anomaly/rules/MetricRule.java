@@ -15,12 +15,14 @@ import java.util.Set;
  * @param firingWindows consecutive windows the firing condition must hold (a spike in the live window counts)
  * @param resolveWindows consecutive complete windows the resolve condition must hold
  * @param renotifyMillis re-send a firing alert this often while it lasts; 0 never
+ * @param gaps          what a window without updates is: zero (counts) or unknown (gauges, ratios)
+ * @param cooldownWindows windows after a resolution during which the same alert does not fire again
  */
 public record MetricRule(String name, String match, Set<DetectorKind> detectors, Seasonality seasonality, int slotsPerPeriod,
                          int seasonalPeriods, int minPeriods, double blend, int historyWindows, int minHistory,
                          double sensitivity, double resolveSensitivity, double levelShiftAlpha, Direction direction,
                          double minVolume, int firingWindows, int resolveWindows, long renotifyMillis, String severity,
-                         String runbookUrl, List<ThresholdRule> thresholds) {
+                         String runbookUrl, List<ThresholdRule> thresholds, Gaps gaps, int cooldownWindows) {
 
     public boolean matches(String metric) {
         return RuleSet.globMatches(match, metric);

@@ -29,7 +29,7 @@ public final class RuleSet {
 
     static final Set<String> RULE_KEYS = Set.of("name", "match", "detectors", "seasonality", "slotsPerPeriod", "seasonalPeriods",
             "minPeriods", "blend", "historyWindows", "minHistory", "sensitivity", "resolveSensitivity", "levelShiftAlpha",
-            "direction", "minVolume", "firingWindows", "resolveWindows", "renotify", "severity", "runbookUrl", "thresholds");
+            "direction", "minVolume", "firingWindows", "resolveWindows", "renotify", "severity", "runbookUrl", "thresholds", "gaps", "cooldown");
     static final Set<String> THRESHOLD_KEYS = Set.of("name", "above", "below", "changePercent", "direction", "forWindows",
             "minVolume", "severity");
     private static final Set<String> SEVERITIES = Set.of("auto", "info", "warning", "critical");
@@ -243,7 +243,8 @@ public final class RuleSet {
                 doubleIn(n, "blend", 0, 1, where), historyWindows, minHistory, sensitivity, resolveSensitivity,
                 doubleIn(n, "levelShiftAlpha", 0.01, 1, where), direction, minVolume,
                 intIn(n, "firingWindows", 1, 1000, where), intIn(n, "resolveWindows", 1, 1000, where),
-                duration(n, "renotify", where), severity, n.path("runbookUrl").asText(""), List.copyOf(thresholds));
+                duration(n, "renotify", where), severity, n.path("runbookUrl").asText(""), List.copyOf(thresholds),
+                enumValue(Gaps.class, n.path("gaps"), where, "gaps"), intIn(n, "cooldown", 0, 100_000, where));
     }
 
     private static ThresholdRule threshold(JsonNode n, String where, Direction metricDirection) {
@@ -376,6 +377,8 @@ public final class RuleSet {
         n.put("severity", "auto");
         n.put("runbookUrl", runbookUrl);
         n.putArray("thresholds");
+        n.put("gaps", "zero");
+        n.put("cooldown", 0);
         return n;
     }
 
@@ -405,6 +408,8 @@ public final class RuleSet {
         n.put("renotify", Duration.ofMillis(r.renotifyMillis()).toString());
         n.put("severity", r.severity());
         n.put("runbookUrl", r.runbookUrl());
+        n.put("gaps", r.gaps().name().toLowerCase(Locale.ROOT));
+        n.put("cooldown", r.cooldownWindows());
         ArrayNode thresholds = n.putArray("thresholds");
         for (ThresholdRule t : r.thresholds()) {
             ObjectNode tn = thresholds.addObject();
