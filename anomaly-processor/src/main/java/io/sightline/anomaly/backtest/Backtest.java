@@ -1,18 +1,17 @@
 package io.sightline.anomaly.backtest;
 
-import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.RuleSet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,11 +25,8 @@ public final class Backtest implements Callable<Integer> {
     @Option(names = "--csv", required = true, description = "Input CSV: timestamp,value[,label] (optional header).")
     Path csv;
 
-    @Option(names = "--rules", description = "Rules file (as SIGHTLINE_DETECTOR_RULES_FILE); default: the detector.* settings from the environment.")
-    Path rules;
-
-    @Option(names = "--metric", defaultValue = "backtest", description = "Metric name that selects the rule (default: ${DEFAULT-VALUE}).")
-    String metric;
+    @Mixin
+    RuleOptions ruleOptions;
 
     @Option(names = "--window", description = "Window size as ISO-8601 (PT1M); default: the smallest gap between timestamps.")
     Duration window;
@@ -41,20 +37,13 @@ public final class Backtest implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "3", description = "Rows after a labelled event in which a firing still counts as detecting it (default: ${DEFAULT-VALUE}).")
     int tolerance;
 
-    @Option(names = "--set", description = "Override a rule key for this run, e.g. --set sensitivity=5 --set seasonality=daily.")
-    Map<String, String> overrides = new HashMap<>();
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new Backtest()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        if (rules != null) {
-            env.put("SIGHTLINE_DETECTOR_RULES_FILE", rules.toString());
-        }
-        MetricRule rule = withOverrides(new AnomalyConfig(env).rules(), metric, overrides);
+        MetricRule rule = ruleOptions.rule(Map.of());
         CsvSeries.Read read = CsvSeries.read(csv);
         if (!read.summary().isEmpty()) {
             System.out.println(csv + ": " + read.summary());

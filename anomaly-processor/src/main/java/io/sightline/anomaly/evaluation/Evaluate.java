@@ -2,10 +2,9 @@ package io.sightline.anomaly.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sightline.anomaly.AnomalyConfig;
-import io.sightline.anomaly.backtest.Backtest;
 import io.sightline.anomaly.backtest.BacktestRun;
 import io.sightline.anomaly.backtest.Row;
+import io.sightline.anomaly.backtest.RuleOptions;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.schemas.avro.AlertStatus;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,14 +45,8 @@ public final class Evaluate implements Callable<Integer> {
     @Option(names = "--categories", split = ",", description = "Only these categories (default: all), e.g. realKnownCause,realTraffic.")
     List<String> categories = new ArrayList<>();
 
-    @Option(names = "--rules", description = "Rules file (as SIGHTLINE_DETECTOR_RULES_FILE); default: the detector.* settings from the environment.")
-    Path rules;
-
-    @Option(names = "--metric", defaultValue = "backtest", description = "Metric name that selects the rule (default: ${DEFAULT-VALUE}).")
-    String metric;
-
-    @Option(names = "--set", description = "Override a rule key for this run, e.g. --set sensitivity=5.")
-    Map<String, String> overrides = new HashMap<>();
+    @Mixin
+    RuleOptions ruleOptions;
 
     @Option(names = "--write-results", description = "Also write each series in NAB's results format (anomaly_score 1.0 at onsets) under this directory.")
     Path resultsDir;
@@ -83,10 +77,8 @@ public final class Evaluate implements Callable<Integer> {
                 detections.put(profile, flags);
             }
         } else {
-            Map<String, String> settings = new HashMap<>(overrides);
             // A benchmark's series are gauges: a missing sample is unknown, not zero (unless --set gaps=zero).
-            settings.putIfAbsent("gaps", "skip");
-            MetricRule rule = Backtest.withOverrides(new AnomalyConfig(env()).rules(), metric, settings);
+            MetricRule rule = ruleOptions.rule(Map.of("gaps", "skip"));
             boolean[][] flags = new boolean[series.size()][];
             for (int i = 0; i < series.size(); i++) {
                 flags[i] = onsets(rule, series.get(i));
@@ -98,14 +90,6 @@ public final class Evaluate implements Callable<Integer> {
         }
         print(series, detections);
         return 0;
-    }
-
-    private Map<String, String> env() {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        if (rules != null) {
-            env.put("SIGHTLINE_DETECTOR_RULES_FILE", rules.toString());
-        }
-        return env;
     }
 
     /**
