@@ -26,15 +26,17 @@ public final class AnomalyProcessor {
 
     public static StreamsService start(AnomalyConfig config) {
         Topics topics = StreamsService.topics(config);
-        // The forwarder's thread is a daemon: it ends with the process (a shutdown hook also closes it).
         AlertForwarder forwarder = config.forwarder();
         if (forwarder != null) {
             forwarder.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(forwarder::close, "alert-forwarder-shutdown"));
         }
         StreamsService service = StreamsService.start("anomaly-processor", config, topics,
                 AnomalyTopology.build(topics, config.detectionSettings().withForwarder(forwarder)), Map.of(),
                 streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
+        if (forwarder != null) {
+            // Closed with the service, not only with the process: several services share a JVM on the local stack.
+            service.closeWith(forwarder);
+        }
         Duration lagInterval = Duration.ofMillis(config.getLong(AnomalyConfig.LAG_INTERVAL_MS_CONFIG));
         if (!lagInterval.isZero()) {
             service.closeWith(new PipelineLagProbe(config.kafkaClientProperties(), topics.metricsWindowed(),
