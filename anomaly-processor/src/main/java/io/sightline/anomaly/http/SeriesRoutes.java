@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.http.ApiException;
+import io.sightline.common.http.DimensionFilter;
 import io.sightline.common.http.HttpService;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.AlertState;
@@ -12,10 +13,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -47,19 +48,10 @@ public final class SeriesRoutes {
         if (metric == null || metric.isBlank()) {
             throw ApiException.badRequest("missing_parameter", "query parameter 'metric' is required (plus one parameter per dimension)");
         }
-        Map<String, String> dimensions = new TreeMap<>();
-        ctx.queryParamMap().forEach((name, values) -> {
-            if (!name.equals("metric") && !values.isEmpty()) {
-                dimensions.put(name, values.get(0));
-            }
-        });
-        String key = SeriesKey.of(metric, dimensions).toString();
-        ReadOnlyKeyValueStore<String, SeriesHistory> store;
-        try {
-            store = streams.store(StoreQueryParameters.fromNameAndType(AnomalyTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw ApiException.unavailable("Series store is not queryable right now (" + e.getMessage() + "); retry shortly", 2);
-        }
+        String key = SeriesKey.of(metric, DimensionFilter.of(ctx, Set.of("metric"))).toString();
+        // A store that is not queryable (rebalancing, restoring) is answered 503 with Retry-After by HttpService.
+        ReadOnlyKeyValueStore<String, SeriesHistory> store =
+                streams.store(StoreQueryParameters.fromNameAndType(AnomalyTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
         SeriesHistory h = store.get(key);
         if (h == null) {
             throw new ApiException(404, "not_found", "No baseline for " + key + " on this instance", List.of(), Map.of());

@@ -6,6 +6,7 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.DimensionFilter;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.serving.live.LiveUpdates;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -155,13 +155,7 @@ public final class ServingRoutes {
 
     /** Query parameters that are not reserved ones: dimension filters ({@code ?platform=ios}). */
     private static Map<String, String> dimensionFilter(Context ctx) {
-        Map<String, String> filter = new LinkedHashMap<>();
-        ctx.queryParamMap().forEach((name, values) -> {
-            if (!RESERVED_PARAMS.contains(name) && !values.isEmpty()) {
-                filter.put(name, values.get(0));
-            }
-        });
-        return filter;
+        return DimensionFilter.of(ctx, RESERVED_PARAMS);
     }
 
     private void alertList(Context ctx) {
