@@ -170,8 +170,13 @@ public final class Stack implements AutoCloseable {
     }
 
     private static boolean ready(HttpClient http, int port) {
+        return answersOk(http, URI.create("http://127.0.0.1:" + port + "/health/ready"));
+    }
+
+    /** Whether {@code uri} answers 200 within two seconds; false when nothing listens there yet. */
+    static boolean answersOk(HttpClient http, URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;

@@ -1,5 +1,7 @@
 package io.sightline.local;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Prometheus Alertmanager (the Debian package's binary), started on a free port
@@ -50,27 +53,19 @@ final class AlertmanagerProcess implements AutoCloseable {
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
         AlertmanagerProcess alertmanager = new AlertmanagerProcess(process, port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!alertmanager.ready()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                alertmanager.close();
-                throw new IllegalStateException("Alertmanager did not start; see " + dir.resolve("alertmanager.log"));
-            }
-            Thread.sleep(100);
+        URI ready = URI.create(alertmanager.url() + "/-/ready");
+        try {
+            // a process that exits (bad flags, port taken) stops the wait at once
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !process.isAlive() || Stack.answersOk(alertmanager.http, ready));
+        } catch (ConditionTimeoutException e) {
+            // reported below with the log's path
+        }
+        if (!process.isAlive() || !Stack.answersOk(alertmanager.http, ready)) {
+            alertmanager.close();
+            throw new IllegalStateException("Alertmanager did not start; see " + dir.resolve("alertmanager.log"));
         }
         return alertmanager;
-    }
-
-    private boolean ready() {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     String url() {
