@@ -64,16 +64,28 @@ public final class ConfigurationDocs {
         return md.toString();
     }
 
+    /**
+     * What a validator accepts, as it describes itself. A validator without a description
+     * (a bare lambda) would print a class name and a hash, different on every run: refused,
+     * naming the setting, so its declaration gets one (ConfigDef.LambdaValidator.with).
+     */
+    static String describe(ConfigDef.ConfigKey key) {
+        String text = key.validator.toString();
+        if (text.contains("$$Lambda") || text.matches(".*@[0-9a-f]+$")) {
+            throw new IllegalStateException("The validator of " + key.name + " does not describe itself ('" + text
+                    + "'): declare it with ConfigDef.LambdaValidator.with(check, description)");
+        }
+        return text;
+    }
+
     private static void section(StringBuilder md, String title, Map<String, ConfigDef.ConfigKey> keys, List<String> services) {
         md.append("\n## ").append(title).append("\n\n| variable | file key | type | default | meaning |\n|---|---|---|---|---|\n");
         for (ConfigDef.ConfigKey key : keys.values()) {
             md.append("| `").append(Settings.envName(key.name)).append("` | `").append(key.name).append("` | ")
                     .append(key.type.name().toLowerCase()).append(" | ").append(defaults(key.name, services)).append(" | ")
                     .append(key.documentation.replace('|', '/').replace('\n', ' '));
-            // a validator without a description of its own prints a class name and a hash: not documentation, and never the same twice
-            if (key.validator != null && !key.validator.toString().isBlank() && !key.validator.toString().contains("$$Lambda")
-                    && !key.validator.toString().matches(".*@[0-9a-f]+$")) {
-                md.append(" Valid: ").append(key.validator.toString().replace('|', '/')).append('.');
+            if (key.validator != null && !key.validator.toString().isBlank()) {
+                md.append(" Valid: ").append(describe(key).replace('|', '/')).append('.');
             }
             md.append(" |\n");
         }

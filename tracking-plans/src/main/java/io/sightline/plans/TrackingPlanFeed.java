@@ -87,16 +87,13 @@ public final class TrackingPlanFeed implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing " + plan.label(), e);
         }
-        while (store.version(plan.name(), plan.version()) == null) {
-            if (System.nanoTime() - deadline > 0) {
+        try {
+            if (!store.awaitVersion(plan.name(), plan.version(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                 throw new IllegalStateException("tracking plan " + plan.label() + " is stored but not applied yet; it will be within seconds");
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + plan.label() + " to apply", e);
         }
     }
 

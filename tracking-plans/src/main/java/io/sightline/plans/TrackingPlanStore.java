@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.schemas.avro.TrackingPlanVersion;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,22 @@ public final class TrackingPlanStore {
 
     public void add(TrackingPlan plan) {
         plans.computeIfAbsent(plan.name(), n -> new ConcurrentSkipListMap<>()).put(plan.version(), plan);
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Waits until a version is known here, at most {@code timeout}; whether it is. */
+    public synchronized boolean awaitVersion(String name, int version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (version(name, version) == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** The newest version of a plan, or null when none is published. */

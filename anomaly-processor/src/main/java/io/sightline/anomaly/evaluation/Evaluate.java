@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -177,7 +178,7 @@ public final class Evaluate implements Callable<Integer> {
 
     /** The normalized score per profile, over the corpus and per category, and the counts behind the standard one. */
     static void print(List<LabelledSeries> series, Map<Profile, boolean[][]> detections) {
-        Set<String> categories = new TreeMap<String, Boolean>() { { series.forEach(s -> put(s.category(), true)); } }.keySet();
+        Set<String> categories = series.stream().map(LabelledSeries::category).collect(Collectors.toCollection(TreeSet::new));
         System.out.printf(Locale.ROOT, "%-24s %10s %10s %10s %8s %8s %8s%n", "category", "standard", "low_FP", "low_FN", "windows", "detected", "fp");
         List<String> rows = new ArrayList<>(categories);
         rows.add("(all)");
