@@ -1,5 +1,6 @@
 package io.sightline.anomaly;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.anomaly.rules.RuleSet;
@@ -42,7 +43,7 @@ public final class AnomalyConfig extends ServiceConfig {
     private static final String MIN_VOLUME_DOC = "No alerts for series whose observed and expected values are both below this.";
 
     public static final String SEASONALITY_CONFIG = "detector.seasonality";
-    private static final String SEASONALITY_DOC = "Seasonality of the baseline: none, daily or weekly (the same slot of previous days or weeks).";
+    private static final String SEASONALITY_DOC = "Seasonality of the baseline: none, daily or weekly (the same slot of previous days or weeks), or auto (daily slots, used only where they fit the series better than its recent level).";
 
     public static final String DIRECTION_CONFIG = "detector.direction";
     private static final String DIRECTION_DOC = "Which deviations alert: up, down or both.";
@@ -102,7 +103,7 @@ public final class AnomalyConfig extends ServiceConfig {
             .define(THRESHOLD_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
             .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.5, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
             .define(MIN_VOLUME_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, MIN_VOLUME_DOC)
-            .define(SEASONALITY_CONFIG, Type.STRING, "none", ConfigDef.ValidString.in("none", "daily", "weekly"),
+            .define(SEASONALITY_CONFIG, Type.STRING, "none", ConfigDef.ValidString.in("none", "daily", "weekly", "auto"),
                     Importance.MEDIUM, SEASONALITY_DOC)
             .define(DIRECTION_CONFIG, Type.STRING, "both", ConfigDef.ValidString.in("up", "down", "both"), Importance.MEDIUM, DIRECTION_DOC)
             .define(FIRING_WINDOWS_CONFIG, Type.INT, 1, ConfigDef.Range.between(1, 1000), Importance.LOW, FIRING_WINDOWS_DOC)
@@ -151,11 +152,16 @@ public final class AnomalyConfig extends ServiceConfig {
                 getInt(FORWARD_QUEUE_SIZE_CONFIG), getInt(FORWARD_MAX_RETRIES_CONFIG), Duration.ofSeconds(5), Duration.ofMillis(200));
     }
 
-    private RuleSet loadRules() {
-        var base = RuleSet.base(getDouble(THRESHOLD_CONFIG), getDouble(RESOLVE_THRESHOLD_CONFIG), getInt(HISTORY_WINDOWS_CONFIG),
+    /** The rule every metric gets unless the rules file says otherwise: the detector settings above. */
+    public ObjectNode ruleBase() {
+        return RuleSet.base(getDouble(THRESHOLD_CONFIG), getDouble(RESOLVE_THRESHOLD_CONFIG), getInt(HISTORY_WINDOWS_CONFIG),
                 getInt(MIN_HISTORY_CONFIG), getDouble(MIN_VOLUME_CONFIG), getString(SEASONALITY_CONFIG), getString(DIRECTION_CONFIG),
                 getInt(FIRING_WINDOWS_CONFIG), getInt(RESOLVE_WINDOWS_CONFIG), getLong(RENOTIFY_MINUTES_CONFIG),
                 getString(RUNBOOK_URL_CONFIG));
+    }
+
+    private RuleSet loadRules() {
+        var base = ruleBase();
         String file = getString(RULES_FILE_CONFIG);
         var builtIns = DataQualityRules.entries(getDouble(REJECTED_SHARE_MAX_CONFIG), getDouble(VIOLATION_SHARE_MAX_CONFIG),
                 getDouble(LAG_MAX_SECONDS_CONFIG));

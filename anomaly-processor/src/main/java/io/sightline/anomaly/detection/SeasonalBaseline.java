@@ -38,6 +38,8 @@ public final class SeasonalBaseline {
             return new Evaluation(observed, expected, expected, expected, 0, 0, "learning", BaselineState.LEARNING);
         }
         boolean seasonalWanted = rule.seasonality() != Seasonality.NONE;
+        // An automatic rule has no fallback: the recent level is one of its two baselines, never a stopgap.
+        boolean auto = rule.seasonality() == Seasonality.AUTO;
         Double seasonalNow = seasonalWanted ? seasonalExpected(slots, windowMillis, start) : null;
         boolean seasonal = seasonalNow != null;
         double[] residuals = new double[n];
@@ -54,13 +56,21 @@ public final class SeasonalBaseline {
         }
         if (seasonal && m < Math.max(rule.minHistory(), rule.historyWindows() / 2)) {
             // Slots of the recent windows are still learning: fall back to the recent level.
-            return evaluateFallback(pastValues, n, observed, seasonalWanted);
+            return evaluateFallback(pastValues, n, observed, seasonalWanted && !auto);
         }
         double level = Stats.median(residuals, m);
         double spread = Stats.MAD_TO_SIGMA * Stats.mad(residuals, m, level);
+        if (seasonal && auto) {
+            double recentLevel = Stats.median(pastValues, n);
+            double recentSpread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, recentLevel);
+            if (spread >= recentSpread) {
+                // The daily rhythm explains the recent windows no better than their level does: judge against the latter.
+                return evaluateFallback(pastValues, n, observed, false);
+            }
+        }
         double expected = seasonal ? seasonalNow + rule.blend() * level : level;
         return scored(observed, expected, spread, (double) n / rule.historyWindows(),
-                seasonal ? "seasonal" : "robust_zscore", seasonal || !seasonalWanted ? BaselineState.READY : BaselineState.FALLBACK);
+                seasonal ? "seasonal" : "robust_zscore", seasonal || !seasonalWanted || auto ? BaselineState.READY : BaselineState.FALLBACK);
     }
 
     private Evaluation evaluateFallback(double[] pastValues, int n, double observed, boolean seasonalWanted) {

@@ -39,10 +39,12 @@ public final class SeriesEngine {
     private final MetricRule rule;
     private final SeasonalBaseline baseline;
     private final double levelNorm;
+    private final ScoreLikelihood likelihood;
 
     public SeriesEngine(MetricRule rule) {
         this.rule = rule;
         this.baseline = new SeasonalBaseline(rule);
+        this.likelihood = new ScoreLikelihood(rule.likelihoodTail());
         // The EWMA of unit-variance scores has variance alpha / (2 - alpha): normalize it back to sigma units.
         // Consecutive residuals share a baseline (and a seasonal estimate) and are not independent, which
         // widens the EWMA: its score is discounted by LEVEL_SHIFT_MARGIN so both detectors fire at one sensitivity.
@@ -55,7 +57,7 @@ public final class SeriesEngine {
      */
     public static SeriesHistory newHistory() {
         return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, 0L, Long.MIN_VALUE,
-                new HashMap<>(), null);
+                new HashMap<>(), null, null);
     }
 
     public MetricRule rule() {
@@ -167,10 +169,15 @@ public final class SeriesEngine {
             ewma = nextEwma(ewma, base.score());
             h.setLevelEwma(ewma);
         }
-        Evaluation stat = combine(base, ewma * levelNorm);
-        statisticalLifecycle(h, stat, base, start, windowMillis, true, out);
+        double capped = ScoreLikelihood.capped(rule.direction().directed(base.score()));
+        Surprise surprise = surprise(h, base, capped);
+        Evaluation stat = combine(base, ewma * levelNorm, surprise);
+        statisticalLifecycle(h, stat, base, surprise, start, windowMillis, true, out);
         for (ThresholdRule t : rule.thresholds()) {
             thresholdLifecycle(h, t, base, start, windowMillis, out);
+        }
+        if (base.state() == BaselineState.READY && calibrates()) {
+            h.setCalibration(ScoreLikelihood.learn(h.getCalibration(), capped));
         }
         baseline.learn(h.getSlots(), windowMillis, start, observed);
         ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), true);
@@ -209,9 +216,10 @@ public final class SeriesEngine {
         if (base.state() == BaselineState.READY) {
             ewma = nextEwma(ewma, base.score());
         }
-        Evaluation stat = combine(base, ewma * levelNorm);
+        Surprise surprise = surprise(h, base, ScoreLikelihood.capped(rule.direction().directed(base.score())));
+        Evaluation stat = combine(base, ewma * levelNorm, surprise);
         if (stat.score() > 0) {
-            statisticalLifecycle(h, stat, base, start, windowMillis, false, out);
+            statisticalLifecycle(h, stat, base, surprise, start, windowMillis, false, out);
         }
         ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), false);
         setLatest(h, s);
@@ -237,11 +245,53 @@ public final class SeriesEngine {
         return baseline.evaluate(h.getSlots(), windowMillis, pastStarts, pastValues, n, starts.get(last), values.get(last));
     }
 
-    /** The detector that sees the deviation most strongly, in the directions the rule alerts on. */
-    private Evaluation combine(Evaluation base, double levelScore) {
+    /**
+     * How unusual a window is for this series, in standard deviations of its own scores:
+     * the recent average (the likelihood detector; 0 when it does not run) and the window
+     * alone (the point detectors' gate; unbounded when the gate is off or still warming up).
+     */
+    private record Surprise(double recent, double window) {
+    }
+
+    private Surprise surprise(SeriesHistory h, Evaluation base, double capped) {
+        if (base.state() != BaselineState.READY || !calibrates()) {
+            return new Surprise(0, Double.MAX_VALUE);
+        }
+        double recent = rule.detectors().contains(DetectorKind.LIKELIHOOD) ? likelihood.surprise(h.getCalibration(), capped) : 0;
+        double window = rule.outlierSigma() > 0 ? ScoreLikelihood.outlier(h.getCalibration(), capped) : Double.MAX_VALUE;
+        return new Surprise(recent, window);
+    }
+
+    /** Whether the series keeps the distribution of its own scores: for the likelihood detector, or the outlier gate. */
+    private boolean calibrates() {
+        return rule.detectors().contains(DetectorKind.LIKELIHOOD) || rule.outlierSigma() > 0;
+    }
+
+    /**
+     * The evaluation an alert shows: the point or level-shift detector that sees the
+     * deviation most strongly in the directions the rule alerts on, or the likelihood
+     * detector when only it fires.
+     */
+    private Evaluation combine(Evaluation base, double levelScore, Surprise surprise) {
         if (base.state() != BaselineState.READY) {
             return base; // the level-shift detector needs the full baseline: residuals of a fallback carry the season
         }
+        Evaluation strongest = strongest(base, levelScore);
+        boolean shownFires = rule.direction().directed(strongest.score()) >= rule.sensitivity()
+                && (strongest != base || pointDetectors()) && surprise.window() >= rule.outlierSigma();
+        if (!shownFires && surprise.recent() >= likelihood.sigma()) {
+            return new Evaluation(base.observed(), base.expected(), base.lower(), base.upper(), base.score(),
+                    Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))), "likelihood", base.state());
+        }
+        return strongest;
+    }
+
+    /** Whether the rule fires on the window's own score: a likelihood-only rule does not. */
+    private boolean pointDetectors() {
+        return rule.detectors().contains(DetectorKind.SEASONAL) || rule.detectors().contains(DetectorKind.LEVEL_SHIFT);
+    }
+
+    private Evaluation strongest(Evaluation base, double levelScore) {
         boolean seasonal = rule.detectors().contains(DetectorKind.SEASONAL);
         boolean level = rule.detectors().contains(DetectorKind.LEVEL_SHIFT);
         Direction d = rule.direction();
@@ -259,8 +309,8 @@ public final class SeriesEngine {
         return Math.max(e.observed(), e.expected()) >= minVolume;
     }
 
-    private void statisticalLifecycle(SeriesHistory h, Evaluation stat, Evaluation base, long start, long windowMillis,
-                                      boolean complete, List<Transition> out) {
+    private void statisticalLifecycle(SeriesHistory h, Evaluation stat, Evaluation base, Surprise surprise, long start,
+                                      long windowMillis, boolean complete, List<Transition> out) {
         if (rule.detectors().isEmpty()) {
             return;
         }
@@ -268,11 +318,18 @@ public final class SeriesEngine {
         boolean volume = hasVolume(stat, rule.minVolume());
         // The fallback of a seasonal rule cannot tell a daily ramp from an anomaly: only gross deviations fire.
         double fireAt = stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
-        boolean fire = !stat.learning() && volume && d.directed(stat.score()) >= fireAt;
-        // Resolve once the window itself is back inside the resolve band and no level shift is still under way.
+        boolean pointFires = switch (stat.detector()) {
+            case "level_shift" -> true;
+            case "likelihood" -> false;
+            default -> pointDetectors();
+        } && d.directed(stat.score()) >= fireAt && surprise.window() >= rule.outlierSigma();
+        boolean fire = !stat.learning() && volume && (pointFires || surprise.recent() >= likelihood.sigma());
+        // Resolve once the window itself is back inside the resolve band, no level shift is still under way
+        // and the recent scores are back within what is usual for the series.
         double level = stat.detector().equals("level_shift") ? stat.score() : 0;
         boolean resolve = !volume || stat.learning()
-                || d.directed(base.score()) < rule.resolveSensitivity() && d.directed(level) < rule.sensitivity();
+                || (!pointDetectors() || d.directed(base.score()) < rule.resolveSensitivity() && d.directed(level) < rule.sensitivity())
+                && surprise.recent() < likelihood.sigma() / 2;
         lifecycle(h, rule.name(), fire, resolve, stat, start, windowMillis, complete, rule.firingWindows(), severity(stat), out);
     }
 

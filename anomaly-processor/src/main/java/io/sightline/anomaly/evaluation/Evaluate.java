@@ -78,8 +78,9 @@ public final class Evaluate implements Callable<Integer> {
                 detections.put(profile, flags);
             }
         } else {
-            // A benchmark's series are gauges: a missing sample is unknown, not zero (unless --set gaps=zero).
-            MetricRule rule = ruleOptions.rule(Map.of("gaps", "skip"));
+            // A benchmark's series are gauges: a missing sample is unknown, not zero, and a low value is not a low
+            // volume (unless --set gaps=zero or --set minVolume=...).
+            MetricRule rule = ruleOptions.rule(Map.of("gaps", "skip", "minVolume", "0"));
             boolean[][] flags = new boolean[series.size()][];
             for (int i = 0; i < series.size(); i++) {
                 flags[i] = onsets(rule, series.get(i));

@@ -5,5 +5,7 @@ public enum DetectorKind {
     /** Robust seasonal baseline: median/MAD of residuals against the same slot of previous periods. */
     SEASONAL,
     /** EWMA of the standardized residual: catches a sustained shift (or a drop to zero) within a window or two. */
-    LEVEL_SHIFT
+    LEVEL_SHIFT,
+    /** How unusual the recent scores are for this series' own score distribution (see ScoreLikelihood). */
+    LIKELIHOOD
 }

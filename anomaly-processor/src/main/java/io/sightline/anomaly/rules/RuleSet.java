@@ -29,7 +29,8 @@ public final class RuleSet {
 
     static final Set<String> RULE_KEYS = Set.of("name", "match", "detectors", "seasonality", "slotsPerPeriod", "seasonalPeriods",
             "minPeriods", "blend", "historyWindows", "minHistory", "sensitivity", "resolveSensitivity", "levelShiftAlpha",
-            "direction", "minVolume", "firingWindows", "resolveWindows", "renotify", "severity", "runbookUrl", "thresholds", "gaps", "cooldown");
+            "direction", "minVolume", "firingWindows", "resolveWindows", "renotify", "severity", "runbookUrl", "thresholds", "gaps", "cooldown",
+            "likelihoodTail", "outlierSigma");
     static final Set<String> THRESHOLD_KEYS = Set.of("name", "above", "below", "changePercent", "direction", "forWindows",
             "minVolume", "severity");
     private static final Set<String> SEVERITIES = Set.of("auto", "info", "warning", "critical");
@@ -192,7 +193,7 @@ public final class RuleSet {
         Set<DetectorKind> detectors = EnumSet.noneOf(DetectorKind.class);
         JsonNode d = n.path("detectors");
         if (!d.isArray()) {
-            throw new IllegalArgumentException(where + ": 'detectors' must be a list of seasonal, level_shift (may be empty)");
+            throw new IllegalArgumentException(where + ": 'detectors' must be a list of seasonal, level_shift, likelihood (may be empty)");
         }
         for (JsonNode k : d) {
             detectors.add(enumValue(DetectorKind.class, k, where, "detectors"));
@@ -244,7 +245,8 @@ public final class RuleSet {
                 doubleIn(n, "levelShiftAlpha", 0.01, 1, where), direction, minVolume,
                 intIn(n, "firingWindows", 1, 1000, where), intIn(n, "resolveWindows", 1, 1000, where),
                 duration(n, "renotify", where), severity, n.path("runbookUrl").asText(""), List.copyOf(thresholds),
-                enumValue(Gaps.class, n.path("gaps"), where, "gaps"), intIn(n, "cooldown", 0, 100_000, where));
+                enumValue(Gaps.class, n.path("gaps"), where, "gaps"), intIn(n, "cooldown", 0, 100_000, where),
+                doubleIn(n, "likelihoodTail", 1e-9, 0.1, where), doubleIn(n, "outlierSigma", 0, 100, where));
     }
 
     private static ThresholdRule threshold(JsonNode n, String where, Direction metricDirection) {
@@ -317,7 +319,7 @@ public final class RuleSet {
 
     private static double doubleIn(JsonNode n, String key, double min, double max, String where) {
         JsonNode v = n.path(key);
-        if (!v.isNumber() && !(v.isTextual() && v.asText().matches("-?\\d+(\\.\\d+)?"))) {
+        if (!v.isNumber() && !(v.isTextual() && v.asText().matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?"))) {
             throw new IllegalArgumentException(where + ": '" + key + "' must be a number between " + min + " and " + max);
         }
         double d = v.asDouble();
@@ -379,6 +381,8 @@ public final class RuleSet {
         n.putArray("thresholds");
         n.put("gaps", "zero");
         n.put("cooldown", 0);
+        n.put("likelihoodTail", 1e-4);
+        n.put("outlierSigma", 0.0);
         return n;
     }
 
@@ -410,6 +414,8 @@ public final class RuleSet {
         n.put("runbookUrl", r.runbookUrl());
         n.put("gaps", r.gaps().name().toLowerCase(Locale.ROOT));
         n.put("cooldown", r.cooldownWindows());
+        n.put("likelihoodTail", r.likelihoodTail());
+        n.put("outlierSigma", r.outlierSigma());
         ArrayNode thresholds = n.putArray("thresholds");
         for (ThresholdRule t : r.thresholds()) {
             ObjectNode tn = thresholds.addObject();

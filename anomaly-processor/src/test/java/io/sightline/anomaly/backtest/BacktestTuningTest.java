@@ -2,6 +2,7 @@ package io.sightline.anomaly.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.detection.SyntheticSeries;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.RuleSet;
@@ -77,7 +78,7 @@ class BacktestTuningTest {
     }
 
     static MetricRule rule(String seasonality, double sensitivity) {
-        return RuleSet.parse(RuleSet.base(5.0, 2.5, 60, 5, 5.0, "none", "both", 1, 2, 0, ""),
+        return RuleSet.parse(new AnomalyConfig(Map.of()).ruleBase(),
                 "defaults:\n  seasonality: " + seasonality + "\n  sensitivity: " + sensitivity
                         + "\n  resolveSensitivity: " + sensitivity / 2 + "\n", "tuning").defaults();
     }

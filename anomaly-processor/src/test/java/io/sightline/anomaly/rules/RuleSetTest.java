@@ -120,7 +120,7 @@ class RuleSetTest {
                     seasonality: hourly
                 """, "rules.yaml"))
                 .hasMessageContaining("rules.yaml, metrics[1] (match 'checkout_*')")
-                .hasMessageContaining("'seasonality' must be one of [none, daily, weekly], not 'hourly'");
+                .hasMessageContaining("'seasonality' must be one of [none, daily, weekly, auto], not 'hourly'");
     }
 
     @Test
