@@ -107,6 +107,11 @@ public final class MetricState {
         }
     }
 
+    /** What the state measures. */
+    public Measure.Type type() {
+        return type;
+    }
+
     public long samples() {
         return samples;
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.metrics.Sensor;
@@ -170,6 +171,7 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
                 .setValue(state.value())
                 .setUpdatedAt(Instant.now())
                 .setSampleCount(state.samples())
+                .setMeasure(state.type().name().toLowerCase(Locale.ROOT))
                 .setIsFinal(isFinal)
                 .setValues(new HashMap<>(state.values()))
                 .setRevision(partials.revisions())

@@ -57,7 +57,7 @@ public final class SeriesEngine {
      */
     public static SeriesHistory newHistory() {
         return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, 0L, Long.MIN_VALUE,
-                new HashMap<>(), null, null);
+                new HashMap<>(), null, null, null);
     }
 
     public MetricRule rule() {
@@ -89,7 +89,7 @@ public final class SeriesEngine {
                 }
                 // Windows without events never produce an update: a count's are zero (only the most
                 // recent ones matter to the baseline); a gauge's are unknown and left out.
-                if (rule.gaps() == Gaps.ZERO) {
+                if (rule.gaps().forMeasure(h.getMeasure()) == Gaps.ZERO) {
                     long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
                     for (long missing = firstMissing; missing < start; missing += windowMillis) {
                         starts.add(missing);
@@ -148,7 +148,8 @@ public final class SeriesEngine {
             scored.add(complete(h, starts, values, size, out));
         }
         int added = 0;
-        for (long missing = last + size; rule.gaps() == Gaps.ZERO && missing + 2 * size <= now && added <= rule.historyWindows();
+        boolean zero = rule.gaps().forMeasure(h.getMeasure()) == Gaps.ZERO;
+        for (long missing = last + size; zero && missing + 2 * size <= now && added <= rule.historyWindows();
              missing += size, added++) {
             starts.add(missing);
             values.add(0.0);

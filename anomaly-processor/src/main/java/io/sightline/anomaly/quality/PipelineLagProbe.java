@@ -190,7 +190,7 @@ public final class PipelineLagProbe implements AutoCloseable {
             Map<String, String> dims = Map.of("stage", lag.stage());
             MetricWindow w = MetricWindow.newBuilder().setMetric(DataQualityRules.PIPELINE_LAG_METRIC).setDimensions(dims)
                     .setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
-                    .setValue(m[1]).setSampleCount((long) m[2]).setUpdatedAt(Instant.ofEpochMilli(now))
+                    .setValue(m[1]).setSampleCount((long) m[2]).setMeasure("gauge").setUpdatedAt(Instant.ofEpochMilli(now))
                     .setValues(Map.of("records", (double) lag.records(), "seconds", lag.seconds())).build();
             sends.add(producer.send(new ProducerRecord<>(metrics.name(), null, now,
                     SeriesKey.of(DataQualityRules.PIPELINE_LAG_METRIC, dims).toString(), w)));

@@ -56,7 +56,8 @@ public final class SourceShare implements Processor<String, MetricWindow, String
         long start = time.toEpochMilli() / WINDOW.toMillis() * WINDOW.toMillis();
         return MetricWindow.newBuilder().setMetric(CONTRIBUTION).setDimensions(Map.of("source", source))
                 .setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
-                .setValue(1).setSampleCount(1).setValues(Map.of(OUTSIDE_ACCEPTED, outsideAccepted ? 1.0 : 0.0)).setUpdatedAt(time).build();
+                .setValue(1).setSampleCount(1).setMeasure("count").setValues(Map.of(OUTSIDE_ACCEPTED, outsideAccepted ? 1.0 : 0.0))
+                .setUpdatedAt(time).build();
     }
 
     /** Whether {@code m} is the accepted count of a source for one minute. */
@@ -93,7 +94,7 @@ public final class SourceShare implements Processor<String, MetricWindow, String
         MetricWindow share = MetricWindow.newBuilder().setMetric(shareMetric)
                 .setDimensions(Map.of("source", source)).setWindowStart(in.getWindowStart())
                 .setWindowEnd(in.getWindowStart().plus(WINDOW)).setValue(total == 0 ? 0 : Math.min(1, troubled / total))
-                .setSampleCount((long) total).setValues(Map.of("accepted", accepted, "troubled", troubled, OUTSIDE_ACCEPTED, outside))
+                .setSampleCount((long) total).setMeasure("ratio").setValues(Map.of("accepted", accepted, "troubled", troubled, OUTSIDE_ACCEPTED, outside))
                 .setUpdatedAt(Instant.now()).build();
         store.put(source, share, start);
         if (total >= minEvents) {

@@ -379,7 +379,7 @@ public final class RuleSet {
         n.put("severity", "auto");
         n.put("runbookUrl", runbookUrl);
         n.putArray("thresholds");
-        n.put("gaps", "zero");
+        n.put("gaps", "auto");
         n.put("cooldown", 0);
         n.put("likelihoodTail", 1e-4);
         n.put("outlierSigma", 0.0);

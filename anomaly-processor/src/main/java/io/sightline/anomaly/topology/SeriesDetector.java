@@ -119,6 +119,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         boolean wasLearning = h.getLatest() == null || h.getLatest().getLearning();
         long start = window.getWindowStart().toEpochMilli();
         long size = window.getWindowEnd().toEpochMilli() - start;
+        h.setMeasure(window.getMeasure());
         SeriesEngine.Result result = engine.update(h, start, size, window.getValue());
         history.put(key, h);
         if (h.getLatest() != null) {

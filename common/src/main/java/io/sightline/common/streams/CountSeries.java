@@ -82,6 +82,7 @@ public final class CountSeries {
                             .setWindowEnd(window.window().endTime())
                             .setValue(n)
                             .setSampleCount(n)
+                            .setMeasure("count")
                             .setUpdatedAt(Instant.now())
                             .setIsFinal(false)
                             .build();
