@@ -21,12 +21,13 @@ import java.util.Map;
  * <p>
  * Updates of the window still filling are scored live, but only a rise can fire there
  * (a window that just opened always looks low). When a newer window arrives, the
- * previous one (and any empty windows in between, which count as zero) is complete:
- * it is judged in both directions, then learned into the seasonal slots and the
- * level-shift EWMA. Alerts follow a lifecycle: {@code firingWindows} consecutive
- * windows over the sensitivity to fire, {@code resolveWindows} consecutive complete
- * windows under the lower resolve sensitivity to resolve, re-notification every
- * {@code renotify} while firing.
+ * previous one (and any empty windows in between, which count as zero for counts) is
+ * complete: it is judged in both directions, then learned into the seasonal slots, the
+ * level-shift EWMA and (with the likelihood detector or the outlier gate) the series'
+ * own score distribution ({@link ScoreLikelihood}). Alerts follow a lifecycle:
+ * {@code firingWindows} consecutive windows over the sensitivity to fire,
+ * {@code resolveWindows} consecutive complete windows under the lower resolve
+ * sensitivity to resolve, re-notification every {@code renotify} while firing.
  */
 public final class SeriesEngine {
 
