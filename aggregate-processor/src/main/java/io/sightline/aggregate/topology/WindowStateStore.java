@@ -17,8 +17,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The window states of one task, kept as objects between commits: a busy window is
@@ -32,7 +30,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Only states updated since the last flush are held as objects, so memory is
  * bounded by what one commit interval touches.
  */
-public final class WindowStateStore implements StateStore, CachedStateStore<String, byte[]> {
+public final class WindowStateStore extends FlushedOnCommitStore<String, byte[]> {
 
     private final KeyValueStore<String, byte[]> inner;
     private final TreeMap<String, MetricState> updated = new TreeMap<>();
@@ -106,27 +104,18 @@ public final class WindowStateStore implements StateStore, CachedStateStore<Stri
     }
 
     @Override
-    public void flushCache() {
+    protected void writeBack() {
         for (Map.Entry<String, MetricState> e : updated.entrySet()) {
             inner.put(e.getKey(), e.getValue().toBytes());
         }
         updated.clear();
-        if (inner instanceof CachedStateStore<?, ?> cached) {
-            cached.flushCache();
-        }
+        flushCacheOf(inner);
     }
 
     @Override
-    public void clearCache() {
+    protected void discard() {
         updated.clear();
-        if (inner instanceof CachedStateStore<?, ?> cached) {
-            cached.clearCache();
-        }
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
-        return false;
+        clearCacheOf(inner);
     }
 
     @Override
