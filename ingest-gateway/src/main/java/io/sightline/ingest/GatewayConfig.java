@@ -39,9 +39,6 @@ public final class GatewayConfig extends ServiceConfig {
     public static final String RATE_LIMIT_BURST_CONFIG = "rate.limit.burst";
     private static final String RATE_LIMIT_BURST_DOC = "Events a write key may send at once above its average rate (the bucket's size); at least max.batch.items, so a full batch can pass.";
 
-    public static final String CORS_ALLOWED_ORIGINS_CONFIG = "cors.allowed.origins";
-    private static final String CORS_ALLOWED_ORIGINS_DOC = "Origins whose browser code may call the API (CORS, with OPTIONS preflight), comma-separated full origins such as https://app.example.com, or * for any; empty refuses cross-origin calls.";
-
     public static final String TRUSTED_PROXIES_CONFIG = "trusted.proxies";
     private static final String TRUSTED_PROXIES_DOC = "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For header is believed when finding the client address (context.ip), comma-separated; empty believes none.";
 
@@ -65,7 +62,7 @@ public final class GatewayConfig extends ServiceConfig {
     private static final String CATALOG_REPORT_MS_DOC = "How often the gateway reports what it observed of each event name (count, properties and their JSON types) "
             + "to quality.observations.v1, the source of the event catalog and of drift alerts.";
 
-    public static final ConfigDef DEFINITION = baseDefinition(8080)
+    public static final ConfigDef DEFINITION = withCors(baseDefinition(8080), "*")
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(ACK_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM, ACK_TIMEOUT_MS_DOC)
             .define(MAX_REQUEST_BYTES_CONFIG, Type.INT, 500 * 1024, ConfigDef.Range.atLeast(1024), Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
@@ -75,7 +72,6 @@ public final class GatewayConfig extends ServiceConfig {
             .define(RATE_LIMIT_EVENTS_PER_SECOND_CONFIG, Type.DOUBLE, 10_000.0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     RATE_LIMIT_EVENTS_PER_SECOND_DOC)
             .define(RATE_LIMIT_BURST_CONFIG, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, RATE_LIMIT_BURST_DOC)
-            .define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, "*", Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC)
             .define(TRUSTED_PROXIES_CONFIG, Type.LIST, "", Importance.MEDIUM, TRUSTED_PROXIES_DOC)
             .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
             .define(TRACKING_PLANS_CONFIG, Type.LIST, "", Importance.MEDIUM, TRACKING_PLANS_DOC)
@@ -130,10 +126,6 @@ public final class GatewayConfig extends ServiceConfig {
 
     public int rateLimitBurst() {
         return getInt(RATE_LIMIT_BURST_CONFIG);
-    }
-
-    public List<String> corsAllowedOrigins() {
-        return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
     }
 
     public TrustedProxies trustedProxies() {

@@ -25,18 +25,14 @@ public final class ServingConfig extends ServiceConfig {
     public static final String READ_TOKENS_CONFIG = "read.tokens";
     private static final String READ_TOKENS_DOC = "Bearer tokens that may read the API, comma-separated; empty leaves the API open (local use only).";
 
-    public static final String CORS_ORIGINS_CONFIG = "cors.origins";
-    private static final String CORS_ORIGINS_DOC = "Browser origins allowed to call the API (CORS), comma-separated, or * for any; empty turns CORS off.";
-
     public static final String STREAM_MAX_CLIENTS_CONFIG = "stream.max.clients";
     private static final String STREAM_MAX_CLIENTS_DOC = "Most concurrent /v1/stream clients per replica; more get 503.";
 
     public static final String STREAM_HEARTBEAT_MS_CONFIG = "stream.heartbeat.ms";
     private static final String STREAM_HEARTBEAT_MS_DOC = "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
 
-    public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8081), "sightline-serving")
+    public static final ConfigDef DEFINITION = StreamsConfigs.define(withCors(baseDefinition(8081), ""), "sightline-serving")
             .define(READ_TOKENS_CONFIG, Type.PASSWORD, "", Importance.HIGH, READ_TOKENS_DOC)
-            .define(CORS_ORIGINS_CONFIG, Type.LIST, "", Importance.MEDIUM, CORS_ORIGINS_DOC)
             .define(STREAM_MAX_CLIENTS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW, STREAM_MAX_CLIENTS_DOC)
             .define(STREAM_HEARTBEAT_MS_CONFIG, Type.LONG, 15_000L, ConfigDef.Range.atLeast(100), Importance.LOW, STREAM_HEARTBEAT_MS_DOC)
             .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
@@ -80,9 +76,6 @@ public final class ServingConfig extends ServiceConfig {
         return java.util.Set.copyOf(tokens);
     }
 
-    public java.util.List<String> corsOrigins() {
-        return getList(CORS_ORIGINS_CONFIG);
-    }
 
     public int streamMaxClients() {
         return getInt(STREAM_MAX_CLIENTS_CONFIG);

@@ -26,6 +26,10 @@ public abstract class ServiceConfig extends AbstractConfig {
     public static final String HTTP_HOST_CONFIG = "http.host";
     private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
 
+    public static final String CORS_ALLOWED_ORIGINS_CONFIG = "cors.allowed.origins";
+    private static final String CORS_ALLOWED_ORIGINS_DOC = "Origins whose browser code may call the service's API (CORS, with OPTIONS preflight),"
+            + " comma-separated full origins such as https://app.example.com, or * for any; empty refuses cross-origin calls.";
+
     public static final String HTTP_PORT_CONFIG = "http.port";
     private static final String HTTP_PORT_DOC = "Port of the service's HTTP server (API, /metrics, /health/live, /health/ready).";
 
@@ -47,6 +51,19 @@ public abstract class ServiceConfig extends AbstractConfig {
                 .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
                 .define(HTTP_PORT_CONFIG, Type.INT, defaultHttpPort, ConfigDef.Range.between(0, 65535),
                         Importance.MEDIUM, HTTP_PORT_DOC);
+    }
+
+    /**
+     * Adds the CORS setting, one name for every service that browsers call; {@code defaultOrigins}
+     * differs (a gateway takes events from any site's pages, a query API from none until told).
+     */
+    protected static ConfigDef withCors(ConfigDef definition, String defaultOrigins) {
+        return definition.define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, defaultOrigins, Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC);
+    }
+
+    /** The origins allowed by {@code cors.allowed.origins} (services that define it with {@link #withCors}). */
+    public java.util.List<String> corsAllowedOrigins() {
+        return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
     }
 
     public String bootstrapServers() {
