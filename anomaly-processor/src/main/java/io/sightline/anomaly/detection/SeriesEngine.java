@@ -279,13 +279,25 @@ public final class SeriesEngine {
             return base; // the level-shift detector needs the full baseline: residuals of a fallback carry the season
         }
         Evaluation strongest = strongest(base, levelScore);
-        boolean shownFires = rule.direction().directed(strongest.score()) >= rule.sensitivity()
-                && (strongest != base || pointDetectors()) && surprise.window() >= rule.outlierSigma();
-        if (!shownFires && surprise.recent() >= likelihood.sigma()) {
+        if (!pointFires(strongest, surprise, rule.sensitivity()) && surprise.recent() >= likelihood.sigma()) {
             return new Evaluation(base.observed(), base.expected(), base.lower(), base.upper(), base.score(),
                     Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))), "likelihood", base.state());
         }
         return strongest;
+    }
+
+    /**
+     * Whether the point or level-shift detector fires on {@code stat}: its score reaches
+     * {@code fireAt} in an alerting direction and passes the outlier gate. A likelihood-only
+     * rule never fires on a window's own score.
+     */
+    private boolean pointFires(Evaluation stat, Surprise surprise, double fireAt) {
+        boolean byScore = switch (stat.detector()) {
+            case "level_shift" -> true;
+            case "likelihood" -> false;
+            default -> pointDetectors();
+        };
+        return byScore && rule.direction().directed(stat.score()) >= fireAt && surprise.window() >= rule.outlierSigma();
     }
 
     /** Whether the rule fires on the window's own score: a likelihood-only rule does not. */
@@ -320,12 +332,7 @@ public final class SeriesEngine {
         boolean volume = hasVolume(stat, rule.minVolume());
         // The fallback of a seasonal rule cannot tell a daily ramp from an anomaly: only gross deviations fire.
         double fireAt = stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
-        boolean pointFires = switch (stat.detector()) {
-            case "level_shift" -> true;
-            case "likelihood" -> false;
-            default -> pointDetectors();
-        } && d.directed(stat.score()) >= fireAt && surprise.window() >= rule.outlierSigma();
-        boolean fire = !stat.learning() && volume && (pointFires || surprise.recent() >= likelihood.sigma());
+        boolean fire = !stat.learning() && volume && (pointFires(stat, surprise, fireAt) || surprise.recent() >= likelihood.sigma());
         // Resolve once the window itself is back inside the resolve band, no level shift is still under way
         // and the recent scores are back within what is usual for the series.
         double level = stat.detector().equals("level_shift") ? stat.score() : 0;
