@@ -4,7 +4,7 @@ import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.aggregate.rocksdb.BoundedMemoryRocksDBConfig;
 import io.sightline.common.config.ServiceConfig;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class AggregateConfig extends ServiceConfig {
     public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "rocksdb.memory.bytes";
     private static final String ROCKSDB_MEMORY_BYTES_DOC = "Memory for all RocksDB stores of the process together: one shared block cache, memtables counted against it.";
 
-    public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8083), "sightline-aggregate")
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(baseDefinition(8083), "sightline-aggregate")
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_LATENESS_HORIZONS_CONFIG, Type.LIST, LatenessHorizons.DEFAULT, ConfigDef.LambdaValidator.with((name, value) -> {

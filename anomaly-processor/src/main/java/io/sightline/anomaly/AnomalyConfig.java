@@ -6,7 +6,7 @@ import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.anomaly.rules.RuleSet;
 import io.sightline.anomaly.topology.DetectionSettings;
 import io.sightline.common.config.ServiceConfig;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +96,7 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String LAG_INTERVAL_MS_CONFIG = "quality.lag.interval.ms";
     private static final String LAG_INTERVAL_MS_DOC = "How often the lag of the pipeline stages is measured; 0 turns the measurement off.";
 
-    public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8084), "sightline-anomaly")
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(baseDefinition(8084), "sightline-anomaly")
             .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
             .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
             .define(MIN_HISTORY_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(2), Importance.MEDIUM, MIN_HISTORY_DOC)

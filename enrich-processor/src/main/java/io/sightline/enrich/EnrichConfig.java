@@ -1,7 +1,7 @@
 package io.sightline.enrich;
 
 import io.sightline.common.config.ServiceConfig;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.topology.EnrichOptions;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class EnrichConfig extends ServiceConfig {
     public static final String GEO_DATABASE_PATH_CONFIG = "geo.database.path";
     private static final String GEO_DATABASE_PATH_DOC = "Path of a MaxMind-format city or country database (.mmdb); empty turns geo enrichment off.";
 
-    public static final ConfigDef DEFINITION = StreamsConfigs.define(baseDefinition(8082), "sightline-enrich")
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(baseDefinition(8082), "sightline-enrich")
             .define(DEDUP_WINDOW_MS_CONFIG, Type.LONG, Duration.ofHours(24).toMillis(), ConfigDef.Range.atLeast(1),
                     Importance.MEDIUM, DEDUP_WINDOW_MS_DOC)
             .define(EVENT_FUTURE_TOLERANCE_MS_CONFIG, Type.LONG, Duration.ofMinutes(1).toMillis(), ConfigDef.Range.between(0, Duration.ofHours(1).toMillis()),
@@ -68,7 +68,7 @@ public final class EnrichConfig extends ServiceConfig {
                 Duration.ofMillis(getLong(EVENT_MAX_PAST_MS_CONFIG)),
                 Duration.ofMillis(getLong(SESSION_GAP_MS_CONFIG)),
                 piiKeys,
-                secret.isEmpty() ? getString(StreamsConfigs.APPLICATION_ID_CONFIG) : secret,
+                secret.isEmpty() ? getString(StreamsAppSettings.APPLICATION_ID_CONFIG) : secret,
                 getString(PRODUCT_ID_PROPERTY_CONFIG),
                 geo.isBlank() ? Optional.empty() : Optional.of(java.nio.file.Path.of(geo)));
     }

@@ -1,7 +1,7 @@
 package io.sightline.serving;
 
 import io.sightline.common.config.ServiceConfig;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -31,7 +31,7 @@ public final class ServingConfig extends ServiceConfig {
     public static final String STREAM_HEARTBEAT_MS_CONFIG = "stream.heartbeat.ms";
     private static final String STREAM_HEARTBEAT_MS_DOC = "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
 
-    public static final ConfigDef DEFINITION = StreamsConfigs.define(withCors(baseDefinition(8081), ""), "sightline-serving")
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(withCors(baseDefinition(8081), ""), "sightline-serving")
             .define(READ_TOKENS_CONFIG, Type.PASSWORD, "", Importance.HIGH, READ_TOKENS_DOC)
             .define(STREAM_MAX_CLIENTS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW, STREAM_MAX_CLIENTS_DOC)
             .define(STREAM_HEARTBEAT_MS_CONFIG, Type.LONG, 15_000L, ConfigDef.Range.atLeast(100), Importance.LOW, STREAM_HEARTBEAT_MS_DOC)

@@ -80,7 +80,7 @@ public final class AggregateTopology {
         // Window states are rewritten many times between commits: they are written down once
         // per commit (objects, then a record cache); the processors themselves decide what to
         // publish, so the caches hide nothing.
-        builder.addStateStore(WindowStateStore.builder(WINDOW_STORE));
+        builder.addStateStore(MetricStateStore.builder(WINDOW_STORE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MERGED_WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 

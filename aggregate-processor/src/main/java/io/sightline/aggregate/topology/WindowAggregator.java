@@ -56,7 +56,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private final Duration emitInterval;
     private final String storeName;
     private ProcessorContext<String, Emitted> context;
-    private WindowStateStore store;
+    private MetricStateStore store;
     private Sensor late;
     private long streamTime = Long.MIN_VALUE;
     private long closedUpTo = Long.MIN_VALUE;

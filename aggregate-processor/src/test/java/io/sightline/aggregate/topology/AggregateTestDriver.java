@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ final class AggregateTestDriver {
     static TopologyTestDriver start(Topics topics, Path stateDir, MetricDefinitions definitions, Duration grace, LatenessHorizons horizons) {
         AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "aggregate-processor",
+        props.putAll(StreamsAppSettings.properties(config, "aggregate-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         props.putAll(config.streamsProperties());
         return new TopologyTestDriver(AggregateTopology.build(topics, definitions, grace, horizons, Duration.ZERO, 1000), props);

@@ -27,7 +27,7 @@ class FlushedOnCommitStoreTest {
         Topology topology = new Topology();
         topology.addSource("in", new StringDeserializer(), new StringDeserializer(), "in");
         topology.addProcessor("hold", HoldingProcessor::new, "in");
-        topology.addStateStore(WindowStateStore.builder("windows"), "hold");
+        topology.addStateStore(MetricStateStore.builder("windows"), "hold");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "flushed-on-commit");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -37,7 +37,7 @@ class FlushedOnCommitStoreTest {
             in.pipeInput("signups|2026-12-06T10:00", "x");
 
             // The processor only handed the state to the layer; the driver has committed since.
-            WindowStateStore store = (WindowStateStore) driver.getStateStore("windows");
+            MetricStateStore store = (MetricStateStore) driver.getStateStore("windows");
             assertThat(store.getRaw("signups|2026-12-06T10:00")).isNotNull();
             assertThat(MetricState.fromBytes(store.getRaw("signups|2026-12-06T10:00")).samples()).isZero();
         }
@@ -45,7 +45,7 @@ class FlushedOnCommitStoreTest {
 
     /** Hands an empty count state for each record's key to the layer, as the aggregator does with its window states. */
     private static final class HoldingProcessor implements Processor<String, String, Void, Void> {
-        private WindowStateStore store;
+        private MetricStateStore store;
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {

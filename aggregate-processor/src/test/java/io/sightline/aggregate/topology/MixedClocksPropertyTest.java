@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.topology.EnrichOptions;
 import io.sightline.enrich.topology.EnrichTopology;
@@ -203,7 +203,7 @@ class MixedClocksPropertyTest {
     private TopologyTestDriver enrichDriver(Topics topics, EnrichOptions options) {
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("enrich").toString()));
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "enrich-processor", topics.valueSerde(DeadLetter.class).serializer(),
+        props.putAll(StreamsAppSettings.properties(config, "enrich-processor", topics.valueSerde(DeadLetter.class).serializer(),
                 new SimpleMeterRegistry()));
         return new TopologyTestDriver(EnrichTopology.build(topics, options), props);
     }

@@ -2,7 +2,7 @@ package io.sightline.anomaly.topology;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.anomaly.AnomalyConfig;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
@@ -49,7 +49,7 @@ final class DetectorDriver implements AutoCloseable {
         all.put("SIGHTLINE_STATE_DIR", stateDir.toString());
         AnomalyConfig config = new AnomalyConfig(all);
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "anomaly-processor",
+        props.putAll(StreamsAppSettings.properties(config, "anomaly-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.detectionSettings()), props, T0);
         metrics = driver.createInputTopic(Topics.METRICS_WINDOWED, new StringSerializer(), topics.metricsWindowed().valueSerde().serializer());

@@ -51,7 +51,7 @@ public final class StreamsService implements AutoCloseable {
                                        Map<String, Object> extraProperties,
                                        Function<KafkaStreams, Consumer<JavalinConfig>> routes) {
         PrometheusMeterRegistry metrics = ServiceMetrics.create(name);
-        Map<String, Object> props = new HashMap<>(StreamsConfigs.properties(config, name,
+        Map<String, Object> props = new HashMap<>(StreamsAppSettings.properties(config, name,
                 topics.valueSerde(DeadLetter.class).serializer(), metrics));
         props.putAll(extraProperties);
         StreamsApp app = new StreamsApp(name, topology, props, metrics);

@@ -3,7 +3,7 @@ package io.sightline.enrich.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.context.GeoDatabases;
 import io.sightline.schemas.Topics;
@@ -51,7 +51,7 @@ class EnrichTopologyGeoTest {
                 d.piiSecret(), d.productIdProperty(), Optional.of(database));
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("state").toString()));
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "enrich-processor",
+        props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(EnrichTopology.build(topics, withGeo), props);
         raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.CatalogProduct;
@@ -60,7 +60,7 @@ class EnrichTopologyTest {
     void setUp() {
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "enrich-processor",
+        props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichOptions.defaults().withDedupWindow(Duration.ofHours(1))), props);
         raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());

@@ -3,7 +3,7 @@ package io.sightline.serving.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sightline.common.streams.StreamsConfigs;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
@@ -44,7 +44,7 @@ class ServingTopologyTest {
     void setUp() {
         ServingConfig config = new ServingConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
-        props.putAll(StreamsConfigs.properties(config, "serving-api", topics.valueSerde(DeadLetter.class).serializer(),
+        props.putAll(StreamsAppSettings.properties(config, "serving-api", topics.valueSerde(DeadLetter.class).serializer(),
                 new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(ServingTopology.build(topics, Duration.ofDays(1)), props);
     }

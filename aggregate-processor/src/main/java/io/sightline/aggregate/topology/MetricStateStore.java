@@ -30,17 +30,17 @@ import org.apache.kafka.streams.state.Stores;
  * <p>Only states updated since the last flush are held as objects, so memory is
  * bounded by what one commit interval touches.
  */
-public final class WindowStateStore extends FlushedOnCommitStore<String, byte[]> {
+public final class MetricStateStore extends FlushedOnCommitStore<String, byte[]> {
 
     private final KeyValueStore<String, byte[]> inner;
     private final TreeMap<String, MetricState> updated = new TreeMap<>();
 
-    WindowStateStore(KeyValueStore<String, byte[]> inner) {
+    MetricStateStore(KeyValueStore<String, byte[]> inner) {
         this.inner = inner;
     }
 
     /** A changelogged, cached RocksDB store named {@code name}, with this layer on top. */
-    public static StoreBuilder<WindowStateStore> builder(String name) {
+    public static StoreBuilder<MetricStateStore> builder(String name) {
         return new Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
     }
@@ -170,31 +170,31 @@ public final class WindowStateStore extends FlushedOnCommitStore<String, byte[]>
         return inner.getPosition();
     }
 
-    private record Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner) implements StoreBuilder<WindowStateStore> {
+    private record Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner) implements StoreBuilder<MetricStateStore> {
 
         @Override
-        public StoreBuilder<WindowStateStore> withCachingEnabled() {
+        public StoreBuilder<MetricStateStore> withCachingEnabled() {
             return new Builder(inner.withCachingEnabled());
         }
 
         @Override
-        public StoreBuilder<WindowStateStore> withCachingDisabled() {
+        public StoreBuilder<MetricStateStore> withCachingDisabled() {
             return new Builder(inner.withCachingDisabled());
         }
 
         @Override
-        public StoreBuilder<WindowStateStore> withLoggingEnabled(Map<String, String> config) {
+        public StoreBuilder<MetricStateStore> withLoggingEnabled(Map<String, String> config) {
             return new Builder(inner.withLoggingEnabled(config));
         }
 
         @Override
-        public StoreBuilder<WindowStateStore> withLoggingDisabled() {
+        public StoreBuilder<MetricStateStore> withLoggingDisabled() {
             return new Builder(inner.withLoggingDisabled());
         }
 
         @Override
-        public WindowStateStore build() {
-            return new WindowStateStore(inner.build());
+        public MetricStateStore build() {
+            return new MetricStateStore(inner.build());
         }
 
         @Override

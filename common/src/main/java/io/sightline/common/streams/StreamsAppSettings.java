@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Settings and Streams properties that every Sightline Streams app shares. */
-public final class StreamsConfigs {
+public final class StreamsAppSettings {
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
     private static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group, and prefix of internal topics. Instances with the same id share the work.";
@@ -24,7 +24,7 @@ public final class StreamsConfigs {
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
 
-    private StreamsConfigs() {
+    private StreamsAppSettings() {
     }
 
     /** Adds the shared Streams settings to a service's definition. */
