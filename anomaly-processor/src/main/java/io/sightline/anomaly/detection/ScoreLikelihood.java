@@ -57,8 +57,7 @@ public final class ScoreLikelihood {
         if (c == null || c.getCount() < WARMUP) {
             return 0;
         }
-        double average = average(c.getRecent(), capped);
-        return (average - Math.max(MIN_MEAN, c.getMean())) / Math.sqrt(Math.max(MIN_VARIANCE, c.getVariance()));
+        return standardized(average(c.getRecent(), capped), c.getMean(), c.getVariance());
     }
 
     /** Learns a complete window's capped score; returns the calibration to keep (a new one for a new series). */
@@ -95,7 +94,12 @@ public final class ScoreLikelihood {
         if (c == null || c.getCount() < WARMUP) {
             return Double.MAX_VALUE;
         }
-        return (capped - Math.max(MIN_MEAN, c.getWindowMean())) / Math.sqrt(Math.max(MIN_VARIANCE, c.getWindowVariance()));
+        return standardized(capped, c.getWindowMean(), c.getWindowVariance());
+    }
+
+    /** Standard deviations of {@code value} above {@code mean}, with the paper's floors on mean and variance. */
+    private static double standardized(double value, double mean, double variance) {
+        return (value - Math.max(MIN_MEAN, mean)) / Math.sqrt(Math.max(MIN_VARIANCE, variance));
     }
 
     /** One step of a weighted variance (West, 1979, incremental form); {@code delta} is from the old mean. */

@@ -65,7 +65,7 @@ public final class SeasonalBaseline {
             double recentSpread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, recentLevel);
             if (spread >= recentSpread) {
                 // The daily rhythm explains the recent windows no better than their level does: judge against the latter.
-                return evaluateFallback(pastValues, n, observed, false);
+                return scored(observed, recentLevel, recentSpread, (double) n / rule.historyWindows(), "robust_zscore", BaselineState.READY);
             }
         }
         double expected = seasonal ? seasonalNow + rule.blend() * level : level;

@@ -253,11 +253,13 @@ public final class SeriesEngine {
      * alone (the point detectors' gate; unbounded when the gate is off or still warming up).
      */
     private record Surprise(double recent, double window) {
+        /** Neither the likelihood detector nor the gate has anything to say. */
+        static final Surprise NONE = new Surprise(0, Double.MAX_VALUE);
     }
 
     private Surprise surprise(SeriesHistory h, Evaluation base, double capped) {
         if (base.state() != BaselineState.READY || !calibrates()) {
-            return new Surprise(0, Double.MAX_VALUE);
+            return Surprise.NONE;
         }
         double recent = rule.detectors().contains(DetectorKind.LIKELIHOOD) ? likelihood.surprise(h.getCalibration(), capped) : 0;
         double window = rule.outlierSigma() > 0 ? ScoreLikelihood.outlier(h.getCalibration(), capped) : Double.MAX_VALUE;

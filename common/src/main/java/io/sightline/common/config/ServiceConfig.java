@@ -1,5 +1,6 @@
 package io.sightline.common.config;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -62,7 +63,7 @@ public abstract class ServiceConfig extends AbstractConfig {
     }
 
     /** The origins allowed by {@code cors.allowed.origins} (services that define it with {@link #withCors}). */
-    public java.util.List<String> corsAllowedOrigins() {
+    public List<String> corsAllowedOrigins() {
         return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
     }
 
