@@ -54,7 +54,7 @@ class ExplanationAcrossPartitionsIT {
         // a series' windows counts its missing windows as zero.
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             StreamsService service = AnomalyProcessor.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state"),
+             StreamsService service = AnomalyService.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state"),
                      Map.of("SIGHTLINE_QUALITY_LAG_INTERVAL_MS", "0"))))) {
             // Each update carries its window's time, as the aggregator's do: stream time that ran ahead of the
             // warm-up windows would count the windows not yet sent as zero (a drop alert).

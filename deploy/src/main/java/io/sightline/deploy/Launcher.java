@@ -1,10 +1,10 @@
 package io.sightline.deploy;
 
-import io.sightline.aggregate.AggregateProcessor;
-import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.aggregate.AggregateService;
+import io.sightline.anomaly.AnomalyService;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.configuration.ConfigurationCatalog;
-import io.sightline.enrich.EnrichProcessor;
+import io.sightline.enrich.EnrichService;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.plans.cli.PlanCommand;
 import io.sightline.registry.SchemaRegistryServer;
@@ -31,9 +31,9 @@ public final class Launcher {
     static {
         Map<String, Consumer<String[]>> services = new LinkedHashMap<>();
         services.put("ingest-gateway", IngestGateway::main);
-        services.put("enrich-processor", EnrichProcessor::main);
-        services.put("aggregate-processor", AggregateProcessor::main);
-        services.put("anomaly-processor", AnomalyProcessor::main);
+        services.put("enrich-processor", EnrichService::main);
+        services.put("aggregate-processor", AggregateService::main);
+        services.put("anomaly-processor", AnomalyService::main);
         services.put("serving-api", ServingApi::main);
         services.put("schema-registry", SchemaRegistryServer::main);
         services.put("create-topics", TopicCreator::main);

@@ -1,14 +1,14 @@
 package io.sightline.local;
 
 import io.sightline.aggregate.AggregateConfig;
-import io.sightline.aggregate.AggregateProcessor;
+import io.sightline.aggregate.AggregateService;
 import io.sightline.anomaly.AnomalyConfig;
-import io.sightline.anomaly.AnomalyProcessor;
+import io.sightline.anomaly.AnomalyService;
 import io.sightline.common.config.Settings;
 import io.sightline.common.kafka.TopicBootstrap;
 import io.sightline.embedded.kafka.EmbeddedKafkaCluster;
 import io.sightline.enrich.EnrichConfig;
-import io.sightline.enrich.EnrichProcessor;
+import io.sightline.enrich.EnrichService;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.registry.RegistryConfig;
@@ -97,11 +97,11 @@ public final class Stack implements AutoCloseable {
             stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.gateway(), dataDir, "ingest-gateway",
                     Map.of("SIGHTLINE_WRITE_KEYS", writeKey + ":local")))));
             stack.httpPorts.put("ingest-gateway", ports.gateway());
-            stack.started.push(EnrichProcessor.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
+            stack.started.push(EnrichService.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
             stack.httpPorts.put("enrich-processor", ports.enrich());
-            stack.started.push(AggregateProcessor.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
+            stack.started.push(AggregateService.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
             stack.httpPorts.put("aggregate-processor", ports.aggregate());
-            stack.started.push(AnomalyProcessor.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
+            stack.started.push(AnomalyService.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
             stack.httpPorts.put("anomaly-processor", ports.anomaly());
             stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.serving(), dataDir, "serving-api",
                     Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));

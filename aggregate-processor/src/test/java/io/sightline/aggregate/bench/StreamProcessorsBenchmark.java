@@ -3,10 +3,10 @@ package io.sightline.aggregate.bench;
 import static org.awaitility.Awaitility.await;
 
 import io.sightline.aggregate.AggregateConfig;
-import io.sightline.aggregate.AggregateProcessor;
+import io.sightline.aggregate.AggregateService;
 import io.sightline.common.streams.StreamsService;
 import io.sightline.enrich.EnrichConfig;
-import io.sightline.enrich.EnrichProcessor;
+import io.sightline.enrich.EnrichService;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EventType;
@@ -103,9 +103,9 @@ class StreamProcessorsBenchmark {
             double pass = apps.contains("passthrough") ? run(admin, "bench-passthrough", dir.resolve("pass"), warmup, total, () -> passThrough(env)) : Double.NaN;
             // aggregate before enrich: enrich's output would add to the aggregate's input
             double aggregate = apps.contains("aggregate") ? run(admin, "sightline-aggregate", dir.resolve("aggregate"), warmup, total,
-                    () -> AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings)))) : Double.NaN;
+                    () -> AggregateService.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings)))) : Double.NaN;
             double enrich = apps.contains("enrich") ? run(admin, "sightline-enrich", dir.resolve("enrich"), warmup, total,
-                    () -> EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings)))) : Double.NaN;
+                    () -> EnrichService.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings)))) : Double.NaN;
 
             System.out.printf("%nBENCHMARK n=%d after a warm-up of %d, event time span %s s%n| app | records/s | share of pass-through |%n|---|---|---|%n",
                     n, warmup, span == null ? "-" : span);

@@ -105,7 +105,7 @@ class EnrichTopologyTest {
 
     @Test
     void shouldSkipAPoisonRecordAndKeepProcessing() {
-        // The dead letter itself is checked against a real broker (EnrichProcessorIT):
+        // The dead letter itself is checked against a real broker (EnrichServiceIT):
         // TopologyTestDriver does not capture dead-letter records.
         rawBytes.pipeInput("web:u1", "not avro at all".getBytes());
         raw.pipeInput("web:u1", event("m-after", EventType.track, "Clicked", "u1", null));

@@ -9,11 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The enrich processor service: {@code events.raw.v1} to {@code events.enriched.v1}. */
-public final class EnrichProcessor {
+public final class EnrichService {
 
-    private static final Logger log = LoggerFactory.getLogger(EnrichProcessor.class);
+    private static final Logger log = LoggerFactory.getLogger(EnrichService.class);
 
-    private EnrichProcessor() {
+    private EnrichService() {
     }
 
     public static StreamsService start(EnrichConfig config) {

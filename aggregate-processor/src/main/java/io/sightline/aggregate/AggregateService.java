@@ -8,11 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The aggregate processor service: {@code events.enriched.v1} to {@code metrics.windowed.v1}. */
-public final class AggregateProcessor {
+public final class AggregateService {
 
-    private static final Logger log = LoggerFactory.getLogger(AggregateProcessor.class);
+    private static final Logger log = LoggerFactory.getLogger(AggregateService.class);
 
-    private AggregateProcessor() {
+    private AggregateService() {
     }
 
     public static StreamsService start(AggregateConfig config) {

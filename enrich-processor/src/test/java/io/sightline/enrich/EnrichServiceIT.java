@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The enrich processor on a real broker, exactly-once: a poison record becomes a dead letter and the stream goes on. */
-class EnrichProcessorIT {
+class EnrichServiceIT {
 
     @TempDir
     Path dir;
@@ -27,7 +27,7 @@ class EnrichProcessorIT {
     @Test
     void shouldDeadLetterAPoisonRecordAndKeepEnriching() {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             StreamsService enrich = EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
+             StreamsService enrich = EnrichService.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
 
             env.produceBytes(Topics.EVENTS_RAW, "web:u1", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
             env.produce(Topics.EVENTS_RAW, "web:u1", TrackedEvent.newBuilder()
@@ -51,7 +51,7 @@ class EnrichProcessorIT {
     @Test
     void shouldClampAnEventFromTheFutureAndDeadLetterATooOldOneAndDropAndCountADuplicateOnARealBroker() {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             StreamsService enrich = EnrichProcessor.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
+             StreamsService enrich = EnrichService.start(new EnrichConfig(env.serviceEnv(dir.resolve("state"), Map.of())))) {
             Instant now = Instant.now();
             TrackedEvent future = TrackedEvent.newBuilder()
                     .setMessageId("from-the-future").setType(EventType.track).setSource("web").setEvent("Clicked")

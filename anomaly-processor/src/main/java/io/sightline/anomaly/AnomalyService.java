@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  * The anomaly processor service: {@code metrics.windowed.v1} to {@code alerts.v1}, plus
  * the pipeline lag probe that feeds the {@code pipeline_lag_seconds} series.
  */
-public final class AnomalyProcessor {
+public final class AnomalyService {
 
-    private static final Logger log = LoggerFactory.getLogger(AnomalyProcessor.class);
+    private static final Logger log = LoggerFactory.getLogger(AnomalyService.class);
 
-    private AnomalyProcessor() {
+    private AnomalyService() {
     }
 
     public static StreamsService start(AnomalyConfig config) {

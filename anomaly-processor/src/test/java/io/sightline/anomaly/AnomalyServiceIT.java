@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The anomaly processor on a real broker: baselines survive a restart on an empty disk (restored from the changelog). */
-class AnomalyProcessorIT {
+class AnomalyServiceIT {
 
     private static final Map<String, String> CHECKOUT = Map.of("event", "Checkout");
     private static final String KEY = SeriesKey.of("event_count", CHECKOUT).toString();
@@ -39,7 +39,7 @@ class AnomalyProcessorIT {
         // ahead of a series' windows counts its missing windows as zero.
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"))) {
-            try (StreamsService first = AnomalyProcessor.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state-1"), Map.of())))) {
+            try (StreamsService first = AnomalyService.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state-1"), Map.of())))) {
                 for (int i = 0; i < 10; i++) {
                     env.produce(Topics.METRICS_WINDOWED, KEY, window(t0, i, 10 + i % 2));
                 }
@@ -47,7 +47,7 @@ class AnomalyProcessorIT {
             }
 
             // A new instance on an empty state directory: the baseline can only come from the changelog.
-            try (StreamsService second = AnomalyProcessor.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state-2"), Map.of())))) {
+            try (StreamsService second = AnomalyService.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state-2"), Map.of())))) {
                 env.produce(Topics.METRICS_WINDOWED, KEY, window(t0, 10, 80));
 
                 var alerts = env.readUntil(Topics.ALERTS, Alert.class, Duration.ofSeconds(60),

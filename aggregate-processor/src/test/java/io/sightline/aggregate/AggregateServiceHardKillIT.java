@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * latest published value of every series window must then equal the one recomputed
  * from the input: a count that took an event twice, or lost one, would differ.
  */
-class AggregateProcessorHardKillIT {
+class AggregateServiceHardKillIT {
 
     private static final int EVENTS = 3000;
     private static final int BATCH = 20;
@@ -64,7 +64,7 @@ class AggregateProcessorHardKillIT {
             Map<String, Double> latest = new HashMap<>();
 
             // given a processor in its own JVM aggregating events as they come in
-            try (ServiceProcess first = ServiceProcess.start(AggregateProcessor.class, settings, log("first"), "384m")) {
+            try (ServiceProcess first = ServiceProcess.start(AggregateService.class, settings, log("first"), "384m")) {
                 first.awaitLog("-> RUNNING", Duration.ofSeconds(90));
                 CompletableFuture<Void> sending = PacedSender.send(producer, Topics.EVENTS_ENRICHED, input, EnrichedEvent::getUserKey, BATCH, 40); // 500 events/s
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> counted(output, latest) >= EVENTS / 10);
@@ -74,7 +74,7 @@ class AggregateProcessorHardKillIT {
                 Map<String, Double> beforeKill = new HashMap<>();
                 env.readAll(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(30)).forEach(r -> beforeKill.put(id(r), r.value().getValue()));
                 assertThat(eventCount(beforeKill)).as("events counted when the first process was killed").isLessThan(EVENTS);
-                try (ServiceProcess second = ServiceProcess.start(AggregateProcessor.class, settings, log("second"), "384m")) {
+                try (ServiceProcess second = ServiceProcess.start(AggregateService.class, settings, log("second"), "384m")) {
                     sending.get(60, TimeUnit.SECONDS);
                     // done when the counts match, or as soon as more events were counted than sent
                     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ZERO)

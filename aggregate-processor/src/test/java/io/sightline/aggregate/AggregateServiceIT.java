@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * local state thrown away, a new instance restores from the changelogs and finishes;
  * every published aggregate then equals the one recomputed from the input.
  */
-class AggregateProcessorIT {
+class AggregateServiceIT {
 
 
     @TempDir
@@ -59,7 +59,7 @@ class AggregateProcessorIT {
                     "acks", "all", "enable.idempotence", true), new StringSerializer(), new AvroSerializer<>(env.topics().registry()))) {
 
                 // given a first instance that has processed part of the input
-                StreamsService first = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-1"), settings)));
+                StreamsService first = AggregateService.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-1"), settings)));
                 send(producer, input.subList(0, total / 2));
                 env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(90), r -> r.value().getSampleCount() > 50);
 
@@ -68,7 +68,7 @@ class AggregateProcessorIT {
                 more.start();
                 first.close();
                 more.join();
-                try (StreamsService second = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-2"), settings)))) {
+                try (StreamsService second = AggregateService.start(new AggregateConfig(env.serviceEnv(dir.resolve("state-2"), settings)))) {
                     await().atMost(Duration.ofSeconds(60)).until(() -> second.app().state() == KafkaStreams.State.RUNNING);
 
                     // then the latest published value of every series window equals the recomputation
@@ -98,7 +98,7 @@ class AggregateProcessorIT {
             // given an instance that publishes open windows only every ten minutes, and has committed one event's count
             Map<String, String> slow = new HashMap<>(settings);
             slow.put("SIGHTLINE_METRICS_EMIT_INTERVAL_MS", "600000");
-            try (StreamsService first = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(state, slow)))) {
+            try (StreamsService first = AggregateService.start(new AggregateConfig(env.serviceEnv(state, slow)))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> first.app().state() == KafkaStreams.State.RUNNING);
                 env.produce(Topics.EVENTS_ENRICHED, "user-0", event(0));
                 awaitCommittedWindowState(env, "event_count{event=Signed+Up}");
@@ -107,7 +107,7 @@ class AggregateProcessorIT {
             // when it has stopped before publishing it, and a new instance starts on the same state
             Map<String, String> fast = new HashMap<>(settings);
             fast.put("SIGHTLINE_METRICS_EMIT_INTERVAL_MS", "500");
-            try (StreamsService second = AggregateProcessor.start(new AggregateConfig(env.serviceEnv(state, fast)))) {
+            try (StreamsService second = AggregateService.start(new AggregateConfig(env.serviceEnv(state, fast)))) {
 
                 // then the new instance publishes the window's count, though no event changed it since
                 var published = env.readUntil(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(60),

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * input event must then be in {@code events.enriched.v1} exactly once, as a
  * read_committed consumer sees it.
  */
-class EnrichProcessorHardKillIT {
+class EnrichServiceHardKillIT {
 
     private static final int EVENTS = 3000;
     private static final int BATCH = 20;
@@ -59,7 +59,7 @@ class EnrichProcessorHardKillIT {
             Map<String, Integer> seen = new HashMap<>();
 
             // given a processor in its own JVM enriching events as they come in
-            try (ServiceProcess first = ServiceProcess.start(EnrichProcessor.class, settings, log("first"), "384m")) {
+            try (ServiceProcess first = ServiceProcess.start(EnrichService.class, settings, log("first"), "384m")) {
                 first.awaitLog("-> RUNNING", Duration.ofSeconds(90));
                 CompletableFuture<Void> sending = PacedSender.send(producer, Topics.EVENTS_RAW, input, e -> e.getSource() + ":" + e.getUserId(), BATCH, 40); // 500 events/s
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> read(output, seen) >= EVENTS / 10);
@@ -68,7 +68,7 @@ class EnrichProcessorHardKillIT {
                 first.kill();
                 int beforeKill = env.readAll(Topics.EVENTS_ENRICHED, EnrichedEvent.class, Duration.ofSeconds(30)).size();
                 assertThat(beforeKill).as("events enriched when the first process was killed").isLessThan(EVENTS);
-                try (ServiceProcess second = ServiceProcess.start(EnrichProcessor.class, settings, log("second"), "384m")) {
+                try (ServiceProcess second = ServiceProcess.start(EnrichService.class, settings, log("second"), "384m")) {
                     sending.get(60, TimeUnit.SECONDS);
                     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ZERO).until(() -> {
                         read(output, seen);
