@@ -3,6 +3,7 @@ package io.sightline.aggregate.topology;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.CountSeries;
+import io.sightline.common.streams.DeadLetters;
 import io.sightline.common.streams.ReceiveTimeExtractor;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
@@ -89,8 +90,8 @@ public final class AggregateTopology {
 
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
         WindowDeadlines deadlines = new WindowDeadlines(definitions, grace, horizons);
-        events.processValues(() -> new TooLateCheck(deadlines, enriched, COMPONENT), Named.as("find-too-late-events"))
-                .to(invalid.name(), Produced.with(invalid.keySerde(), invalid.valueSerde()).withName("too-late-to-events-invalid"));
+        DeadLetters.sendTo(events.processValues(() -> new TooLateCheck(deadlines, enriched, COMPONENT), Named.as("find-too-late-events")),
+                invalid, "too-late-to-events-invalid");
 
         Map<String, KStream<String, Emitted>> emitted = events
                 .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),

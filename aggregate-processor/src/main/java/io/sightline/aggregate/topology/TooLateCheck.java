@@ -53,7 +53,7 @@ final class TooLateCheck implements FixedKeyProcessor<String, EnrichedEvent, Dea
                 + Instant.ofEpochMilli(lastTakenAt) + " (receive time), and it arrived at " + Instant.ofEpochMilli(streamTime)
                 + " (" + Duration.ofMillis(streamTime - time) + " after it happened); see SIGHTLINE_WINDOW_LATENESS_HORIZONS";
         byte[] payload = input.valueSerde().serializer().serialize(input.name(), enriched);
-        context.forward(record.withValue(DeadLetters.rejected(component, REASON, text, enriched.getEvent().getSource(),
+        context.forward(record.withValue(DeadLetters.of(component, REASON, text, enriched.getEvent().getSource(),
                 enriched.getEvent().getMessageId(), payload, context.recordMetadata().orElse(null))));
     }
 }

@@ -1,10 +1,8 @@
 package io.sightline.common.streams;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * topic as an Avro {@link DeadLetter} (original bytes, reason, component, input
  * coordinates) and lets the app go on: a poison record never stops a stream. Uses
  * KIP-1034's dead-letter records, so the write is part of the app's transaction.
- * Logs coordinates, never payloads; counts every dead letter by reason.
+ * Logs coordinates, never payloads; counts every dead letter (see {@link DeadLetters}).
  *
  * <p>A write that fails for a reason other than the record itself (a broker error)
  * still fails the task, so no good record is dropped.
@@ -95,22 +93,11 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
                                                             byte[] key, byte[] value, Exception exception) {
         log.warn("{}: record at {}-{}@{} sent to {} ({}: {})", component, context.topic(), context.partition(), context.offset(),
                 Topics.EVENTS_INVALID, reasonCode, exception.getClass().getSimpleName());
+        DeadLetter letter = DeadLetters.of(component, reasonCode, reasonText, null, null, value,
+                context.topic(), context.partition(), context.offset());
         if (meterRegistry != null) {
-            Counter.builder("sightline.dead.letters")
-                    .description("Records sent to the dead-letter topic")
-                    .tag("component", component).tag("reason", reasonCode)
-                    .register(meterRegistry).increment();
+            DeadLetters.count(meterRegistry, letter);
         }
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setReasonCode(reasonCode)
-                .setReasonText(reasonText)
-                .setComponent(component)
-                .setPayload(java.nio.ByteBuffer.wrap(value == null ? new byte[0] : value))
-                .setInputTopic(context.topic())
-                .setInputPartition(context.partition())
-                .setInputOffset(context.offset())
-                .setTime(Instant.now())
-                .build();
         byte[] bytes = serializer.serialize(Topics.EVENTS_INVALID, letter);
         return List.of(new ProducerRecord<>(Topics.EVENTS_INVALID, null, key, bytes));
     }

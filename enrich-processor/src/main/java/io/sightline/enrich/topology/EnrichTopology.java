@@ -115,9 +115,8 @@ public final class EnrichTopology {
                         DUPLICATE_METRIC, DUPLICATES, DUPLICATE_COUNT_GRACE)
                 .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("duplicates-to-metrics-windowed"));
 
-        checked.get("checked-rejected")
-                .mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter"))
-                .to(invalid.name(), Produced.with(invalid.keySerde(), invalid.valueSerde()).withName("to-events-invalid"));
+        DeadLetters.sendTo(checked.get("checked-rejected").mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter")),
+                invalid, "to-events-invalid");
 
         ContextEnricher contextEnricher = new ContextEnricher(new PiiHasher(options.piiKeys(), options.piiSecret()),
                 options.geoDatabase().map(GeoLookup::open), options.productIdProperty());
@@ -174,7 +173,7 @@ public final class EnrichTopology {
 
     private static DeadLetter deadLetter(Checked c, Topic<String, TrackedEvent> raw) {
         byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), c.event());
-        return DeadLetters.rejected(COMPONENT, c.rejectCode(), c.rejectText(), c.event().getSource(), c.event().getMessageId(), payload,
+        return DeadLetters.of(COMPONENT, c.rejectCode(), c.rejectText(), c.event().getSource(), c.event().getMessageId(), payload,
                 c.readFrom());
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sightline.common.streams.DeadLetters;
 import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topics;
@@ -55,13 +56,14 @@ class EnrichTopologyTest {
     private TestOutputTopic<String, DeadLetter> invalid;
     private TestInputTopic<String, CatalogProduct> catalog;
     private TestOutputTopic<String, MetricWindow> metrics;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() {
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
         props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
+                topics.valueSerde(DeadLetter.class).serializer(), meters));
         driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichOptions.defaults().withDedupWindow(Duration.ofHours(1))), props);
         raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());
         rawBytes = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), new ByteArraySerializer());
@@ -194,6 +196,8 @@ class EnrichTopologyTest {
         assertThat(letters.get(0).getMessageId()).isEqualTo("old");
         assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT192H behind receivedAt; at most PT168H is accepted");
         assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
+        assertThat(meters.get(DeadLetters.METRIC).tag("stage", "enrich-processor").tag("reason", "event_time_too_old").counter().count())
+                .isEqualTo(1.0);
         assertThat(letters.get(0).getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
         assertThat(letters.get(0).getInputOffset()).isEqualTo(2L);
         assertThat(topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0))).getMessageId())

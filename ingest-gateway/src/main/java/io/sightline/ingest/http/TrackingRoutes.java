@@ -387,9 +387,10 @@ public final class TrackingRoutes {
 
     private void deadLetter(String source, String messageId, String code, String text, byte[] payload) {
         // Read from HTTP, not from a topic: no input coordinates.
-        DeadLetter letter = DeadLetters.rejected(COMPONENT, code, text, source, messageId, payload, null);
+        DeadLetter letter = DeadLetters.of(COMPONENT, code, text, source, messageId, payload, null);
         try {
             producer.sendDeadLetterAndAwait(source, letter);
+            DeadLetters.count(meters, letter);
         } catch (EventProducer.NotAcknowledgedException e) {
             // The sender still learns why the event was rejected; only our record of it is missing.
             log.error("dead letter not recorded source={} reason={} cause=\"{}\"", source, code, e.getMessage());

@@ -78,7 +78,7 @@ public final class LiveUpdates implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<MetricWindow> metricReader;
     private final AvroDeserializer<Alert> alertReader;
-    private volatile Counter dropped = new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("unbound");
+    private volatile Counter dropped = new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("sightline.serving.live.updates.dropped");
     private final AtomicLong sequence = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
@@ -97,9 +97,9 @@ public final class LiveUpdates implements AutoCloseable {
 
     /** Publishes the live stream's metrics (subscribers, dropped updates) to the service's registry. */
     public void bindTo(MeterRegistry meters) {
-        dropped = Counter.builder("sightline.live.updates.dropped")
+        dropped = Counter.builder("sightline.serving.live.updates.dropped")
                 .description("Live-stream updates dropped because a client was too slow").register(meters);
-        meters.gauge("sightline.live.subscribers", subscriptions, Set::size);
+        meters.gauge("sightline.serving.live.subscribers", subscriptions, Set::size);
     }
 
     public void start() {
