@@ -12,6 +12,8 @@ import io.sightline.ingest.catalog.CatalogReporter;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.intake.EventIntake;
+import io.sightline.ingest.intake.IntakeMetrics;
 import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.ingest.plans.PlanChangeCheck;
@@ -93,7 +95,9 @@ public final class IngestGateway implements AutoCloseable {
                 .description("Observations left out of the event catalog because it holds the most event names or properties it keeps")
                 .register(metrics);
         CatalogReporter catalog = new CatalogReporter(observer, producer, Duration.ofMillis(config.catalogReportMs()));
-        TrackingRoutes routes = new TrackingRoutes(config, producer, enforcer, observer, metrics);
+        IntakeMetrics intakeMetrics = new IntakeMetrics(metrics);
+        TrackingRoutes routes = new TrackingRoutes(config, new EventIntake(config.maxEventBytes(), producer, enforcer, observer, intakeMetrics),
+                intakeMetrics);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
                 config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));

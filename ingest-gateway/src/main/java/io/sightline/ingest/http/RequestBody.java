@@ -1,6 +1,7 @@
 package io.sightline.ingest.http;
 
 import io.sightline.common.http.ApiException;
+import io.sightline.ingest.validation.ErrorCode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +68,7 @@ public final class RequestBody {
             byte[] bytes = readAtMost(body, limit);
             return new Read(bytes, wire.count, gzip);
         } catch (ZipException | java.io.EOFException e) {
-            throw ApiException.badRequest("invalid_gzip", "Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
+            throw ErrorCode.INVALID_GZIP.exception("Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the request body", e);
         }
@@ -81,7 +82,7 @@ public final class RequestBody {
         if (e.equalsIgnoreCase("gzip") || e.equalsIgnoreCase("x-gzip")) {
             return true;
         }
-        throw new ApiException(415, "unsupported_encoding", "Content-Encoding '" + e + "' is not supported; send gzip or no encoding",
+        throw ErrorCode.UNSUPPORTED_ENCODING.exception("Content-Encoding '" + e + "' is not supported; send gzip or no encoding",
                 List.of(Map.of("supported", List.of("gzip", "identity"))), Map.of());
     }
 
@@ -99,7 +100,7 @@ public final class RequestBody {
     }
 
     static ApiException tooLarge(int limit) {
-        return new ApiException(413, "request_too_large", "Request body is larger than " + limit + " bytes (after decompression)",
+        return ErrorCode.REQUEST_TOO_LARGE.exception("Request body is larger than " + limit + " bytes (after decompression)",
                 List.of(Map.of("limit", limit)), Map.of());
     }
 

@@ -2,32 +2,20 @@ package io.sightline.ingest.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.sightline.common.http.ApiException;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
-import io.sightline.common.streams.DeadLetters;
 import io.sightline.ingest.GatewayConfig;
-import io.sightline.ingest.catalog.CatalogObserver;
+import io.sightline.ingest.intake.EventIntake;
+import io.sightline.ingest.intake.IntakeMetrics;
 import io.sightline.ingest.kafka.EventProducer;
-import io.sightline.ingest.plans.PlanCheck;
-import io.sightline.ingest.plans.PlanEnforcer;
 import io.sightline.ingest.ratelimit.RateLimiter;
-import io.sightline.ingest.validation.EventParser;
+import io.sightline.ingest.validation.ErrorCode;
 import io.sightline.ingest.validation.ParsedEvent;
-import io.sightline.ingest.validation.ValidationError;
 import io.sightline.plans.Violation;
-import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventType;
-import io.sightline.schemas.avro.QualityViolation;
-import io.sightline.schemas.avro.TrackedEvent;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,46 +23,34 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * The Segment-compatible tracking API: {@code POST /v1/track|identify|page|screen|group|alias}
  * and {@code POST /v1/batch}, also under the one-letter paths Segment's libraries use
  * ({@code /v1/t}, {@code /v1/p}, {@code /v1/i}, {@code /v1/s}, {@code /v1/g}, {@code /v1/a},
- * {@code /v1/b}) and batch's older name {@code /v1/import}. Every accepted event is acknowledged by Kafka before the
- * answer; every rejected one is answered with why and recorded as a dead letter.
+ * {@code /v1/b}) and batch's older name {@code /v1/import}: authentication, body reading, rate limits and
+ * answers. What becomes of the events is the {@link EventIntake}'s job: every accepted event is acknowledged
+ * by Kafka before the answer; every rejected one is answered with why and recorded as a dead letter.
  */
 public final class TrackingRoutes {
 
-    private static final Logger log = LoggerFactory.getLogger(TrackingRoutes.class);
-    private static final String COMPONENT = "ingest-gateway";
     private static final String SUCCESS_BODY = "{\"success\":true}";
-    /** Below this a device's clock and the network's delay are indistinguishable: not counted as a correction. */
-    private static final long CLOCK_SKEW_COUNTED_MS = 1_000;
 
     private final GatewayConfig config;
     private final WriteKeyAuth auth;
-    private final EventParser parser = new EventParser();
-    private final EventProducer producer;
-    private final MeterRegistry meters;
+    private final EventIntake intake;
+    private final IntakeMetrics metrics;
     private final RateLimiter rateLimiter;
-    private final PlanEnforcer plans;
-    private final CatalogObserver catalog;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentMap<String, Counter> clockCorrections = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean draining;
 
-    public TrackingRoutes(GatewayConfig config, EventProducer producer, PlanEnforcer plans, CatalogObserver catalog, MeterRegistry meters) {
+    public TrackingRoutes(GatewayConfig config, EventIntake intake, IntakeMetrics metrics) {
         this.config = config;
-        this.plans = plans;
-        this.catalog = catalog;
         this.auth = new WriteKeyAuth(config.sourcesByWriteKey());
-        this.producer = producer;
-        this.meters = meters;
+        this.intake = intake;
+        this.metrics = metrics;
         this.rateLimiter = new RateLimiter(config.rateLimitEventsPerSecond(), config.rateLimitBurst());
     }
 
@@ -130,17 +106,8 @@ public final class TrackingRoutes {
             throw e;
         } finally {
             inFlight.decrementAndGet();
-            requestTimer(endpoint, status).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            metrics.request(endpoint, status, System.nanoTime() - start);
         }
-    }
-
-    /** The request timer of an endpoint and status, looked up once: building and registering one per request showed in profiles. */
-    private Timer requestTimer(String endpoint, int status) {
-        return requestTimers.computeIfAbsent(endpoint + ' ' + status, k -> Timer.builder("sightline.ingest.requests")
-                .description("Tracking API requests by endpoint and answered status")
-                .tag("endpoint", endpoint).tag("status", Integer.toString(status))
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(meters));
     }
 
     /** The answer to every fully accepted request, written without a JSON serializer. */
@@ -151,34 +118,18 @@ public final class TrackingRoutes {
     private void single(Context ctx, EventType type) {
         Instant receivedAt = Instant.now();
         Authenticated request = authenticated(ctx);
-        String source = request.source();
-        byte[] body = request.body();
-        JsonNode item = request.json();
-        limitRate(source, 1);
-        if (body.length > config.maxEventBytes()) {
-            rejectAll(source, List.of(ParsedEvent.rejected(new ValidationError("(body)", "event_too_large",
-                    "event is " + body.length + " bytes; the limit is " + config.maxEventBytes()),
-                    item.path("messageId").isTextual() ? item.path("messageId").asText() : null)), List.of(item));
-            throw new ApiException(413, "event_too_large", "Event is larger than " + config.maxEventBytes() + " bytes",
-                    List.of(Map.of("limit", config.maxEventBytes())), Map.of());
+        limitRate(request.source(), 1);
+        EventIntake.Outcome outcome = unlessUnavailable(() -> intake.single(request.source(), request.json(), request.body().length, type,
+                receivedAt, clientIp(ctx)));
+        if (outcome.rejected() > 0) {
+            ParsedEvent rejected = outcome.results().get(0);
+            ErrorCode code = rejected.error().code();
+            String message = code == ErrorCode.EVENT_TOO_LARGE
+                    ? "Event is larger than " + config.maxEventBytes() + " bytes" : "Event rejected: " + EventIntake.describe(rejected);
+            List<Map<String, Object>> details = code == ErrorCode.EVENT_TOO_LARGE
+                    ? List.of(Map.of("limit", config.maxEventBytes())) : List.of(detail(null, rejected));
+            throw code.exception(message, details, Map.of());
         }
-        ParsedEvent parsed = parser.parse(item, type, "", source, receivedAt, clientIp(ctx), null);
-        List<QualityViolation> violations = List.of();
-        if (parsed.isAccepted()) {
-            PlanCheck check = plans.check(source, parsed.event(), item);
-            catalog.observe(parsed.event(), item, check.planned());
-            violations = check.records();
-            if (check.blocked()) {
-                parsed = ParsedEvent.blocked("", parsed.messageId(), check.violations());
-                accept(source, List.of(), violations);
-            }
-        }
-        if (!parsed.isAccepted()) {
-            rejectAll(source, List.of(parsed), List.of(item));
-            throw new ApiException(400, parsed.error().code(), "Event rejected: " + describe(parsed),
-                    List.of(detail(null, parsed)), Map.of());
-        }
-        accept(source, List.of(parsed.event()), violations);
         success(ctx);
     }
 
@@ -189,61 +140,38 @@ public final class TrackingRoutes {
         JsonNode body = request.json();
         JsonNode items = body.path("batch");
         if (!items.isArray()) {
-            throw ApiException.badRequest("missing_field", "batch is required and must be an array of events");
+            throw ErrorCode.MISSING_FIELD.exception("batch is required and must be an array of events");
         }
         if (items.size() > config.maxBatchItems()) {
-            throw new ApiException(413, "batch_too_large", "Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
+            throw ErrorCode.BATCH_TOO_LARGE.exception("Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
                     List.of(Map.of("limit", config.maxBatchItems())), Map.of());
         }
         limitRate(source, items.size());
         JsonNode batchContext = body.path("context").isObject() ? body.path("context") : null;
-        // Batching libraries (Segment's browser batching, mobile) send one sentAt for the whole batch.
         JsonNode batchSentAt = body.path("sentAt").isTextual() ? body.path("sentAt") : null;
-        List<ParsedEvent> results = new ArrayList<>(items.size());
-        List<TrackedEvent> accepted = new ArrayList<>();
-        List<ParsedEvent> rejected = new ArrayList<>();
-        List<JsonNode> rejectedItems = new ArrayList<>();
-        List<QualityViolation> violations = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
-            if (batchSentAt != null && item instanceof ObjectNode object && !object.has("sentAt")) {
-                object.set("sentAt", batchSentAt);
-            }
-            String path = "batch[" + i + "].";
-            ParsedEvent parsed = item.toString().length() > config.maxEventBytes()
-                    ? ParsedEvent.rejected(new ValidationError(path + "(event)", "event_too_large",
-                            "event is larger than " + config.maxEventBytes() + " bytes"), item.path("messageId").asText(null))
-                    : parser.parse(item, null, path, source, receivedAt, clientIp(ctx), batchContext);
-            if (parsed.isAccepted()) {
-                PlanCheck check = plans.check(source, parsed.event(), item);
-                catalog.observe(parsed.event(), item, check.planned());
-                violations.addAll(check.records());
-                if (check.blocked()) {
-                    parsed = ParsedEvent.blocked(path, parsed.messageId(), check.violations());
-                }
-            }
-            results.add(parsed);
-            if (parsed.isAccepted()) {
-                accepted.add(parsed.event());
-            } else {
-                rejected.add(parsed);
-                rejectedItems.add(item);
-            }
-        }
-        rejectAll(source, rejected, rejectedItems);
-        accept(source, accepted, violations);
-        if (rejected.isEmpty()) {
+        EventIntake.Outcome outcome = unlessUnavailable(() -> intake.batch(source, items, batchContext, batchSentAt, receivedAt, clientIp(ctx)));
+        if (outcome.rejected() == 0) {
             success(ctx);
             return;
         }
         List<Map<String, Object>> perItem = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            perItem.add(detail(i, results.get(i)));
+        for (int i = 0; i < outcome.results().size(); i++) {
+            perItem.add(detail(i, outcome.results().get(i)));
         }
-        if (accepted.isEmpty()) {
-            throw new ApiException(400, "all_events_rejected", "All " + results.size() + " events in the batch were rejected", perItem, Map.of());
+        if (outcome.accepted() == 0) {
+            throw ErrorCode.ALL_EVENTS_REJECTED.exception("All " + outcome.results().size() + " events in the batch were rejected", perItem,
+                    Map.of());
         }
-        HttpService.json(ctx, 207, Map.of("success", false, "accepted", accepted.size(), "rejected", rejected.size(), "results", perItem));
+        HttpService.json(ctx, 207, Map.of("success", false, "accepted", outcome.accepted(), "rejected", outcome.rejected(), "results", perItem));
+    }
+
+    /** Runs the intake; Kafka not acknowledging is answered 503 with Retry-After: nothing was stored, the sender retries. */
+    private EventIntake.Outcome unlessUnavailable(Supplier<EventIntake.Outcome> takeIn) {
+        try {
+            return takeIn.get();
+        } catch (EventProducer.NotAcknowledgedException e) {
+            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
+        }
     }
 
     private static Map<String, Object> detail(Integer index, ParsedEvent parsed) {
@@ -255,7 +183,7 @@ public final class TrackingRoutes {
         d.put("status", parsed.isAccepted() ? "accepted" : "rejected");
         if (!parsed.isAccepted()) {
             d.put("field", parsed.error().field());
-            d.put("code", parsed.error().code());
+            d.put("code", parsed.error().code().code());
             d.put("message", parsed.error().message());
         }
         if (!parsed.violations().isEmpty()) {
@@ -300,11 +228,7 @@ public final class TrackingRoutes {
     private byte[] body(Context ctx) {
         RequestBody.Read read = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
                 config.maxRequestBytes());
-        String encoding = read.gzipped() ? "gzip" : "identity";
-        DistributionSummary.builder("sightline.ingest.request.bytes").description("Request body bytes, as sent and after decompression")
-                .baseUnit("bytes").tag("encoding", encoding).tag("stage", "wire").register(meters).record(read.wireBytes());
-        DistributionSummary.builder("sightline.ingest.request.bytes").description("Request body bytes, as sent and after decompression")
-                .baseUnit("bytes").tag("encoding", encoding).tag("stage", "decoded").register(meters).record(read.bytes().length);
+        metrics.requestBytes(read.gzipped() ? "gzip" : "identity", read.wireBytes(), read.bytes().length);
         return read.bytes();
     }
 
@@ -320,8 +244,8 @@ public final class TrackingRoutes {
     private void limitRate(String source, int events) {
         long retryAfter = rateLimiter.tryAcquire(source, events);
         if (retryAfter > 0) {
-            count(source, "rate_limited", "rate_limited", events);
-            throw new ApiException(429, "rate_limited", "Source " + source + " sends more than " + config.rateLimitEventsPerSecond()
+            metrics.events(source, "rate_limited", ErrorCode.RATE_LIMITED.code(), events);
+            throw ErrorCode.RATE_LIMITED.exception("Source " + source + " sends more than " + config.rateLimitEventsPerSecond()
                     + " events per second; retry after " + retryAfter + " s", List.of(), Map.of("Retry-After", Long.toString(retryAfter)));
         }
     }
@@ -337,70 +261,8 @@ public final class TrackingRoutes {
             String where = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
                     ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() : "";
             String reason = (e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage()) + where;
-            deadLetter(source, null, "invalid_json", "Body is not a JSON object: " + reason, body);
-            count(source, "rejected", "invalid_json", 1);
-            throw ApiException.badRequest("invalid_json", "Body is not valid JSON: " + reason);
+            intake.rejectBody(source, body, reason);
+            throw ErrorCode.INVALID_JSON.exception("Body is not valid JSON: " + reason);
         }
-    }
-
-    private void accept(String source, List<TrackedEvent> events, List<QualityViolation> violations) {
-        if (events.isEmpty() && violations.isEmpty()) {
-            return;
-        }
-        try {
-            producer.sendAndAwait(events, violations);
-        } catch (EventProducer.NotAcknowledgedException e) {
-            log.warn("answered 503 source={} events={} cause=\"{}\"", source, events.size(), e.getMessage());
-            count(source, "unavailable", "kafka_unavailable", events.size());
-            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
-        }
-        count(source, "accepted", "none", events.size());
-        countClockCorrections(source, events);
-    }
-
-    /** Events whose time was corrected for a device clock off by more than a second, by source and direction. */
-    private void countClockCorrections(String source, List<TrackedEvent> events) {
-        for (TrackedEvent event : events) {
-            Long skew = event.getClockSkewMs();
-            if (skew != null && Math.abs(skew) > CLOCK_SKEW_COUNTED_MS) {
-                String direction = skew > 0 ? "ahead" : "behind";
-                clockCorrections.computeIfAbsent(source + ' ' + direction, k -> Counter.builder("sightline.ingest.clock.corrections")
-                        .description("Events whose time the gateway corrected for a device clock more than a second off (sentAt vs receivedAt)")
-                        .tag("source", source).tag("direction", direction).register(meters)).increment();
-            }
-        }
-    }
-
-    private void rejectAll(String source, List<ParsedEvent> rejected, List<JsonNode> items) {
-        for (int i = 0; i < rejected.size(); i++) {
-            ParsedEvent r = rejected.get(i);
-            deadLetter(source, r.messageId(), r.error().code(), describe(r),
-                    items.get(i).toString().getBytes(StandardCharsets.UTF_8));
-            count(source, "rejected", r.error().code(), 1);
-        }
-    }
-
-    /** Why an event was rejected, as one sentence: plan violations name their own paths. */
-    private static String describe(ParsedEvent rejected) {
-        return rejected.violations().isEmpty() ? rejected.error().field() + ": " + rejected.error().message() : rejected.error().message();
-    }
-
-    private void deadLetter(String source, String messageId, String code, String text, byte[] payload) {
-        // Read from HTTP, not from a topic: no input coordinates.
-        DeadLetter letter = DeadLetters.of(COMPONENT, code, text, source, messageId, payload, null);
-        try {
-            producer.sendDeadLetterAndAwait(source, letter);
-            DeadLetters.count(meters, letter);
-        } catch (EventProducer.NotAcknowledgedException e) {
-            // The sender still learns why the event was rejected; only our record of it is missing.
-            log.error("dead letter not recorded source={} reason={} cause=\"{}\"", source, code, e.getMessage());
-            count(source, "dead_letter_failed", code, 1);
-        }
-    }
-
-    private void count(String source, String outcome, String reason, int n) {
-        Counter.builder("sightline.ingest.events").description("Events received by the gateway, by outcome")
-                .tag("source", source).tag("outcome", outcome).tag("reason", reason)
-                .register(meters).increment(n);
     }
 }

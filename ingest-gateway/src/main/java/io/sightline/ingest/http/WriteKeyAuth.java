@@ -2,6 +2,7 @@ package io.sightline.ingest.http;
 
 import io.javalin.http.Context;
 import io.sightline.common.http.ApiException;
+import io.sightline.ingest.validation.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -33,12 +34,12 @@ public final class WriteKeyAuth {
 
     private String sourceOf(String key) {
         if (key == null) {
-            throw unauthorized("missing_write_key", "No write key: send it as the HTTP Basic user name (empty password), "
+            throw unauthorized(ErrorCode.MISSING_WRITE_KEY, "No write key: send it as the HTTP Basic user name (empty password), "
                     + "in the X-Write-Key header or in the body's writeKey field");
         }
         String source = sourcesByWriteKey.get(key);
         if (source == null) {
-            throw unauthorized("unknown_write_key", "The write key is not known to this gateway");
+            throw unauthorized(ErrorCode.UNKNOWN_WRITE_KEY, "The write key is not known to this gateway");
         }
         return source;
     }
@@ -62,7 +63,7 @@ public final class WriteKeyAuth {
         return null;
     }
 
-    private static ApiException unauthorized(String code, String message) {
-        return new ApiException(401, code, message, List.of(), Map.of("WWW-Authenticate", "Basic realm=\"sightline\""));
+    private static ApiException unauthorized(ErrorCode code, String message) {
+        return code.exception(message, List.of(), Map.of("WWW-Authenticate", "Basic realm=\"sightline\""));
     }
 }

@@ -40,7 +40,7 @@ public final class EventParser {
     private TrackedEvent build(JsonNode item, EventType endpointType, String path, String source, Instant receivedAt,
                                String clientIp, JsonNode batchContext) {
         if (!item.isObject()) {
-            throw reject(path.isEmpty() ? "(body)" : path.substring(0, path.length() - 1), "not_an_object", "an event must be a JSON object");
+            throw reject(path.isEmpty() ? "(body)" : path.substring(0, path.length() - 1), ErrorCode.NOT_AN_OBJECT, "an event must be a JSON object");
         }
         EventType type = endpointType != null ? endpointType : type(item, path);
 
@@ -48,12 +48,12 @@ public final class EventParser {
         if (messageId == null) {
             messageId = UUID.randomUUID().toString();
         } else if (messageId.isEmpty() || messageId.length() > MAX_MESSAGE_ID_LENGTH) {
-            throw reject(path + "messageId", "invalid_message_id", "messageId must have 1 to " + MAX_MESSAGE_ID_LENGTH + " characters");
+            throw reject(path + "messageId", ErrorCode.INVALID_MESSAGE_ID, "messageId must have 1 to " + MAX_MESSAGE_ID_LENGTH + " characters");
         }
         String userId = optionalId(item, "userId", path);
         String anonymousId = optionalId(item, "anonymousId", path);
         if (userId == null && anonymousId == null) {
-            throw reject(path + "userId", "missing_field", "userId or anonymousId is required");
+            throw reject(path + "userId", ErrorCode.MISSING_FIELD, "userId or anonymousId is required");
         }
         TrackedEvent.Builder event = TrackedEvent.newBuilder()
                 .setMessageId(messageId)
@@ -70,7 +70,7 @@ public final class EventParser {
             case alias -> {
                 event.setPreviousId(requiredId(item, "previousId", path));
                 if (userId == null) {
-                    throw reject(path + "userId", "missing_field", "alias needs the new userId");
+                    throw reject(path + "userId", ErrorCode.MISSING_FIELD, "alias needs the new userId");
                 }
             }
             case identify -> { }
@@ -108,7 +108,7 @@ public final class EventParser {
     private static EventContext context(JsonNode item, String path, String clientIp, JsonNode batchContext) {
         JsonNode own = item.path("context");
         if (!own.isMissingNode() && !own.isNull() && !own.isObject()) {
-            throw reject(path + "context", "invalid_type", "context must be a JSON object");
+            throw reject(path + "context", ErrorCode.INVALID_TYPE, "context must be a JSON object");
         }
         ObjectNode merged = batchContext != null && batchContext.isObject() ? ((ObjectNode) batchContext).deepCopy()
                 : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -137,19 +137,19 @@ public final class EventParser {
     private static EventType type(JsonNode item, String path) {
         JsonNode node = item.path("type");
         if (!node.isTextual()) {
-            throw reject(path + "type", "missing_field", "type is required: one of track, identify, page, screen, group, alias");
+            throw reject(path + "type", ErrorCode.MISSING_FIELD, "type is required: one of track, identify, page, screen, group, alias");
         }
         try {
             return EventType.valueOf(node.asText());
         } catch (IllegalArgumentException e) {
-            throw reject(path + "type", "invalid_value", "type '" + node.asText() + "' is not one of track, identify, page, screen, group, alias");
+            throw reject(path + "type", ErrorCode.INVALID_VALUE, "type '" + node.asText() + "' is not one of track, identify, page, screen, group, alias");
         }
     }
 
     private static String requiredString(JsonNode item, String field, String path) {
         String value = optionalString(item, field, path);
         if (value == null || value.isBlank()) {
-            throw reject(path + field, "missing_field", field + " is required and must be a non-empty string");
+            throw reject(path + field, ErrorCode.MISSING_FIELD, field + " is required and must be a non-empty string");
         }
         return value;
     }
@@ -157,7 +157,7 @@ public final class EventParser {
     private static String requiredId(JsonNode item, String field, String path) {
         String value = optionalId(item, field, path);
         if (value == null) {
-            throw reject(path + field, "missing_field", field + " is required");
+            throw reject(path + field, ErrorCode.MISSING_FIELD, field + " is required");
         }
         return value;
     }
@@ -168,7 +168,7 @@ public final class EventParser {
             return null;
         }
         if (!node.isTextual()) {
-            throw reject(path + field, "invalid_type", field + " must be a string, got " + node.getNodeType().name().toLowerCase());
+            throw reject(path + field, ErrorCode.INVALID_TYPE, field + " must be a string, got " + node.getNodeType().name().toLowerCase());
         }
         return node.asText();
     }
@@ -183,7 +183,7 @@ public final class EventParser {
             return node.asText();
         }
         if (!node.isTextual()) {
-            throw reject(path + field, "invalid_type", field + " must be a string or an integer");
+            throw reject(path + field, ErrorCode.INVALID_TYPE, field + " must be a string or an integer");
         }
         String value = node.asText();
         return value.isBlank() ? null : value;
@@ -195,7 +195,7 @@ public final class EventParser {
             return null;
         }
         if (!node.isObject()) {
-            throw reject(path + field, "invalid_type", field + " must be a JSON object");
+            throw reject(path + field, ErrorCode.INVALID_TYPE, field + " must be a JSON object");
         }
         return node.toString();
     }
@@ -208,7 +208,7 @@ public final class EventParser {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw reject(path + field, "invalid_timestamp", field + " must be an ISO-8601 date-time with offset, e.g. 2024-05-01T12:00:00.000Z; got '" + value + "'");
+            throw reject(path + field, ErrorCode.INVALID_TIMESTAMP, field + " must be an ISO-8601 date-time with offset, e.g. 2024-05-01T12:00:00.000Z; got '" + value + "'");
         }
     }
 
@@ -217,7 +217,7 @@ public final class EventParser {
         return value.isTextual() ? value.asText() : null;
     }
 
-    private static Rejected reject(String field, String code, String message) {
+    private static Rejected reject(String field, ErrorCode code, String message) {
         return new Rejected(new ValidationError(field, code, message));
     }
 

@@ -1,8 +1,8 @@
 package io.sightline.ingest.validation;
 
 /**
- * Why one event was rejected: the field path (for example {@code batch[3].event}), a
- * machine-readable code, and a sentence saying what to fix.
+ * Why one event was rejected: the field path (for example {@code batch[3].event}), the
+ * reason, and a sentence saying what to fix.
  */
-public record ValidationError(String field, String code, String message) {
+public record ValidationError(String field, ErrorCode code, String message) {
 }

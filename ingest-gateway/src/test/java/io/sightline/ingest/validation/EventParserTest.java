@@ -48,7 +48,7 @@ class EventParserTest {
 
         assertThat(parsed.isAccepted()).isFalse();
         assertThat(parsed.error().field()).isEqualTo("event");
-        assertThat(parsed.error().code()).isEqualTo("missing_field");
+        assertThat(parsed.error().code()).isEqualTo(ErrorCode.MISSING_FIELD);
         assertThat(parsed.messageId()).isEqualTo("m-9");
     }
 
@@ -67,7 +67,7 @@ class EventParserTest {
         ParsedEvent parsed = parser.parse(item, null, "batch[3].", "web", RECEIVED, "10.0.0.1", null);
 
         assertThat(parsed.error().field()).isEqualTo("batch[3].traits");
-        assertThat(parsed.error().code()).isEqualTo("invalid_type");
+        assertThat(parsed.error().code()).isEqualTo(ErrorCode.INVALID_TYPE);
     }
 
     @Test
@@ -87,7 +87,7 @@ class EventParserTest {
     @Test
     void shouldRejectAnOverlongMessageIdAndAnUnparseableTimestamp() throws Exception {
         assertThat(parse("{\"event\":\"x\",\"userId\":\"u\",\"messageId\":\"" + "m".repeat(101) + "\"}", EventType.track).error().code())
-                .isEqualTo("invalid_message_id");
+                .isEqualTo(ErrorCode.INVALID_MESSAGE_ID);
         assertThat(parse("{\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"yesterday\"}", EventType.track).error().field())
                 .isEqualTo("timestamp");
     }
