@@ -6,7 +6,6 @@ import io.sightline.anomaly.rules.Gaps;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.ThresholdRule;
 import io.sightline.schemas.avro.AlertState;
-import io.sightline.schemas.avro.AlertStatus;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.SeasonalSlot;
 import io.sightline.schemas.avro.SeriesHistory;
@@ -24,10 +23,9 @@ import java.util.Map;
  * previous one (and any empty windows in between, which count as zero for counts) is
  * complete: it is judged in both directions, then learned into the seasonal slots, the
  * level-shift EWMA and (with the likelihood detector or the outlier gate) the series'
- * own score distribution ({@link ScoreLikelihood}). Alerts follow a lifecycle:
- * {@code firingWindows} consecutive windows over the sensitivity to fire,
- * {@code resolveWindows} consecutive complete windows under the lower resolve
- * sensitivity to resolve, re-notification every {@code renotify} while firing.
+ * own score distribution ({@link ScoreLikelihood}). Each rule's alert then follows its
+ * {@link AlertLifecycle}: fire over the sensitivity, resolve under the lower resolve
+ * sensitivity.
  */
 public final class SeriesEngine {
 
@@ -41,11 +39,13 @@ public final class SeriesEngine {
     private final SeasonalBaseline baseline;
     private final double levelNorm;
     private final ScoreLikelihood likelihood;
+    private final AlertLifecycle lifecycle;
 
     public SeriesEngine(MetricRule rule) {
         this.rule = rule;
         this.baseline = new SeasonalBaseline(rule);
         this.likelihood = new ScoreLikelihood(rule.likelihoodTail());
+        this.lifecycle = new AlertLifecycle(rule);
         // The EWMA of unit-variance scores has variance alpha / (2 - alpha): normalize it back to sigma units.
         // Consecutive residuals share a baseline (and a seasonal estimate) and are not independent, which
         // widens the EWMA: its score is discounted by LEVEL_SHIFT_MARGIN so both detectors fire at one sensitivity.
@@ -195,8 +195,7 @@ public final class SeriesEngine {
         if (rule.detectors().isEmpty()) {
             return;
         }
-        AlertState open = h.getAlerts().get(rule.name());
-        if (open != null && open.getFiringSince() != null) {
+        if (lifecycle.isFiring(h.getAlerts(), rule.name())) {
             return;
         }
         Evaluation base = evaluateBase(h, starts, values, windowMillis);
@@ -204,9 +203,7 @@ public final class SeriesEngine {
         if (base.learning() || !hasVolume(base, rule.minVolume()) || rule.direction().directed(base.score()) < fireAt) {
             return;
         }
-        long start = starts.get(starts.size() - 1);
-        h.getAlerts().put(rule.name(), new AlertState(start, 0, 0, start, 0L));
-        out.add(new Transition(rule.name(), AlertStatus.firing, base, start, start, null, severity(base), false, true));
+        lifecycle.fireOnRevision(h.getAlerts(), rule.name(), base, starts.get(starts.size() - 1), severity(base), out);
     }
 
     private ScoredWindow live(SeriesHistory h, long windowMillis, List<Transition> out) {
@@ -341,7 +338,8 @@ public final class SeriesEngine {
         boolean resolve = !volume || stat.learning()
                 || (!pointDetectors() || d.directed(base.score()) < rule.resolveSensitivity() && d.directed(level) < rule.sensitivity())
                 && surprise.recent() < likelihood.sigma() / 2;
-        lifecycle(h, rule.name(), fire, resolve, stat, start, windowMillis, complete, rule.firingWindows(), severity(stat), out);
+        lifecycle.advance(h.getAlerts(), new AlertLifecycle.Verdict(rule.name(), fire, resolve, stat, complete, rule.firingWindows(),
+                severity(stat)), start, windowMillis, out);
     }
 
     private void thresholdLifecycle(SeriesHistory h, ThresholdRule t, Evaluation base, long start, long windowMillis,
@@ -376,58 +374,8 @@ public final class SeriesEngine {
         Evaluation e = new Evaluation(observed, Double.isNaN(bound) ? base.expected() : bound,
                 Double.isInfinite(lower) ? -Double.MAX_VALUE : lower, Double.isInfinite(upper) ? Double.MAX_VALUE : upper,
                 score, 1.0, "threshold", base.state());
-        lifecycle(h, t.name(), breach, !breach, e, start, windowMillis, true, t.forWindows(), t.severity(), out);
-    }
-
-    private void lifecycle(SeriesHistory h, String name, boolean fire, boolean resolve, Evaluation e, long start, long windowMillis,
-                           boolean complete, int firingWindows, String severity, List<Transition> out) {
-        Map<String, AlertState> alerts = h.getAlerts();
-        AlertState st = alerts.get(name);
-        if (st == null) {
-            if (!fire) {
-                return; // nothing open, nothing pending: keep the map small
-            }
-            st = new AlertState(null, 0, 0, 0L, 0L);
-            alerts.put(name, st);
-        }
-        if (st.getFiringSince() == null) {
-            if (start < st.getQuietUntil()) {
-                return; // cooling down after a resolution: one anomaly, one alert
-            }
-            if (fire) {
-                int held = st.getPending() + 1;
-                if (held >= firingWindows) {
-                    long since = start - (long) (held - 1) * windowMillis;
-                    st.setFiringSince(since);
-                    st.setPending(0);
-                    st.setClear(0);
-                    st.setLastNotified(start);
-                    out.add(new Transition(name, AlertStatus.firing, e, start, since, null, severity, false, false));
-                } else if (complete) {
-                    st.setPending(held);
-                }
-            } else if (complete) {
-                alerts.remove(name);
-            }
-        } else if (complete) {
-            if (resolve) {
-                st.setClear(st.getClear() + 1);
-                if (st.getClear() >= rule.resolveWindows()) {
-                    out.add(new Transition(name, AlertStatus.resolved, e, start, st.getFiringSince(), start + windowMillis, severity, false, false));
-                    if (rule.cooldownWindows() > 0) {
-                        alerts.put(name, new AlertState(null, 0, 0, st.getLastNotified(), start + (long) (rule.cooldownWindows() + 1) * windowMillis));
-                    } else {
-                        alerts.remove(name);
-                    }
-                }
-            } else {
-                st.setClear(0);
-                if (rule.renotifyMillis() > 0 && start - st.getLastNotified() >= rule.renotifyMillis()) {
-                    st.setLastNotified(start);
-                    out.add(new Transition(name, AlertStatus.firing, e, start, st.getFiringSince(), null, severity, true, false));
-                }
-            }
-        }
+        lifecycle.advance(h.getAlerts(), new AlertLifecycle.Verdict(t.name(), breach, !breach, e, true, t.forWindows(), t.severity()),
+                start, windowMillis, out);
     }
 
     private String severity(Evaluation e) {
