@@ -3,6 +3,8 @@ package io.sightline.anomaly;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.anomaly.forwarding.AlertForwarder;
 import io.sightline.anomaly.rules.DataQualityRules;
+import io.sightline.anomaly.rules.RuleKey;
+import io.sightline.anomaly.rules.RuleKeys;
 import io.sightline.anomaly.rules.RuleSet;
 import io.sightline.anomaly.topology.DetectionSettings;
 import io.sightline.common.config.ServiceConfig;
@@ -26,39 +28,6 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String RULES_FILE_CONFIG = "detector.rules.file";
     private static final String RULES_FILE_DOC = "YAML (or JSON) file of per-metric detection rules (see docs/anomaly-detection.md); "
             + "empty: every metric uses the detector.* settings.";
-
-    public static final String HISTORY_WINDOWS_CONFIG = "detector.history.windows";
-    private static final String HISTORY_WINDOWS_DOC = "How many recent windows of a series form its baseline.";
-
-    public static final String MIN_HISTORY_CONFIG = "detector.min.history";
-    private static final String MIN_HISTORY_DOC = "Windows of history a series needs before it can alert (it is 'learning' until then).";
-
-    public static final String THRESHOLD_CONFIG = "detector.threshold";
-    private static final String THRESHOLD_DOC = "Score (deviation from the baseline in robust sigma units) at which an alert fires.";
-
-    public static final String RESOLVE_THRESHOLD_CONFIG = "detector.resolve.threshold";
-    private static final String RESOLVE_THRESHOLD_DOC = "Score below which a firing alert resolves; lower than the threshold so alerts do not flap.";
-
-    public static final String MIN_VOLUME_CONFIG = "detector.min.volume";
-    private static final String MIN_VOLUME_DOC = "No alerts for series whose observed and expected values are both below this.";
-
-    public static final String SEASONALITY_CONFIG = "detector.seasonality";
-    private static final String SEASONALITY_DOC = "Seasonality of the baseline: none, daily or weekly (the same slot of previous days or weeks), or auto (daily slots, used only where they fit the series better than its recent level).";
-
-    public static final String DIRECTION_CONFIG = "detector.direction";
-    private static final String DIRECTION_DOC = "Which deviations alert: up, down or both.";
-
-    public static final String FIRING_WINDOWS_CONFIG = "detector.firing.windows";
-    private static final String FIRING_WINDOWS_DOC = "Consecutive windows beyond the threshold before an alert fires (1: a spike fires within its own window).";
-
-    public static final String RESOLVE_WINDOWS_CONFIG = "detector.resolve.windows";
-    private static final String RESOLVE_WINDOWS_DOC = "Consecutive complete windows under the resolve threshold before a firing alert resolves.";
-
-    public static final String RENOTIFY_MINUTES_CONFIG = "detector.renotify.minutes";
-    private static final String RENOTIFY_MINUTES_DOC = "Re-send a firing alert this often (event time) while it lasts; 0 never.";
-
-    public static final String RUNBOOK_URL_CONFIG = "detector.runbook.url";
-    private static final String RUNBOOK_URL_DOC = "runbook_url annotation of every alert unless its rule sets one; empty for none.";
 
     public static final String MAX_SERIES_CONFIG = "detector.max.series";
     private static final String MAX_SERIES_DOC = "Series each stream task keeps a baseline for; past it the least recently updated are evicted (counted in series-evicted-total).";
@@ -96,20 +65,8 @@ public final class AnomalyConfig extends ServiceConfig {
     public static final String LAG_INTERVAL_MS_CONFIG = "quality.lag.interval.ms";
     private static final String LAG_INTERVAL_MS_DOC = "How often the lag of the pipeline stages is measured; 0 turns the measurement off.";
 
-    public static final ConfigDef DEFINITION = StreamsAppSettings.define(baseDefinition(8084), "sightline-anomaly")
+    public static final ConfigDef DEFINITION = withRuleDefaults(StreamsAppSettings.define(baseDefinition(8084), "sightline-anomaly"))
             .define(RULES_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, RULES_FILE_DOC)
-            .define(HISTORY_WINDOWS_CONFIG, Type.INT, 60, ConfigDef.Range.between(3, 1000), Importance.MEDIUM, HISTORY_WINDOWS_DOC)
-            .define(MIN_HISTORY_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(2), Importance.MEDIUM, MIN_HISTORY_DOC)
-            .define(THRESHOLD_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.5), Importance.MEDIUM, THRESHOLD_DOC)
-            .define(RESOLVE_THRESHOLD_CONFIG, Type.DOUBLE, 2.5, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, RESOLVE_THRESHOLD_DOC)
-            .define(MIN_VOLUME_CONFIG, Type.DOUBLE, 5.0, ConfigDef.Range.atLeast(0.0), Importance.MEDIUM, MIN_VOLUME_DOC)
-            .define(SEASONALITY_CONFIG, Type.STRING, "none", ConfigDef.ValidString.in("none", "daily", "weekly", "auto"),
-                    Importance.MEDIUM, SEASONALITY_DOC)
-            .define(DIRECTION_CONFIG, Type.STRING, "both", ConfigDef.ValidString.in("up", "down", "both"), Importance.MEDIUM, DIRECTION_DOC)
-            .define(FIRING_WINDOWS_CONFIG, Type.INT, 1, ConfigDef.Range.between(1, 1000), Importance.LOW, FIRING_WINDOWS_DOC)
-            .define(RESOLVE_WINDOWS_CONFIG, Type.INT, 2, ConfigDef.Range.between(1, 1000), Importance.LOW, RESOLVE_WINDOWS_DOC)
-            .define(RENOTIFY_MINUTES_CONFIG, Type.LONG, 240L, ConfigDef.Range.atLeast(0), Importance.LOW, RENOTIFY_MINUTES_DOC)
-            .define(RUNBOOK_URL_CONFIG, Type.STRING, "", Importance.LOW, RUNBOOK_URL_DOC)
             .define(MAX_SERIES_CONFIG, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_SERIES_DOC)
             .define(EVICTION_INTERVAL_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(100), Importance.LOW, EVICTION_INTERVAL_MS_DOC)
             .define(FORWARD_URL_CONFIG, Type.STRING, "", Importance.MEDIUM, FORWARD_URL_DOC)
@@ -127,14 +84,20 @@ public final class AnomalyConfig extends ServiceConfig {
 
     private final RuleSet rules;
 
+    /** The {@code detector.*} settings: the defaults of the rule keys that have one, declared with the keys ({@link RuleKeys}). */
+    private static ConfigDef withRuleDefaults(ConfigDef definition) {
+        for (RuleKey<?> key : RuleKeys.ALL) {
+            RuleKey.Setting setting = key.setting();
+            if (setting != null) {
+                definition.define(setting.name(), setting.type(), setting.defaultValue(), setting.validator(), Importance.MEDIUM,
+                        key.doc() + " The default of the rule key " + key.name() + " (docs/anomaly-detection.md).");
+            }
+        }
+        return definition;
+    }
+
     public AnomalyConfig(Map<String, String> env) {
         super(DEFINITION, env);
-        if (getDouble(RESOLVE_THRESHOLD_CONFIG) >= getDouble(THRESHOLD_CONFIG)) {
-            throw new ConfigException("SIGHTLINE_DETECTOR_RESOLVE_THRESHOLD must be lower than SIGHTLINE_DETECTOR_THRESHOLD, or alerts flap");
-        }
-        if (getInt(MIN_HISTORY_CONFIG) > getInt(HISTORY_WINDOWS_CONFIG)) {
-            throw new ConfigException("SIGHTLINE_DETECTOR_MIN_HISTORY must not exceed SIGHTLINE_DETECTOR_HISTORY_WINDOWS");
-        }
         this.rules = loadRules();
         String url = getString(FORWARD_URL_CONFIG);
         if (!url.isBlank() && !url.matches("https?://.+")) {
@@ -152,12 +115,9 @@ public final class AnomalyConfig extends ServiceConfig {
                 getInt(FORWARD_QUEUE_SIZE_CONFIG), getInt(FORWARD_MAX_RETRIES_CONFIG), Duration.ofSeconds(5), Duration.ofMillis(200));
     }
 
-    /** The rule every metric gets unless the rules file says otherwise: the detector settings above. */
+    /** The rule every metric gets unless the rules file says otherwise: the keys' defaults and the detector.* settings. */
     public ObjectNode ruleBase() {
-        return RuleSet.base(getDouble(THRESHOLD_CONFIG), getDouble(RESOLVE_THRESHOLD_CONFIG), getInt(HISTORY_WINDOWS_CONFIG),
-                getInt(MIN_HISTORY_CONFIG), getDouble(MIN_VOLUME_CONFIG), getString(SEASONALITY_CONFIG), getString(DIRECTION_CONFIG),
-                getInt(FIRING_WINDOWS_CONFIG), getInt(RESOLVE_WINDOWS_CONFIG), getLong(RENOTIFY_MINUTES_CONFIG),
-                getString(RUNBOOK_URL_CONFIG));
+        return RuleSet.base(values());
     }
 
     private RuleSet loadRules() {
@@ -175,7 +135,8 @@ public final class AnomalyConfig extends ServiceConfig {
             }
             return RuleSet.load(base, path, builtIns);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage() + " (SIGHTLINE_DETECTOR_RULES_FILE)");
+            // The message names the entry and the key; the setting to fix is the file, or the detector.* settings it names.
+            throw new ConfigException(file.isBlank() ? e.getMessage() : e.getMessage() + " (SIGHTLINE_DETECTOR_RULES_FILE)");
         }
     }
 

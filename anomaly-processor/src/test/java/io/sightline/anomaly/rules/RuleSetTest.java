@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RuleSetTest {
 
-    private static final ObjectNode BASE = RuleSet.base(4.0, 2.0, 30, 5, 5.0, "none", "both", 1, 2, 240, "");
+    private static final ObjectNode BASE = RuleSet.base(Map.of("detector.threshold", 4.0, "detector.resolve.threshold", 2.0,
+            "detector.history.windows", 30));
 
     @TempDir
     Path dir;
@@ -128,7 +129,7 @@ class RuleSetTest {
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    sensitivty: 3\n", "r"))
                 .hasMessageContaining("metrics[0] (match 'a'): unknown key 'sensitivty'");
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    sensitivity: 3\n    resolveSensitivity: 3\n", "r"))
-                .hasMessageContaining("'resolveSensitivity' (3.0) must be lower than 'sensitivity' (3.0)");
+                .hasMessageContaining("'resolveSensitivity' (3.0, default SIGHTLINE_DETECTOR_RESOLVE_THRESHOLD) must be lower than 'sensitivity' (3.0, default SIGHTLINE_DETECTOR_THRESHOLD)");
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    thresholds:\n      - name: t\n", "r"))
                 .hasMessageContaining("metrics[0] (match 'a'), thresholds[0]: set at least one of 'above', 'below', 'changePercent'");
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - sensitivity: 3\n", "r"))
