@@ -3,6 +3,7 @@ package io.sightline.aggregate;
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.aggregate.rocksdb.BoundedMemoryRocksDBConfig;
+import io.sightline.aggregate.topology.AggregateSettings;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
 import java.nio.file.Path;
@@ -78,6 +79,11 @@ public final class AggregateConfig extends ServiceConfig {
     public MetricDefinitions definitions() {
         String file = getString(METRICS_DEFINITIONS_FILE_CONFIG);
         return file.isBlank() ? MetricDefinitions.defaults() : MetricDefinitions.load(Path.of(file));
+    }
+
+    /** What the topology needs from these settings. */
+    public AggregateSettings topologySettings() {
+        return new AggregateSettings(definitions(), windowGrace(), latenessHorizons(), emitInterval(), maxCardinality());
     }
 
     /** Streams properties on top of the shared ones: the bounded RocksDB memory. */

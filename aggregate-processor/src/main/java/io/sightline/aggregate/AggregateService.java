@@ -18,7 +18,7 @@ public final class AggregateService {
     public static StreamsService start(AggregateConfig config) {
         Topics topics = StreamsService.topics(config);
         return StreamsService.start("aggregate-processor", config, topics,
-                AggregateTopology.build(topics, config.definitions(), config.windowGrace(), config.latenessHorizons(), config.emitInterval(), config.maxCardinality()),
+                AggregateTopology.build(topics, config.topologySettings()),
                 config.streamsProperties(), streams -> javalin -> { });
     }
 

@@ -6,7 +6,7 @@ import io.sightline.anomaly.rules.DataQualityRules;
 import io.sightline.anomaly.rules.RuleKey;
 import io.sightline.anomaly.rules.RuleKeys;
 import io.sightline.anomaly.rules.RuleSet;
-import io.sightline.anomaly.topology.DetectionSettings;
+import io.sightline.anomaly.topology.AnomalySettings;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
 import java.net.URI;
@@ -144,8 +144,8 @@ public final class AnomalyConfig extends ServiceConfig {
         return rules;
     }
 
-    public DetectionSettings detectionSettings() {
-        return new DetectionSettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)),
+    public AnomalySettings topologySettings() {
+        return new AnomalySettings(rules, getInt(MAX_SERIES_CONFIG), Duration.ofMillis(getLong(EVICTION_INTERVAL_MS_CONFIG)),
                 getInt(REJECTED_MIN_EVENTS_CONFIG), null);
     }
 }

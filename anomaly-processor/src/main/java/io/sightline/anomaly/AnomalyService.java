@@ -31,7 +31,7 @@ public final class AnomalyService {
             forwarder.start();
         }
         StreamsService service = StreamsService.start("anomaly-processor", config, topics,
-                AnomalyTopology.build(topics, config.detectionSettings().withForwarder(forwarder)), Map.of(),
+                AnomalyTopology.build(topics, config.topologySettings().withForwarder(forwarder)), Map.of(),
                 streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
         if (forwarder != null) {
             // Closed with the service, not only with the process: several services share a JVM on the local stack.

@@ -2,7 +2,7 @@ package io.sightline.enrich;
 
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
-import io.sightline.enrich.topology.EnrichOptions;
+import io.sightline.enrich.topology.EnrichSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +58,11 @@ public final class EnrichConfig extends ServiceConfig {
     }
 
     /** The topology's options from these settings. */
-    public EnrichOptions options() {
+    public EnrichSettings topologySettings() {
         String secret = getPassword(PII_HASH_SECRET_CONFIG).value();
         List<String> piiKeys = getList(PII_KEYS_CONFIG);
         String geo = getString(GEO_DATABASE_PATH_CONFIG);
-        return new EnrichOptions(
+        return new EnrichSettings(
                 Duration.ofMillis(getLong(DEDUP_WINDOW_MS_CONFIG)),
                 Duration.ofMillis(getLong(EVENT_FUTURE_TOLERANCE_MS_CONFIG)),
                 Duration.ofMillis(getLong(EVENT_MAX_PAST_MS_CONFIG)),

@@ -22,7 +22,7 @@ public final class EnrichService {
         UserAgentParser.load();
         log.info("User-agent rules loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics, config.options()));
+        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics, config.topologySettings()));
     }
 
     public static void main(String[] args) {

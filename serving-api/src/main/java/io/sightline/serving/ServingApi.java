@@ -55,7 +55,7 @@ public final class ServingApi implements AutoCloseable {
         TrackingPlanFeed plans = new TrackingPlanFeed(config.kafkaClientProperties(), topics.registry(), planStore, "serving-api");
         BearerTokenAuth auth = new BearerTokenAuth("read", config.readTokens(), true);
         StreamsService service = StreamsService.start("serving-api", config, topics,
-                ServingTopology.build(topics, config.metricsRetention()), props,
+                ServingTopology.build(topics, config.topologySettings()), props,
                 streams -> {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);

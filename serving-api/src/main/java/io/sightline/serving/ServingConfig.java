@@ -2,6 +2,7 @@ package io.sightline.serving;
 
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
+import io.sightline.serving.topology.ServingSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -83,6 +84,11 @@ public final class ServingConfig extends ServiceConfig {
 
     public Duration streamHeartbeat() {
         return Duration.ofMillis(getLong(STREAM_HEARTBEAT_MS_CONFIG));
+    }
+
+    /** What the topology needs from these settings. */
+    public ServingSettings topologySettings() {
+        return new ServingSettings(metricsRetention());
     }
 
     public Duration metricsRetention() {

@@ -65,14 +65,12 @@ public final class AggregateTopology {
     private AggregateTopology() {
     }
 
-    /**
-     * @param grace        how long after a window's end it closes with a final value
-     * @param horizons     how long after a window's end late events still revise it, per window size
-     * @param emitInterval how often changed open windows are published; zero publishes every update
-     * @param defaultCap   distinct dimension combinations per metric (per input partition) before {@code other}
-     */
-    public static Topology build(Topics topics, MetricDefinitions definitions, Duration grace, LatenessHorizons horizons,
-                                 Duration emitInterval, int defaultCap) {
+    public static Topology build(Topics topics, AggregateSettings settings) {
+        MetricDefinitions definitions = settings.definitions();
+        Duration grace = settings.grace();
+        LatenessHorizons horizons = settings.horizons();
+        Duration emitInterval = settings.emitInterval();
+        int defaultCap = settings.defaultCap();
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         StreamsBuilder builder = new StreamsBuilder();

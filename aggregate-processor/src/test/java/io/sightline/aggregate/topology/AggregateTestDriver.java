@@ -25,6 +25,6 @@ final class AggregateTestDriver {
         props.putAll(StreamsAppSettings.properties(config, "aggregate-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
         props.putAll(config.streamsProperties());
-        return new TopologyTestDriver(AggregateTopology.build(topics, definitions, grace, horizons, Duration.ZERO, 1000), props);
+        return new TopologyTestDriver(AggregateTopology.build(topics, new AggregateSettings(definitions, grace, horizons, Duration.ZERO, 1000)), props);
     }
 }

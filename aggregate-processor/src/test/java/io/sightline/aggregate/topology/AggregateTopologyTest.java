@@ -141,7 +141,8 @@ class AggregateTopologyTest {
 
     @Test
     void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheLateCount() {
-        String description = AggregateTopology.build(topics, MetricDefinitions.defaults(), Duration.ofSeconds(30), LatenessHorizons.defaults(), Duration.ZERO, 1000)
+        String description = AggregateTopology.build(topics,
+                        new AggregateSettings(MetricDefinitions.defaults(), Duration.ofSeconds(30), LatenessHorizons.defaults(), Duration.ZERO, 1000))
                 .describe().toString();
 
         assertThat(description).contains("late-by-source-and-metric-repartition", AggregateTopology.LATE_COUNTS_STORE,

@@ -7,7 +7,7 @@ import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.EnrichConfig;
-import io.sightline.enrich.topology.EnrichOptions;
+import io.sightline.enrich.topology.EnrichSettings;
 import io.sightline.enrich.topology.EnrichTopology;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
@@ -81,9 +81,9 @@ class MixedClocksPropertyTest {
             }
         }
 
-        EnrichOptions enrichOptions = EnrichOptions.defaults();
+        EnrichSettings enrichSettings = EnrichSettings.defaults();
         Topics topics = new Topics(new InMemorySchemaRegistryClient());
-        try (TopologyTestDriver enrich = enrichDriver(topics, enrichOptions);
+        try (TopologyTestDriver enrich = enrichDriver(topics, enrichSettings);
              TopologyTestDriver aggregate = aggregateDriver(topics)) {
             TestInputTopic<String, TrackedEvent> raw = enrich.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(),
                     topics.eventsRaw().valueSerde().serializer());
@@ -106,7 +106,7 @@ class MixedClocksPropertyTest {
                 TrackedEvent event = gatewayEvent(p, "m-" + seed + "-" + i, happened, received);
                 long time = event.getTimestamp().toEpochMilli();
                 // the enrich processor's clamp
-                long corrected = time - received > enrichOptions.futureTolerance().toMillis() ? received : time;
+                long corrected = time - received > enrichSettings.futureTolerance().toMillis() ? received : time;
                 expected.add(p.name(), corrected, received);
                 sent.merge(p.name(), 1, Integer::sum);
                 raw.pipeInput("web:" + p.name(), event);
@@ -200,7 +200,7 @@ class MixedClocksPropertyTest {
         }
     }
 
-    private TopologyTestDriver enrichDriver(Topics topics, EnrichOptions options) {
+    private TopologyTestDriver enrichDriver(Topics topics, EnrichSettings options) {
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("enrich").toString()));
         Properties props = new Properties();
         props.putAll(StreamsAppSettings.properties(config, "enrich-processor", topics.valueSerde(DeadLetter.class).serializer(),

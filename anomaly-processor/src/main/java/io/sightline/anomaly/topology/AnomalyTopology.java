@@ -57,7 +57,7 @@ public final class AnomalyTopology {
     private AnomalyTopology() {
     }
 
-    public static Topology build(Topics topics, DetectionSettings settings) {
+    public static Topology build(Topics topics, AnomalySettings settings) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
@@ -104,7 +104,7 @@ public final class AnomalyTopology {
      * event name in {@code quality.catalog.v1}, with drift alerts (an unplanned event name
      * appears, a property changes type) on {@code alerts.v1} and to the forwarder.
      */
-    private static void eventCatalog(StreamsBuilder builder, Topics topics, DetectionSettings settings) {
+    private static void eventCatalog(StreamsBuilder builder, Topics topics, AnomalySettings settings) {
         Topic<String, EventCatalogEntry> observations = topics.qualityObservations();
         Topic<String, EventCatalogEntry> catalog = topics.qualityCatalog();
         Topic<String, Alert> alerts = topics.alerts();
@@ -161,7 +161,7 @@ public final class AnomalyTopology {
      */
     private static KStream<String, MetricWindow> sourceShare(StreamsBuilder builder, KStream<String, MetricWindow> windows,
                                                              KStream<String, MetricWindow> troubled, String shareMetric, String store,
-                                                             String name, Topics topics, DetectionSettings settings) {
+                                                             String name, Topics topics, AnomalySettings settings) {
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(store, SourceShare.RETENTION,
                 SourceShare.WINDOW, false), Serdes.String(), metrics.valueSerde()));

@@ -52,7 +52,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     static final java.time.Duration STALE_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
     private static final Logger log = LoggerFactory.getLogger(SeriesDetector.class);
 
-    private final DetectionSettings settings;
+    private final AnomalySettings settings;
     private final Map<MetricRule, SeriesEngine> engines = new IdentityHashMap<>();
     private KeyValueStore<String, SeriesHistory> history;
     private KeyValueStore<String, LatestEvaluation> latest;
@@ -67,7 +67,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     private Sensor forwardFailedGauge;
     private Sensor forwardDroppedGauge;
 
-    SeriesDetector(DetectionSettings settings) {
+    SeriesDetector(AnomalySettings settings) {
         this.settings = settings;
     }
 

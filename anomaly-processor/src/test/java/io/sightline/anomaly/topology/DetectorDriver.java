@@ -51,7 +51,7 @@ final class DetectorDriver implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(StreamsAppSettings.properties(config, "anomaly-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.detectionSettings()), props, T0);
+        driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.topologySettings()), props, T0);
         metrics = driver.createInputTopic(Topics.METRICS_WINDOWED, new StringSerializer(), topics.metricsWindowed().valueSerde().serializer());
         deadLetters = driver.createInputTopic(Topics.EVENTS_INVALID, new StringSerializer(), topics.eventsInvalid().valueSerde().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(), topics.alerts().valueSerde().deserializer());

@@ -82,10 +82,10 @@ public final class EnrichTopology {
 
     /** The topology with default options. */
     public static Topology build(Topics topics) {
-        return build(topics, EnrichOptions.defaults());
+        return build(topics, EnrichSettings.defaults());
     }
 
-    public static Topology build(Topics topics, EnrichOptions options) {
+    public static Topology build(Topics topics, EnrichSettings options) {
         Topic<String, TrackedEvent> raw = topics.eventsRaw();
         Topic<String, UserProfile> profilesTopic = topics.usersProfile();
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();

@@ -46,8 +46,8 @@ class EnrichTopologyGeoTest {
     @BeforeEach
     void setUp() throws Exception {
         Path database = GeoDatabases.city(Files.createDirectory(dir.resolve("geo")));
-        EnrichOptions d = EnrichOptions.defaults();
-        EnrichOptions withGeo = new EnrichOptions(d.dedupWindow(), d.futureTolerance(), d.maxPast(), d.sessionGap(), d.piiKeys(),
+        EnrichSettings d = EnrichSettings.defaults();
+        EnrichSettings withGeo = new EnrichSettings(d.dedupWindow(), d.futureTolerance(), d.maxPast(), d.sessionGap(), d.piiKeys(),
                 d.piiSecret(), d.productIdProperty(), Optional.of(database));
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("state").toString()));
         Properties props = new Properties();

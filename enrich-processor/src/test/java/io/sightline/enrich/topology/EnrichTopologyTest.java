@@ -64,7 +64,7 @@ class EnrichTopologyTest {
         Properties props = new Properties();
         props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
                 topics.valueSerde(DeadLetter.class).serializer(), meters));
-        driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichOptions.defaults().withDedupWindow(Duration.ofHours(1))), props);
+        driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichSettings.defaults().withDedupWindow(Duration.ofHours(1))), props);
         raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());
         rawBytes = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), new ByteArraySerializer());
         enriched = driver.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(), topics.eventsEnriched().valueSerde().deserializer());

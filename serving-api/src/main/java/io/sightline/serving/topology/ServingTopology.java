@@ -84,7 +84,8 @@ public final class ServingTopology {
     private ServingTopology() {
     }
 
-    public static Topology build(Topics topics, Duration retention) {
+    public static Topology build(Topics topics, ServingSettings settings) {
+        Duration retention = settings.metricsRetention();
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();

@@ -17,10 +17,10 @@ import java.util.Optional;
  * @param productIdProperty event property holding the product id
  * @param geoDatabase     MaxMind database, when geo enrichment is on
  */
-public record EnrichOptions(Duration dedupWindow, Duration futureTolerance, Duration maxPast, Duration sessionGap,
+public record EnrichSettings(Duration dedupWindow, Duration futureTolerance, Duration maxPast, Duration sessionGap,
                             List<String> piiKeys, String piiSecret, String productIdProperty, Optional<Path> geoDatabase) {
 
-    public EnrichOptions {
+    public EnrichSettings {
         piiKeys = List.copyOf(piiKeys);
         if (piiSecret == null || piiSecret.isEmpty()) {
             throw new IllegalArgumentException("pii secret must not be empty");
@@ -28,16 +28,16 @@ public record EnrichOptions(Duration dedupWindow, Duration futureTolerance, Dura
     }
 
     /** The defaults of {@code EnrichConfig}, for tests and tools. */
-    public static EnrichOptions defaults() {
-        return new EnrichOptions(Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(30),
+    public static EnrichSettings defaults() {
+        return new EnrichSettings(Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(30),
                 List.of("email", "phone"), "sightline-enrich", "product_id", Optional.empty());
     }
 
-    public EnrichOptions withDedupWindow(Duration window) {
-        return new EnrichOptions(window, futureTolerance, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+    public EnrichSettings withDedupWindow(Duration window) {
+        return new EnrichSettings(window, futureTolerance, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 
-    public EnrichOptions withSessionGap(Duration gap) {
-        return new EnrichOptions(dedupWindow, futureTolerance, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+    public EnrichSettings withSessionGap(Duration gap) {
+        return new EnrichSettings(dedupWindow, futureTolerance, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 }
