@@ -5,17 +5,13 @@ import io.sightline.aggregate.AggregateService;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.AnomalyService;
 import io.sightline.common.config.Settings;
-import io.sightline.common.kafka.TopicBootstrap;
-import io.sightline.embedded.kafka.EmbeddedKafkaCluster;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.EnrichService;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
-import io.sightline.registry.RegistryConfig;
-import io.sightline.registry.SchemaRegistryServer;
-import io.sightline.schemas.Topics;
 import io.sightline.serving.ServingApi;
 import io.sightline.serving.ServingConfig;
+import io.sightline.testkit.PipelineEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -57,7 +53,7 @@ public final class Stack implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
-    private EmbeddedKafkaCluster kafka;
+    private PipelineEnvironment environment;
 
     private Stack() {
     }
@@ -81,29 +77,25 @@ public final class Stack implements AutoCloseable {
         Map<String, String> processEnv = settings;
         Stack stack = new Stack();
         try {
-            progress.accept("Starting Kafka (KRaft, single node) with data in " + dataDir.resolve("kafka"));
-            stack.kafka = EmbeddedKafkaCluster.singleNode(dataDir.resolve("kafka"), ports.kafka());
-            stack.started.push(stack.kafka);
-            String bootstrap = stack.kafka.bootstrapServers();
-            TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", bootstrap), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
-
-            progress.accept("Starting the schema registry on port " + ports.registry());
-            SchemaRegistryServer registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
-                    "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrap, "SIGHTLINE_HTTP_PORT", String.valueOf(ports.registry()))));
-            stack.started.push(registry);
+            progress.accept("Starting Kafka (KRaft, single node) with data in " + dataDir.resolve("kafka")
+                    + " and the schema registry on port " + ports.registry());
+            stack.environment = PipelineEnvironment.start(dataDir.resolve("kafka"), ports.kafka(), ports.registry());
+            stack.started.push(stack.environment);
+            String bootstrap = stack.environment.bootstrapServers();
+            String registryUrl = stack.environment.registryUrl();
             stack.httpPorts.put("schema-registry", ports.registry());
 
             progress.accept("Starting the five services");
-            stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.gateway(), dataDir, "ingest-gateway",
+            stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.gateway(), dataDir, "ingest-gateway",
                     Map.of("SIGHTLINE_WRITE_KEYS", writeKey + ":local")))));
             stack.httpPorts.put("ingest-gateway", ports.gateway());
-            stack.started.push(EnrichService.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.enrich(), dataDir, "enrich-processor", Map.of()))));
+            stack.started.push(EnrichService.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.enrich(), dataDir, "enrich-processor", Map.of()))));
             stack.httpPorts.put("enrich-processor", ports.enrich());
-            stack.started.push(AggregateService.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
+            stack.started.push(AggregateService.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
             stack.httpPorts.put("aggregate-processor", ports.aggregate());
-            stack.started.push(AnomalyService.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
+            stack.started.push(AnomalyService.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
             stack.httpPorts.put("anomaly-processor", ports.anomaly());
-            stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(processEnv, bootstrap, registry.url(), ports.serving(), dataDir, "serving-api",
+            stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.serving(), dataDir, "serving-api",
                     Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));
             stack.httpPorts.put("serving-api", ports.serving());
 
@@ -126,22 +118,18 @@ public final class Stack implements AutoCloseable {
      */
     static Map<String, String> serviceEnv(Map<String, String> processEnv, String bootstrap, String registryUrl, int port, Path dataDir,
                                           String service, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> settings = new HashMap<>();
         // Short commits: an event shows on the dashboard within about a second.
-        env.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
-        env.putAll(extra);
+        settings.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
+        settings.putAll(extra);
         // Environment variables win over the stack's defaults, as in a deployment.
         processEnv.forEach((k, v) -> {
             if (k.startsWith(Settings.ENV_PREFIX) && !STACK_OWNED.contains(k)) {
-                env.put(k, v);
+                settings.put(k, v);
             }
         });
-        env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl);
-        env.put("SIGHTLINE_HTTP_PORT", String.valueOf(port));
-        env.put("SIGHTLINE_HTTP_HOST", "127.0.0.1");
-        env.put("SIGHTLINE_STATE_DIR", dataDir.resolve("state").resolve(service).toString());
-        return env;
+        settings.put("SIGHTLINE_HTTP_HOST", "127.0.0.1");
+        return PipelineEnvironment.serviceEnv(bootstrap, registryUrl, dataDir.resolve("state").resolve(service), port, settings);
     }
 
     private void awaitReady(Duration timeout, Consumer<String> progress) {
@@ -187,7 +175,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return environment.bootstrapServers();
     }
 
     public String url(String service) {

@@ -29,8 +29,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * What an integration test stands on: a real KRaft Kafka cluster, the schema registry
- * and the pipeline's topics, plus helpers to write and to wait for records. No mocks.
+ * What the pipeline stands on, in one process: a real KRaft Kafka cluster, the
+ * pipeline's topics and the schema registry; plus helpers to write and to wait for
+ * records. Integration tests, the benchmarks and the local stack ({@code Stack}) all
+ * start it here. No mocks.
  */
 public final class PipelineEnvironment implements AutoCloseable {
 
@@ -44,13 +46,26 @@ public final class PipelineEnvironment implements AutoCloseable {
         this.topics = new Topics(new RestSchemaRegistryClient(registry.url()));
     }
 
-    /** A single-broker cluster with data under {@code dataDir}. */
+    /** A single-broker cluster with data under {@code dataDir}, on free ports. */
     public static PipelineEnvironment start(Path dataDir) {
-        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.singleNode(dataDir, 0);
-        TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
-        SchemaRegistryServer registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
-                "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "SIGHTLINE_HTTP_PORT", "0")));
-        return new PipelineEnvironment(kafka, registry);
+        return start(dataDir, 0, 0);
+    }
+
+    /**
+     * A single-broker cluster with data under {@code dataDir}, its topics (3 partitions each)
+     * and the schema registry; 0 as a port picks a free one.
+     */
+    public static PipelineEnvironment start(Path dataDir, int kafkaPort, int registryPort) {
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.singleNode(dataDir, kafkaPort);
+        try {
+            TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
+            SchemaRegistryServer registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
+                    "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "SIGHTLINE_HTTP_PORT", String.valueOf(registryPort))));
+            return new PipelineEnvironment(kafka, registry);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
     }
 
     public String bootstrapServers() {
@@ -72,17 +87,28 @@ public final class PipelineEnvironment implements AutoCloseable {
 
     /**
      * Environment variables that point a service at this cluster and registry, with a
-     * free HTTP port and its own state directory; {@code extra} adds or overrides.
+     * free HTTP port and its own state directory; {@code extra} adds settings.
      */
     public Map<String, String> serviceEnv(Path stateDir, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
-        env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
-        env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl());
-        env.put("SIGHTLINE_HTTP_PORT", "0");
-        env.put("SIGHTLINE_STATE_DIR", stateDir.toString());
+        Map<String, String> settings = new HashMap<>();
         // Commit often so tests see output quickly.
-        env.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100");
-        env.putAll(extra);
+        settings.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100");
+        settings.putAll(extra);
+        return serviceEnv(bootstrapServers(), registryUrl(), stateDir, 0, settings);
+    }
+
+    /**
+     * The environment of one service of an in-process pipeline: its {@code settings}, then
+     * what points it at the broker and registry and what is its own (HTTP port, state
+     * directory), which no setting overrides: one value for all would make services collide.
+     */
+    public static Map<String, String> serviceEnv(String bootstrapServers, String registryUrl, Path stateDir, int httpPort,
+                                                 Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl);
+        env.put("SIGHTLINE_HTTP_PORT", String.valueOf(httpPort));
+        env.put("SIGHTLINE_STATE_DIR", stateDir.toString());
         return env;
     }
 
