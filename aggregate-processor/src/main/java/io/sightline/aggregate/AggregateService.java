@@ -2,7 +2,7 @@ package io.sightline.aggregate;
 
 import io.sightline.aggregate.topology.AggregateTopology;
 import io.sightline.common.config.ConfigFile;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.schemas.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -6,7 +6,7 @@ import static io.sightline.aggregate.Recount.recompute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.MetricWindow;

@@ -5,7 +5,7 @@ import io.sightline.anomaly.http.SeriesRoutes;
 import io.sightline.anomaly.quality.PipelineLagProbe;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.config.ConfigFile;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;

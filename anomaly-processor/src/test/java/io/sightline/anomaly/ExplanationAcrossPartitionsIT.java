@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sightline.anomaly.topology.AnomalyTopology;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;

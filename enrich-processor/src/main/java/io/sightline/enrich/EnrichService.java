@@ -1,7 +1,7 @@
 package io.sightline.enrich;
 
 import io.sightline.common.config.ConfigFile;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.enrich.context.UserAgentParser;
 import io.sightline.enrich.topology.EnrichTopology;
 import io.sightline.schemas.Topics;

@@ -2,7 +2,7 @@ package io.sightline.enrich;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;

@@ -2,7 +2,7 @@ package io.sightline.serving;
 
 import io.sightline.common.config.ConfigFile;
 import io.sightline.common.http.BearerTokenAuth;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
 import io.sightline.schemas.Topics;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.AggregateService;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.EnrichService;
 import io.sightline.schemas.avro.EnrichedEvent;

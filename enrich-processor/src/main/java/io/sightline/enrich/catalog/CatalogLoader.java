@@ -1,7 +1,7 @@
 package io.sightline.enrich.catalog;
 
 import io.sightline.common.config.ConfigFile;
-import io.sightline.common.streams.StreamsService;
+import io.sightline.common.service.StreamsService;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;

@@ -1,10 +1,12 @@
-package io.sightline.common.streams;
+package io.sightline.common.service;
 
 import io.javalin.config.JavalinConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.common.streams.StreamsApp;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
@@ -12,8 +14,8 @@ import io.sightline.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
