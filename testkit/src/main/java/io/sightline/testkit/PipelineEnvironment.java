@@ -87,14 +87,14 @@ public final class PipelineEnvironment implements AutoCloseable {
 
     /**
      * Environment variables that point a service at this cluster and registry, with a
-     * free HTTP port and its own state directory; {@code extra} adds settings.
+     * free HTTP port and its own state directory; {@code extra} adds or overrides (a test
+     * may choose the port).
      */
     public Map<String, String> serviceEnv(Path stateDir, Map<String, String> extra) {
-        Map<String, String> settings = new HashMap<>();
         // Commit often so tests see output quickly.
-        settings.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100");
-        settings.putAll(extra);
-        return serviceEnv(bootstrapServers(), registryUrl(), stateDir, 0, settings);
+        Map<String, String> env = serviceEnv(bootstrapServers(), registryUrl(), stateDir, 0, Map.of("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100"));
+        env.putAll(extra);
+        return env;
     }
 
     /**
