@@ -2,13 +2,16 @@ package io.sightline.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.health.HealthCheck;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
+import io.sightline.registry.RegistryConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +19,9 @@ import org.junit.jupiter.api.Test;
  * service's HTTP server answers, and they answer what the orchestrator needs to hear.
  */
 class HealthEndpointsTest {
+
+    /** Any service's settings: the HTTP server on a free port of the loopback interface. */
+    private static final ServiceConfig SETTINGS = new RegistryConfig(Map.of("SIGHTLINE_HTTP_HOST", "127.0.0.1", "SIGHTLINE_HTTP_PORT", "0"));
 
     static final String LIVE = "/health/live";
     static final String READY = "/health/ready";
@@ -25,7 +31,7 @@ class HealthEndpointsTest {
 
     @Test
     void shouldAnswerLivenessReadinessAndMetricsOnTheServicePort() throws Exception {
-        try (HttpService http = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"),
+        try (HttpService http = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"),
                 health(true, true), cfg -> { })) {
             assertThat(status(http, LIVE)).isEqualTo(200);
             assertThat(status(http, READY)).isEqualTo(200);
@@ -35,7 +41,7 @@ class HealthEndpointsTest {
 
     @Test
     void shouldAnswerNotReadyButLiveWhileRebalancing() throws Exception {
-        try (HttpService http = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"),
+        try (HttpService http = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"),
                 health(true, false), cfg -> { })) {
             assertThat(status(http, LIVE)).isEqualTo(200);
             assertThat(status(http, READY)).isEqualTo(503);
@@ -44,8 +50,8 @@ class HealthEndpointsTest {
 
     @Test
     void shouldPassTheImagesHealthcheckOnlyWhenReady() throws Exception {
-        try (HttpService ready = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"), health(true, true), cfg -> { });
-             HttpService rebalancing = HttpService.start("probe-test", "127.0.0.1", 0, ServiceMetrics.create("probe-test"), health(true, false), cfg -> { })) {
+        try (HttpService ready = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, true), cfg -> { });
+             HttpService rebalancing = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, false), cfg -> { })) {
             assertThat(healthcheck(ready.port())).isZero();
             assertThat(healthcheck(rebalancing.port())).isNotZero();
         }

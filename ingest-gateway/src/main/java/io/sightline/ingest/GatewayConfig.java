@@ -34,10 +34,10 @@ public final class GatewayConfig extends ServiceConfig {
     private static final String RETRY_AFTER_SECONDS_DOC = "Retry-After (seconds) sent with a 503 when Kafka did not acknowledge in time or the producer buffer is full.";
 
     public static final String RATE_LIMIT_EVENTS_PER_SECOND_CONFIG = "rate.limit.events.per.second";
-    private static final String RATE_LIMIT_EVENTS_PER_SECOND_DOC = "Events per second each write key may send on average (a token bucket per key); more get 429 with Retry-After. 0 turns the limit off.";
+    private static final String RATE_LIMIT_EVENTS_PER_SECOND_DOC = "Events per second each source may send on average (a token bucket per source, shared by its write keys, in each gateway replica); more get 429 with Retry-After. 0 turns the limit off.";
 
     public static final String RATE_LIMIT_BURST_CONFIG = "rate.limit.burst";
-    private static final String RATE_LIMIT_BURST_DOC = "Events a write key may send at once above its average rate (the bucket's size); at least max.batch.items, so a full batch can pass.";
+    private static final String RATE_LIMIT_BURST_DOC = "Events a source may send at once above its average rate (the bucket's size); at least max.batch.items, so a full batch can pass.";
 
     public static final String TRUSTED_PROXIES_CONFIG = "trusted.proxies";
     private static final String TRUSTED_PROXIES_DOC = "Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For header is believed when finding the client address (context.ip), comma-separated; empty believes none.";
@@ -54,15 +54,14 @@ public final class GatewayConfig extends ServiceConfig {
             + "type is unplanned_event, required_missing, type_mismatch, additional_property, enum_mismatch, constraint or *; mode is allow, "
             + "flag (kept, violations attached and recorded), omit (offending properties removed) or block (dead-lettered). The most specific entry wins.";
 
-    public static final String ADMIN_TOKENS_CONFIG = "admin.tokens";
-    private static final String ADMIN_TOKENS_DOC = "Bearer tokens that may publish and read tracking plans, comma-separated, each plain or as sha256:<hex of the token>; "
-            + "empty refuses the admin API.";
+    public static final String ADMIN_TOKENS_CONFIG = tokensSetting("admin");
 
     public static final String CATALOG_REPORT_MS_CONFIG = "catalog.report.ms";
     private static final String CATALOG_REPORT_MS_DOC = "How often the gateway reports what it observed of each event name (count, properties and their JSON types) "
             + "to quality.observations.v1, the source of the event catalog and of drift alerts.";
 
-    public static final ConfigDef DEFINITION = withCors(baseDefinition(8080), "*")
+    public static final ConfigDef DEFINITION = withTokens(withCors(baseDefinition(8080), "*"), "admin", Importance.MEDIUM,
+            "Who may publish and read tracking plans; empty refuses the admin API.")
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(ACK_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.MEDIUM, ACK_TIMEOUT_MS_DOC)
             .define(MAX_REQUEST_BYTES_CONFIG, Type.INT, 500 * 1024, ConfigDef.Range.atLeast(1024), Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
@@ -76,7 +75,6 @@ public final class GatewayConfig extends ServiceConfig {
             .define(SHUTDOWN_DRAIN_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW, SHUTDOWN_DRAIN_MS_DOC)
             .define(TRACKING_PLANS_CONFIG, Type.LIST, "", Importance.MEDIUM, TRACKING_PLANS_DOC)
             .define(TRACKING_PLAN_MODES_CONFIG, Type.LIST, "*=flag", Importance.MEDIUM, TRACKING_PLAN_MODES_DOC)
-            .define(ADMIN_TOKENS_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, ADMIN_TOKENS_DOC)
             .define(CATALOG_REPORT_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100), Importance.LOW, CATALOG_REPORT_MS_DOC);
 
     private final Map<String, String> sourcesByWriteKey;
@@ -112,7 +110,7 @@ public final class GatewayConfig extends ServiceConfig {
     }
 
     public Set<String> adminTokens() {
-        return Set.of(getPassword(ADMIN_TOKENS_CONFIG).value().split(","));
+        return tokens("admin");
     }
 
     public int retryAfterSeconds() {

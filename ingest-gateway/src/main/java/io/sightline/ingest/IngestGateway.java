@@ -101,7 +101,7 @@ public final class IngestGateway implements AutoCloseable {
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
                 config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
-        HttpService http = HttpService.start("ingest-gateway", config.httpHost(), config.httpPort(), metrics, health, javalin -> {
+        HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
             planRoutes.addTo(javalin);
             settings.addTo(javalin);

@@ -41,7 +41,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 return true;
             }
         };
-        HttpService http = HttpService.start("schema-registry", config.httpHost(), config.httpPort(), metrics, health,
+        HttpService http = HttpService.start("schema-registry", config, metrics, health,
                 new RegistryRoutes(store)::addTo);
         return new SchemaRegistryServer(store, http);
     }

@@ -60,7 +60,7 @@ public final class ServingApi implements AutoCloseable {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);
                     ServingRoutes routes = new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
-                            new QualityQueries(router, replicas), live, auth, config.corsAllowedOrigins(), config.streamMaxClients(), config.streamHeartbeat());
+                            new QualityQueries(router, replicas), live, auth, config.streamMaxClients(), config.streamHeartbeat());
                     EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
                     return javalin -> {
                         routes.addTo(javalin);

@@ -23,8 +23,7 @@ public final class ServingConfig extends ServiceConfig {
     public static final String FORWARD_TIMEOUT_MS_CONFIG = "forward.timeout.ms";
     private static final String FORWARD_TIMEOUT_MS_DOC = "How long a replica waits for another replica that owns the data before answering 503.";
 
-    public static final String READ_TOKENS_CONFIG = "read.tokens";
-    private static final String READ_TOKENS_DOC = "Bearer tokens that may read the API, comma-separated; empty leaves the API open (local use only).";
+    public static final String READ_TOKENS_CONFIG = tokensSetting("read");
 
     public static final String STREAM_MAX_CLIENTS_CONFIG = "stream.max.clients";
     private static final String STREAM_MAX_CLIENTS_DOC = "Most concurrent /v1/stream clients per replica; more get 503.";
@@ -32,8 +31,8 @@ public final class ServingConfig extends ServiceConfig {
     public static final String STREAM_HEARTBEAT_MS_CONFIG = "stream.heartbeat.ms";
     private static final String STREAM_HEARTBEAT_MS_DOC = "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
 
-    public static final ConfigDef DEFINITION = StreamsAppSettings.define(withCors(baseDefinition(8081), ""), "sightline-serving")
-            .define(READ_TOKENS_CONFIG, Type.PASSWORD, "", Importance.HIGH, READ_TOKENS_DOC)
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(withTokens(withCors(baseDefinition(8081), ""), "read",
+                    Importance.HIGH, "Who may read the API; empty leaves the API open (local use only)."), "sightline-serving")
             .define(STREAM_MAX_CLIENTS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW, STREAM_MAX_CLIENTS_DOC)
             .define(STREAM_HEARTBEAT_MS_CONFIG, Type.LONG, 15_000L, ConfigDef.Range.atLeast(100), Importance.LOW, STREAM_HEARTBEAT_MS_DOC)
             .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
@@ -68,13 +67,7 @@ public final class ServingConfig extends ServiceConfig {
 
     /** Accepted read tokens; empty when the API is open. */
     public java.util.Set<String> readTokens() {
-        java.util.Set<String> tokens = new java.util.HashSet<>();
-        for (String t : getPassword(READ_TOKENS_CONFIG).value().split(",")) {
-            if (!t.isBlank()) {
-                tokens.add(t.trim());
-            }
-        }
-        return java.util.Set.copyOf(tokens);
+        return tokens("read");
     }
 
 

@@ -6,6 +6,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.plugin.bundled.CorsPlugin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.health.HealthCheck;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,17 +35,20 @@ public final class HttpService implements AutoCloseable {
     }
 
     /**
-     * Starts the server.
+     * Starts the server on the service's HTTP settings: interface and port ({@code http.port} 0
+     * picks a free one, see {@link #port()}) and, where the service declares it, the origins
+     * browsers may call it from ({@code cors.allowed.origins}, with {@code Retry-After} readable).
      *
-     * @param port   0 picks a free port; see {@link #port()}
      * @param routes adds the service's own routes to the config
      */
-    public static HttpService start(String name, String host, int port, PrometheusMeterRegistry metrics,
+    public static HttpService start(String name, ServiceConfig settings, PrometheusMeterRegistry metrics,
                                     HealthCheck health, Consumer<JavalinConfig> routes) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.jetty.host = host;
-            config.jetty.port = port;
+            config.jetty.host = settings.httpHost();
+            config.jetty.port = settings.httpPort();
+            // Browser code must be able to read why it should wait.
+            cors(config, settings.corsAllowedOrigins(), List.of("Retry-After"));
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
             config.routes.get("/health/live", ctx -> healthAnswer(ctx, health.isLive(), health));
             config.routes.get("/health/ready", ctx -> healthAnswer(ctx, health.isReady(), health));
@@ -73,7 +77,7 @@ public final class HttpService implements AutoCloseable {
             routes.accept(config);
         });
         app.start();
-        log.info("{} HTTP server listening on {}:{}", name, host, app.port());
+        log.info("{} HTTP server listening on {}:{}", name, settings.httpHost(), app.port());
         return new HttpService(name, app);
     }
 

@@ -57,7 +57,7 @@ public final class StreamsService implements AutoCloseable {
                 topics.valueSerde(DeadLetter.class).serializer(), metrics));
         props.putAll(extraProperties);
         StreamsApp app = new StreamsApp(name, topology, props, metrics);
-        HttpService http = HttpService.start(name, config.httpHost(), config.httpPort(), metrics, app.health(),
+        HttpService http = HttpService.start(name, config, metrics, app.health(),
                 routes.apply(app.streams()));
         app.start();
         return new StreamsService(app, http, metrics);

@@ -1,7 +1,10 @@
 package io.sightline.common.config;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -10,7 +13,9 @@ import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Settings every Sightline service has: where Kafka and the schema registry are, and
- * the HTTP port for the API or for health and metrics. Each service extends this with
+ * its HTTP server (interface and port for the API or for health and metrics; for the
+ * services browsers or people call, CORS origins and access tokens, declared here once
+ * for all of them). Each service extends this with
  * its own {@link ConfigDef}; a bad value fails at start-up naming the variable to fix.
  */
 public abstract class ServiceConfig extends AbstractConfig {
@@ -62,9 +67,33 @@ public abstract class ServiceConfig extends AbstractConfig {
         return definition.define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, defaultOrigins, Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC);
     }
 
-    /** The origins allowed by {@code cors.allowed.origins} (services that define it with {@link #withCors}). */
+    /** The origins allowed by {@code cors.allowed.origins}; none for services that do not define it ({@link #withCors}). */
     public List<String> corsAllowedOrigins() {
+        if (!values().containsKey(CORS_ALLOWED_ORIGINS_CONFIG)) {
+            return List.of();
+        }
         return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+    }
+
+    /**
+     * Adds the access tokens of one scope ({@code read}, {@code admin}) under one name for every
+     * service: {@code <scope>.tokens}, bearer tokens, comma-separated, each plain or as
+     * {@code sha256:<hex of the token>}; {@code what} says what the scope grants and what
+     * an empty list means.
+     */
+    protected static ConfigDef withTokens(ConfigDef definition, String scope, Importance importance, String what) {
+        return definition.define(tokensSetting(scope), Type.PASSWORD, "", importance, what
+                + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
+    }
+
+    /** The tokens of {@code scope} (declared with {@link #withTokens}), blanks dropped. */
+    public Set<String> tokens(String scope) {
+        return Arrays.stream(getPassword(tokensSetting(scope)).value().split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    public static String tokensSetting(String scope) {
+        return scope + ".tokens";
     }
 
     public String bootstrapServers() {

@@ -58,17 +58,4 @@ public final class Settings {
         return props;
     }
 
-    /** One Markdown table row per setting: variable, default, meaning; for the README's configuration table. */
-    public static String markdownTable(ConfigDef definition) {
-        StringBuilder sb = new StringBuilder("| variable | default | meaning |\n|---|---|---|\n");
-        for (ConfigDef.ConfigKey key : new java.util.TreeMap<>(definition.configKeys()).values()) {
-            Object def = key.defaultValue;
-            String shown = ConfigDef.NO_DEFAULT_VALUE.equals(def) ? "(required)"
-                    : key.type == ConfigDef.Type.PASSWORD ? "(secret, empty)"
-                    : "`" + ConfigDef.convertToString(def, key.type) + "`";
-            sb.append("| `").append(envName(key.name)).append("` | ").append(shown).append(" | ")
-                    .append(key.documentation.replace('|', '/').replace('\n', ' ')).append(" |\n");
-        }
-        return sb.toString();
-    }
 }

@@ -56,8 +56,6 @@ public final class TrackingRoutes {
 
     public void addTo(JavalinConfig javalin) {
         javalin.http.maxRequestSize = config.maxRequestBytes();
-        // Browser SDKs must be able to read why they should wait.
-        HttpService.cors(javalin, config.corsAllowedOrigins(), List.of("Retry-After"));
         for (EventType type : EventType.values()) {
             // Segment's browser and mobile libraries name the call by its first letter (/v1/t, /v1/p, ...).
             for (String path : List.of("/v1/" + type.name(), "/v1/" + type.name().charAt(0))) {

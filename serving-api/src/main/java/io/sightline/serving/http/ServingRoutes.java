@@ -49,14 +49,12 @@ public final class ServingRoutes {
     private final FunnelQueries funnels;
     private final LiveUpdates live;
     private final BearerTokenAuth auth;
-    private final List<String> corsOrigins;
     private final Duration heartbeat;
     private final Semaphore streamSlots;
     private final String openApi;
 
     public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, QualityQueries quality, LiveUpdates live,
-                         BearerTokenAuth auth,
-                         List<String> corsOrigins, int maxStreamClients, Duration heartbeat) {
+                         BearerTokenAuth auth, int maxStreamClients, Duration heartbeat) {
         this.metrics = metrics;
         this.catalog = catalog;
         this.alerts = alerts;
@@ -64,14 +62,12 @@ public final class ServingRoutes {
         this.funnels = new FunnelQueries(metrics);
         this.live = live;
         this.auth = auth;
-        this.corsOrigins = List.copyOf(corsOrigins);
         this.heartbeat = heartbeat;
         this.streamSlots = new Semaphore(maxStreamClients);
         this.openApi = resource("/openapi.json");
     }
 
     public void addTo(JavalinConfig config) {
-        HttpService.cors(config, corsOrigins, List.of("Retry-After"));
         config.staticFiles.add(files -> {
             files.hostedPath = "/";
             files.directory = "/dashboard";
