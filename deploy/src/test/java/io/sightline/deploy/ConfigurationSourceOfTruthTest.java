@@ -55,11 +55,11 @@ class ConfigurationSourceOfTruthTest {
     }
 
     @Test
-    void shouldDocumentTheTopicJobsSettingsInTheReadme() throws Exception {
-        String readme = Files.readString(Manifests.REPO.resolve("README.md"));
+    void shouldDocumentTheTopicJobsSettingsInTheDeploymentPage() throws Exception {
+        String page = Files.readString(Manifests.REPO.resolve("docs").resolve("deployment.md"));
 
         for (String setting : TopicsConfig.DEFINITION.names()) {
-            assertThat(readme).contains("`" + Settings.envName(setting) + "`");
+            assertThat(page).contains("`" + Settings.envName(setting) + "`");
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One metric: which events count (filter), what is measured, sliced by which
- * dimensions, in which windows. See the README for the file format.
+ * dimensions, in which windows. See docs/metrics.md for the file format.
  *
  * @param maxCardinality distinct dimension combinations kept per input partition;
  *                       later ones roll into {@code other} (null: the processor default)
