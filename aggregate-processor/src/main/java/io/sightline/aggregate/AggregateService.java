@@ -12,14 +12,17 @@ public final class AggregateService {
 
     private static final Logger log = LoggerFactory.getLogger(AggregateService.class);
 
-    private AggregateService() {
-    }
+    private AggregateService() {}
 
     public static StreamsService start(AggregateConfig config) {
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("aggregate-processor", config, topics,
+        return StreamsService.start(
+                "aggregate-processor",
+                config,
+                topics,
                 AggregateTopology.build(topics, config.topologySettings()),
-                config.streamsProperties(), streams -> javalin -> { });
+                config.streamsProperties(),
+                streams -> javalin -> {});
     }
 
     public static void main(String[] args) {

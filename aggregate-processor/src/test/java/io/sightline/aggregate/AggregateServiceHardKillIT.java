@@ -50,34 +50,52 @@ class AggregateServiceHardKillIT {
                   - {name: event_count, measure: {type: count}, dimensions: [event], windows: [1m]}
                   - {name: active_users, measure: {type: unique_users}, windows: [1m]}
                 """);
-        List<EnrichedEvent> input = IntStream.range(0, EVENTS).mapToObj(Recount::event).toList();
+        List<EnrichedEvent> input =
+                IntStream.range(0, EVENTS).mapToObj(Recount::event).toList();
         Map<String, Double> expected = recompute(input);
 
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             KafkaProducer<String, EnrichedEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers", env.bootstrapServers(),
-                     "acks", "all", "enable.idempotence", true), new StringSerializer(), new AvroSerializer<>(env.topics().registry()));
-             TopicReader<MetricWindow> output = env.follow(Topics.METRICS_WINDOWED, MetricWindow.class)) {
-            // The broker's shortest session timeout: the new process waits that long for the killed one to leave the group.
-            Map<String, String> settings = env.serviceEnv(dir.resolve("state"), Map.of(
-                    "SIGHTLINE_METRICS_DEFINITIONS_FILE", definitions.toString(), "SIGHTLINE_WINDOW_GRACE_MS", "3600000",
-                    "SIGHTLINE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000"));
+                KafkaProducer<String, EnrichedEvent> producer = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", env.bootstrapServers(), "acks", "all", "enable.idempotence", true),
+                        new StringSerializer(),
+                        new AvroSerializer<>(env.topics().registry()));
+                TopicReader<MetricWindow> output = env.follow(Topics.METRICS_WINDOWED, MetricWindow.class)) {
+            // The broker's shortest session timeout: the new process waits that long for the killed one to leave the
+            // group.
+            Map<String, String> settings = env.serviceEnv(
+                    dir.resolve("state"),
+                    Map.of(
+                            "SIGHTLINE_METRICS_DEFINITIONS_FILE",
+                            definitions.toString(),
+                            "SIGHTLINE_WINDOW_GRACE_MS",
+                            "3600000",
+                            "SIGHTLINE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS",
+                            "6000"));
             Map<String, Double> latest = new HashMap<>();
 
             // given a processor in its own JVM aggregating events as they come in
             try (ServiceProcess first = ServiceProcess.start(AggregateService.class, settings, log("first"), "384m")) {
                 first.awaitLog("-> RUNNING", Duration.ofSeconds(90));
-                CompletableFuture<Void> sending = PacedSender.send(producer, Topics.EVENTS_ENRICHED, input, EnrichedEvent::getUserKey, BATCH, 40); // 500 events/s
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> counted(output, latest) >= EVENTS / 10);
+                CompletableFuture<Void> sending = PacedSender.send(
+                        producer, Topics.EVENTS_ENRICHED, input, EnrichedEvent::getUserKey, BATCH, 40); // 500 events/s
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ZERO)
+                        .until(() -> counted(output, latest) >= EVENTS / 10);
 
                 // when it is killed mid-stream and a new process starts on the same state directory
                 first.kill();
                 Map<String, Double> beforeKill = new HashMap<>();
-                env.readAll(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(30)).forEach(r -> beforeKill.put(id(r), r.value().getValue()));
-                assertThat(eventCount(beforeKill)).as("events counted when the first process was killed").isLessThan(EVENTS);
-                try (ServiceProcess second = ServiceProcess.start(AggregateService.class, settings, log("second"), "384m")) {
+                env.readAll(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(30))
+                        .forEach(r -> beforeKill.put(id(r), r.value().getValue()));
+                assertThat(eventCount(beforeKill))
+                        .as("events counted when the first process was killed")
+                        .isLessThan(EVENTS);
+                try (ServiceProcess second =
+                        ServiceProcess.start(AggregateService.class, settings, log("second"), "384m")) {
                     sending.get(60, TimeUnit.SECONDS);
                     // done when the counts match, or as soon as more events were counted than sent
-                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ZERO)
+                    await().atMost(Duration.ofSeconds(90))
+                            .pollInterval(Duration.ZERO)
                             .until(() -> counted(output, latest) > EVENTS || latest.equals(expected));
                     second.stop();
                 }
@@ -85,14 +103,17 @@ class AggregateServiceHardKillIT {
 
             // then, with every update it published, the latest value of each series window equals the input's
             Map<String, Double> published = new TreeMap<>();
-            env.readAll(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(30)).forEach(r -> published.put(id(r), r.value().getValue()));
+            env.readAll(Topics.METRICS_WINDOWED, MetricWindow.class, Duration.ofSeconds(30))
+                    .forEach(r -> published.put(id(r), r.value().getValue()));
             Map<String, String> wrong = new TreeMap<>();
             expected.forEach((window, value) -> {
                 if (!value.equals(published.get(window))) {
                     wrong.put(window, "expected " + value + ", published " + published.get(window));
                 }
             });
-            assertThat(wrong).as("series windows whose latest value differs from the input").isEmpty();
+            assertThat(wrong)
+                    .as("series windows whose latest value differs from the input")
+                    .isEmpty();
             assertThat(published.keySet()).isEqualTo(expected.keySet());
         }
     }
@@ -110,7 +131,9 @@ class AggregateServiceHardKillIT {
 
     /** Events counted in event_count: the sum of its latest value per series window. */
     private static long eventCount(Map<String, Double> latest) {
-        return Math.round(latest.entrySet().stream().filter(e -> e.getKey().startsWith("event_count{"))
-                .mapToDouble(Map.Entry::getValue).sum());
+        return Math.round(latest.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("event_count{"))
+                .mapToDouble(Map.Entry::getValue)
+                .sum());
     }
 }

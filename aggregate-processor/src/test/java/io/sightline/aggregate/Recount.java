@@ -24,16 +24,26 @@ final class Recount {
     static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
     static final List<String> NAMES = List.of("Signed Up", "Clicked", "Viewed");
 
-    private Recount() {
-    }
+    private Recount() {}
 
     /** Event {@code i}: one every 97 ms from {@link #T0}, by 37 users in turn, names in turn. */
     static EnrichedEvent event(int i) {
         Instant at = T0.plusMillis(i * 97L);
         String user = "user-" + (i % 37);
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
-                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
+        TrackedEvent event = TrackedEvent.newBuilder()
+                .setMessageId("m-" + i)
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size()))
+                .setUserId(user)
+                .setReceivedAt(at)
+                .setTimestamp(at)
+                .build();
+        return EnrichedEvent.newBuilder()
+                .setEvent(event)
+                .setUserKey(user)
+                .setEnrichedAt(at)
+                .build();
     }
 
     /** A published window update's identity: series key and window start. */
@@ -48,8 +58,12 @@ final class Recount {
         for (EnrichedEvent e : input) {
             long time = e.getEvent().getTimestamp().toEpochMilli();
             long start = time - Math.floorMod(time, 60_000L);
-            values.merge(SeriesKey.of("event_count", Map.of("event", e.getEvent().getEvent())) + "@" + start, 1.0, Double::sum);
-            users.computeIfAbsent(SeriesKey.of("active_users", Map.of()) + "@" + start, k -> new HashSet<>()).add(e.getUserKey());
+            values.merge(
+                    SeriesKey.of("event_count", Map.of("event", e.getEvent().getEvent())) + "@" + start,
+                    1.0,
+                    Double::sum);
+            users.computeIfAbsent(SeriesKey.of("active_users", Map.of()) + "@" + start, k -> new HashSet<>())
+                    .add(e.getUserKey());
         }
         users.forEach((k, v) -> values.put(k, (double) v.size()));
         return values;

@@ -21,8 +21,7 @@ public final class AnomalyService {
 
     private static final Logger log = LoggerFactory.getLogger(AnomalyService.class);
 
-    private AnomalyService() {
-    }
+    private AnomalyService() {}
 
     public static StreamsService start(AnomalyConfig config) {
         Topics topics = StreamsService.topics(config);
@@ -30,8 +29,12 @@ public final class AnomalyService {
         if (forwarder != null) {
             forwarder.start();
         }
-        StreamsService service = StreamsService.start("anomaly-processor", config, topics,
-                AnomalyTopology.build(topics, config.topologySettings().withForwarder(forwarder)), Map.of(),
+        StreamsService service = StreamsService.start(
+                "anomaly-processor",
+                config,
+                topics,
+                AnomalyTopology.build(topics, config.topologySettings().withForwarder(forwarder)),
+                Map.of(),
                 streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
         if (forwarder != null) {
             // Closed with the service, not only with the process: several services share a JVM on the local stack.
@@ -39,8 +42,14 @@ public final class AnomalyService {
         }
         Duration lagInterval = Duration.ofMillis(config.getLong(AnomalyConfig.LAG_INTERVAL_MS_CONFIG));
         if (!lagInterval.isZero()) {
-            service.closeWith(new PipelineLagProbe(config.kafkaClientProperties(), topics.metricsWindowed(),
-                    config.getList(AnomalyConfig.LAG_GROUPS_CONFIG), lagInterval, service.metrics(), Clock.systemUTC()).start());
+            service.closeWith(new PipelineLagProbe(
+                            config.kafkaClientProperties(),
+                            topics.metricsWindowed(),
+                            config.getList(AnomalyConfig.LAG_GROUPS_CONFIG),
+                            lagInterval,
+                            service.metrics(),
+                            Clock.systemUTC())
+                    .start());
         }
         return service;
     }

@@ -48,14 +48,15 @@ class ExplanationAcrossPartitionsIT {
         String search = SeriesKey.of("event_count", SEARCH).toString();
         String latency = SeriesKey.of("latency_p95", Map.of()).toString();
         assertThat(List.of(partition(checkout), partition(search), partition(latency)))
-                .as("the three series on three different partitions").doesNotHaveDuplicates();
+                .as("the three series on three different partitions")
+                .doesNotHaveDuplicates();
 
         // The spike is in the current minute: records carry the current time, and stream time far ahead of
         // a series' windows counts its missing windows as zero.
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             StreamsService service = AnomalyService.start(new AnomalyConfig(env.serviceEnv(dir.resolve("state"),
-                     Map.of("SIGHTLINE_QUALITY_LAG_INTERVAL_MS", "0"))))) {
+                StreamsService service = AnomalyService.start(new AnomalyConfig(
+                        env.serviceEnv(dir.resolve("state"), Map.of("SIGHTLINE_QUALITY_LAG_INTERVAL_MS", "0"))))) {
             // Each update carries its window's time, as the aggregator's do: stream time that ran ahead of the
             // warm-up windows would count the windows not yet sent as zero (a drop alert).
             for (int i = 0; i < 10; i++) {
@@ -69,17 +70,31 @@ class ExplanationAcrossPartitionsIT {
             env.produce(Topics.METRICS_WINDOWED, search, window("event_count", SEARCH, t0, 10, 300), now);
             env.produce(Topics.METRICS_WINDOWED, latency, window("latency_p95", Map.of(), t0, 10, 900), now);
             Instant minute10 = t0.plus(Duration.ofMinutes(10));
-            await().atMost(Duration.ofSeconds(60)).until(() -> evaluatedAt(service, search, minute10) && evaluatedAt(service, latency, minute10));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> evaluatedAt(service, search, minute10) && evaluatedAt(service, latency, minute10));
 
             env.produce(Topics.METRICS_WINDOWED, checkout, window("event_count", CHECKOUT, t0, 10, 400), Instant.now());
 
-            java.util.function.Predicate<Alert> spike = a -> a.getStatus() == AlertStatus.firing && CHECKOUT.equals(a.getDimensions())
+            java.util.function.Predicate<Alert> spike = a -> a.getStatus() == AlertStatus.firing
+                    && CHECKOUT.equals(a.getDimensions())
                     && a.getWindowStart().equals(minute10);
             var alerts = env.readUntil(Topics.ALERTS, Alert.class, Duration.ofSeconds(60), r -> spike.test(r.value()));
-            assertThat(alerts).as("no alert during the warm-up").noneMatch(r -> r.value().getWindowStart().isBefore(minute10));
-            Alert firing = alerts.stream().map(r -> r.value()).filter(spike).findFirst().orElseThrow();
-            assertThat(firing.getContributors()).as(firing.toString()).extracting(AlertContributor::getValue).contains("Checkout", "Search");
-            assertThat(firing.getCorrelated()).as(firing.toString()).extracting(CorrelatedSeries::getSeries).anyMatch(s -> s.startsWith("latency_p95"));
+            assertThat(alerts)
+                    .as("no alert during the warm-up")
+                    .noneMatch(r -> r.value().getWindowStart().isBefore(minute10));
+            Alert firing = alerts.stream()
+                    .map(r -> r.value())
+                    .filter(spike)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(firing.getContributors())
+                    .as(firing.toString())
+                    .extracting(AlertContributor::getValue)
+                    .contains("Checkout", "Search");
+            assertThat(firing.getCorrelated())
+                    .as(firing.toString())
+                    .extracting(CorrelatedSeries::getSeries)
+                    .anyMatch(s -> s.startsWith("latency_p95"));
         }
     }
 
@@ -89,8 +104,12 @@ class ExplanationAcrossPartitionsIT {
 
     private static boolean evaluatedAt(StreamsService service, String key, Instant windowStart) {
         try {
-            LatestEvaluation e = service.app().streams().store(StoreQueryParameters.fromNameAndType(
-                    AnomalyTopology.EVALUATIONS_STORE, QueryableStoreTypes.<String, LatestEvaluation>keyValueStore())).get(key);
+            LatestEvaluation e = service.app()
+                    .streams()
+                    .store(StoreQueryParameters.fromNameAndType(
+                            AnomalyTopology.EVALUATIONS_STORE,
+                            QueryableStoreTypes.<String, LatestEvaluation>keyValueStore()))
+                    .get(key);
             return e != null && e.getWindowStart() == windowStart.toEpochMilli();
         } catch (InvalidStateStoreException e) {
             return false;
@@ -99,7 +118,13 @@ class ExplanationAcrossPartitionsIT {
 
     private static MetricWindow window(String metric, Map<String, String> dims, Instant t0, int minute, double value) {
         Instant start = t0.plus(Duration.ofMinutes(minute));
-        return MetricWindow.newBuilder().setMetric(metric).setDimensions(dims).setWindowStart(start)
-                .setWindowEnd(start.plus(Duration.ofMinutes(1))).setValue(value).setUpdatedAt(start).build();
+        return MetricWindow.newBuilder()
+                .setMetric(metric)
+                .setDimensions(dims)
+                .setWindowStart(start)
+                .setWindowEnd(start.plus(Duration.ofMinutes(1)))
+                .setValue(value)
+                .setUpdatedAt(start)
+                .build();
     }
 }

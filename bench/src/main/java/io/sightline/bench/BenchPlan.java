@@ -10,15 +10,19 @@ final class BenchPlan {
 
     static final int EVENTS = 50;
 
-    private BenchPlan() {
-    }
+    private BenchPlan() {}
 
     static String document() {
         StringBuilder events = new StringBuilder();
         for (int e = 0; e < EVENTS; e++) {
             String name = e == 0 ? "Bench Event" : "Planned Event " + e;
-            events.append(e == 0 ? "" : ",").append('"').append(name).append("\": {\"description\": \"benchmark event ").append(e)
-                    .append("\", \"owner\": \"bench\", \"properties\": {\"type\": \"object\", \"required\": [\"plan\", \"i\"],")
+            events.append(e == 0 ? "" : ",")
+                    .append('"')
+                    .append(name)
+                    .append("\": {\"description\": \"benchmark event ")
+                    .append(e)
+                    .append(
+                            "\", \"owner\": \"bench\", \"properties\": {\"type\": \"object\", \"required\": [\"plan\", \"i\"],")
                     .append(" \"additionalProperties\": false, \"properties\": {")
                     .append("\"plan\": {\"enum\": [\"free\", \"pro\", \"team\"]},")
                     .append("\"i\": {\"type\": \"integer\", \"minimum\": 0},")

@@ -33,7 +33,8 @@ public final class BenchStack {
         Path envFile = Path.of(args[0]);
         Path dataDir = Files.createDirectories(Path.of(args[1]));
         PipelineEnvironment env = PipelineEnvironment.start(dataDir);
-        TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", env.bootstrapServers()), List.of(PERF_TOPIC), List.of(), 3, (short) 1);
+        TopicBootstrap.ensureTopics(
+                Map.of("bootstrap.servers", env.bootstrapServers()), List.of(PERF_TOPIC), List.of(), 3, (short) 1);
         Map<String, String> settings = new HashMap<>(Map.of(
                 // bench-planned-key's events are checked against BenchPlan (see run-plan-benchmark.sh)
                 "SIGHTLINE_WRITE_KEYS", "bench-key:bench,bench-planned-key:planned",
@@ -42,32 +43,44 @@ public final class BenchStack {
                 "SIGHTLINE_HTTP_HOST", "127.0.0.1",
                 // The benchmark measures throughput, not the per-key limit.
                 "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
-        // Tuning experiments: any SIGHTLINE_* variable of this process reaches the gateway (e.g. SIGHTLINE_KAFKA_LINGER_MS).
+        // Tuning experiments: any SIGHTLINE_* variable of this process reaches the gateway (e.g.
+        // SIGHTLINE_KAFKA_LINGER_MS).
         System.getenv().forEach((k, v) -> {
             if (k.startsWith("SIGHTLINE_")) {
                 settings.put(k, v);
             }
         });
-        IngestGateway gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"), settings)));
+        IngestGateway gateway =
+                IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"), settings)));
         publishPlan(gateway.port());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
-            env.close();
-            stopped.countDown();
-        }, "bench-stack-shutdown"));
-        Files.writeString(envFile, "BOOTSTRAP=" + env.bootstrapServers() + "\nGATEWAY_URL=http://127.0.0.1:" + gateway.port()
-                + "\nPERF_TOPIC=" + PERF_TOPIC + "\n");
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            gateway.close();
+                            env.close();
+                            stopped.countDown();
+                        },
+                        "bench-stack-shutdown"));
+        Files.writeString(
+                envFile,
+                "BOOTSTRAP=" + env.bootstrapServers() + "\nGATEWAY_URL=http://127.0.0.1:" + gateway.port()
+                        + "\nPERF_TOPIC=" + PERF_TOPIC + "\n");
         System.out.println("bench stack ready: " + Files.readString(envFile).replace('\n', ' '));
         stopped.await();
     }
 
     private static void publishPlan(int port) throws Exception {
-        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tracking-plans/bench"))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).PUT(HttpRequest.BodyPublishers.ofString(BenchPlan.document())).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tracking-plans/bench"))
+                                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                                .PUT(HttpRequest.BodyPublishers.ofString(BenchPlan.document()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 201) {
-            throw new IllegalStateException("benchmark plan not published: " + answer.statusCode() + " " + answer.body());
+            throw new IllegalStateException(
+                    "benchmark plan not published: " + answer.statusCode() + " " + answer.body());
         }
     }
 }

@@ -35,14 +35,18 @@ final class KeepAliveConnection implements Closeable {
 
     /** Posts {@code body} and answers the status code once the whole response is read. */
     int post(String path, String authorization, byte[] body) throws IOException {
-        return send("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+        return send(
+                "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: " + authorization
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n",
+                body);
     }
 
     /** GETs {@code pathAndQuery} ({@code authorization} may be null) and answers the status once the whole response is read. */
     int get(String pathAndQuery, String authorization) throws IOException {
-        return send("GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + (authorization == null ? "" : "\r\nAuthorization: " + authorization) + "\r\n\r\n", new byte[0]);
+        return send(
+                "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
+                        + (authorization == null ? "" : "\r\nAuthorization: " + authorization) + "\r\n\r\n",
+                new byte[0]);
     }
 
     private int send(String head, byte[] body) throws IOException {
@@ -81,13 +85,16 @@ final class KeepAliveConnection implements Closeable {
             String value = line.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> contentLength = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "transfer-encoding" ->
+                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 case "connection" -> close = value.equalsIgnoreCase("close");
-                default -> { }
+                default -> {}
             }
         }
         if (chunked) {
-            for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16); size > 0; size = Long.parseLong(readLine().split(";")[0].trim(), 16)) {
+            for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16);
+                    size > 0;
+                    size = Long.parseLong(readLine().split(";")[0].trim(), 16)) {
                 skip(size);
                 readLine();
             }

@@ -19,15 +19,28 @@ import java.util.TreeMap;
  */
 public final class LoadGenerator {
 
-    record Options(String url, String writeKey, int concurrency, int batchSize, int eventBytes, long events, long warmupEvents,
-                   double rate, String label) {
+    record Options(
+            String url,
+            String writeKey,
+            int concurrency,
+            int batchSize,
+            int eventBytes,
+            long events,
+            long warmupEvents,
+            double rate,
+            String label) {
 
         static Options parse(String[] args) {
             Map<String, String> a = RequestLoop.options(args);
-            return new Options(a.getOrDefault("url", "http://127.0.0.1:8080"), a.getOrDefault("write-key", "bench-key"),
-                    Integer.parseInt(a.getOrDefault("concurrency", "32")), Integer.parseInt(a.getOrDefault("batch-size", "1")),
-                    Integer.parseInt(a.getOrDefault("event-bytes", "300")), Long.parseLong(a.getOrDefault("events", "100000")),
-                    Long.parseLong(a.getOrDefault("warmup-events", "10000")), Double.parseDouble(a.getOrDefault("rate", "0")),
+            return new Options(
+                    a.getOrDefault("url", "http://127.0.0.1:8080"),
+                    a.getOrDefault("write-key", "bench-key"),
+                    Integer.parseInt(a.getOrDefault("concurrency", "32")),
+                    Integer.parseInt(a.getOrDefault("batch-size", "1")),
+                    Integer.parseInt(a.getOrDefault("event-bytes", "300")),
+                    Long.parseLong(a.getOrDefault("events", "100000")),
+                    Long.parseLong(a.getOrDefault("warmup-events", "10000")),
+                    Double.parseDouble(a.getOrDefault("rate", "0")),
                     a.getOrDefault("label", "run"));
         }
     }
@@ -43,23 +56,45 @@ public final class LoadGenerator {
     }
 
     static String line(Options o, RequestLoop.Result r) {
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "RESULT label=%s concurrency=%d batch=%d event_bytes=%d rate=%s events=%d seconds=%.2f events_per_s=%.0f requests_per_s=%.0f "
                         + "p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f other_statuses=%s errors=%d",
-                o.label(), o.concurrency(), o.batchSize(), o.eventBytes(), o.rate() > 0 ? String.format(Locale.ROOT, "%.0f", o.rate()) : "max",
-                r.items(), r.seconds(), r.itemsPerSecond(), r.requestsPerSecond(), r.ms(50), r.ms(99), r.ms(99.9), r.maxMs(),
-                new TreeMap<>(r.otherStatuses()), r.errors());
+                o.label(),
+                o.concurrency(),
+                o.batchSize(),
+                o.eventBytes(),
+                o.rate() > 0 ? String.format(Locale.ROOT, "%.0f", o.rate()) : "max",
+                r.items(),
+                r.seconds(),
+                r.itemsPerSecond(),
+                r.requestsPerSecond(),
+                r.ms(50),
+                r.ms(99),
+                r.ms(99.9),
+                r.maxMs(),
+                new TreeMap<>(r.otherStatuses()),
+                r.errors());
     }
 
     static RequestLoop.Result run(Options o, long totalEvents, String phase) throws Exception {
-        String auth = "Basic " + Base64.getEncoder().encodeToString((o.writeKey() + ":").getBytes(StandardCharsets.UTF_8));
+        String auth =
+                "Basic " + Base64.getEncoder().encodeToString((o.writeKey() + ":").getBytes(StandardCharsets.UTF_8));
         String path = o.batchSize() == 1 ? "/v1/track" : "/v1/batch";
         long requestsPerThread = Math.max(1, totalEvents / o.batchSize() / o.concurrency());
         String pad = "x".repeat(Math.max(0, o.eventBytes() - 150));
         String runId = Long.toString(System.nanoTime(), 36) + "-" + phase;
-        return RequestLoop.run(URI.create(o.url()), o.concurrency(), requestsPerThread, o.batchSize(), o.rate() / o.batchSize(),
-                (connection, thread, n) -> connection.post(path, auth,
-                        body(o.batchSize(), runId + "-" + thread + "-" + n, thread, pad).getBytes(StandardCharsets.UTF_8)));
+        return RequestLoop.run(
+                URI.create(o.url()),
+                o.concurrency(),
+                requestsPerThread,
+                o.batchSize(),
+                o.rate() / o.batchSize(),
+                (connection, thread, n) -> connection.post(
+                        path,
+                        auth,
+                        body(o.batchSize(), runId + "-" + thread + "-" + n, thread, pad)
+                                .getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Events of about the same size; the user id varies over a thousand users per thread, so keys spread over partitions. */
@@ -75,7 +110,8 @@ public final class LoadGenerator {
     }
 
     private static String event(String messageId, int thread, int i, String pad) {
-        return "{\"type\":\"track\",\"event\":\"Bench Event\",\"userId\":\"user-" + thread + "-" + (messageId.hashCode() & 1023)
-                + "\",\"messageId\":\"" + messageId + "\",\"properties\":{\"plan\":\"pro\",\"i\":" + i + ",\"pad\":\"" + pad + "\"}}";
+        return "{\"type\":\"track\",\"event\":\"Bench Event\",\"userId\":\"user-" + thread + "-"
+                + (messageId.hashCode() & 1023) + "\",\"messageId\":\"" + messageId
+                + "\",\"properties\":{\"plan\":\"pro\",\"i\":" + i + ",\"pad\":\"" + pad + "\"}}";
     }
 }

@@ -32,8 +32,16 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class QueryLoadGenerator {
 
-    record Options(String url, String kind, int concurrency, long queries, long warmupQueries, double rate, String readToken,
-                   List<String> series, String label) {
+    record Options(
+            String url,
+            String kind,
+            int concurrency,
+            long queries,
+            long warmupQueries,
+            double rate,
+            String readToken,
+            List<String> series,
+            String label) {
 
         static Options parse(String[] args) {
             Map<String, String> a = RequestLoop.options(args);
@@ -42,10 +50,16 @@ public final class QueryLoadGenerator {
                 throw new IllegalArgumentException("--kind must be point or range, got " + kind);
             }
             String series = a.getOrDefault("series", "");
-            return new Options(a.getOrDefault("url", "http://127.0.0.1:8081"), kind, Integer.parseInt(a.getOrDefault("concurrency", "8")),
-                    Long.parseLong(a.getOrDefault("queries", "60000")), Long.parseLong(a.getOrDefault("warmup-queries", "10000")),
-                    Double.parseDouble(a.getOrDefault("rate", "0")), a.get("read-token"),
-                    series.isBlank() ? List.of() : Arrays.asList(series.split(",")), a.getOrDefault("label", kind));
+            return new Options(
+                    a.getOrDefault("url", "http://127.0.0.1:8081"),
+                    kind,
+                    Integer.parseInt(a.getOrDefault("concurrency", "8")),
+                    Long.parseLong(a.getOrDefault("queries", "60000")),
+                    Long.parseLong(a.getOrDefault("warmup-queries", "10000")),
+                    Double.parseDouble(a.getOrDefault("rate", "0")),
+                    a.get("read-token"),
+                    series.isBlank() ? List.of() : Arrays.asList(series.split(",")),
+                    a.getOrDefault("label", kind));
         }
     }
 
@@ -53,29 +67,50 @@ public final class QueryLoadGenerator {
         Options o = Options.parse(args);
         List<String> series = o.series().isEmpty() ? seriesOf(o) : o.series();
         if (series.isEmpty()) {
-            System.err.println("No event_count series on " + o.url() + " yet: send events (or start the local stack with --demo) and wait a minute");
+            System.err.println("No event_count series on " + o.url()
+                    + " yet: send events (or start the local stack with --demo) and wait a minute");
             System.exit(1);
         }
         if (o.warmupQueries() > 0) {
             run(o, series, o.warmupQueries());
         }
         RequestLoop.Result r = run(o, series, o.queries());
-        System.out.println(String.format(Locale.ROOT,
+        System.out.println(String.format(
+                Locale.ROOT,
                 "RESULT label=%s kind=%s concurrency=%d rate=%s series=%d queries=%d seconds=%.2f queries_per_s=%.0f "
                         + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f other_statuses=%s errors=%d",
-                o.label(), o.kind(), o.concurrency(), o.rate() > 0 ? String.format(Locale.ROOT, "%.0f", o.rate()) : "max", series.size(),
-                r.items(), r.seconds(), r.itemsPerSecond(), r.ms(50), r.ms(90), r.ms(99), r.ms(99.9), r.maxMs(),
-                new TreeMap<>(r.otherStatuses()), r.errors()));
+                o.label(),
+                o.kind(),
+                o.concurrency(),
+                o.rate() > 0 ? String.format(Locale.ROOT, "%.0f", o.rate()) : "max",
+                series.size(),
+                r.items(),
+                r.seconds(),
+                r.itemsPerSecond(),
+                r.ms(50),
+                r.ms(90),
+                r.ms(99),
+                r.ms(99.9),
+                r.maxMs(),
+                new TreeMap<>(r.otherStatuses()),
+                r.errors()));
         System.exit(r.allOk() ? 0 : 2);
     }
 
     static RequestLoop.Result run(Options o, List<String> series, long queries) throws Exception {
         String authorization = o.readToken() == null ? null : "Bearer " + o.readToken();
-        List<String> encoded = series.stream().map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20")).toList();
+        List<String> encoded = series.stream()
+                .map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"))
+                .toList();
         Duration span = o.kind().equals("range") ? Duration.ofHours(1) : Duration.ofMinutes(1);
-        return RequestLoop.run(URI.create(o.url()), o.concurrency(), Math.max(1, queries / o.concurrency()), 1, o.rate(),
-                (connection, thread, n) -> connection.get(path(encoded.get(ThreadLocalRandom.current().nextInt(encoded.size())), span),
-                        authorization));
+        return RequestLoop.run(
+                URI.create(o.url()),
+                o.concurrency(),
+                Math.max(1, queries / o.concurrency()),
+                1,
+                o.rate(),
+                (connection, thread, n) -> connection.get(
+                        path(encoded.get(ThreadLocalRandom.current().nextInt(encoded.size())), span), authorization));
     }
 
     /** The dashboard's query shape: one series by its only dimension, {@code span} up to now, millisecond instants. */
@@ -91,7 +126,8 @@ public final class QueryLoadGenerator {
         }
         HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET " + o.url() + "/v1/metrics/event_count answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(
+                    "GET " + o.url() + "/v1/metrics/event_count answered " + r.statusCode() + ": " + r.body());
         }
         List<String> events = new ArrayList<>();
         for (JsonNode s : Json.MAPPER.readTree(r.body()).path("series")) {

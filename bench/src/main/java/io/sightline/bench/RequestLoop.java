@@ -32,7 +32,13 @@ final class RequestLoop {
     }
 
     /** What a run measured; {@code items} counts what the 200 answers carried (events, queries). */
-    record Result(long items, double seconds, long requests, Histogram latencyMicros, Map<Integer, Long> otherStatuses, long errors) {
+    record Result(
+            long items,
+            double seconds,
+            long requests,
+            Histogram latencyMicros,
+            Map<Integer, Long> otherStatuses,
+            long errors) {
 
         double itemsPerSecond() {
             return items / seconds;
@@ -55,16 +61,22 @@ final class RequestLoop {
         }
     }
 
-    private RequestLoop() {
-    }
+    private RequestLoop() {}
 
-    static Result run(URI base, int concurrency, long requestsPerThread, int itemsPerRequest, double requestsPerSecond, Request request)
+    static Result run(
+            URI base,
+            int concurrency,
+            long requestsPerThread,
+            int itemsPerRequest,
+            double requestsPerSecond,
+            Request request)
             throws Exception {
         Map<Integer, Long> otherStatuses = new ConcurrentHashMap<>();
         AtomicLong errors = new AtomicLong();
         AtomicLong okItems = new AtomicLong();
         AtomicLong requests = new AtomicLong();
-        long intervalNanos = requestsPerSecond > 0 ? (long) (TimeUnit.SECONDS.toNanos(1) * concurrency / requestsPerSecond) : 0;
+        long intervalNanos =
+                requestsPerSecond > 0 ? (long) (TimeUnit.SECONDS.toNanos(1) * concurrency / requestsPerSecond) : 0;
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, RequestLoop::daemon);
         List<Future<Histogram>> threads = new ArrayList<>();
         long start = System.nanoTime();
@@ -92,7 +104,9 @@ final class RequestLoop {
                             errors.incrementAndGet();
                         }
                         requests.incrementAndGet();
-                        h.recordValue(Math.min(h.getHighestTrackableValue(), TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - scheduled)));
+                        h.recordValue(Math.min(
+                                h.getHighestTrackableValue(),
+                                TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - scheduled)));
                     }
                 }
                 return h;

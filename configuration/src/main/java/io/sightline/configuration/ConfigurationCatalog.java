@@ -44,13 +44,16 @@ public final class ConfigurationCatalog {
     }
 
     /** Variables that are not settings of a service but are read by Sightline's tools. */
-    static final Set<String> TOOL_VARIABLES = Set.of(ConfigFile.CONFIG_FILE_ENV, "SIGHTLINE_API_URL", "SIGHTLINE_READ_TOKEN",
-            "SIGHTLINE_DATA_DIR", "SIGHTLINE_LOCAL_WRITE_KEY");
+    static final Set<String> TOOL_VARIABLES = Set.of(
+            ConfigFile.CONFIG_FILE_ENV,
+            "SIGHTLINE_API_URL",
+            "SIGHTLINE_READ_TOKEN",
+            "SIGHTLINE_DATA_DIR",
+            "SIGHTLINE_LOCAL_WRITE_KEY");
 
     private static final LevenshteinDistance DISTANCE = LevenshteinDistance.getDefaultInstance();
 
-    private ConfigurationCatalog() {
-    }
+    private ConfigurationCatalog() {}
 
     /** Every valid variable: each setting of each service and of {@code extra} (for example create-topics'), as {@code SIGHTLINE_*}. */
     public static Set<String> variables(Collection<ConfigDef> extra) {
@@ -73,9 +76,11 @@ public final class ConfigurationCatalog {
     public static void checkKnown(Map<String, String> variables, String origin, Collection<ConfigDef> extra) {
         Set<String> valid = variables(extra);
         for (String name : new TreeSet<>(variables.keySet())) {
-            if (name.startsWith(Settings.ENV_PREFIX) && !name.startsWith(Settings.KAFKA_ENV_PREFIX) && !valid.contains(name)) {
-                throw new ConfigException("Unknown setting " + name + " in " + origin + "; did you mean " + closest(name, valid)
-                        + "? Every setting is listed in docs/configuration.md");
+            if (name.startsWith(Settings.ENV_PREFIX)
+                    && !name.startsWith(Settings.KAFKA_ENV_PREFIX)
+                    && !valid.contains(name)) {
+                throw new ConfigException("Unknown setting " + name + " in " + origin + "; did you mean "
+                        + closest(name, valid) + "? Every setting is listed in docs/configuration.md");
             }
         }
     }
@@ -115,7 +120,8 @@ public final class ConfigurationCatalog {
 
     /** Settings declared by each of {@code services}, keyed by name. */
     static Map<String, ConfigDef.ConfigKey> sharedBy(List<String> services) {
-        Map<String, ConfigDef.ConfigKey> shared = new TreeMap<>(SERVICES.get(services.get(0)).configKeys());
+        Map<String, ConfigDef.ConfigKey> shared =
+                new TreeMap<>(SERVICES.get(services.get(0)).configKeys());
         for (String service : services) {
             shared.keySet().retainAll(SERVICES.get(service).configKeys().keySet());
         }

@@ -21,8 +21,11 @@ class ConfigurationDocsTest {
             Files.writeString(DOCS, generated);
         }
         assertThat(Files.exists(DOCS)).as("%s exists", DOCS).isTrue();
-        assertThat(Files.readString(DOCS)).as("docs/configuration.md is out of date: regenerate it with "
-                + "./mvnw -q -o -pl configuration test -Dtest=ConfigurationDocsTest -Dsightline.docs.regenerate=true").isEqualTo(generated);
+        assertThat(Files.readString(DOCS))
+                .as(
+                        "docs/configuration.md is out of date: regenerate it with "
+                                + "./mvnw -q -o -pl configuration test -Dtest=ConfigurationDocsTest -Dsightline.docs.regenerate=true")
+                .isEqualTo(generated);
     }
 
     @Test

@@ -41,8 +41,7 @@ public final class Launcher {
         SERVICES = java.util.Collections.unmodifiableMap(services);
     }
 
-    private Launcher() {
-    }
+    private Launcher() {}
 
     public static void main(String[] args) {
         String usage = "usage: sightline <service>, where <service> is one of " + String.join(", ", SERVICES.keySet());
@@ -58,9 +57,13 @@ public final class Launcher {
         }
         if (!"plan".equals(args[0])) {
             try {
-                // A misspelled setting stops here, naming the closest valid one, before any service starts with its default.
+                // A misspelled setting stops here, naming the closest valid one, before any service starts with its
+                // default.
                 String file = System.getenv(ConfigFile.CONFIG_FILE_ENV);
-                ConfigurationCatalog.resolve(file == null || file.isBlank() ? null : Path.of(file), System.getenv(), List.of(TopicsConfig.DEFINITION));
+                ConfigurationCatalog.resolve(
+                        file == null || file.isBlank() ? null : Path.of(file),
+                        System.getenv(),
+                        List.of(TopicsConfig.DEFINITION));
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
                 System.exit(2);

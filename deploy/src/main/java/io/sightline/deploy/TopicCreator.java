@@ -18,19 +18,25 @@ public final class TopicCreator {
 
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
 
-    private TopicCreator() {
-    }
+    private TopicCreator() {}
 
     /** The topics this job would create, with their configs; a pure function of the settings. */
     public static List<NewTopic> plan(TopicsConfig config) {
-        return TopicBootstrap.plan(Topics.ALL, Topics.COMPACTED, config.partitions(), config.replicationFactor(),
+        return TopicBootstrap.plan(
+                Topics.ALL,
+                Topics.COMPACTED,
+                config.partitions(),
+                config.replicationFactor(),
                 config.minInsyncReplicas());
     }
 
     /** Creates the missing topics; returns the names it created. */
     public static List<String> createMissing(TopicsConfig config) {
         List<String> created = TopicBootstrap.ensureTopics(config.adminProperties(), plan(config));
-        log.info("Topics created: {}; already present: {}", created, Topics.ALL.stream().filter(t -> !created.contains(t)).toList());
+        log.info(
+                "Topics created: {}; already present: {}",
+                created,
+                Topics.ALL.stream().filter(t -> !created.contains(t)).toList());
         return created;
     }
 

@@ -16,24 +16,44 @@ import org.apache.kafka.common.config.ConfigException;
 public final class TopicsConfig extends AbstractConfig {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
-    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Kafka brokers to bootstrap from (host:port, comma-separated).";
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC =
+            "Kafka brokers to bootstrap from (host:port, comma-separated).";
 
     public static final String PARTITIONS_CONFIG = "topics.partitions";
-    private static final String PARTITIONS_DOC = "Partitions of each pipeline topic when create-topics creates it; caps how many Streams instances share the work.";
+    private static final String PARTITIONS_DOC =
+            "Partitions of each pipeline topic when create-topics creates it; caps how many Streams instances share the work.";
 
     public static final String REPLICATION_FACTOR_CONFIG = "topics.replication.factor";
-    private static final String REPLICATION_FACTOR_DOC = "Replication factor of each pipeline topic when create-topics creates it; 3 in production.";
+    private static final String REPLICATION_FACTOR_DOC =
+            "Replication factor of each pipeline topic when create-topics creates it; 3 in production.";
 
     public static final String MIN_INSYNC_REPLICAS_CONFIG = "topics.min.insync.replicas";
-    private static final String MIN_INSYNC_REPLICAS_DOC = "min.insync.replicas of each pipeline topic; 2 with replication factor 3, so one broker can be down without losing an acknowledged write.";
+    private static final String MIN_INSYNC_REPLICAS_DOC =
+            "min.insync.replicas of each pipeline topic; 2 with replication factor 3, so one broker can be down without losing an acknowledged write.";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, KAFKA_BOOTSTRAP_SERVERS_DOC)
+            .define(
+                    KAFKA_BOOTSTRAP_SERVERS_CONFIG,
+                    Type.STRING,
+                    "localhost:9092",
+                    new ConfigDef.NonEmptyString(),
+                    Importance.HIGH,
+                    KAFKA_BOOTSTRAP_SERVERS_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.HIGH, PARTITIONS_DOC)
-            .define(REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) 3, ConfigDef.Range.atLeast(1), Importance.HIGH,
+            .define(
+                    REPLICATION_FACTOR_CONFIG,
+                    Type.SHORT,
+                    (short) 3,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.HIGH,
                     REPLICATION_FACTOR_DOC)
-            .define(MIN_INSYNC_REPLICAS_CONFIG, Type.INT, 2, ConfigDef.Range.atLeast(1), Importance.HIGH, MIN_INSYNC_REPLICAS_DOC);
+            .define(
+                    MIN_INSYNC_REPLICAS_CONFIG,
+                    Type.INT,
+                    2,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.HIGH,
+                    MIN_INSYNC_REPLICAS_DOC);
 
     private final Map<String, String> env;
 

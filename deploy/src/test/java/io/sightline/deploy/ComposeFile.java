@@ -61,7 +61,9 @@ record ComposeFile(Map<String, Object> root) {
         Map<String, String> deps = new TreeMap<>();
         Object raw = service.get("depends_on");
         if (raw instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> deps.put(String.valueOf(k), String.valueOf(((Map<String, Object>) v).getOrDefault("condition", "service_started"))));
+            map.forEach((k, v) -> deps.put(
+                    String.valueOf(k),
+                    String.valueOf(((Map<String, Object>) v).getOrDefault("condition", "service_started"))));
         } else if (raw instanceof List<?> list) {
             list.forEach(k -> deps.put(String.valueOf(k), "service_started"));
         }

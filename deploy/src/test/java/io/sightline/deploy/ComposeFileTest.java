@@ -26,17 +26,30 @@ class ComposeFileTest {
 
     @Test
     void shouldRunKafkaARegistryTheFiveServicesAndMonitoring() {
-        assertThat(compose.services()).containsKeys("kafka", "schema-registry", "create-topics", "ingest-gateway", "enrich-processor",
-                "aggregate-processor", "anomaly-processor", "serving-api", "prometheus", "grafana");
-        assertThat(compose.sightlineServices().keySet()).allSatisfy(command -> assertThat(Launcher.SERVICES).containsKey(command));
+        assertThat(compose.services())
+                .containsKeys(
+                        "kafka",
+                        "schema-registry",
+                        "create-topics",
+                        "ingest-gateway",
+                        "enrich-processor",
+                        "aggregate-processor",
+                        "anomaly-processor",
+                        "serving-api",
+                        "prometheus",
+                        "grafana");
+        assertThat(compose.sightlineServices().keySet())
+                .allSatisfy(command -> assertThat(Launcher.SERVICES).containsKey(command));
         assertThat(compose.service("kafka").get("image")).asString().startsWith("apache/kafka:");
         assertThat(ComposeFile.env(compose.service("kafka"))).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
     }
 
     @Test
     void shouldPinEveryImage() {
-        compose.services().forEach((name, svc) -> assertThat(String.valueOf(svc.get("image"))).as("%s image", name)
-                .matches("[a-z0-9./_-]+:v?[0-9][A-Za-z0-9._-]*"));
+        compose.services()
+                .forEach((name, svc) -> assertThat(String.valueOf(svc.get("image")))
+                        .as("%s image", name)
+                        .matches("[a-z0-9./_-]+:v?[0-9][A-Za-z0-9._-]*"));
     }
 
     @Test
@@ -46,12 +59,18 @@ class ComposeFileTest {
                 return;
             }
             int port = ServiceCatalog.defaultPort(command);
-            assertThat(ComposeFile.env(svc)).as("%s port", command).containsEntry("SIGHTLINE_HTTP_PORT", Integer.toString(port));
-            assertThat((List<String>) svc.get("ports")).as("%s published port", command).containsExactly(port + ":" + port);
+            assertThat(ComposeFile.env(svc))
+                    .as("%s port", command)
+                    .containsEntry("SIGHTLINE_HTTP_PORT", Integer.toString(port));
+            assertThat((List<String>) svc.get("ports"))
+                    .as("%s published port", command)
+                    .containsExactly(port + ":" + port);
         });
         assertThat(ComposeFile.env(compose.service("serving-api")))
-                .containsEntry("SIGHTLINE_ADVERTISED_ENDPOINT", "serving-api:" + ServiceCatalog.defaultPort("serving-api"));
-        assertThat(ComposeFile.env(compose.service("ingest-gateway")).get("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
+                .containsEntry(
+                        "SIGHTLINE_ADVERTISED_ENDPOINT", "serving-api:" + ServiceCatalog.defaultPort("serving-api"));
+        assertThat(ComposeFile.env(compose.service("ingest-gateway")).get("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS"))
+                .isEqualTo("kafka:9092");
     }
 
     @Test
@@ -61,30 +80,44 @@ class ComposeFileTest {
                 return;
             }
             assertThat(svc).as("%s healthcheck", name).containsKey("healthcheck");
-            assertThat((Map<String, Object>) svc.get("healthcheck")).as("%s healthcheck", name).containsKey("test");
+            assertThat((Map<String, Object>) svc.get("healthcheck"))
+                    .as("%s healthcheck", name)
+                    .containsKey("test");
         });
         compose.sightlineServices().forEach((command, svc) -> {
             if (ServiceCatalog.HTTP_SERVICES.contains(command)) {
                 assertThat(String.valueOf(((Map<String, Object>) svc.get("healthcheck")).get("test")))
-                        .as("%s checks readiness through the image's script", command).contains("/opt/sightline/bin/healthcheck");
+                        .as("%s checks readiness through the image's script", command)
+                        .contains("/opt/sightline/bin/healthcheck");
             }
         });
     }
 
     @Test
     void shouldStartInDependencyOrderWithConditionsTheTargetsCanMeet() {
-        compose.services().forEach((name, svc) -> ComposeFile.dependsOn(svc).forEach((target, condition) -> {
-            Map<String, Object> dependency = compose.service(target);
-            assertThat(dependency).as("%s depends on unknown service %s", name, target).isNotNull();
-            switch (condition) {
-                case "service_healthy" -> assertThat(dependency).as("%s waits for %s to be healthy", name, target).containsKey("healthcheck");
-                case "service_completed_successfully" -> assertThat(dependency.get("restart")).as("%s is one-shot", target).isEqualTo("no");
-                case "service_started" -> { }
-                default -> throw new AssertionError(name + " has unknown condition " + condition);
-            }
-        }));
-        for (String service : List.of("ingest-gateway", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
-            assertThat(ComposeFile.dependsOn(compose.service(service))).as(service)
+        compose.services()
+                .forEach((name, svc) -> ComposeFile.dependsOn(svc).forEach((target, condition) -> {
+                    Map<String, Object> dependency = compose.service(target);
+                    assertThat(dependency)
+                            .as("%s depends on unknown service %s", name, target)
+                            .isNotNull();
+                    switch (condition) {
+                        case "service_healthy" ->
+                            assertThat(dependency)
+                                    .as("%s waits for %s to be healthy", name, target)
+                                    .containsKey("healthcheck");
+                        case "service_completed_successfully" ->
+                            assertThat(dependency.get("restart"))
+                                    .as("%s is one-shot", target)
+                                    .isEqualTo("no");
+                        case "service_started" -> {}
+                        default -> throw new AssertionError(name + " has unknown condition " + condition);
+                    }
+                }));
+        for (String service : List.of(
+                "ingest-gateway", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
+            assertThat(ComposeFile.dependsOn(compose.service(service)))
+                    .as(service)
                     .containsEntry("kafka", "service_healthy")
                     .containsEntry("schema-registry", "service_healthy")
                     .containsEntry("create-topics", "service_completed_successfully");
@@ -95,7 +128,8 @@ class ComposeFileTest {
     @Test
     void shouldKeepKafkaAndEveryStreamsAppsStateInNamedVolumes() {
         Set<String> declared = ((Map<String, Object>) compose.root().get("volumes")).keySet();
-        for (String service : List.of("kafka", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
+        for (String service :
+                List.of("kafka", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
             List<String> volumes = (List<String>) compose.service(service).get("volumes");
             assertThat(volumes).as("%s volumes", service).isNotEmpty();
             String named = volumes.get(0).substring(0, volumes.get(0).indexOf(':'));
@@ -104,13 +138,16 @@ class ComposeFileTest {
         for (String streamsApp : ServiceCatalog.STREAMS_APPS) {
             Map<String, Object> svc = compose.service(streamsApp);
             String mount = ((List<String>) svc.get("volumes")).get(0).split(":")[1];
-            assertThat(ComposeFile.env(svc)).as("%s state dir on its volume", streamsApp).containsEntry("SIGHTLINE_STATE_DIR", mount);
+            assertThat(ComposeFile.env(svc))
+                    .as("%s state dir on its volume", streamsApp)
+                    .containsEntry("SIGHTLINE_STATE_DIR", mount);
         }
     }
 
     @Test
     void shouldScrapeEveryServicesMetricsWithPrometheus() throws Exception {
-        Map<String, Object> config = new Yaml().load(Files.readString(Manifests.REPO.resolve("deploy/compose/prometheus.yml")));
+        Map<String, Object> config =
+                new Yaml().load(Files.readString(Manifests.REPO.resolve("deploy/compose/prometheus.yml")));
         Set<String> targets = new HashSet<>();
         for (Map<String, Object> job : (List<Map<String, Object>>) config.get("scrape_configs")) {
             assertThat(job.get("metrics_path")).isEqualTo(HealthEndpointsTest.METRICS);
@@ -118,7 +155,8 @@ class ComposeFileTest {
                 targets.addAll((List<String>) sc.get("targets"));
             }
         }
-        for (String service : List.of("ingest-gateway", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
+        for (String service : List.of(
+                "ingest-gateway", "enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api")) {
             assertThat(targets).contains(service + ":" + ServiceCatalog.defaultPort(service));
         }
     }
@@ -126,22 +164,28 @@ class ComposeFileTest {
     @Test
     void shouldProvisionGrafanaWithThePrometheusDatasourceAndTheSightlineDashboard() throws Exception {
         Path grafana = Manifests.REPO.resolve("deploy/compose/grafana");
-        Map<String, Object> datasources = new Yaml().load(Files.readString(grafana.resolve("provisioning/datasources/prometheus.yml")));
+        Map<String, Object> datasources =
+                new Yaml().load(Files.readString(grafana.resolve("provisioning/datasources/prometheus.yml")));
         Map<String, Object> datasource = ((List<Map<String, Object>>) datasources.get("datasources")).get(0);
         assertThat(datasource.get("url")).isEqualTo("http://prometheus:9090");
 
         // JSON is YAML: the dashboard parses with the same parser.
         Map<String, Object> dashboard = new Yaml().load(Files.readString(grafana.resolve("dashboards/sightline.json")));
         List<Map<String, Object>> panels = (List<Map<String, Object>>) dashboard.get("panels");
-        assertThat(panels).extracting(p -> String.valueOf(p.get("title")))
-                .anyMatch(t -> t.startsWith("Ingest rate")).anyMatch(t -> t.startsWith("Rejected"))
-                .anyMatch(t -> t.startsWith("Processor lag")).anyMatch(t -> t.startsWith("Window freshness"))
-                .anyMatch(t -> t.startsWith("Alert")).anyMatch(t -> t.startsWith("JVM"));
+        assertThat(panels)
+                .extracting(p -> String.valueOf(p.get("title")))
+                .anyMatch(t -> t.startsWith("Ingest rate"))
+                .anyMatch(t -> t.startsWith("Rejected"))
+                .anyMatch(t -> t.startsWith("Processor lag"))
+                .anyMatch(t -> t.startsWith("Window freshness"))
+                .anyMatch(t -> t.startsWith("Alert"))
+                .anyMatch(t -> t.startsWith("JVM"));
         for (Map<String, Object> panel : panels) {
             assertThat(Manifests.path(panel, "datasource.uid")).isEqualTo(datasource.get("uid"));
         }
         List<String> mounts = (List<String>) compose.service("grafana").get("volumes");
-        assertThat(mounts).anyMatch(m -> m.startsWith("./deploy/compose/grafana/provisioning:"))
+        assertThat(mounts)
+                .anyMatch(m -> m.startsWith("./deploy/compose/grafana/provisioning:"))
                 .anyMatch(m -> m.startsWith("./deploy/compose/grafana/dashboards:"));
     }
 

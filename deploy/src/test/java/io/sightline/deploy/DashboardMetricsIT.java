@@ -40,38 +40,53 @@ class DashboardMetricsIT {
     @Test
     void shouldFindEveryDashboardMetricInTheServicesScrapes() throws Exception {
         Set<String> queried = new TreeSet<>();
-        Matcher matcher = METRIC.matcher(Files.readString(Manifests.REPO.resolve("deploy/compose/grafana/dashboards/sightline.json")));
+        Matcher matcher = METRIC.matcher(
+                Files.readString(Manifests.REPO.resolve("deploy/compose/grafana/dashboards/sightline.json")));
         while (matcher.find()) {
             queried.add(matcher.group(1));
         }
         assertThat(queried).hasSizeGreaterThan(5);
 
-        try (Stack stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "it-key", Duration.ofMinutes(2), line -> { })) {
-            HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
-                    .header("Content-Type", "application/json").header("X-Write-Key", "it-key")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"Signed Up\",\"userId\":\"u-dash\"}")).build(),
+        try (Stack stack = Stack.start(
+                dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "it-key", Duration.ofMinutes(2), line -> {})) {
+            HttpResponse<String> posted = http.send(
+                    HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
+                            .header("Content-Type", "application/json")
+                            .header("X-Write-Key", "it-key")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"event\":\"Signed Up\",\"userId\":\"u-dash\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(posted.statusCode()).isEqualTo(200);
             // Not Avro: enrich-processor dead-letters it, so the dead-letter counter exists.
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
-                    new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(Topics.EVENTS_RAW, "k".getBytes(), "not avro".getBytes())).get();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", stack.bootstrapServers()),
+                    new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(Topics.EVENTS_RAW, "k".getBytes(), "not avro".getBytes()))
+                        .get();
             }
 
             // Micrometer binds Kafka's per-topic metrics on its refresh, once a minute: allow a few.
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                String scrapes = scrapeAll(stack);
-                assertThat(queried).allSatisfy(metric -> assertThat(scrapes).as("a series named %s", metric)
-                        .containsPattern("(?m)^" + metric + "[{ ]"));
-            });
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        String scrapes = scrapeAll(stack);
+                        assertThat(queried)
+                                .allSatisfy(metric -> assertThat(scrapes)
+                                        .as("a series named %s", metric)
+                                        .containsPattern("(?m)^" + metric + "[{ ]"));
+                    });
         }
     }
 
     private String scrapeAll(Stack stack) throws Exception {
         StringBuilder all = new StringBuilder();
         for (String service : stack.httpPorts().keySet()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(stack.url(service) + HealthEndpointsTest.METRICS)).build();
-            all.append(http.send(request, HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            HttpRequest request = HttpRequest.newBuilder(URI.create(stack.url(service) + HealthEndpointsTest.METRICS))
+                    .build();
+            all.append(http.send(request, HttpResponse.BodyHandlers.ofString()).body())
+                    .append('\n');
         }
         return all.toString();
     }

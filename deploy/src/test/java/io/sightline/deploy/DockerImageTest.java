@@ -18,7 +18,10 @@ class DockerImageTest {
     void shouldBuildOnPinnedBasesAndRunAsANonRootUserWithAHealthcheck() throws Exception {
         List<String> lines = Files.readAllLines(DOCKER.resolve("Dockerfile"));
 
-        List<String> bases = lines.stream().filter(l -> l.startsWith("FROM ")).map(l -> l.split("\\s+")[1]).toList();
+        List<String> bases = lines.stream()
+                .filter(l -> l.startsWith("FROM "))
+                .map(l -> l.split("\\s+")[1])
+                .toList();
         assertThat(bases).isNotEmpty().allSatisfy(b -> assertThat(b).matches("[a-z0-9./_-]+:[0-9][A-Za-z0-9._-]*"));
         assertThat(bases.get(bases.size() - 1)).as("runtime base is a JRE").contains("jre");
         assertThat(lines).anyMatch(l -> l.matches("USER [1-9][0-9]*:[1-9][0-9]*"));
@@ -34,7 +37,8 @@ class DockerImageTest {
         assertThat(finalName.find()).isTrue();
         String jar = finalName.group(1) + ".jar";
 
-        assertThat(Files.readString(DOCKER.resolve("Dockerfile"))).contains("/src/deploy/target/" + jar, "/src/deploy/target/lib/");
+        assertThat(Files.readString(DOCKER.resolve("Dockerfile")))
+                .contains("/src/deploy/target/" + jar, "/src/deploy/target/lib/");
         assertThat(Files.readString(DOCKER.resolve("bin/sightline"))).contains("-jar /opt/sightline/" + jar);
         assertThat(Files.isExecutable(DOCKER.resolve("bin/sightline"))).isTrue();
         assertThat(Files.isExecutable(DOCKER.resolve("bin/healthcheck"))).isTrue();
@@ -46,8 +50,10 @@ class DockerImageTest {
 
         assertThat(script).contains("/health/ready");
         for (String service : ServiceCatalog.HTTP_SERVICES) {
-            assertThat(script).as("%s default port", service)
-                    .containsPattern(Pattern.quote(service) + "\\)\\s+port=" + ServiceCatalog.defaultPort(service) + " ;;");
+            assertThat(script)
+                    .as("%s default port", service)
+                    .containsPattern(
+                            Pattern.quote(service) + "\\)\\s+port=" + ServiceCatalog.defaultPort(service) + " ;;");
         }
     }
 

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class HealthEndpointsTest {
 
     /** Any service's settings: the HTTP server on a free port of the loopback interface. */
-    private static final ServiceConfig SETTINGS = new RegistryConfig(Map.of("SIGHTLINE_HTTP_HOST", "127.0.0.1", "SIGHTLINE_HTTP_PORT", "0"));
+    private static final ServiceConfig SETTINGS =
+            new RegistryConfig(Map.of("SIGHTLINE_HTTP_HOST", "127.0.0.1", "SIGHTLINE_HTTP_PORT", "0"));
 
     static final String LIVE = "/health/live";
     static final String READY = "/health/ready";
@@ -31,8 +32,8 @@ class HealthEndpointsTest {
 
     @Test
     void shouldAnswerLivenessReadinessAndMetricsOnTheServicePort() throws Exception {
-        try (HttpService http = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"),
-                health(true, true), cfg -> { })) {
+        try (HttpService http = HttpService.start(
+                "probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, true), cfg -> {})) {
             assertThat(status(http, LIVE)).isEqualTo(200);
             assertThat(status(http, READY)).isEqualTo(200);
             assertThat(status(http, METRICS)).isEqualTo(200);
@@ -41,8 +42,8 @@ class HealthEndpointsTest {
 
     @Test
     void shouldAnswerNotReadyButLiveWhileRebalancing() throws Exception {
-        try (HttpService http = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"),
-                health(true, false), cfg -> { })) {
+        try (HttpService http = HttpService.start(
+                "probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, false), cfg -> {})) {
             assertThat(status(http, LIVE)).isEqualTo(200);
             assertThat(status(http, READY)).isEqualTo(503);
         }
@@ -50,8 +51,10 @@ class HealthEndpointsTest {
 
     @Test
     void shouldPassTheImagesHealthcheckOnlyWhenReady() throws Exception {
-        try (HttpService ready = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, true), cfg -> { });
-             HttpService rebalancing = HttpService.start("probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, false), cfg -> { })) {
+        try (HttpService ready = HttpService.start(
+                        "probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, true), cfg -> {});
+                HttpService rebalancing = HttpService.start(
+                        "probe-test", SETTINGS, ServiceMetrics.create("probe-test"), health(true, false), cfg -> {})) {
             assertThat(healthcheck(ready.port())).isZero();
             assertThat(healthcheck(rebalancing.port())).isNotZero();
         }
@@ -59,17 +62,23 @@ class HealthEndpointsTest {
 
     /** Runs deploy/docker/bin/healthcheck, as Docker's HEALTHCHECK does, and returns its exit code. */
     private static int healthcheck(int port) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bash", Manifests.REPO.resolve("deploy/docker/bin/healthcheck").toString())
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        Manifests.REPO.resolve("deploy/docker/bin/healthcheck").toString())
                 .redirectErrorStream(true);
         builder.environment().put("SIGHTLINE_HTTP_PORT", Integer.toString(port));
         Process process = builder.start();
         process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-        assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("healthcheck finished").isTrue();
+        assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("healthcheck finished")
+                .isTrue();
         return process.exitValue();
     }
 
     private int status(HttpService http, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + path))
+                .GET()
+                .build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

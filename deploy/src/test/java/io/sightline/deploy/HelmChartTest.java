@@ -42,7 +42,9 @@ class HelmChartTest {
     }
 
     static Stream<Arguments> renders() {
-        return Stream.of(Arguments.of("default values", defaults), Arguments.of("production example", production),
+        return Stream.of(
+                Arguments.of("default values", defaults),
+                Arguments.of("production example", production),
                 Arguments.of("production example without hooks", withoutHooks));
     }
 
@@ -50,7 +52,9 @@ class HelmChartTest {
     void shouldPassHelmLint() {
         LintResult result = new Helm(Manifests.CHART).lint().strict().call();
 
-        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+        assertThat(result.isFailed())
+                .as("helm lint --strict: %s", result.getMessages())
+                .isFalse();
     }
 
     @Test
@@ -59,7 +63,8 @@ class HelmChartTest {
         Path chart = dir.resolve("sightline");
         try (Stream<Path> files = Files.walk(Manifests.CHART)) {
             for (Path source : files.toList()) {
-                Files.copy(source, chart.resolve(Manifests.CHART.relativize(source).toString()));
+                Files.copy(
+                        source, chart.resolve(Manifests.CHART.relativize(source).toString()));
             }
         }
         Yaml yaml = new Yaml();
@@ -69,14 +74,19 @@ class HelmChartTest {
 
         LintResult result = new Helm(chart).lint().strict().call();
 
-        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+        assertThat(result.isFailed())
+                .as("helm lint --strict: %s", result.getMessages())
+                .isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("renders")
-    void shouldRunEveryStreamsAppAsAStatefulSetWithStateVolumeStaticMembershipAndPdb(String values, Manifests manifests) {
+    void shouldRunEveryStreamsAppAsAStatefulSetWithStateVolumeStaticMembershipAndPdb(
+            String values, Manifests manifests) {
         List<Map<String, Object>> statefulSets = manifests.ofKind("StatefulSet");
-        assertThat(statefulSets).extracting(Manifests::component).containsExactlyInAnyOrderElementsOf(ServiceCatalog.STREAMS_APPS);
+        assertThat(statefulSets)
+                .extracting(Manifests::component)
+                .containsExactlyInAnyOrderElementsOf(ServiceCatalog.STREAMS_APPS);
 
         for (Map<String, Object> sts : statefulSets) {
             String component = component(sts);
@@ -86,18 +96,23 @@ class HelmChartTest {
 
             Map<String, Object> container = containers(sts).get(0);
             Map<String, String> env = env(container);
-            assertThat(env).as("%s static membership", component)
+            assertThat(env)
+                    .as("%s static membership", component)
                     .containsEntry("SIGHTLINE_KAFKA_GROUP_INSTANCE_ID", "field:metadata.name");
             String stateDir = env.get("SIGHTLINE_STATE_DIR");
-            assertThat((List<Map<String, Object>>) container.get("volumeMounts")).as("%s mounts its claim at the state dir", component)
+            assertThat((List<Map<String, Object>>) container.get("volumeMounts"))
+                    .as("%s mounts its claim at the state dir", component)
                     .anySatisfy(m -> {
                         assertThat(m.get("name")).isEqualTo(claim);
                         assertThat(m.get("mountPath")).isEqualTo(stateDir);
                     });
-            assertThat(((Number) podSpec(sts).get("terminationGracePeriodSeconds")).intValue()).as("%s grace period", component)
+            assertThat(((Number) podSpec(sts).get("terminationGracePeriodSeconds")).intValue())
+                    .as("%s grace period", component)
                     .isGreaterThanOrEqualTo(60);
-            assertThat(manifests.find("Service", (String) path(sts, "spec.serviceName"))).as("%s headless service", component)
-                    .hasValueSatisfying(svc -> assertThat(path(svc, "spec.clusterIP")).isEqualTo("None"));
+            assertThat(manifests.find("Service", (String) path(sts, "spec.serviceName")))
+                    .as("%s headless service", component)
+                    .hasValueSatisfying(
+                            svc -> assertThat(path(svc, "spec.clusterIP")).isEqualTo("None"));
         }
     }
 
@@ -171,11 +186,15 @@ class HelmChartTest {
             assertThat(path(container, "livenessProbe.httpGet.path")).isEqualTo(HealthEndpointsTest.LIVE);
             assertThat(path(container, "startupProbe.httpGet.path")).isEqualTo(HealthEndpointsTest.LIVE);
             for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
-                assertThat(path(container, probe + ".httpGet.port")).as("%s %s port", service, probe).isEqualTo("http");
+                assertThat(path(container, probe + ".httpGet.port"))
+                        .as("%s %s port", service, probe)
+                        .isEqualTo("http");
             }
             int startupBudget = ((Number) path(container, "startupProbe.periodSeconds")).intValue()
                     * ((Number) path(container, "startupProbe.failureThreshold")).intValue();
-            assertThat(startupBudget).as("%s startup budget (s)", service).isGreaterThanOrEqualTo(ServiceCatalog.STREAMS_APPS.contains(service) ? 300 : 60);
+            assertThat(startupBudget)
+                    .as("%s startup budget (s)", service)
+                    .isGreaterThanOrEqualTo(ServiceCatalog.STREAMS_APPS.contains(service) ? 300 : 60);
         }
     }
 
@@ -185,7 +204,10 @@ class HelmChartTest {
         for (Map<String, Object> workload : manifests.workloads()) {
             for (Map<String, Object> container : containers(workload)) {
                 String image = (String) container.get("image");
-                assertThat(image).as("%s image", component(workload)).matches(".+:[0-9][^:/]*").doesNotEndWith(":latest");
+                assertThat(image)
+                        .as("%s image", component(workload))
+                        .matches(".+:[0-9][^:/]*")
+                        .doesNotEndWith(":latest");
             }
         }
     }
@@ -216,17 +238,30 @@ class HelmChartTest {
         for (Map<String, Object> workload : manifests.workloads()) {
             String name = component(workload);
             Map<String, Object> pod = podSpec(workload);
-            assertThat(path(pod, "securityContext.runAsNonRoot")).as("%s runAsNonRoot", name).isEqualTo(true);
-            assertThat(((Number) path(pod, "securityContext.runAsUser")).intValue()).as("%s uid", name).isPositive();
-            assertThat(pod.get("automountServiceAccountToken")).as("%s service account token", name).isEqualTo(false);
+            assertThat(path(pod, "securityContext.runAsNonRoot"))
+                    .as("%s runAsNonRoot", name)
+                    .isEqualTo(true);
+            assertThat(((Number) path(pod, "securityContext.runAsUser")).intValue())
+                    .as("%s uid", name)
+                    .isPositive();
+            assertThat(pod.get("automountServiceAccountToken"))
+                    .as("%s service account token", name)
+                    .isEqualTo(false);
             for (Map<String, Object> container : containers(workload)) {
-                assertThat(path(container, "securityContext.readOnlyRootFilesystem")).as("%s read-only root", name).isEqualTo(true);
-                assertThat(path(container, "securityContext.allowPrivilegeEscalation")).as("%s escalation", name).isEqualTo(false);
-                assertThat((List<String>) path(container, "securityContext.capabilities.drop")).contains("ALL");
-                assertThat((List<Map<String, Object>>) container.get("volumeMounts")).as("%s /tmp", name)
+                assertThat(path(container, "securityContext.readOnlyRootFilesystem"))
+                        .as("%s read-only root", name)
+                        .isEqualTo(true);
+                assertThat(path(container, "securityContext.allowPrivilegeEscalation"))
+                        .as("%s escalation", name)
+                        .isEqualTo(false);
+                assertThat((List<String>) path(container, "securityContext.capabilities.drop"))
+                        .contains("ALL");
+                assertThat((List<Map<String, Object>>) container.get("volumeMounts"))
+                        .as("%s /tmp", name)
                         .anySatisfy(m -> assertThat(m.get("mountPath")).isEqualTo("/tmp"));
             }
-            assertThat((List<Map<String, Object>>) pod.get("volumes")).as("%s tmp volume", name)
+            assertThat((List<Map<String, Object>>) pod.get("volumes"))
+                    .as("%s tmp volume", name)
                     .anySatisfy(v -> assertThat(v).containsKey("emptyDir").containsEntry("name", "tmp"));
         }
     }
@@ -237,11 +272,16 @@ class HelmChartTest {
         for (Map<String, Object> workload : manifests.workloads()) {
             for (Map<String, Object> container : containers(workload)) {
                 String name = component(workload);
-                assertThat(path(container, "resources.limits.memory")).as("%s memory limit", name).isNotNull();
-                assertThat(path(container, "resources.requests.memory")).as("%s memory request", name)
+                assertThat(path(container, "resources.limits.memory"))
+                        .as("%s memory limit", name)
+                        .isNotNull();
+                assertThat(path(container, "resources.requests.memory"))
+                        .as("%s memory request", name)
                         .isEqualTo(path(container, "resources.limits.memory"));
-                assertThat(env(container).get("JAVA_OPTS")).as("%s JAVA_OPTS", name)
-                        .containsPattern("-XX:MaxRAMPercentage=[1-9][0-9]").doesNotContain("-Xmx");
+                assertThat(env(container).get("JAVA_OPTS"))
+                        .as("%s JAVA_OPTS", name)
+                        .containsPattern("-XX:MaxRAMPercentage=[1-9][0-9]")
+                        .doesNotContain("-Xmx");
             }
         }
     }
@@ -256,7 +296,10 @@ class HelmChartTest {
                 // Query tails are set by GC pauses (docs/benchmarks.md); the processors want G1's throughput.
                 String javaOpts = env(container).get("JAVA_OPTS");
                 if (name.equals("serving-api")) {
-                    assertThat(javaOpts).as("%s JAVA_OPTS", name).contains("-XX:+UseZGC").doesNotContain("-XX:+UseG1GC");
+                    assertThat(javaOpts)
+                            .as("%s JAVA_OPTS", name)
+                            .contains("-XX:+UseZGC")
+                            .doesNotContain("-XX:+UseG1GC");
                 } else {
                     assertThat(javaOpts).as("%s JAVA_OPTS", name).doesNotContain("-XX:+UseZGC");
                 }
@@ -266,27 +309,37 @@ class HelmChartTest {
 
     @Test
     void shouldTakeEverySecretFromASecretInProduction() {
-        Map<String, String> gateway = env(containers(production.find("Deployment", "sl-sightline-ingest-gateway").orElseThrow()).get(0));
+        Map<String, String> gateway = env(containers(production
+                        .find("Deployment", "sl-sightline-ingest-gateway")
+                        .orElseThrow())
+                .get(0));
 
-        assertThat(gateway).containsEntry("SIGHTLINE_WRITE_KEYS", "secret:sightline-write-keys/write-keys")
+        assertThat(gateway)
+                .containsEntry("SIGHTLINE_WRITE_KEYS", "secret:sightline-write-keys/write-keys")
                 .containsEntry("SIGHTLINE_KAFKA_SASL_JAAS_CONFIG", "secret:sightline-kafka-sasl/sasl.jaas.config")
-                .containsEntry("SIGHTLINE_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "secret:sightline-schema-registry/user-info")
+                .containsEntry(
+                        "SIGHTLINE_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "secret:sightline-schema-registry/user-info")
                 .containsEntry("SIGHTLINE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
                 .containsEntry("SIGHTLINE_KAFKA_SSL_TRUSTSTORE_TYPE", "PEM");
         for (Map<String, Object> workload : production.workloads()) {
             Map<String, String> env = env(containers(workload).get(0));
-            assertThat(env).as("%s", component(workload))
+            assertThat(env)
+                    .as("%s", component(workload))
                     .containsEntry("SIGHTLINE_KAFKA_SASL_JAAS_CONFIG", "secret:sightline-kafka-sasl/sasl.jaas.config");
             assertThat(env.get("SIGHTLINE_KAFKA_SSL_TRUSTSTORE_LOCATION")).startsWith("/etc/sightline/kafka-tls/");
         }
-        assertThat(production.ofKind("Secret")).as("no chart-made Secret when every secret is named").isEmpty();
+        assertThat(production.ofKind("Secret"))
+                .as("no chart-made Secret when every secret is named")
+                .isEmpty();
     }
 
     @Test
     void shouldNeedANamedWriteKeySecretWhenHooksAreOff() {
         // The generated Secret is a pre-install hook (helm-java's template leaves hooks out of its output).
         assertThat(defaults.ofKind("Secret")).isEmpty();
-        assertThat(env(containers(defaults.find("Deployment", "sl-sightline-ingest-gateway").orElseThrow()).get(0)))
+        assertThat(env(containers(defaults.find("Deployment", "sl-sightline-ingest-gateway")
+                                .orElseThrow())
+                        .get(0)))
                 .containsEntry("SIGHTLINE_WRITE_KEYS", "secret:sl-sightline-write-keys/write-keys");
 
         assertThatThrownBy(() -> Manifests.render(c -> c.set("useHooks", false)))
@@ -295,65 +348,92 @@ class HelmChartTest {
 
     @Test
     void shouldGiveEveryWorkloadTheConfigurationFileFromValuesAsAMountedConfigMap() {
-        Manifests manifests = Manifests.render(c -> c.set("config.tracking.plans", "web=web").set("config.catalog\\.report\\.ms", 5000));
+        Manifests manifests = Manifests.render(
+                c -> c.set("config.tracking.plans", "web=web").set("config.catalog\\.report\\.ms", 5000));
 
-        Map<String, Object> configMap = manifests.find("ConfigMap", "sl-sightline-config").orElseThrow();
-        assertThat((String) ((Map<String, Object>) path(configMap, "data")).get("sightline.yaml")).contains("plans: web=web")
+        Map<String, Object> configMap =
+                manifests.find("ConfigMap", "sl-sightline-config").orElseThrow();
+        assertThat((String) ((Map<String, Object>) path(configMap, "data")).get("sightline.yaml"))
+                .contains("plans: web=web")
                 .contains("catalog.report.ms: 5000");
         // every service; not the topics hook, which runs before the ConfigMap exists
-        assertThat(manifests.workloads()).filteredOn(w -> !"Job".equals(w.get("kind"))).hasSize(5).allSatisfy(workload -> {
-            Map<String, Object> container = containers(workload).get(0);
-            assertThat(env(container)).containsEntry("SIGHTLINE_CONFIG_FILE", "/etc/sightline/config/sightline.yaml");
-            assertThat(path(container, "volumeMounts").toString()).contains("mountPath=/etc/sightline/config");
-            assertThat(path(workload, "spec.template.metadata.annotations").toString()).contains("checksum/config");
-        });
-        assertThat(Manifests.renderDefaults().find("ConfigMap", "sl-sightline-config")).as("none without config").isEmpty();
+        assertThat(manifests.workloads())
+                .filteredOn(w -> !"Job".equals(w.get("kind")))
+                .hasSize(5)
+                .allSatisfy(workload -> {
+                    Map<String, Object> container = containers(workload).get(0);
+                    assertThat(env(container))
+                            .containsEntry("SIGHTLINE_CONFIG_FILE", "/etc/sightline/config/sightline.yaml");
+                    assertThat(path(container, "volumeMounts").toString()).contains("mountPath=/etc/sightline/config");
+                    assertThat(path(workload, "spec.template.metadata.annotations")
+                                    .toString())
+                            .contains("checksum/config");
+                });
+        assertThat(Manifests.renderDefaults().find("ConfigMap", "sl-sightline-config"))
+                .as("none without config")
+                .isEmpty();
     }
 
     @Test
     void shouldInjectNoServiceLinkVariablesThatWouldLookLikeSettings() {
         for (Map<String, Object> workload : production.workloads()) {
-            assertThat(path(workload, "spec.template.spec.enableServiceLinks")).as("%s", path(workload, "metadata.name")).isEqualTo(false);
+            assertThat(path(workload, "spec.template.spec.enableServiceLinks"))
+                    .as("%s", path(workload, "metadata.name"))
+                    .isEqualTo(false);
         }
     }
 
     @Test
     void shouldAdvertiseTheServingApiAtItsPodsStableDnsName() {
-        Map<String, Object> serving = production.find("StatefulSet", "sl-sightline-serving-api").orElseThrow();
+        Map<String, Object> serving =
+                production.find("StatefulSet", "sl-sightline-serving-api").orElseThrow();
         Map<String, String> env = env(containers(serving).get(0));
 
         assertThat(env.get("SIGHTLINE_ADVERTISED_ENDPOINT"))
                 .isEqualTo("$(POD_NAME).sl-sightline-serving-api-headless.$(POD_NAMESPACE).svc.cluster.local:8081");
-        assertThat(env).containsEntry("POD_NAME", "field:metadata.name").containsEntry("POD_NAMESPACE", "field:metadata.namespace");
+        assertThat(env)
+                .containsEntry("POD_NAME", "field:metadata.name")
+                .containsEntry("POD_NAMESPACE", "field:metadata.namespace");
         // Kubernetes expands $(VAR) only from variables defined earlier in the list.
         List<String> order = List.copyOf(env.keySet());
         assertThat(order.indexOf("POD_NAME")).isLessThan(order.indexOf("SIGHTLINE_ADVERTISED_ENDPOINT"));
-        Map<String, Object> headless = production.find("Service", "sl-sightline-serving-api-headless").orElseThrow();
+        Map<String, Object> headless =
+                production.find("Service", "sl-sightline-serving-api-headless").orElseThrow();
         assertThat(path(headless, "spec.publishNotReadyAddresses")).isEqualTo(true);
         assertThat(production.find("Service", "sl-sightline-serving-api")).isPresent();
     }
 
     @Test
     void shouldScaleTheGatewayWithAnAutoscaler() {
-        Map<String, Object> hpa = production.find("HorizontalPodAutoscaler", "sl-sightline-ingest-gateway").orElseThrow();
+        Map<String, Object> hpa = production
+                .find("HorizontalPodAutoscaler", "sl-sightline-ingest-gateway")
+                .orElseThrow();
 
         assertThat(path(hpa, "spec.scaleTargetRef.kind")).isEqualTo("Deployment");
         assertThat(path(hpa, "spec.minReplicas")).isEqualTo(3);
-        assertThat(path(production.find("Deployment", "sl-sightline-ingest-gateway").orElseThrow(), "spec.replicas"))
-                .as("replicas belong to the autoscaler").isNull();
+        assertThat(path(
+                        production
+                                .find("Deployment", "sl-sightline-ingest-gateway")
+                                .orElseThrow(),
+                        "spec.replicas"))
+                .as("replicas belong to the autoscaler")
+                .isNull();
     }
 
     @Test
     void shouldCreateEveryTopicInAHookJobWithReplicationThreeAndMinInsyncTwo() {
         // As a hook the Job is left out of helm-java's template output; without hooks it is a plain Job.
         assertThat(defaults.find("Job", "sl-sightline-create-topics")).isEmpty();
-        Map<String, Object> job = withoutHooks.find("Job", "sl-sightline-create-topics").orElseThrow();
+        Map<String, Object> job =
+                withoutHooks.find("Job", "sl-sightline-create-topics").orElseThrow();
         Map<String, Object> container = containers(job).get(0);
 
         assertThat(path(job, "metadata.annotations")).isNull();
         assertThat((List<String>) container.get("args")).containsExactly("create-topics");
         Map<String, String> env = env(container);
-        assertThat(env).containsEntry("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "3").containsEntry("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "2")
+        assertThat(env)
+                .containsEntry("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "3")
+                .containsEntry("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "2")
                 .containsEntry("SIGHTLINE_KAFKA_SASL_JAAS_CONFIG", "secret:sightline-kafka-sasl/sasl.jaas.config");
 
         // What the job does with those settings: every topic, users.profile.v1 compacted.
@@ -362,7 +442,8 @@ class HelmChartTest {
         assertThat(TopicCreator.plan(config)).allSatisfy(t -> {
             assertThat(t.replicationFactor()).isEqualTo((short) 3);
             assertThat(t.configs()).containsEntry("min.insync.replicas", "2");
-            assertThat(t.configs().get("cleanup.policy")).isEqualTo(Topics.COMPACTED.contains(t.name()) ? "compact" : null);
+            assertThat(t.configs().get("cleanup.policy"))
+                    .isEqualTo(Topics.COMPACTED.contains(t.name()) ? "compact" : null);
         });
     }
 
@@ -373,7 +454,11 @@ class HelmChartTest {
 
         for (Map<String, Object> policy : policies) {
             List<Map<String, Object>> rules = (List<Map<String, Object>>) path(policy, "spec.ingress");
-            assertThat(rules).as("%s", component(policy)).allSatisfy(rule -> assertThat(rule.get("from")).as("rule without peers opens the port to all").isNotNull());
+            assertThat(rules)
+                    .as("%s", component(policy))
+                    .allSatisfy(rule -> assertThat(rule.get("from"))
+                            .as("rule without peers opens the port to all")
+                            .isNotNull());
         }
     }
 
@@ -383,10 +468,18 @@ class HelmChartTest {
         Map<String, Object> selector = (Map<String, Object>) path(monitor, "spec.selector.matchLabels");
 
         List<Map<String, Object>> scraped = production.ofKind("Service").stream()
-                .filter(svc -> labels(svc).entrySet().containsAll(selector.entrySet())).toList();
-        assertThat(scraped).extracting(Manifests::component)
-                .containsExactlyInAnyOrderElementsOf(Set.of("ingest-gateway", "enrich-processor", "aggregate-processor",
-                        "anomaly-processor", "serving-api"));
-        assertThat(defaults.ofKind("ServiceMonitor")).as("off by default: needs the operator's CRDs").isEmpty();
+                .filter(svc -> labels(svc).entrySet().containsAll(selector.entrySet()))
+                .toList();
+        assertThat(scraped)
+                .extracting(Manifests::component)
+                .containsExactlyInAnyOrderElementsOf(Set.of(
+                        "ingest-gateway",
+                        "enrich-processor",
+                        "aggregate-processor",
+                        "anomaly-processor",
+                        "serving-api"));
+        assertThat(defaults.ofKind("ServiceMonitor"))
+                .as("off by default: needs the operator's CRDs")
+                .isEmpty();
     }
 }

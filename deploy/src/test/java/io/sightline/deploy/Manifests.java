@@ -21,7 +21,11 @@ record Manifests(List<Map<String, Object>> objects) {
     static final String KUBE_VERSION = "1.25.0";
 
     static Manifests render(UnaryOperator<TemplateCommand> options) {
-        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace("analytics").withKubeVersion(KUBE_VERSION);
+        TemplateCommand command = new Helm(CHART)
+                .template()
+                .withName(RELEASE)
+                .withNamespace("analytics")
+                .withKubeVersion(KUBE_VERSION);
         return parse(options.apply(command).call());
     }
 
@@ -54,12 +58,16 @@ record Manifests(List<Map<String, Object>> objects) {
     }
 
     Optional<Map<String, Object>> find(String kind, String name) {
-        return ofKind(kind).stream().filter(o -> name.equals(path(o, "metadata.name"))).findFirst();
+        return ofKind(kind).stream()
+                .filter(o -> name.equals(path(o, "metadata.name")))
+                .findFirst();
     }
 
     /** Deployments, StatefulSets and Jobs: everything that runs a pod. */
     List<Map<String, Object>> workloads() {
-        return objects.stream().filter(o -> List.of("Deployment", "StatefulSet", "Job").contains(o.get("kind"))).toList();
+        return objects.stream()
+                .filter(o -> List.of("Deployment", "StatefulSet", "Job").contains(o.get("kind")))
+                .toList();
     }
 
     static String component(Map<String, Object> object) {
@@ -90,7 +98,10 @@ record Manifests(List<Map<String, Object>> objects) {
             if (var.containsKey("value")) {
                 env.put(name, String.valueOf(var.get("value")));
             } else if (path(var, "valueFrom.secretKeyRef") != null) {
-                env.put(name, "secret:" + path(var, "valueFrom.secretKeyRef.name") + "/" + path(var, "valueFrom.secretKeyRef.key"));
+                env.put(
+                        name,
+                        "secret:" + path(var, "valueFrom.secretKeyRef.name") + "/"
+                                + path(var, "valueFrom.secretKeyRef.key"));
             } else if (path(var, "valueFrom.fieldRef") != null) {
                 env.put(name, "field:" + path(var, "valueFrom.fieldRef.fieldPath"));
             } else {

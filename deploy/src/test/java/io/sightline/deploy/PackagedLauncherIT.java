@@ -45,9 +45,17 @@ class PackagedLauncherIT {
     @Test
     void shouldCreateTheTopicsAndExitAsTheComposeServiceAndHelmJobDo() throws Exception {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.singleNode(dataDir, 0)) {
-            Result result = run(Map.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                    "SIGHTLINE_TOPICS_PARTITIONS", "2", "SIGHTLINE_TOPICS_REPLICATION_FACTOR", "1",
-                    "SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "1"), "create-topics");
+            Result result = run(
+                    Map.of(
+                            "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+                            kafka.bootstrapServers(),
+                            "SIGHTLINE_TOPICS_PARTITIONS",
+                            "2",
+                            "SIGHTLINE_TOPICS_REPLICATION_FACTOR",
+                            "1",
+                            "SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS",
+                            "1"),
+                    "create-topics");
 
             assertThat(result.exitCode()).as(result.output()).isZero();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -59,15 +67,15 @@ class PackagedLauncherIT {
 
     @Test
     void shouldExitNonZeroNamingTheSettingWhenTopicSettingsContradict() throws Exception {
-        Result result = run(Map.of("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "1", "SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "2"),
+        Result result = run(
+                Map.of("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "1", "SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "2"),
                 "create-topics");
 
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.output()).contains("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS");
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result run(Map<String, String> env, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -79,7 +87,9 @@ class PackagedLauncherIT {
         Process process = builder.start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         process.getInputStream().transferTo(output);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as("%s finished", command)
+                .isTrue();
         return new Result(process.exitValue(), output.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,9 +1,9 @@
 package io.sightline.deploy;
 
 import io.sightline.common.config.ConfigFile;
-import io.sightline.configuration.ConfigurationCatalog;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.config.Settings;
+import io.sightline.configuration.ConfigurationCatalog;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -33,13 +33,18 @@ final class ServiceCatalog {
         DEFINITIONS = java.util.Collections.unmodifiableMap(definitions);
     }
 
-    static final Set<String> STREAMS_APPS = Set.of("enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api");
+    static final Set<String> STREAMS_APPS =
+            Set.of("enrich-processor", "aggregate-processor", "anomaly-processor", "serving-api");
 
-    static final Set<String> HTTP_SERVICES = Set.of("ingest-gateway", "enrich-processor", "aggregate-processor",
-            "anomaly-processor", "serving-api", "schema-registry");
+    static final Set<String> HTTP_SERVICES = Set.of(
+            "ingest-gateway",
+            "enrich-processor",
+            "aggregate-processor",
+            "anomaly-processor",
+            "serving-api",
+            "schema-registry");
 
-    private ServiceCatalog() {
-    }
+    private ServiceCatalog() {}
 
     /** Whether a Kafka client, Streams or (with the topic. prefix) topic-level property has this name. */
     static boolean isKafkaProperty(String property) {
@@ -51,18 +56,22 @@ final class ServiceCatalog {
         if (client.contains(property)) {
             return true;
         }
-        for (String prefix : List.of("main.consumer.", "restore.consumer.", "global.consumer.", "consumer.", "producer.", "admin.")) {
+        for (String prefix : List.of(
+                "main.consumer.", "restore.consumer.", "global.consumer.", "consumer.", "producer.", "admin.")) {
             if (property.startsWith(prefix) && client.contains(property.substring(prefix.length()))) {
                 return true;
             }
         }
-        return property.startsWith(StreamsConfig.TOPIC_PREFIX) && topicConfigNames().contains(property.substring(StreamsConfig.TOPIC_PREFIX.length()));
+        return property.startsWith(StreamsConfig.TOPIC_PREFIX)
+                && topicConfigNames().contains(property.substring(StreamsConfig.TOPIC_PREFIX.length()));
     }
 
     private static Set<String> topicConfigNames() {
         Set<String> names = new TreeSet<>();
         for (Field field : TopicConfig.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getName().endsWith("_CONFIG") && field.getType() == String.class) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && field.getName().endsWith("_CONFIG")
+                    && field.getType() == String.class) {
                 try {
                     names.add((String) field.get(null));
                 } catch (IllegalAccessException e) {
@@ -98,12 +107,17 @@ final class ServiceCatalog {
                 continue;
             }
             if (name.startsWith(Settings.KAFKA_ENV_PREFIX)) {
-                String property = Settings.kafkaPassThrough(Map.of(name, "")).keySet().iterator().next();
+                String property = Settings.kafkaPassThrough(Map.of(name, ""))
+                        .keySet()
+                        .iterator()
+                        .next();
                 if (!isKafkaProperty(property)) {
-                    problems.add(service + ": " + name + " passes through '" + property + "', which is no Kafka client or Streams property");
+                    problems.add(service + ": " + name + " passes through '" + property
+                            + "', which is no Kafka client or Streams property");
                 }
             } else {
-                problems.add(service + ": " + name + " is not a setting of " + service + " (it has " + documented + ")");
+                problems.add(
+                        service + ": " + name + " is not a setting of " + service + " (it has " + documented + ")");
             }
         }
         for (ConfigDef.ConfigKey key : definition.configKeys().values()) {

@@ -47,16 +47,26 @@ class TopicCreatorIT {
         List<String> createdAgain = TopicCreator.createMissing(config);
 
         assertThat(created).containsExactlyInAnyOrderElementsOf(Topics.ALL);
-        assertThat(createdAgain).as("a second run (every helm upgrade) changes nothing").isEmpty();
+        assertThat(createdAgain)
+                .as("a second run (every helm upgrade) changes nothing")
+                .isEmpty();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL).allTopicNames().get(30, TimeUnit.SECONDS);
-            assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
+            Map<String, TopicDescription> topics =
+                    admin.describeTopics(Topics.ALL).allTopicNames().get(30, TimeUnit.SECONDS);
+            assertThat(topics.values())
+                    .allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
 
             Map<ConfigResource, Config> configs = admin.describeConfigs(Topics.ALL.stream()
-                    .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get(30, TimeUnit.SECONDS);
+                            .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                            .toList())
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
             configs.forEach((resource, topicConfig) -> {
-                assertThat(topicConfig.get("min.insync.replicas").value()).as(resource.name()).isEqualTo("1");
-                assertThat(topicConfig.get("cleanup.policy").value()).as(resource.name())
+                assertThat(topicConfig.get("min.insync.replicas").value())
+                        .as(resource.name())
+                        .isEqualTo("1");
+                assertThat(topicConfig.get("cleanup.policy").value())
+                        .as(resource.name())
                         .isEqualTo(Topics.COMPACTED.contains(resource.name()) ? "compact" : "delete");
             });
         }

@@ -21,14 +21,17 @@ class TopicsConfigTest {
     void shouldRefuseMoreInsyncReplicasThanReplicasNamingBothSettings() {
         assertThatThrownBy(() -> new TopicsConfig(Map.of("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "1")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS").hasMessageContaining("SIGHTLINE_TOPICS_REPLICATION_FACTOR");
+                .hasMessageContaining("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS")
+                .hasMessageContaining("SIGHTLINE_TOPICS_REPLICATION_FACTOR");
     }
 
     @Test
     void shouldPassKafkaSecuritySettingsThroughToTheAdminClient() {
-        TopicsConfig config = new TopicsConfig(Map.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", "b:9093",
-                "SIGHTLINE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"));
+        TopicsConfig config = new TopicsConfig(
+                Map.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", "b:9093", "SIGHTLINE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"));
 
-        assertThat(config.adminProperties()).containsEntry("bootstrap.servers", "b:9093").containsEntry("security.protocol", "SASL_SSL");
+        assertThat(config.adminProperties())
+                .containsEntry("bootstrap.servers", "b:9093")
+                .containsEntry("security.protocol", "SASL_SSL");
     }
 }

@@ -13,8 +13,7 @@ public final class EnrichService {
 
     private static final Logger log = LoggerFactory.getLogger(EnrichService.class);
 
-    private EnrichService() {
-    }
+    private EnrichService() {}
 
     public static StreamsService start(EnrichConfig config) {
         // Yauaa loads thousands of rules (seconds): before the stream thread runs, not on its first event.
@@ -22,7 +21,8 @@ public final class EnrichService {
         UserAgentParser.load();
         log.info("User-agent rules loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start("enrich-processor", config, topics, EnrichTopology.build(topics, config.topologySettings()));
+        return StreamsService.start(
+                "enrich-processor", config, topics, EnrichTopology.build(topics, config.topologySettings()));
     }
 
     public static void main(String[] args) {

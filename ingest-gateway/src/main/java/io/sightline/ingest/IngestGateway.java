@@ -12,9 +12,9 @@ import io.sightline.ingest.catalog.CatalogReporter;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
+import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.intake.EventIntake;
 import io.sightline.ingest.intake.IntakeMetrics;
-import io.sightline.ingest.http.WriteKeyAuth;
 import io.sightline.ingest.kafka.EventProducer;
 import io.sightline.ingest.plans.PlanChangeCheck;
 import io.sightline.ingest.plans.PlanEnforcer;
@@ -46,8 +46,13 @@ public final class IngestGateway implements AutoCloseable {
     private final TrackingRoutes routes;
     private final Duration drainTimeout;
 
-    private IngestGateway(EventProducer producer, TrackingPlanFeed plans, CatalogReporter catalog, HttpService http, TrackingRoutes routes,
-                          Duration drainTimeout) {
+    private IngestGateway(
+            EventProducer producer,
+            TrackingPlanFeed plans,
+            CatalogReporter catalog,
+            HttpService http,
+            TrackingRoutes routes,
+            Duration drainTimeout) {
         this.producer = producer;
         this.plans = plans;
         this.catalog = catalog;
@@ -57,20 +62,24 @@ public final class IngestGateway implements AutoCloseable {
     }
 
     public static IngestGateway start(GatewayConfig config) {
-        SchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl(), config.schemaRegistryUserInfo(),
-                Duration.ofSeconds(10));
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(
+                config.schemaRegistryUrl(), config.schemaRegistryUserInfo(), Duration.ofSeconds(10));
         // Register up front: a registry that is missing or refuses our schemas fails start-up, not the first request.
         registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_RAW), TrackedEvent.getClassSchema());
         registry.register(SchemaRegistryClient.valueSubject(Topics.EVENTS_INVALID), DeadLetter.getClassSchema());
-        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_VIOLATIONS), QualityViolation.getClassSchema());
-        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_PLANS), TrackingPlanVersion.getClassSchema());
-        registry.register(SchemaRegistryClient.valueSubject(Topics.QUALITY_OBSERVATIONS), EventCatalogEntry.getClassSchema());
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.QUALITY_VIOLATIONS), QualityViolation.getClassSchema());
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.QUALITY_PLANS), TrackingPlanVersion.getClassSchema());
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.QUALITY_OBSERVATIONS), EventCatalogEntry.getClassSchema());
 
         PrometheusMeterRegistry metrics = ServiceMetrics.create("ingest-gateway");
-        EventProducer producer = new EventProducer(config.kafkaClientProperties(), registry,
-                Duration.ofMillis(config.ackTimeoutMs()), metrics);
+        EventProducer producer = new EventProducer(
+                config.kafkaClientProperties(), registry, Duration.ofMillis(config.ackTimeoutMs()), metrics);
         TrackingPlanStore planStore = new TrackingPlanStore();
-        TrackingPlanFeed plans = new TrackingPlanFeed(config.kafkaClientProperties(), registry, planStore, "ingest-gateway");
+        TrackingPlanFeed plans =
+                new TrackingPlanFeed(config.kafkaClientProperties(), registry, planStore, "ingest-gateway");
         HealthCheck health = new HealthCheck() {
             @Override
             public boolean isLive() {
@@ -85,21 +94,32 @@ public final class IngestGateway implements AutoCloseable {
 
             @Override
             public Map<String, Object> details() {
-                return Map.of("kafkaWrites", producer.isHealthy() ? "ok" : "failing", "trackingPlans", plans.isLoaded() ? "loaded" : "loading");
+                return Map.of(
+                        "kafkaWrites",
+                        producer.isHealthy() ? "ok" : "failing",
+                        "trackingPlans",
+                        plans.isLoaded() ? "loaded" : "loading");
             }
         };
         RecentEvents recent = new RecentEvents();
         PlanEnforcer enforcer = new PlanEnforcer(config.planBindings(), planStore, recent, metrics);
         CatalogObserver observer = new CatalogObserver();
         Gauge.builder("sightline.ingest.catalog.overflow", observer, CatalogObserver::overflow)
-                .description("Observations left out of the event catalog because it holds the most event names or properties it keeps")
+                .description(
+                        "Observations left out of the event catalog because it holds the most event names or properties it keeps")
                 .register(metrics);
         CatalogReporter catalog = new CatalogReporter(observer, producer, Duration.ofMillis(config.catalogReportMs()));
         IntakeMetrics intakeMetrics = new IntakeMetrics(metrics);
-        TrackingRoutes routes = new TrackingRoutes(config, new EventIntake(config.maxEventBytes(), producer, enforcer, observer, intakeMetrics),
+        TrackingRoutes routes = new TrackingRoutes(
+                config,
+                new EventIntake(config.maxEventBytes(), producer, enforcer, observer, intakeMetrics),
                 intakeMetrics);
-        TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), planStore, plans,
-                config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
+        TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(
+                new BearerTokenAuth("admin", config.adminTokens(), false),
+                planStore,
+                plans,
+                config.planBindings(),
+                new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
         HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
@@ -118,7 +138,9 @@ public final class IngestGateway implements AutoCloseable {
         // Graceful: refuse new connections, let requests being served get their acknowledgement, then stop.
         http.stopAccepting();
         if (!routes.drain(drainTimeout)) {
-            log.warn("Requests still running after {} ms of draining; stopping anyway (see SIGHTLINE_SHUTDOWN_DRAIN_MS)", drainTimeout.toMillis());
+            log.warn(
+                    "Requests still running after {} ms of draining; stopping anyway (see SIGHTLINE_SHUTDOWN_DRAIN_MS)",
+                    drainTimeout.toMillis());
         }
         http.close();
         catalog.close();

@@ -10,12 +10,17 @@ class CorsSettingTest {
 
     @Test
     void shouldAcceptEventsFromAnyPageByDefault() {
-        assertThat(new GatewayConfig(Map.of("SIGHTLINE_WRITE_KEYS", "wk_test_key:web")).corsAllowedOrigins()).containsExactly("*");
+        assertThat(new GatewayConfig(Map.of("SIGHTLINE_WRITE_KEYS", "wk_test_key:web")).corsAllowedOrigins())
+                .containsExactly("*");
     }
 
     @Test
     void shouldReadTheSharedSettingTrimmed() {
-        GatewayConfig config = new GatewayConfig(Map.of("SIGHTLINE_WRITE_KEYS", "wk_test_key:web", "SIGHTLINE_CORS_ALLOWED_ORIGINS", "https://app.example.com, "));
+        GatewayConfig config = new GatewayConfig(Map.of(
+                "SIGHTLINE_WRITE_KEYS",
+                "wk_test_key:web",
+                "SIGHTLINE_CORS_ALLOWED_ORIGINS",
+                "https://app.example.com, "));
 
         assertThat(config.corsAllowedOrigins()).containsExactly("https://app.example.com");
     }

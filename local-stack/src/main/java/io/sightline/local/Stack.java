@@ -37,8 +37,13 @@ import java.util.function.Consumer;
 public final class Stack implements AutoCloseable {
 
     /** Set by the stack for each service: one value for all would make the services collide. */
-    private static final Set<String> STACK_OWNED = Set.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
-            "SIGHTLINE_SCHEMA_REGISTRY_URL", "SIGHTLINE_HTTP_PORT", "SIGHTLINE_HTTP_HOST", "SIGHTLINE_STATE_DIR", "SIGHTLINE_APPLICATION_ID");
+    private static final Set<String> STACK_OWNED = Set.of(
+            "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+            "SIGHTLINE_SCHEMA_REGISTRY_URL",
+            "SIGHTLINE_HTTP_PORT",
+            "SIGHTLINE_HTTP_HOST",
+            "SIGHTLINE_STATE_DIR",
+            "SIGHTLINE_APPLICATION_ID");
 
     /** Ports of every part; 0 picks a free one. */
     public record Ports(int kafka, int registry, int gateway, int serving, int enrich, int aggregate, int anomaly) {
@@ -47,7 +52,8 @@ public final class Stack implements AutoCloseable {
 
         /** The same ports with every 0 replaced by a free port. */
         Ports resolved() {
-            return new Ports(kafka, free(registry), free(gateway), free(serving), free(enrich), free(aggregate), free(anomaly));
+            return new Ports(
+                    kafka, free(registry), free(gateway), free(serving), free(enrich), free(aggregate), free(anomaly));
         }
     }
 
@@ -55,15 +61,15 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Integer> httpPorts = new LinkedHashMap<>();
     private PipelineEnvironment environment;
 
-    private Stack() {
-    }
+    private Stack() {}
 
     /**
      * Starts everything and returns once every service answers {@code /health/ready}.
      *
      * @param progress receives one line per step, and the services still starting while waiting
      */
-    public static Stack start(Path dataDir, Ports requested, String writeKey, Duration readyTimeout, Consumer<String> progress) {
+    public static Stack start(
+            Path dataDir, Ports requested, String writeKey, Duration readyTimeout, Consumer<String> progress) {
         return start(dataDir, requested, writeKey, System.getenv(), readyTimeout, progress);
     }
 
@@ -71,8 +77,13 @@ public final class Stack implements AutoCloseable {
      * @param settings the settings of every service as environment variables ({@code SIGHTLINE_*}): the
      *                 process's environment, or a configuration file's under it
      */
-    public static Stack start(Path dataDir, Ports requested, String writeKey, Map<String, String> settings, Duration readyTimeout,
-                              Consumer<String> progress) {
+    public static Stack start(
+            Path dataDir,
+            Ports requested,
+            String writeKey,
+            Map<String, String> settings,
+            Duration readyTimeout,
+            Consumer<String> progress) {
         Ports ports = requested.resolved();
         Map<String, String> processEnv = settings;
         Stack stack = new Stack();
@@ -86,16 +97,31 @@ public final class Stack implements AutoCloseable {
             stack.httpPorts.put("schema-registry", ports.registry());
 
             progress.accept("Starting the five services");
-            stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.gateway(), dataDir, "ingest-gateway",
+            stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(
+                    processEnv,
+                    bootstrap,
+                    registryUrl,
+                    ports.gateway(),
+                    dataDir,
+                    "ingest-gateway",
                     Map.of("SIGHTLINE_WRITE_KEYS", writeKey + ":local")))));
             stack.httpPorts.put("ingest-gateway", ports.gateway());
-            stack.started.push(EnrichService.start(new EnrichConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.enrich(), dataDir, "enrich-processor", Map.of()))));
+            stack.started.push(EnrichService.start(new EnrichConfig(serviceEnv(
+                    processEnv, bootstrap, registryUrl, ports.enrich(), dataDir, "enrich-processor", Map.of()))));
             stack.httpPorts.put("enrich-processor", ports.enrich());
-            stack.started.push(AggregateService.start(new AggregateConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
+            stack.started.push(AggregateService.start(new AggregateConfig(serviceEnv(
+                    processEnv, bootstrap, registryUrl, ports.aggregate(), dataDir, "aggregate-processor", Map.of()))));
             stack.httpPorts.put("aggregate-processor", ports.aggregate());
-            stack.started.push(AnomalyService.start(new AnomalyConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
+            stack.started.push(AnomalyService.start(new AnomalyConfig(serviceEnv(
+                    processEnv, bootstrap, registryUrl, ports.anomaly(), dataDir, "anomaly-processor", Map.of()))));
             stack.httpPorts.put("anomaly-processor", ports.anomaly());
-            stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(processEnv, bootstrap, registryUrl, ports.serving(), dataDir, "serving-api",
+            stack.started.push(ServingApi.start(new ServingConfig(serviceEnv(
+                    processEnv,
+                    bootstrap,
+                    registryUrl,
+                    ports.serving(),
+                    dataDir,
+                    "serving-api",
                     Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));
             stack.httpPorts.put("serving-api", ports.serving());
 
@@ -107,7 +133,6 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-
     /**
      * The environment of one service of the stack. Every {@code SIGHTLINE_*} variable of
      * the process reaches every service, and each service reads the settings it declares,
@@ -116,8 +141,14 @@ public final class Stack implements AutoCloseable {
      * decides per service (its port, interface, state directory, application id) and
      * where the broker and registry are cannot be set that way.
      */
-    static Map<String, String> serviceEnv(Map<String, String> processEnv, String bootstrap, String registryUrl, int port, Path dataDir,
-                                          String service, Map<String, String> extra) {
+    static Map<String, String> serviceEnv(
+            Map<String, String> processEnv,
+            String bootstrap,
+            String registryUrl,
+            int port,
+            Path dataDir,
+            String service,
+            Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>();
         // Short commits: an event shows on the dashboard within about a second.
         settings.put("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200");
@@ -129,20 +160,26 @@ public final class Stack implements AutoCloseable {
             }
         });
         settings.put("SIGHTLINE_HTTP_HOST", "127.0.0.1");
-        return PipelineEnvironment.serviceEnv(bootstrap, registryUrl, dataDir.resolve("state").resolve(service), port, settings);
+        return PipelineEnvironment.serviceEnv(
+                bootstrap, registryUrl, dataDir.resolve("state").resolve(service), port, settings);
     }
 
     private void awaitReady(Duration timeout, Consumer<String> progress) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextReport = System.nanoTime();
         while (true) {
-            List<String> waiting = httpPorts.entrySet().stream().filter(e -> !ready(http, e.getValue())).map(Map.Entry::getKey).toList();
+            List<String> waiting = httpPorts.entrySet().stream()
+                    .filter(e -> !ready(http, e.getValue()))
+                    .map(Map.Entry::getKey)
+                    .toList();
             if (waiting.isEmpty()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Not ready after " + timeout.toSeconds() + " s: " + waiting + "; see the log above");
+                throw new IllegalStateException(
+                        "Not ready after " + timeout.toSeconds() + " s: " + waiting + "; see the log above");
             }
             if (System.nanoTime() >= nextReport) {
                 progress.accept("Waiting for " + String.join(", ", waiting) + " to be ready");
@@ -164,8 +201,13 @@ public final class Stack implements AutoCloseable {
     /** Whether {@code uri} answers 200 within two seconds; false when nothing listens there yet. */
     static boolean answersOk(HttpClient http, URI uri) {
         try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return http.send(
+                                    HttpRequest.newBuilder(uri)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

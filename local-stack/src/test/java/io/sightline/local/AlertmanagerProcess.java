@@ -49,14 +49,21 @@ final class AlertmanagerProcess implements AutoCloseable {
                   - name: quiet
                 """);
         int port = freePort();
-        Process process = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
+        Process process = new ProcessBuilder(
+                        binary.toString(),
+                        "--config.file=" + config,
+                        "--storage.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--cluster.listen-address=")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("alertmanager.log").toFile())
+                .start();
         AlertmanagerProcess alertmanager = new AlertmanagerProcess(process, port);
         URI ready = URI.create(alertmanager.url() + "/-/ready");
         try {
             // a process that exits (bad flags, port taken) stops the wait at once
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> !process.isAlive() || Stack.answersOk(alertmanager.http, ready));
         } catch (ConditionTimeoutException e) {
             // reported below with the log's path
@@ -74,8 +81,12 @@ final class AlertmanagerProcess implements AutoCloseable {
 
     /** The alerts Alertmanager holds, as its API answers them (JSON). */
     String alerts() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + "/api/v2/alerts")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(url() + "/api/v2/alerts"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static int freePort() {

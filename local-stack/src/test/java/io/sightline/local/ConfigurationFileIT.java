@@ -36,26 +36,48 @@ class ConfigurationFileIT {
                 tracking:
                   plans: web=shop
                 """);
-        Map<String, String> settings = ConfigurationCatalog.resolve(file, Map.of("SIGHTLINE_MAX_BATCH_ITEMS", "20"), List.of());
+        Map<String, String> settings =
+                ConfigurationCatalog.resolve(file, Map.of("SIGHTLINE_MAX_BATCH_ITEMS", "20"), List.of());
 
-        try (Stack stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "ignored-key", settings, Duration.ofMinutes(2), line -> { })) {
+        try (Stack stack = Stack.start(
+                dataDir,
+                new Stack.Ports(0, 0, 0, 0, 0, 0, 0),
+                "ignored-key",
+                settings,
+                Duration.ofMinutes(2),
+                line -> {})) {
             String gateway = stack.url("ingest-gateway");
-            // the file's write key replaces the stack's own, and the environment's batch limit (20) wins over the file's (10)
+            // the file's write key replaces the stack's own, and the environment's batch limit (20) wins over the
+            // file's (10)
             assertThat(batch(gateway, "file-key", 15).statusCode()).isEqualTo(200);
             assertThat(batch(gateway, "file-key", 21).statusCode()).isEqualTo(413);
             assertThat(batch(gateway, "ignored-key", 1).statusCode()).isEqualTo(401);
             // the file's plan binding reached the gateway: the source's events wait for plan shop, not published yet
-            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(metrics.body()).contains("sightline_ingest_plan_unchecked_total{plan=\"shop\",service=\"ingest-gateway\",source=\"web\"} 15.0");
+            HttpResponse<String> metrics = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(gateway + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body())
+                    .contains(
+                            "sightline_ingest_plan_unchecked_total{plan=\"shop\",service=\"ingest-gateway\",source=\"web\"} 15.0");
         }
     }
 
     private static HttpResponse<String> batch(String gateway, String writeKey, int events) throws Exception {
-        String items = String.join(",", Collections.nCopies(events, "{\"type\":\"track\",\"event\":\"Configured\",\"userId\":\"u\"}"));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway + "/v1/batch"))
-                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + items + "]}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        String items = String.join(
+                ",", Collections.nCopies(events, "{\"type\":\"track\",\"event\":\"Configured\",\"userId\":\"u\"}"));
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway + "/v1/batch"))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                (writeKey + ":").getBytes(StandardCharsets.UTF_8)))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + items + "]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -51,14 +51,17 @@ class DashboardBrowserIT {
 
     @TempDir
     static Path dataDir;
+
     static Stack stack;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(HeadlessChromium.installed(),
+        Assumptions.assumeTrue(
+                HeadlessChromium.installed(),
                 "Chromium not installed: skipping the dashboard browser test (install Debian's chromium and chromium-driver to run it)");
-        stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "browser-key", Duration.ofMinutes(2), line -> { });
+        stack = Stack.start(
+                dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "browser-key", Duration.ofMinutes(2), line -> {});
     }
 
     @AfterAll
@@ -77,28 +80,56 @@ class DashboardBrowserIT {
             postCheckouts(now.minus(Duration.ofMinutes(quiet.length - m)).plusSeconds(20), quiet[m]);
         }
         postCheckouts(now.plusSeconds(1), 80);
-        HttpResponse<String> rejected = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
-                .header("Content-Type", "application/json").header("X-Write-Key", "browser-key")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"shopper\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> rejected = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
+                        .header("Content-Type", "application/json")
+                        .header("X-Write-Key", "browser-key")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"shopper\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(rejected.statusCode()).isEqualTo(400);
 
         // The pipeline's data-quality series (drops per source, lag per stage), written as the processors write them.
         Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
         writeWindows(
-                window("late_events", Map.of("source", "browser-test-web", "metric", "events_by_source"), minute.minus(Duration.ofMinutes(2)), 1),
+                window(
+                        "late_events",
+                        Map.of("source", "browser-test-web", "metric", "events_by_source"),
+                        minute.minus(Duration.ofMinutes(2)),
+                        1),
                 window("late_events", Map.of("source", "browser-test-web", "metric", "events_by_source"), minute, 2),
                 window("duplicate_events", Map.of("source", "browser-test-web"), minute, 5),
                 window("duplicate_events", Map.of("source", "browser-test-ios"), minute, 2),
-                window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute.minus(Duration.ofMinutes(1)), 2),
+                window(
+                        "pipeline_lag_seconds",
+                        Map.of("stage", "browser-test-slow"),
+                        minute.minus(Duration.ofMinutes(1)),
+                        2),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-slow"), minute, 300),
-                window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute.minus(Duration.ofMinutes(1)), 240),
+                window(
+                        "pipeline_lag_seconds",
+                        Map.of("stage", "browser-test-quick"),
+                        minute.minus(Duration.ofMinutes(1)),
+                        240),
                 window("pipeline_lag_seconds", Map.of("stage", "browser-test-quick"), minute, 1.5));
         // A tracking-plan violation, as the gateway records one.
-        writeViolation(QualityViolation.newBuilder().setSource("browser-test-web").setMessageId("violating-1").setEventType(EventType.track)
-                .setEventName("Order Completed").setTrackingPlan("web").setTrackingPlanVersion(1)
-                .setViolation(PlanViolation.newBuilder().setViolationType("type_mismatch").setPath("properties.total").setExpected("number")
-                        .setActual("string \"9.99\"").setMessage("properties.total: expected number, got string \"9.99\"").setAction("flag").build())
-                .setReceivedAt(Instant.now()).build());
+        writeViolation(QualityViolation.newBuilder()
+                .setSource("browser-test-web")
+                .setMessageId("violating-1")
+                .setEventType(EventType.track)
+                .setEventName("Order Completed")
+                .setTrackingPlan("web")
+                .setTrackingPlanVersion(1)
+                .setViolation(PlanViolation.newBuilder()
+                        .setViolationType("type_mismatch")
+                        .setPath("properties.total")
+                        .setExpected("number")
+                        .setActual("string \"9.99\"")
+                        .setMessage("properties.total: expected number, got string \"9.99\"")
+                        .setAction("flag")
+                        .build())
+                .setReceivedAt(Instant.now())
+                .build());
 
         WebDriver browser = HeadlessChromium.start();
         try {
@@ -106,7 +137,8 @@ class DashboardBrowserIT {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(500));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart path.series")));
             // The alert arrives over the live stream, without a reload.
-            By checkoutAlert = By.xpath("//ul[@id='alerts']/li[contains(@class,'firing') and contains(., 'Checkout Completed')]");
+            By checkoutAlert =
+                    By.xpath("//ul[@id='alerts']/li[contains(@class,'firing') and contains(., 'Checkout Completed')]");
             wait.until(ExpectedConditions.presenceOfElementLocated(checkoutAlert));
 
             String alertText = browser.findElement(checkoutAlert).getText();
@@ -118,22 +150,54 @@ class DashboardBrowserIT {
             // The data-quality view: events per source, and the rejected event with its reason.
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sources"), "local"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejects"), "missing_field"));
-            assertThat(browser.findElement(By.id("rejects")).getText()).contains("local").contains("ingest-gateway");
+            assertThat(browser.findElement(By.id("rejects")).getText())
+                    .contains("local")
+                    .contains("ingest-gateway");
 
             // Tracking-plan violations by source, event, type and path.
-            awaitTexts(browser, wait, "#violations tbody td", "browser-test-web", "Order Completed", "type_mismatch", "properties.total", "1");
+            awaitTexts(
+                    browser,
+                    wait,
+                    "#violations tbody td",
+                    "browser-test-web",
+                    "Order Completed",
+                    "type_mismatch",
+                    "properties.total",
+                    "1");
 
             // Late and duplicate drops per source next to volume and rejects, "no data" where a series is absent.
             // (The view re-renders every 10 s, so rows are read in one script call, never element by element.)
-            awaitTexts(browser, wait, "#sources tr[data-source='browser-test-web'] td", "browser-test-web", "no data", "no data", "0", "3", "5");
-            awaitTexts(browser, wait, "#sources tr[data-source='browser-test-ios'] td", "browser-test-ios", "no data", "no data", "0", "no data", "2");
-            wait.until(d -> texts(d, "#sources tr[data-source='local'] td.volume").stream().anyMatch(t -> t.matches("\\d+")));
+            awaitTexts(
+                    browser,
+                    wait,
+                    "#sources tr[data-source='browser-test-web'] td",
+                    "browser-test-web",
+                    "no data",
+                    "no data",
+                    "0",
+                    "3",
+                    "5");
+            awaitTexts(
+                    browser,
+                    wait,
+                    "#sources tr[data-source='browser-test-ios'] td",
+                    "browser-test-ios",
+                    "no data",
+                    "no data",
+                    "0",
+                    "no data",
+                    "2");
+            wait.until(d -> texts(d, "#sources tr[data-source='local'] td.volume").stream()
+                    .anyMatch(t -> t.matches("\\d+")));
 
-            // Freshness per pipeline stage: the newest minute's lag, healthy or behind, and "no data" for a stage nobody reported.
-            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stages li.healthy[data-stage='browser-test-quick']")));
+            // Freshness per pipeline stage: the newest minute's lag, healthy or behind, and "no data" for a stage
+            // nobody reported.
+            wait.until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#stages li.healthy[data-stage='browser-test-quick']")));
             List<String> stages = texts(browser, "#stages li");
             assertThat(stages).contains("browser-test-quick 1.5 s healthy", "browser-test-slow 300 s behind");
-            assertThat(stages.subList(0, 3)).allSatisfy(stage -> assertThat(stage).matches("sightline-(enrich|aggregate|anomaly) .*"));
+            assertThat(stages.subList(0, 3))
+                    .allSatisfy(stage -> assertThat(stage).matches("sightline-(enrich|aggregate|anomaly) .*"));
             assertThat(stages).allSatisfy(stage -> assertThat(stage).matches(".* (healthy|behind|no data)"));
 
             Files.createDirectories(SCREENSHOT.getParent());
@@ -146,8 +210,10 @@ class DashboardBrowserIT {
     /** The trimmed text of every element matching {@code css}, read in one go. */
     @SuppressWarnings("unchecked")
     private static List<String> texts(WebDriver browser, String css) {
-        return (List<String>) ((JavascriptExecutor) browser).executeScript(
-                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim().replace(/\\s+/g, ' '))", css);
+        return (List<String>) ((JavascriptExecutor) browser)
+                .executeScript(
+                        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim().replace(/\\s+/g, ' '))",
+                        css);
     }
 
     private static void awaitTexts(WebDriver browser, WebDriverWait wait, String css, String... expected) {
@@ -159,25 +225,42 @@ class DashboardBrowserIT {
     }
 
     private static MetricWindow window(String metric, Map<String, String> dimensions, Instant start, double value) {
-        return MetricWindow.newBuilder().setMetric(metric).setDimensions(dimensions).setWindowStart(start)
-                .setWindowEnd(start.plus(Duration.ofMinutes(1))).setValue(value).setUpdatedAt(Instant.now()).build();
+        return MetricWindow.newBuilder()
+                .setMetric(metric)
+                .setDimensions(dimensions)
+                .setWindowStart(start)
+                .setWindowEnd(start.plus(Duration.ofMinutes(1)))
+                .setValue(value)
+                .setUpdatedAt(Instant.now())
+                .build();
     }
 
     /** Writes metric windows to the stack's metrics topic with the topic's own serdes, keyed by series. */
     private static void writeViolation(QualityViolation violation) throws Exception {
-        Topic<String, QualityViolation> topic = new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).qualityViolations();
-        try (KafkaProducer<String, QualityViolation> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-                "acks", "all"), topic.keySerde().serializer(), topic.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(topic.name(), violation.getSource(), violation)).get();
+        Topic<String, QualityViolation> topic =
+                new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).qualityViolations();
+        try (KafkaProducer<String, QualityViolation> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers(), "acks", "all"),
+                topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), violation.getSource(), violation))
+                    .get();
         }
     }
 
     private static void writeWindows(MetricWindow... windows) throws Exception {
-        Topic<String, MetricWindow> topic = new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).metricsWindowed();
-        try (KafkaProducer<String, MetricWindow> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-                "acks", "all"), topic.keySerde().serializer(), topic.valueSerde().serializer())) {
+        Topic<String, MetricWindow> topic =
+                new Topics(new RestSchemaRegistryClient(stack.url("schema-registry"))).metricsWindowed();
+        try (KafkaProducer<String, MetricWindow> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers(), "acks", "all"),
+                topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
             for (MetricWindow w : windows) {
-                producer.send(new ProducerRecord<>(topic.name(), SeriesKey.of(w.getMetric(), w.getDimensions()).toString(), w)).get();
+                producer.send(new ProducerRecord<>(
+                                topic.name(),
+                                SeriesKey.of(w.getMetric(), w.getDimensions()).toString(),
+                                w))
+                        .get();
             }
         }
     }
@@ -185,12 +268,15 @@ class DashboardBrowserIT {
     private static void postCheckouts(Instant at, int count) throws IOException, InterruptedException {
         List<String> items = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            items.add("{\"type\":\"track\",\"event\":\"Checkout Completed\",\"userId\":\"shopper\",\"messageId\":\"" + UUID.randomUUID()
-                    + "\",\"timestamp\":\"" + at.plusMillis(i * 100L) + "\"}");
+            items.add("{\"type\":\"track\",\"event\":\"Checkout Completed\",\"userId\":\"shopper\",\"messageId\":\""
+                    + UUID.randomUUID() + "\",\"timestamp\":\"" + at.plusMillis(i * 100L) + "\"}");
         }
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
-                .header("Content-Type", "application/json").header("X-Write-Key", "browser-key")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", items) + "]}")).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
+                        .header("Content-Type", "application/json")
+                        .header("X-Write-Key", "browser-key")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", items) + "]}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }

@@ -42,12 +42,13 @@ class EventTimeIT {
 
     @TempDir
     static Path dataDir;
+
     static Stack stack;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        stack = Stack.start(dataDir, ANY_FREE_PORTS, "time-key", Duration.ofMinutes(2), line -> { });
+        stack = Stack.start(dataDir, ANY_FREE_PORTS, "time-key", Duration.ofMinutes(2), line -> {});
     }
 
     @AfterAll
@@ -84,20 +85,35 @@ class EventTimeIT {
         // every one of the 141 events lands in the minutes around now: the fast ones clamped to their receive time
         Instant from = now.minus(Duration.ofMinutes(5));
         Instant to = Instant.now().plus(Duration.ofMinutes(2));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(total("event_count", Map.of("event", event), "PT1M", from, to)).isEqualTo(141));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(total("event_count", Map.of("event", event), "PT1M", from, to))
+                        .isEqualTo(141));
         // the hour's series is merged on its own partition: it may be served a moment after the minutes
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                total("event_count", Map.of("event", event), "PT1H", now.minus(Duration.ofHours(3)), now.plus(Duration.ofHours(3))))
-                .isEqualTo(141));
-        assertThat(total("event_count", Map.of("event", event), "PT1M", to, now.plus(Duration.ofHours(1)))).isZero();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(total(
+                                "event_count",
+                                Map.of("event", event),
+                                "PT1H",
+                                now.minus(Duration.ofHours(3)),
+                                now.plus(Duration.ofHours(3))))
+                        .isEqualTo(141));
+        assertThat(total("event_count", Map.of("event", event), "PT1M", to, now.plus(Duration.ofHours(1))))
+                .isZero();
 
-        List<EnrichedEvent> enriched = StackRecords.read(stack, Topics.EVENTS_ENRICHED, EnrichedEvent.class,
-                e -> event.equals(e.getEvent().getEvent()), 141);
-        assertThat(enriched).filteredOn(e -> "future_clamped".equals(e.getEvent().getTimeCorrection()))
-                .extracting(e -> e.getEvent().getUserId()).hasSize(21).containsOnly("fast-server", "always-future");
-        assertThat(enriched).allSatisfy(e -> assertThat(e.getEvent().getTimestamp()).isBeforeOrEqualTo(
-                e.getEvent().getReceivedAt().plus(Duration.ofMinutes(1))));
+        List<EnrichedEvent> enriched = StackRecords.read(
+                stack,
+                Topics.EVENTS_ENRICHED,
+                EnrichedEvent.class,
+                e -> event.equals(e.getEvent().getEvent()),
+                141);
+        assertThat(enriched)
+                .filteredOn(e -> "future_clamped".equals(e.getEvent().getTimeCorrection()))
+                .extracting(e -> e.getEvent().getUserId())
+                .hasSize(21)
+                .containsOnly("fast-server", "always-future");
+        assertThat(enriched)
+                .allSatisfy(e -> assertThat(e.getEvent().getTimestamp())
+                        .isBeforeOrEqualTo(e.getEvent().getReceivedAt().plus(Duration.ofMinutes(1))));
     }
 
     @Test
@@ -125,8 +141,11 @@ class EventTimeIT {
             assertThat(point.get("openToRevision").asBoolean()).isTrue();
         });
         // not in any one-minute window: those take events for 15 minutes; counted as late there, exactly
-        assertThat(total("event_count", Map.of("event", event), "PT1M", from, Instant.now())).isZero();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lateEvents("event_count") - lateBefore).isEqualTo(1000));
+        assertThat(total("event_count", Map.of("event", event), "PT1M", from, Instant.now()))
+                .isZero();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(lateEvents("event_count") - lateBefore).isEqualTo(1000));
         JsonNode alerts = get("/v1/alerts").get("alerts");
         for (JsonNode alert : alerts) {
             assertThat(alert.toString()).doesNotContain(event.replace(" ", "+")).doesNotContain(event);
@@ -141,7 +160,11 @@ class EventTimeIT {
         long rejectedBefore = tooLateRejects();
         List<String> old = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
-            old.add(track(event, "archive-" + i, Instant.now().minus(Duration.ofDays(3)).plusSeconds(i), Instant.now()));
+            old.add(track(
+                    event,
+                    "archive-" + i,
+                    Instant.now().minus(Duration.ofDays(3)).plusSeconds(i),
+                    Instant.now()));
         }
         post("/v1/batch", batch(old));
 
@@ -150,7 +173,13 @@ class EventTimeIT {
             assertThat(lateEvents("event_count") - lateMinutesBefore).isEqualTo(25);
             assertThat(lateEvents("event_count.1h") - lateHoursBefore).isEqualTo(25);
         });
-        assertThat(total("event_count", Map.of("event", event), "PT1H", Instant.now().minus(Duration.ofDays(4)), Instant.now())).isZero();
+        assertThat(total(
+                        "event_count",
+                        Map.of("event", event),
+                        "PT1H",
+                        Instant.now().minus(Duration.ofDays(4)),
+                        Instant.now()))
+                .isZero();
     }
 
     private static String track(String event, String userId, Instant timestamp, Instant sentAt) throws Exception {
@@ -174,14 +203,20 @@ class EventTimeIT {
     }
 
     private static void post(String path, String body) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + path))
-                .header("Content-Type", "application/json").header("X-Write-Key", "time-key")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + path))
+                        .header("Content-Type", "application/json")
+                        .header("X-Write-Key", "time-key")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     }
 
     private static JsonNode get(String pathAndQuery) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.url("serving-api") + pathAndQuery)).build(),
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("serving-api") + pathAndQuery))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() == 404) {
             return null;
@@ -190,14 +225,16 @@ class EventTimeIT {
         return JSON.readTree(answer.body());
     }
 
-    private static JsonNode metric(String metric, Map<String, String> filter, String window, Instant from, Instant to) throws Exception {
+    private static JsonNode metric(String metric, Map<String, String> filter, String window, Instant from, Instant to)
+            throws Exception {
         StringJoiner query = new StringJoiner("&", "/v1/metrics/" + metric + "?", "");
         filter.forEach((k, v) -> query.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         query.add("window=" + window).add("from=" + from).add("to=" + to);
         return get(query.toString());
     }
 
-    private static double total(String metric, Map<String, String> filter, String window, Instant from, Instant to) throws Exception {
+    private static double total(String metric, Map<String, String> filter, String window, Instant from, Instant to)
+            throws Exception {
         JsonNode answer = metric(metric, filter, window, from, to);
         double sum = 0;
         if (answer != null) {
@@ -210,7 +247,8 @@ class EventTimeIT {
         return sum;
     }
 
-    private static JsonNode onlyPoint(String metric, Map<String, String> filter, String window, Instant from, Instant to) throws Exception {
+    private static JsonNode onlyPoint(
+            String metric, Map<String, String> filter, String window, Instant from, Instant to) throws Exception {
         JsonNode answer = metric(metric, filter, window, from, to);
         assertThat(answer).isNotNull();
         assertThat(answer.get("series")).hasSize(1);
@@ -221,18 +259,24 @@ class EventTimeIT {
     /** Events of this stack's source counted late for the series {@code seriesMetric}, over the last hour. */
     private static double lateEvents(String seriesMetric) throws Exception {
         try {
-            return total("late_events", Map.of("metric", seriesMetric, "source", SOURCE), "PT1M",
-                    Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofMinutes(1)));
+            return total(
+                    "late_events",
+                    Map.of("metric", seriesMetric, "source", SOURCE),
+                    "PT1M",
+                    Instant.now().minus(Duration.ofHours(1)),
+                    Instant.now().plus(Duration.ofMinutes(1)));
         } catch (AssertionError notYetADimension) {
             return 0; // 400 while no late_events series with these dimensions exists yet
         }
     }
 
     private static long tooLateRejects() throws Exception {
-        JsonNode quality = get("/v1/quality?from=" + Instant.now().minus(Duration.ofHours(1)) + "&to=" + Instant.now().plus(Duration.ofMinutes(1)));
+        JsonNode quality = get("/v1/quality?from=" + Instant.now().minus(Duration.ofHours(1)) + "&to="
+                + Instant.now().plus(Duration.ofMinutes(1)));
         long count = 0;
         for (JsonNode reject : quality.get("rejects")) {
-            if (reject.get("reason").asText().equals("event_time_too_late") && reject.get("component").asText().equals("aggregate-processor")
+            if (reject.get("reason").asText().equals("event_time_too_late")
+                    && reject.get("component").asText().equals("aggregate-processor")
                     && reject.get("source").asText().equals(SOURCE)) {
                 count += reject.get("count").asLong();
             }

@@ -49,6 +49,7 @@ class ProducerContractIT {
 
     @TempDir
     static Path dataDir;
+
     static Stack stack;
     static AlertmanagerProcess alertmanager;
     static final HttpClient http = HttpClient.newHttpClient();
@@ -64,9 +65,11 @@ class ProducerContractIT {
             alertmanager = AlertmanagerProcess.start(dataDir.resolve("alertmanager"));
             settings.put("SIGHTLINE_ALERT_FORWARD_URL", alertmanager.url() + "/api/v2/alerts");
         }
-        stack = Stack.start(dataDir, ANY_FREE_PORTS, WRITE_KEY, settings, Duration.ofMinutes(2), line -> { });
-        HttpResponse<String> published = send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/tracking-plans/web"))
-                .header("Authorization", "Bearer " + ADMIN).PUT(HttpRequest.BodyPublishers.ofString(PLAN)));
+        stack = Stack.start(dataDir, ANY_FREE_PORTS, WRITE_KEY, settings, Duration.ofMinutes(2), line -> {});
+        HttpResponse<String> published =
+                send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/tracking-plans/web"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .PUT(HttpRequest.BodyPublishers.ofString(PLAN)));
         assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
     }
 
@@ -86,12 +89,18 @@ class ProducerContractIT {
 
     static HttpResponse<String> batch(String... events) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", events) + "]}")));
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", events) + "]}")));
     }
 
     static String track(String name, String messageId, String properties) {
-        return "{\"type\":\"track\",\"event\":\"" + name + "\",\"userId\":\"u-1\",\"messageId\":\"" + messageId + "\",\"properties\":" + properties + "}";
+        return "{\"type\":\"track\",\"event\":\"" + name + "\",\"userId\":\"u-1\",\"messageId\":\"" + messageId
+                + "\",\"properties\":" + properties + "}";
     }
 
     static JsonNode get(String path) throws Exception {
@@ -103,27 +112,41 @@ class ProducerContractIT {
     @Test
     void aBlockedEventIsAnswered207AndCountedInTheViolationsQuery() throws Exception {
         String run = UUID.randomUUID().toString();
-        HttpResponse<String> answer = batch(track("Order Completed", run + "-ok", "{\"order_id\":\"o-1\",\"total\":5}"),
+        HttpResponse<String> answer = batch(
+                track("Order Completed", run + "-ok", "{\"order_id\":\"o-1\",\"total\":5}"),
                 track("Order Completed", run + "-bad", "{\"order_id\":\"o-2\",\"total\":\"9.99\"}"));
 
         assertThat(answer.statusCode()).isEqualTo(207);
         JsonNode rejected = JSON.readTree(answer.body()).path("results").get(1);
-        assertThat(rejected.path("violations").get(0).path("message").asText()).isEqualTo("properties.total: expected number, got string \"9.99\"");
-        List<TrackedEvent> stored = StackRecords.read(stack, Topics.EVENTS_RAW, TrackedEvent.class, e -> e.getMessageId().startsWith(run), 1);
+        assertThat(rejected.path("violations").get(0).path("message").asText())
+                .isEqualTo("properties.total: expected number, got string \"9.99\"");
+        List<TrackedEvent> stored = StackRecords.read(
+                stack,
+                Topics.EVENTS_RAW,
+                TrackedEvent.class,
+                e -> e.getMessageId().startsWith(run),
+                1);
         assertThat(stored).extracting(TrackedEvent::getMessageId).containsExactly(run + "-ok");
         assertThat(stored.get(0).getTrackingPlanVersion()).isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode violations = get("/v1/quality/violations?groupBy=source,type,path");
-            assertThat(violations.path("groups").toString()).contains("\"type\":\"type_mismatch\"", "\"path\":\"properties.total\"");
+            assertThat(violations.path("groups").toString())
+                    .contains("\"type\":\"type_mismatch\"", "\"path\":\"properties.total\"");
         });
     }
 
     @Test
     void theCatalogListsWhatWasSentAndDraftsAPlanFromIt() throws Exception {
         String run = UUID.randomUUID().toString();
-        assertThat(batch(track("Order Completed", run + "-1", "{\"order_id\":\"o\",\"total\":1,\"coupon\":\"X\"}"),
-                track("Checkout Started", run + "-2", "{\"cart\":3}")).statusCode()).isEqualTo(200);
+        assertThat(batch(
+                                track(
+                                        "Order Completed",
+                                        run + "-1",
+                                        "{\"order_id\":\"o\",\"total\":1,\"coupon\":\"X\"}"),
+                                track("Checkout Started", run + "-2", "{\"cart\":3}"))
+                        .statusCode())
+                .isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode events = get("/v1/catalog/events?source=local").path("events");
@@ -132,7 +155,8 @@ class ProducerContractIT {
             assertThat(planned.path("owner").asText()).isEqualTo("checkout-team");
             assertThat(planned.path("trackingPlan").asText()).isEqualTo("web");
             assertThat(planned.path("properties").toString()).contains("\"name\":\"coupon\"", "\"planned\":false");
-            assertThat(find(events, "Checkout Started").path("planned").asBoolean()).isFalse();
+            assertThat(find(events, "Checkout Started").path("planned").asBoolean())
+                    .isFalse();
         });
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -140,36 +164,51 @@ class ProducerContractIT {
         int exit;
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new PlanCommand()).execute("draft", "--source", "local", "--api", stack.url("serving-api"));
+            exit = new CommandLine(new PlanCommand())
+                    .execute("draft", "--source", "local", "--api", stack.url("serving-api"));
         } finally {
             System.setOut(stdout);
         }
         assertThat(exit).isZero();
         JsonNode draft = JSON.readTree(out.toString(StandardCharsets.UTF_8));
         assertThat(draft.path("events").has("Order Completed")).isTrue();
-        assertThat(draft.path("events").path("Checkout Started").path("properties").path("properties").path("cart").path("type").asText())
+        assertThat(draft.path("events")
+                        .path("Checkout Started")
+                        .path("properties")
+                        .path("properties")
+                        .path("cart")
+                        .path("type")
+                        .asText())
                 .isEqualTo("integer");
     }
 
     @Test
     void anUnplannedEventNameReachesAlertmanagerWithItsSampleAndRemedy() throws Exception {
-        Assumptions.assumeTrue(alertmanager != null, "Alertmanager is not installed (Debian package prometheus-alertmanager)");
+        Assumptions.assumeTrue(
+                alertmanager != null, "Alertmanager is not installed (Debian package prometheus-alertmanager)");
         String name = "Order Complete " + UUID.randomUUID().toString().substring(0, 8);
-        assertThat(batch(track(name, UUID.randomUUID().toString(), "{\"order_id\":\"o\",\"email\":\"person@example.com\"}")).statusCode())
+        assertThat(batch(track(
+                                name,
+                                UUID.randomUUID().toString(),
+                                "{\"order_id\":\"o\",\"email\":\"person@example.com\"}"))
+                        .statusCode())
                 .isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode alerts = JSON.readTree(alertmanager.alerts());
             JsonNode alert = null;
             for (JsonNode a : alerts) {
-                if ("UnplannedEvent".equals(a.path("labels").path("alertname").asText()) && name.equals(a.path("labels").path("event").asText())) {
+                if ("UnplannedEvent".equals(a.path("labels").path("alertname").asText())
+                        && name.equals(a.path("labels").path("event").asText())) {
                     alert = a;
                 }
             }
             assertThat(alert).as("UnplannedEvent for %s in %s", name, alerts).isNotNull();
             assertThat(alert.path("labels").path("source").asText()).isEqualTo("local");
-            assertThat(alert.path("annotations").path("remediation").asText()).startsWith("Add '" + name + "' to tracking plan web");
-            assertThat(alert.path("annotations").path("sample").asText()).isEqualTo("{\"order_id\":\"string\",\"email\":\"string\"}")
+            assertThat(alert.path("annotations").path("remediation").asText())
+                    .startsWith("Add '" + name + "' to tracking plan web");
+            assertThat(alert.path("annotations").path("sample").asText())
+                    .isEqualTo("{\"order_id\":\"string\",\"email\":\"string\"}")
                     .doesNotContain("person@example.com");
         });
     }

@@ -51,13 +51,15 @@ class SdkCompatibilityIT {
 
     @TempDir
     static Path dataDir;
+
     static Stack stack;
     static String gateway;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        stack = Stack.start(dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), WRITE_KEY, Duration.ofMinutes(2), line -> { });
+        stack = Stack.start(
+                dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), WRITE_KEY, Duration.ofMinutes(2), line -> {});
         gateway = stack.url("ingest-gateway");
     }
 
@@ -90,20 +92,27 @@ class SdkCompatibilityIT {
             String event = event("skewed " + library.getKey());
             SdkProject.nodeWithClockSkew(library.getValue(), library.getKey(), gateway, WRITE_KEY, event, "20");
 
-            List<TrackedEvent> stored = StackRecords.read(stack, Topics.EVENTS_RAW, TrackedEvent.class, e -> event.equals(e.getEvent()), 20);
+            List<TrackedEvent> stored = StackRecords.read(
+                    stack, Topics.EVENTS_RAW, TrackedEvent.class, e -> event.equals(e.getEvent()), 20);
             assertThat(stored).hasSize(20).allSatisfy(e -> {
                 // the device's own times are ten minutes off; the event time is back on the gateway's clock
-                assertThat(Duration.between(e.getReceivedAt(), e.getOriginalTimestamp()).toMillis())
+                assertThat(Duration.between(e.getReceivedAt(), e.getOriginalTimestamp())
+                                .toMillis())
                         .isCloseTo(library.getValue(), org.assertj.core.data.Offset.offset(30_000L));
-                assertThat(e.getClockSkewMs()).isCloseTo(library.getValue(), org.assertj.core.data.Offset.offset(30_000L));
-                assertThat(Duration.between(e.getTimestamp(), e.getReceivedAt()).abs()).isLessThan(Duration.ofSeconds(30));
+                assertThat(e.getClockSkewMs())
+                        .isCloseTo(library.getValue(), org.assertj.core.data.Offset.offset(30_000L));
+                assertThat(Duration.between(e.getTimestamp(), e.getReceivedAt()).abs())
+                        .isLessThan(Duration.ofSeconds(30));
                 assertThat(e.getTimeCorrection()).isNull();
             });
             assertCounted(event, 20);
         }
-        assertThat(gatewayMetric("sightline_ingest_clock_corrections_total", "direction=\"ahead\"", "source=\"local\"")).isEqualTo(20);
+        assertThat(gatewayMetric("sightline_ingest_clock_corrections_total", "direction=\"ahead\"", "source=\"local\""))
+                .isEqualTo(20);
         // behind: at least these 20 (a request delayed over a second in a loaded run counts too)
-        assertThat(gatewayMetric("sightline_ingest_clock_corrections_total", "direction=\"behind\"", "source=\"local\"")).isGreaterThanOrEqualTo(20);
+        assertThat(gatewayMetric(
+                        "sightline_ingest_clock_corrections_total", "direction=\"behind\"", "source=\"local\""))
+                .isGreaterThanOrEqualTo(20);
     }
 
     // ---- browser (Chromium, page on another origin) ----
@@ -111,22 +120,31 @@ class SdkCompatibilityIT {
     @Test
     void segmentAnalyticsNextSingleCalls() throws Exception {
         String event = event("analytics-next");
-        inBrowser("segment.js", "window.sendWithSegment({writeKey: '" + WRITE_KEY + "', apiHost: '" + hostAndPort() + "/v1', event: '" + event
-                + "', count: 12, batching: false})", () -> assertCounted(event, 12));
+        inBrowser(
+                "segment.js",
+                "window.sendWithSegment({writeKey: '" + WRITE_KEY + "', apiHost: '" + hostAndPort() + "/v1', event: '"
+                        + event + "', count: 12, batching: false})",
+                () -> assertCounted(event, 12));
     }
 
     @Test
     void segmentAnalyticsNextBatching() throws Exception {
         String event = event("analytics-next-batching");
-        inBrowser("segment.js", "window.sendWithSegment({writeKey: '" + WRITE_KEY + "', apiHost: '" + hostAndPort() + "/v1', event: '" + event
-                + "', count: 25, batching: true})", () -> assertCounted(event, 25));
+        inBrowser(
+                "segment.js",
+                "window.sendWithSegment({writeKey: '" + WRITE_KEY + "', apiHost: '" + hostAndPort() + "/v1', event: '"
+                        + event + "', count: 25, batching: true})",
+                () -> assertCounted(event, 25));
     }
 
     @Test
     void rudderstackAnalyticsJs() throws Exception {
         String event = event("rudderstack-analytics-js");
-        inBrowser("rudderstack.js", "window.sendWithRudderStack({writeKey: '" + WRITE_KEY + "', dataPlaneUrl: '" + gateway + "', event: '" + event
-                + "', count: 12})", () -> assertCounted(event, 12));
+        inBrowser(
+                "rudderstack.js",
+                "window.sendWithRudderStack({writeKey: '" + WRITE_KEY + "', dataPlaneUrl: '" + gateway + "', event: '"
+                        + event + "', count: 12})",
+                () -> assertCounted(event, 12));
     }
 
     // ---- JVM ----
@@ -135,20 +153,24 @@ class SdkCompatibilityIT {
     void segmentAnalyticsJava() {
         String event = event("analytics-java");
         AtomicInteger failed = new AtomicInteger();
-        com.segment.analytics.Analytics analytics = com.segment.analytics.Analytics.builder(WRITE_KEY).endpoint(gateway)
-                .flushQueueSize(15).flushInterval(1, TimeUnit.SECONDS)
+        com.segment.analytics.Analytics analytics = com.segment.analytics.Analytics.builder(WRITE_KEY)
+                .endpoint(gateway)
+                .flushQueueSize(15)
+                .flushInterval(1, TimeUnit.SECONDS)
                 .callback(new com.segment.analytics.Callback() {
                     @Override
-                    public void success(com.segment.analytics.messages.Message message) {
-                    }
+                    public void success(com.segment.analytics.messages.Message message) {}
 
                     @Override
                     public void failure(com.segment.analytics.messages.Message message, Throwable error) {
                         failed.incrementAndGet();
                     }
-                }).build();
+                })
+                .build();
         for (int i = 0; i < 40; i++) {
-            analytics.enqueue(com.segment.analytics.messages.TrackMessage.builder(event).userId("java-" + i % 7).properties(Map.of("i", i)));
+            analytics.enqueue(com.segment.analytics.messages.TrackMessage.builder(event)
+                    .userId("java-" + i % 7)
+                    .properties(Map.of("i", i)));
         }
         analytics.flush();
         assertCounted(event, 40);
@@ -160,20 +182,25 @@ class SdkCompatibilityIT {
     void rudderstackAnalyticsJava() {
         String event = event("rudderstack-java");
         AtomicInteger failed = new AtomicInteger();
-        com.rudderstack.sdk.java.analytics.RudderAnalytics analytics = com.rudderstack.sdk.java.analytics.RudderAnalytics.builder(WRITE_KEY)
-                .setDataPlaneUrl(gateway).flushQueueSize(15).flushInterval(1, TimeUnit.SECONDS)
-                .callback(new com.rudderstack.sdk.java.analytics.Callback() {
-                    @Override
-                    public void success(com.rudderstack.sdk.java.analytics.messages.Message message) {
-                    }
+        com.rudderstack.sdk.java.analytics.RudderAnalytics analytics =
+                com.rudderstack.sdk.java.analytics.RudderAnalytics.builder(WRITE_KEY)
+                        .setDataPlaneUrl(gateway)
+                        .flushQueueSize(15)
+                        .flushInterval(1, TimeUnit.SECONDS)
+                        .callback(new com.rudderstack.sdk.java.analytics.Callback() {
+                            @Override
+                            public void success(com.rudderstack.sdk.java.analytics.messages.Message message) {}
 
-                    @Override
-                    public void failure(com.rudderstack.sdk.java.analytics.messages.Message message, Throwable error) {
-                        failed.incrementAndGet();
-                    }
-                }).build();
+                            @Override
+                            public void failure(
+                                    com.rudderstack.sdk.java.analytics.messages.Message message, Throwable error) {
+                                failed.incrementAndGet();
+                            }
+                        })
+                        .build();
         for (int i = 0; i < 40; i++) {
-            analytics.enqueue(com.rudderstack.sdk.java.analytics.messages.TrackMessage.builder(event).userId("rudder-java-" + i % 7)
+            analytics.enqueue(com.rudderstack.sdk.java.analytics.messages.TrackMessage.builder(event)
+                    .userId("rudder-java-" + i % 7)
                     .properties(Map.of("i", i)));
         }
         analytics.flush();
@@ -193,9 +220,14 @@ class SdkCompatibilityIT {
                 return super.openConnection(url.replaceFirst("^https://", "http://"));
             }
         };
-        JavaAnalytics analytics = new JavaAnalytics(new ConfigurationBuilder(WRITE_KEY).setApplication("sightline-sdk-test")
-                .setApiHost(hostAndPort() + "/v1").setCdnHost(hostAndPort() + "/v1")
-                .setFlushAt(15).setFlushInterval(1).setRequestFactory(plainHttp).build());
+        JavaAnalytics analytics = new JavaAnalytics(new ConfigurationBuilder(WRITE_KEY)
+                .setApplication("sightline-sdk-test")
+                .setApiHost(hostAndPort() + "/v1")
+                .setCdnHost(hostAndPort() + "/v1")
+                .setFlushAt(15)
+                .setFlushInterval(1)
+                .setRequestFactory(plainHttp)
+                .build());
         for (int i = 0; i < 40; i++) {
             analytics.track(event, Map.of("i", i));
         }
@@ -224,8 +256,11 @@ class SdkCompatibilityIT {
         HttpServer page = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         page.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
-            byte[] body = path.equals("/") ? ("<!doctype html><html><head><script src=\"/" + bundle + "\"></script></head><body>sdk test</body></html>")
-                    .getBytes(StandardCharsets.UTF_8) : Files.readAllBytes(dist.resolve(path.substring(1)));
+            byte[] body = path.equals("/")
+                    ? ("<!doctype html><html><head><script src=\"/" + bundle
+                                    + "\"></script></head><body>sdk test</body></html>")
+                            .getBytes(StandardCharsets.UTF_8)
+                    : Files.readAllBytes(dist.resolve(path.substring(1)));
             exchange.getResponseHeaders().add("Content-Type", path.endsWith(".js") ? "text/javascript" : "text/html");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -237,8 +272,9 @@ class SdkCompatibilityIT {
             // localhost for the page, 127.0.0.1 for the gateway: two origins
             browser.get("http://localhost:" + page.getAddress().getPort() + "/");
             browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
-            Object result = ((JavascriptExecutor) browser).executeAsyncScript(
-                    "const done = arguments[arguments.length - 1]; " + call + ".then(done, e => done('failed: ' + e));");
+            Object result = ((JavascriptExecutor) browser)
+                    .executeAsyncScript("const done = arguments[arguments.length - 1]; " + call
+                            + ".then(done, e => done('failed: ' + e));");
             assertThat(result).isEqualTo("sent");
             counted.run();
         } finally {
@@ -249,22 +285,34 @@ class SdkCompatibilityIT {
 
     /** The serving API counts exactly {@code expected} events named {@code event}, and stays there. */
     private static void assertCounted(String event, int expected) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
         // no late duplicates from a library's retries: still exact a moment later
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(counted(event)).isEqualTo(expected));
     }
 
     /** The gateway's Prometheus sample of {@code name} whose labels include every one of {@code labels}, 0 when none. */
     private static double gatewayMetric(String name, String... labels) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(gateway + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(gateway + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static double counted(String event) throws Exception {
-        String query = "/v1/metrics/event_count?event=" + URLEncoder.encode(event, StandardCharsets.UTF_8)
-                + "&from=" + Instant.now().minus(Duration.ofMinutes(30)) + "&to=" + Instant.now().plus(Duration.ofMinutes(5));
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(stack.url("serving-api") + query)).build(),
+        String query = "/v1/metrics/event_count?event=" + URLEncoder.encode(event, StandardCharsets.UTF_8) + "&from="
+                + Instant.now().minus(Duration.ofMinutes(30)) + "&to="
+                + Instant.now().plus(Duration.ofMinutes(5));
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("serving-api") + query))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() == 404) {
             return 0;

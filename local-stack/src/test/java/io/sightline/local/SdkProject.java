@@ -25,8 +25,7 @@ final class SdkProject {
     private static final Path INSTALLED = Path.of("target", "sdk");
     private static boolean ready;
 
-    private SdkProject() {
-    }
+    private SdkProject() {}
 
     /** Runs a Node script of the project with {@code args}; fails with its output unless it exits 0 within a minute. */
     static void node(String script, String... args) throws IOException, InterruptedException {
@@ -34,7 +33,8 @@ final class SdkProject {
     }
 
     /** As {@link #node}, with the process's clock {@code skewMillis} ahead (negative: behind), as on a device with a wrong clock. */
-    static void nodeWithClockSkew(long skewMillis, String script, String... args) throws IOException, InterruptedException {
+    static void nodeWithClockSkew(long skewMillis, String script, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("node", "--import", "./node/skewed-clock.mjs", script));
         command.addAll(List.of(args));
         run(install(), command, Map.of("CLOCK_SKEW_MS", Long.toString(skewMillis)), 60);
@@ -54,11 +54,14 @@ final class SdkProject {
         if (ready) {
             return INSTALLED;
         }
-        Assumptions.assumeTrue(works("node", "--version") && works("npm", "--version"),
+        Assumptions.assumeTrue(
+                works("node", "--version") && works("npm", "--version"),
                 "Node.js and npm not installed: skipping the JavaScript tracking libraries");
         Files.createDirectories(INSTALLED);
         try (Stream<Path> files = Files.walk(SOURCE)) {
-            for (Path from : files.filter(p -> !p.startsWith(SOURCE.resolve("node_modules")) && !p.startsWith(SOURCE.resolve("dist"))).toList()) {
+            for (Path from : files.filter(
+                            p -> !p.startsWith(SOURCE.resolve("node_modules")) && !p.startsWith(SOURCE.resolve("dist")))
+                    .toList()) {
                 Path to = INSTALLED.resolve(SOURCE.relativize(from).toString());
                 if (Files.isDirectory(from)) {
                     Files.createDirectories(to);
@@ -73,9 +76,13 @@ final class SdkProject {
         return INSTALLED;
     }
 
-    private static void run(Path dir, List<String> command, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
+    private static void run(Path dir, List<String> command, Map<String, String> env, int timeoutSeconds)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("sdk-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
         boolean exited = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
@@ -83,13 +90,18 @@ final class SdkProject {
             process.destroyForcibly();
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(exited).as("%s finished within %d s; output:%n%s", command, timeoutSeconds, output).isTrue();
-        assertThat(process.exitValue()).as("%s exit code; output:%n%s", command, output).isZero();
+        assertThat(exited)
+                .as("%s finished within %d s; output:%n%s", command, timeoutSeconds, output)
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("%s exit code; output:%n%s", command, output)
+                .isZero();
     }
 
     private static boolean works(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getInputStream().readAllBytes();
             return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {

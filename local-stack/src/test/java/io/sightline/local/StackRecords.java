@@ -18,16 +18,24 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /** Committed records of one of the local stack's topics, read from the beginning. */
 final class StackRecords {
 
-    private StackRecords() {
-    }
+    private StackRecords() {}
 
     /** The values of {@code topic} that match {@code which}, once there are {@code expected} of them (fails after a minute). */
-    static <V extends SpecificRecord> List<V> read(Stack stack, String topic, Class<V> type, Predicate<V> which, int expected) {
+    static <V extends SpecificRecord> List<V> read(
+            Stack stack, String topic, Class<V> type, Predicate<V> which, int expected) {
         List<V> found = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", stack.bootstrapServers(), "group.id", "stack-records-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                new StringDeserializer(), new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), type))) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        stack.bootstrapServers(),
+                        "group.id",
+                        "stack-records-" + UUID.randomUUID(),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed"),
+                new StringDeserializer(),
+                new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), type))) {
             consumer.subscribe(Set.of(topic));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {

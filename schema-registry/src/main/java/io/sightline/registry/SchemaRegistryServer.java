@@ -28,7 +28,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     public static SchemaRegistryServer start(RegistryConfig config) {
-        KafkaSchemaStore store = new KafkaSchemaStore(config.kafkaClientProperties(), config.topic(), config.topicReplicationFactor());
+        KafkaSchemaStore store =
+                new KafkaSchemaStore(config.kafkaClientProperties(), config.topic(), config.topicReplicationFactor());
         PrometheusMeterRegistry metrics = ServiceMetrics.create("schema-registry");
         HealthCheck health = new HealthCheck() {
             @Override
@@ -41,8 +42,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 return true;
             }
         };
-        HttpService http = HttpService.start("schema-registry", config, metrics, health,
-                new RegistryRoutes(store)::addTo);
+        HttpService http =
+                HttpService.start("schema-registry", config, metrics, health, new RegistryRoutes(store)::addTo);
         return new SchemaRegistryServer(store, http);
     }
 

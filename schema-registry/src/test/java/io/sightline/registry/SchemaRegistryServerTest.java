@@ -30,6 +30,7 @@ class SchemaRegistryServerTest {
 
     @TempDir
     static Path dataDir;
+
     static EmbeddedKafkaCluster kafka;
 
     @BeforeAll
@@ -43,9 +44,8 @@ class SchemaRegistryServerTest {
     }
 
     private static SchemaRegistryServer startRegistry() {
-        return SchemaRegistryServer.start(new RegistryConfig(Map.of(
-                "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SIGHTLINE_HTTP_PORT", "0")));
+        return SchemaRegistryServer.start(new RegistryConfig(
+                Map.of("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "SIGHTLINE_HTTP_PORT", "0")));
     }
 
     @Test
@@ -58,18 +58,26 @@ class SchemaRegistryServerTest {
             int v2Id = client.register("orders-value", V2);
 
             assertThat(v2Id).isNotEqualTo(v1Id);
-            assertThat(new RestSchemaRegistryClient(registry.url()).getById(v1Id)).isEqualTo(V1);
-            assertThat(client.lookup("orders-value", V2)).get().extracting(r -> r.version()).isEqualTo(2);
+            assertThat(new RestSchemaRegistryClient(registry.url()).getById(v1Id))
+                    .isEqualTo(V1);
+            assertThat(client.lookup("orders-value", V2))
+                    .get()
+                    .extracting(r -> r.version())
+                    .isEqualTo(2);
             assertThat(client.isCompatible("orders-value", BREAKING)).isFalse();
             assertThatThrownBy(() -> client.register("orders-value", BREAKING))
                     .isInstanceOf(SchemaRegistryException.class)
-                    .extracting(e -> ((SchemaRegistryException) e).errorCode()).isEqualTo(409);
+                    .extracting(e -> ((SchemaRegistryException) e).errorCode())
+                    .isEqualTo(409);
         }
 
         try (SchemaRegistryServer restarted = startRegistry()) {
             RestSchemaRegistryClient client = new RestSchemaRegistryClient(restarted.url());
             assertThat(client.getById(v1Id)).isEqualTo(V1);
-            assertThat(client.latest("orders-value")).get().extracting(r -> r.version()).isEqualTo(2);
+            assertThat(client.latest("orders-value"))
+                    .get()
+                    .extracting(r -> r.version())
+                    .isEqualTo(2);
             assertThat(client.register("orders-value", V1)).isEqualTo(v1Id);
         }
     }
@@ -79,25 +87,35 @@ class SchemaRegistryServerTest {
         try (SchemaRegistryServer registry = startRegistry()) {
             HttpClient http = HttpClient.newHttpClient();
 
-            HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/schemas/ids/9999")).build(),
+            HttpResponse<String> missing = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/schemas/ids/9999"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("\"error_code\":40403");
 
-            HttpResponse<String> global = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/config")).build(),
+            HttpResponse<String> global = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/config"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(global.body()).contains("\"compatibilityLevel\":\"BACKWARD\"");
 
-            HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/config/loose-value"))
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"NONE\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> set = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/config/loose-value"))
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"NONE\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(set.body()).contains("\"compatibility\":\"NONE\"");
 
             RestSchemaRegistryClient client = new RestSchemaRegistryClient(registry.url());
             client.register("loose-value", V1);
             assertThat(client.isCompatible("loose-value", BREAKING)).isTrue();
 
-            HttpResponse<String> badLevel = http.send(HttpRequest.newBuilder(URI.create(registry.url() + "/config"))
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"SIDEWAYS\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> badLevel = http.send(
+                    HttpRequest.newBuilder(URI.create(registry.url() + "/config"))
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"SIDEWAYS\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(badLevel.statusCode()).isEqualTo(422);
             assertThat(badLevel.body()).contains("42203").contains("SIDEWAYS");
         }

@@ -7,5 +7,4 @@ import org.apache.kafka.common.serialization.Serde;
  * {@code Consumed.with(...)} and {@code Produced.with(...)} states them and no
  * default serde can hide a mistake.
  */
-public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
-}
+public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {}

@@ -54,11 +54,22 @@ public final class Topics {
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
-            EVENTS_RAW, EVENTS_ENRICHED, EVENTS_INVALID, USERS_PROFILE, CATALOG_PRODUCTS, METRICS_WINDOWED, METRICS_EVALUATIONS, ALERTS,
-            QUALITY_VIOLATIONS, QUALITY_PLANS, QUALITY_OBSERVATIONS, QUALITY_CATALOG);
+            EVENTS_RAW,
+            EVENTS_ENRICHED,
+            EVENTS_INVALID,
+            USERS_PROFILE,
+            CATALOG_PRODUCTS,
+            METRICS_WINDOWED,
+            METRICS_EVALUATIONS,
+            ALERTS,
+            QUALITY_VIOLATIONS,
+            QUALITY_PLANS,
+            QUALITY_OBSERVATIONS,
+            QUALITY_CATALOG);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED = List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS, QUALITY_CATALOG);
+    public static final List<String> COMPACTED =
+            List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS, QUALITY_CATALOG);
 
     private final SchemaRegistryClient registry;
 

@@ -42,7 +42,8 @@ public final class ServingApi implements AutoCloseable {
     public static ServingApi start(ServingConfig config) {
         Topics topics = StreamsService.topics(config);
         HostInfo self = config.advertisedEndpoint();
-        ReplicaClient replicas = new ReplicaClient(config.forwardTimeout(),
+        ReplicaClient replicas = new ReplicaClient(
+                config.forwardTimeout(),
                 config.readTokens().stream().sorted().findFirst().orElse(null));
         Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
@@ -52,15 +53,27 @@ public final class ServingApi implements AutoCloseable {
         }
         LiveUpdates live = new LiveUpdates(config.kafkaClientProperties(), topics.registry());
         TrackingPlanStore planStore = new TrackingPlanStore();
-        TrackingPlanFeed plans = new TrackingPlanFeed(config.kafkaClientProperties(), topics.registry(), planStore, "serving-api");
+        TrackingPlanFeed plans =
+                new TrackingPlanFeed(config.kafkaClientProperties(), topics.registry(), planStore, "serving-api");
         BearerTokenAuth auth = new BearerTokenAuth("read", config.readTokens(), true);
-        StreamsService service = StreamsService.start("serving-api", config, topics,
-                ServingTopology.build(topics, config.topologySettings()), props,
+        StreamsService service = StreamsService.start(
+                "serving-api",
+                config,
+                topics,
+                ServingTopology.build(topics, config.topologySettings()),
+                props,
                 streams -> {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);
-                    ServingRoutes routes = new ServingRoutes(new MetricQueries(router, catalog, replicas), catalog, new AlertQueries(router, replicas),
-                            new QualityQueries(router, replicas), live, auth, config.streamMaxClients(), config.streamHeartbeat());
+                    ServingRoutes routes = new ServingRoutes(
+                            new MetricQueries(router, catalog, replicas),
+                            catalog,
+                            new AlertQueries(router, replicas),
+                            new QualityQueries(router, replicas),
+                            live,
+                            auth,
+                            config.streamMaxClients(),
+                            config.streamHeartbeat());
                     EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
                     return javalin -> {
                         routes.addTo(javalin);
@@ -70,7 +83,8 @@ public final class ServingApi implements AutoCloseable {
         live.bindTo(service.metrics());
         live.start();
         if (!auth.enabled()) {
-            log.warn("serving-api: no read tokens configured (SIGHTLINE_READ_TOKENS); the API is open to anyone who can reach it");
+            log.warn(
+                    "serving-api: no read tokens configured (SIGHTLINE_READ_TOKENS); the API is open to anyone who can reach it");
         }
         return new ServingApi(service, live, plans);
     }

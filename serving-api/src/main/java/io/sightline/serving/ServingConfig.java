@@ -15,30 +15,62 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class ServingConfig extends ServiceConfig {
 
     public static final String ADVERTISED_ENDPOINT_CONFIG = "advertised.endpoint";
-    private static final String ADVERTISED_ENDPOINT_DOC = "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
+    private static final String ADVERTISED_ENDPOINT_DOC =
+            "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
 
     public static final String METRICS_RETENTION_MS_CONFIG = "metrics.retention.ms";
     private static final String METRICS_RETENTION_MS_DOC = "How far back metric windows stay queryable.";
 
     public static final String FORWARD_TIMEOUT_MS_CONFIG = "forward.timeout.ms";
-    private static final String FORWARD_TIMEOUT_MS_DOC = "How long a replica waits for another replica that owns the data before answering 503.";
+    private static final String FORWARD_TIMEOUT_MS_DOC =
+            "How long a replica waits for another replica that owns the data before answering 503.";
 
     public static final String READ_TOKENS_CONFIG = tokensSetting("read");
 
     public static final String STREAM_MAX_CLIENTS_CONFIG = "stream.max.clients";
-    private static final String STREAM_MAX_CLIENTS_DOC = "Most concurrent /v1/stream clients per replica; more get 503.";
+    private static final String STREAM_MAX_CLIENTS_DOC =
+            "Most concurrent /v1/stream clients per replica; more get 503.";
 
     public static final String STREAM_HEARTBEAT_MS_CONFIG = "stream.heartbeat.ms";
-    private static final String STREAM_HEARTBEAT_MS_DOC = "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
+    private static final String STREAM_HEARTBEAT_MS_DOC =
+            "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
 
-    public static final ConfigDef DEFINITION = StreamsAppSettings.define(withTokens(withCors(baseDefinition(8081), ""), "read",
-                    Importance.HIGH, "Who may read the API; empty leaves the API open (local use only)."), "sightline-serving")
-            .define(STREAM_MAX_CLIENTS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW, STREAM_MAX_CLIENTS_DOC)
-            .define(STREAM_HEARTBEAT_MS_CONFIG, Type.LONG, 15_000L, ConfigDef.Range.atLeast(100), Importance.LOW, STREAM_HEARTBEAT_MS_DOC)
+    public static final ConfigDef DEFINITION = StreamsAppSettings.define(
+                    withTokens(
+                            withCors(baseDefinition(8081), ""),
+                            "read",
+                            Importance.HIGH,
+                            "Who may read the API; empty leaves the API open (local use only)."),
+                    "sightline-serving")
+            .define(
+                    STREAM_MAX_CLIENTS_CONFIG,
+                    Type.INT,
+                    100,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
+                    STREAM_MAX_CLIENTS_DOC)
+            .define(
+                    STREAM_HEARTBEAT_MS_CONFIG,
+                    Type.LONG,
+                    15_000L,
+                    ConfigDef.Range.atLeast(100),
+                    Importance.LOW,
+                    STREAM_HEARTBEAT_MS_DOC)
             .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
-            .define(METRICS_RETENTION_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(), ConfigDef.Range.atLeast(60_000),
-                    Importance.MEDIUM, METRICS_RETENTION_MS_DOC)
-            .define(FORWARD_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(100), Importance.LOW, FORWARD_TIMEOUT_MS_DOC);
+            .define(
+                    METRICS_RETENTION_MS_CONFIG,
+                    Type.LONG,
+                    Duration.ofDays(7).toMillis(),
+                    ConfigDef.Range.atLeast(60_000),
+                    Importance.MEDIUM,
+                    METRICS_RETENTION_MS_DOC)
+            .define(
+                    FORWARD_TIMEOUT_MS_CONFIG,
+                    Type.LONG,
+                    5_000L,
+                    ConfigDef.Range.atLeast(100),
+                    Importance.LOW,
+                    FORWARD_TIMEOUT_MS_DOC);
 
     public ServingConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -69,7 +101,6 @@ public final class ServingConfig extends ServiceConfig {
     public java.util.Set<String> readTokens() {
         return tokens("read");
     }
-
 
     public int streamMaxClients() {
         return getInt(STREAM_MAX_CLIENTS_CONFIG);

@@ -10,7 +10,8 @@ class CorsSettingTest {
 
     @Test
     void shouldReadTheSharedSettingTrimmed() {
-        ServingConfig config = new ServingConfig(Map.of("SIGHTLINE_CORS_ALLOWED_ORIGINS", " https://app.example.com , ,https://admin.example.com"));
+        ServingConfig config = new ServingConfig(
+                Map.of("SIGHTLINE_CORS_ALLOWED_ORIGINS", " https://app.example.com , ,https://admin.example.com"));
 
         assertThat(config.corsAllowedOrigins()).containsExactly("https://app.example.com", "https://admin.example.com");
     }

@@ -50,12 +50,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ServingReplicasIT {
 
     private static final String TOKEN = "read-token-1";
-    private static final Instant MINUTE = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
+    private static final Instant MINUTE =
+            Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
     private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    private static final List<String> EVENTS = List.of("Signed Up", "Clicked", "Checkout", "Viewed", "Searched", "Logged In");
+    private static final List<String> EVENTS =
+            List.of("Signed Up", "Clicked", "Checkout", "Viewed", "Searched", "Logged In");
 
     @TempDir
     static Path dir;
+
     static PipelineEnvironment env;
     static ServingApi replicaA;
     static ServingApi replicaB;
@@ -72,16 +75,34 @@ class ServingReplicasIT {
             env.produce(Topics.EVENTS_INVALID, "web-" + i, deadLetter("web", i < 2 ? "missing_field" : "invalid_json"));
         }
         env.produce(Topics.EVENTS_INVALID, "ios", deadLetter("ios", "missing_field"));
-        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("event_count.1h", Map.of("event", "Signed Up")).toString(),
+        env.produce(
+                Topics.METRICS_WINDOWED,
+                SeriesKey.of("event_count.1h", Map.of("event", "Signed Up")).toString(),
                 hourly("event_count.1h", Map.of("event", "Signed Up"), HOUR, 42, Map.of()));
-        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
-                hourly("signup_funnel.1h", Map.of(), HOUR.minus(Duration.ofHours(1)), 10, Map.of("step_1", 10.0, "step_2", 4.0)));
-        env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
+        env.produce(
+                Topics.METRICS_WINDOWED,
+                SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
+                hourly(
+                        "signup_funnel.1h",
+                        Map.of(),
+                        HOUR.minus(Duration.ofHours(1)),
+                        10,
+                        Map.of("step_1", 10.0, "step_2", 4.0)));
+        env.produce(
+                Topics.METRICS_WINDOWED,
+                SeriesKey.of("signup_funnel.1h", Map.of()).toString(),
                 hourly("signup_funnel.1h", Map.of(), HOUR, 5, Map.of("step_1", 5.0, "step_2", 2.0)));
         for (var cohort : List.of(Map.entry("ios", new double[] {8, 2}), Map.entry("web", new double[] {20, 10}))) {
             Map<String, String> dims = Map.of("platform", cohort.getKey());
-            env.produce(Topics.METRICS_WINDOWED, SeriesKey.of("plan_funnel.1h", dims).toString(), hourly("plan_funnel.1h", dims, HOUR,
-                    cohort.getValue()[0], Map.of("step_1", cohort.getValue()[0], "step_2", cohort.getValue()[1])));
+            env.produce(
+                    Topics.METRICS_WINDOWED,
+                    SeriesKey.of("plan_funnel.1h", dims).toString(),
+                    hourly(
+                            "plan_funnel.1h",
+                            dims,
+                            HOUR,
+                            cohort.getValue()[0],
+                            Map.of("step_1", cohort.getValue()[0], "step_2", cohort.getValue()[1])));
         }
         CompletableFuture<ServingApi> a = CompletableFuture.supplyAsync(() -> startReplica("a"));
         CompletableFuture<ServingApi> b = CompletableFuture.supplyAsync(() -> startReplica("b"));
@@ -101,11 +122,17 @@ class ServingReplicasIT {
 
     private static ServingApi startReplica(String name) {
         int port = freePort();
-        return ServingApi.start(new ServingConfig(env.serviceEnv(dir.resolve("state-" + name), Map.of(
-                "SIGHTLINE_HTTP_PORT", String.valueOf(port),
-                "SIGHTLINE_ADVERTISED_ENDPOINT", "127.0.0.1:" + port,
-                "SIGHTLINE_READ_TOKENS", TOKEN,
-                "SIGHTLINE_STREAM_HEARTBEAT_MS", "500"))));
+        return ServingApi.start(new ServingConfig(env.serviceEnv(
+                dir.resolve("state-" + name),
+                Map.of(
+                        "SIGHTLINE_HTTP_PORT",
+                        String.valueOf(port),
+                        "SIGHTLINE_ADVERTISED_ENDPOINT",
+                        "127.0.0.1:" + port,
+                        "SIGHTLINE_READ_TOKENS",
+                        TOKEN,
+                        "SIGHTLINE_STREAM_HEARTBEAT_MS",
+                        "500"))));
     }
 
     @Test
@@ -114,10 +141,21 @@ class ServingReplicasIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             for (int i = 0; i < EVENTS.size(); i++) {
                 for (ServingApi replica : List.of(replicaA, replicaB)) {
-                    JsonNode answer = getJson(replica, "/v1/metrics/event_count?event=" + encode(EVENTS.get(i)) + "&from=" + MINUTE.minusSeconds(60), 200);
+                    JsonNode answer = getJson(
+                            replica,
+                            "/v1/metrics/event_count?event=" + encode(EVENTS.get(i)) + "&from="
+                                    + MINUTE.minusSeconds(60),
+                            200);
                     assertThat(answer.path("series")).hasSize(1);
-                    assertThat(answer.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(i + 1);
-                    assertThat(answer.path("freshness").path("updatedAt").asText()).isNotEmpty();
+                    assertThat(answer.path("series")
+                                    .get(0)
+                                    .path("points")
+                                    .get(0)
+                                    .path("value")
+                                    .asInt())
+                            .isEqualTo(i + 1);
+                    assertThat(answer.path("freshness").path("updatedAt").asText())
+                            .isNotEmpty();
                 }
             }
         });
@@ -129,17 +167,32 @@ class ServingReplicasIT {
         JsonNode all = getJson(replicaA, "/v1/metrics/event_count?from=" + MINUTE.minusSeconds(60), 200);
         assertThat(all.path("series")).hasSize(EVENTS.size());
 
-        JsonNode top = getJson(replicaB, "/v1/metrics/event_count?groupBy=event&top=2&from=" + MINUTE.minusSeconds(60), 200);
+        JsonNode top =
+                getJson(replicaB, "/v1/metrics/event_count?groupBy=event&top=2&from=" + MINUTE.minusSeconds(60), 200);
         assertThat(top.path("series")).hasSize(2);
-        assertThat(top.path("series").get(0).path("dimensions").path("event").asText()).isEqualTo("Logged In");
-        assertThat(top.path("series").get(1).path("points").get(0).path("value").asInt()).isEqualTo(5);
+        assertThat(top.path("series").get(0).path("dimensions").path("event").asText())
+                .isEqualTo("Logged In");
+        assertThat(top.path("series").get(1).path("points").get(0).path("value").asInt())
+                .isEqualTo(5);
 
-        assertThat(getJson(replicaB, "/v1/metrics", 200).path("metrics").get(0).path("dimensions").get(0).asText()).isEqualTo("event");
+        assertThat(getJson(replicaB, "/v1/metrics", 200)
+                        .path("metrics")
+                        .get(0)
+                        .path("dimensions")
+                        .get(0)
+                        .asText())
+                .isEqualTo("event");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(getJson(replicaA, "/v1/alerts?status=firing", 200).path("alerts")).hasSize(1);
-            assertThat(getJson(replicaB, "/v1/alerts/fp-1", 200).path("alert").path("fingerprint").asText()).isEqualTo("fp-1");
+            assertThat(getJson(replicaA, "/v1/alerts?status=firing", 200).path("alerts"))
+                    .hasSize(1);
+            assertThat(getJson(replicaB, "/v1/alerts/fp-1", 200)
+                            .path("alert")
+                            .path("fingerprint")
+                            .asText())
+                    .isEqualTo("fp-1");
         });
-        assertThat(getJson(replicaA, "/v1/alerts?status=resolved", 200).path("alerts")).isEmpty();
+        assertThat(getJson(replicaA, "/v1/alerts?status=resolved", 200).path("alerts"))
+                .isEmpty();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode quality = getJson(replicaB, "/v1/quality", 200);
@@ -154,62 +207,113 @@ class ServingReplicasIT {
     @Order(3)
     void shouldAnswerHourlyWindowsOfAMetricAndFunnelsWithConversion() throws Exception {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode hourly = getJson(replicaA, "/v1/metrics/event_count?event=Signed%20Up&window=PT1H&from=" + HOUR.minus(Duration.ofHours(2)), 200);
+            JsonNode hourly = getJson(
+                    replicaA,
+                    "/v1/metrics/event_count?event=Signed%20Up&window=PT1H&from=" + HOUR.minus(Duration.ofHours(2)),
+                    200);
             assertThat(hourly.path("window").asText()).isEqualTo("PT1H");
-            assertThat(hourly.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(42);
+            assertThat(hourly.path("series")
+                            .get(0)
+                            .path("points")
+                            .get(0)
+                            .path("value")
+                            .asInt())
+                    .isEqualTo(42);
         });
         // The catalog is cached for a few seconds, so a metric new to it shows within that time.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode catalog = getJson(replicaB, "/v1/metrics", 200);
-            assertThat(catalog.path("metrics").findValuesAsText("name")).contains("event_count", "signup_funnel").doesNotContain("event_count.1h");
+            assertThat(catalog.path("metrics").findValuesAsText("name"))
+                    .contains("event_count", "signup_funnel")
+                    .doesNotContain("event_count.1h");
         });
 
         JsonNode funnel = getJson(replicaB, "/v1/funnels/signup_funnel?from=" + HOUR.minus(Duration.ofHours(3)), 200);
         assertThat(funnel.path("window").asText()).isEqualTo("PT1H");
         assertThat(funnel.path("steps").get(0).path("users").asInt()).isEqualTo(15);
         assertThat(funnel.path("steps").get(1).path("users").asInt()).isEqualTo(6);
-        assertThat(funnel.path("steps").get(1).path("conversionFromPrevious").asDouble()).isEqualTo(0.4);
+        assertThat(funnel.path("steps").get(1).path("conversionFromPrevious").asDouble())
+                .isEqualTo(0.4);
         assertThat(funnel.path("overallConversion").asDouble()).isEqualTo(0.4);
-        assertThat(getJson(replicaB, "/v1/funnels/event_count?window=PT1M&from=" + MINUTE.minusSeconds(60), 400).path("code").asText())
+        assertThat(getJson(replicaB, "/v1/funnels/event_count?window=PT1M&from=" + MINUTE.minusSeconds(60), 400)
+                        .path("code")
+                        .asText())
                 .isEqualTo("not_a_funnel");
 
         String since = "?from=" + HOUR.minus(Duration.ofHours(3));
         // A metric new to a replica's cached catalog shows within a second or so.
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> getJson(replicaA, "/v1/funnels/plan_funnel" + since, 200));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> getJson(replicaB, "/v1/funnels/plan_funnel" + since, 200));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> getJson(replicaA, "/v1/funnels/plan_funnel" + since, 200));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> getJson(replicaB, "/v1/funnels/plan_funnel" + since, 200));
         JsonNode byPlatform = getJson(replicaA, "/v1/funnels/plan_funnel" + since + "&groupBy=platform", 200);
         assertThat(byPlatform.path("steps").get(0).path("users").asInt()).isEqualTo(28);
         assertThat(byPlatform.path("steps").get(1).path("users").asInt()).isEqualTo(12);
         JsonNode web = byPlatform.path("breakdown").get(0);
         assertThat(web.path("value").asText()).as("largest first step first").isEqualTo("web");
         assertThat(web.path("overallConversion").asDouble()).isEqualTo(0.5);
-        assertThat(byPlatform.path("breakdown").get(1).path("overallConversion").asDouble()).isEqualTo(0.25);
+        assertThat(byPlatform.path("breakdown").get(1).path("overallConversion").asDouble())
+                .isEqualTo(0.25);
         JsonNode ios = getJson(replicaB, "/v1/funnels/plan_funnel" + since + "&platform=ios", 200);
         assertThat(ios.path("steps").get(0).path("users").asInt()).isEqualTo(8);
-        assertThat(ios.path("steps").get(1).path("conversionFromPrevious").asDouble()).isEqualTo(0.25);
-        assertThat(getJson(replicaA, "/v1/funnels/plan_funnel" + since + "&groupBy=country", 400).path("code").asText())
+        assertThat(ios.path("steps").get(1).path("conversionFromPrevious").asDouble())
+                .isEqualTo(0.25);
+        assertThat(getJson(replicaA, "/v1/funnels/plan_funnel" + since + "&groupBy=country", 400)
+                        .path("code")
+                        .asText())
                 .isEqualTo("unknown_dimension");
     }
 
     @Test
     @Order(4)
     void shouldRejectBadParametersUnknownMetricsAndMissingOrWrongCredentials() throws Exception {
-        assertThat(getJson(replicaA, "/v1/metrics/event_count?from=yesterday", 400).path("details").get(0).path("parameter").asText()).isEqualTo("from");
-        assertThat(getJson(replicaA, "/v1/metrics/event_count?top=0&groupBy=event", 400).path("message").asText()).contains("top");
-        assertThat(getJson(replicaA, "/v1/metrics/event_count?country=DE", 400).path("code").asText()).isEqualTo("unknown_dimension");
-        assertThat(getJson(replicaA, "/v1/alerts?severity=urgent", 400).path("details").get(0).path("parameter").asText()).isEqualTo("severity");
-        assertThat(getJson(replicaA, "/v1/metrics/no_such_metric", 404).path("code").asText()).isEqualTo("unknown_metric");
-        assertThat(getJson(replicaB, "/v1/alerts/no-such-fingerprint", 404).path("code").asText()).isEqualTo("unknown_alert");
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?from=yesterday", 400)
+                        .path("details")
+                        .get(0)
+                        .path("parameter")
+                        .asText())
+                .isEqualTo("from");
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?top=0&groupBy=event", 400)
+                        .path("message")
+                        .asText())
+                .contains("top");
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?country=DE", 400)
+                        .path("code")
+                        .asText())
+                .isEqualTo("unknown_dimension");
+        assertThat(getJson(replicaA, "/v1/alerts?severity=urgent", 400)
+                        .path("details")
+                        .get(0)
+                        .path("parameter")
+                        .asText())
+                .isEqualTo("severity");
+        assertThat(getJson(replicaA, "/v1/metrics/no_such_metric", 404)
+                        .path("code")
+                        .asText())
+                .isEqualTo("unknown_metric");
+        assertThat(getJson(replicaB, "/v1/alerts/no-such-fingerprint", 404)
+                        .path("code")
+                        .asText())
+                .isEqualTo("unknown_alert");
 
-        HttpResponse<String> anonymous = http.send(request(replicaA, "/v1/metrics").build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> writeKey = http.send(request(replicaA, "/v1/metrics").header("Authorization", "Basic bG9jYWwtZGV2LWtleTo=").build(),
+        HttpResponse<String> anonymous =
+                http.send(request(replicaA, "/v1/metrics").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> writeKey = http.send(
+                request(replicaA, "/v1/metrics")
+                        .header("Authorization", "Basic bG9jYWwtZGV2LWtleTo=")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> unknown = http.send(request(replicaA, "/v1/metrics").header("Authorization", "Bearer nope").build(),
+        HttpResponse<String> unknown = http.send(
+                request(replicaA, "/v1/metrics")
+                        .header("Authorization", "Bearer nope")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(writeKey.statusCode()).isEqualTo(403);
         assertThat(unknown.statusCode()).isEqualTo(401);
-        assertThat(http.send(request(replicaA, "/openapi.json").build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"/v1/stream\"");
+        assertThat(http.send(request(replicaA, "/openapi.json").build(), HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .contains("\"/v1/stream\"");
     }
 
     @Test
@@ -217,8 +321,12 @@ class ServingReplicasIT {
     void shouldStreamUpdatesAsTheyHappenAndAgainAfterAReconnect() throws Exception {
         for (int round = 0; round < 2; round++) {
             double value = 100 + round;
-            HttpResponse<Stream<String>> stream = http.send(request(replicaB, "/v1/stream?metric=event_count")
-                    .header("Authorization", "Bearer " + TOKEN).header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> stream = http.send(
+                    request(replicaB, "/v1/stream?metric=event_count")
+                            .header("Authorization", "Bearer " + TOKEN)
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
             Iterator<String> lines = stream.body().iterator();
             assertThat(lines.next()).isEqualTo(": connected");
             env.produce(Topics.METRICS_WINDOWED, key("Signed Up"), window("Signed Up", value));
@@ -233,7 +341,9 @@ class ServingReplicasIT {
                 }
                 return "";
             });
-            assertThat(data.get(30, TimeUnit.SECONDS)).contains("\"value\":" + (int) value).contains("\"event\":\"Signed Up\"");
+            assertThat(data.get(30, TimeUnit.SECONDS))
+                    .contains("\"value\":" + (int) value)
+                    .contains("\"event\":\"Signed Up\"");
             stream.body().close();
         }
     }
@@ -243,9 +353,19 @@ class ServingReplicasIT {
     void shouldAnswerStaleFromTheStandbyWhenTheOwnerDiesAndFreshOnceItTakesOver() throws Exception {
         // given a series that replica A owns and replica B keeps a standby copy of
         String owned = seriesOwnedBy(replicaA, replicaB);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(getJson(replicaA, "/v1/metrics/event_count?event=" + encode(owned) + "&from=" + MINUTE.minusSeconds(60), 200)
-                        .path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(7));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(getJson(
+                                        replicaA,
+                                        "/v1/metrics/event_count?event=" + encode(owned) + "&from="
+                                                + MINUTE.minusSeconds(60),
+                                        200)
+                                .path("series")
+                                .get(0)
+                                .path("points")
+                                .get(0)
+                                .path("value")
+                                .asInt())
+                        .isEqualTo(7));
 
         // when A stops without leaving the group (as a crashed replica does), so the group still
         // counts it as the owner until its session times out (10 s)
@@ -253,25 +373,57 @@ class ServingReplicasIT {
         replicaA = null;
 
         // then B answers from its standby, saying so and how far behind the changelog it is
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            JsonNode answer = getJson(replicaB, "/v1/metrics/event_count?event=" + encode(owned) + "&from=" + MINUTE.minusSeconds(60), 200);
-            assertThat(answer.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(7);
-            assertThat(answer.path("stale").asBoolean()).isTrue();
-            assertThat(answer.path("freshness").path("stale").asBoolean()).isTrue();
-            assertThat(answer.path("freshness").path("offsetLag").isIntegralNumber()).isTrue();
-            assertThat(answer.path("freshness").path("offsetLag").asLong()).isGreaterThanOrEqualTo(0);
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    JsonNode answer = getJson(
+                            replicaB,
+                            "/v1/metrics/event_count?event=" + encode(owned) + "&from=" + MINUTE.minusSeconds(60),
+                            200);
+                    assertThat(answer.path("series")
+                                    .get(0)
+                                    .path("points")
+                                    .get(0)
+                                    .path("value")
+                                    .asInt())
+                            .isEqualTo(7);
+                    assertThat(answer.path("stale").asBoolean()).isTrue();
+                    assertThat(answer.path("freshness").path("stale").asBoolean())
+                            .isTrue();
+                    assertThat(answer.path("freshness").path("offsetLag").isIntegralNumber())
+                            .isTrue();
+                    assertThat(answer.path("freshness").path("offsetLag").asLong())
+                            .isGreaterThanOrEqualTo(0);
+                });
 
         // and once the group has moved A's tasks to B, every key is answered fresh
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             for (String event : EVENTS.subList(1, EVENTS.size())) {
-                JsonNode answer = getJson(replicaB, "/v1/metrics/event_count?event=" + encode(event) + "&from=" + MINUTE.minusSeconds(60), 200);
+                JsonNode answer = getJson(
+                        replicaB,
+                        "/v1/metrics/event_count?event=" + encode(event) + "&from=" + MINUTE.minusSeconds(60),
+                        200);
                 assertThat(answer.path("series")).hasSize(1);
-                assertThat(answer.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(EVENTS.indexOf(event) + 1);
+                assertThat(answer.path("series")
+                                .get(0)
+                                .path("points")
+                                .get(0)
+                                .path("value")
+                                .asInt())
+                        .isEqualTo(EVENTS.indexOf(event) + 1);
                 assertThat(answer.path("stale").asBoolean()).isFalse();
             }
-            JsonNode taken = getJson(replicaB, "/v1/metrics/event_count?event=" + encode(owned) + "&from=" + MINUTE.minusSeconds(60), 200);
-            assertThat(taken.path("series").get(0).path("points").get(0).path("value").asInt()).isEqualTo(7);
+            JsonNode taken = getJson(
+                    replicaB,
+                    "/v1/metrics/event_count?event=" + encode(owned) + "&from=" + MINUTE.minusSeconds(60),
+                    200);
+            assertThat(taken.path("series")
+                            .get(0)
+                            .path("points")
+                            .get(0)
+                            .path("value")
+                            .asInt())
+                    .isEqualTo(7);
             assertThat(taken.path("stale").asBoolean()).isFalse();
             assertThat(taken.path("freshness").path("offsetLag").asLong()).isZero();
         });
@@ -287,7 +439,8 @@ class ServingReplicasIT {
         String store = ServingTopology.metricStore(Duration.ofMinutes(1));
         for (int i = 0; i < 100; i++) {
             String event = "Owned " + i;
-            KeyQueryMetadata metadata = streams.queryMetadataForKey(store, key(event), Serdes.String().serializer());
+            KeyQueryMetadata metadata = streams.queryMetadataForKey(
+                    store, key(event), Serdes.String().serializer());
             if (metadata.activeHost().port() == owner.httpPort()
                     && metadata.standbyHosts().stream().anyMatch(h -> h.port() == standby.httpPort())) {
                 env.produce(Topics.METRICS_WINDOWED, key(event), window(event, 7));
@@ -298,15 +451,20 @@ class ServingReplicasIT {
                 + streams.metadataForAllStreamsClients());
     }
 
-    private static JsonNode getJson(ServingApi replica, String path, int expectedStatus) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(replica, path).header("Authorization", "Bearer " + TOKEN).build(),
+    private static JsonNode getJson(ServingApi replica, String path, int expectedStatus)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+                request(replica, path)
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(expectedStatus);
         return Json.MAPPER.readTree(response.body());
     }
 
     private static HttpRequest.Builder request(ServingApi replica, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.httpPort() + path)).timeout(Duration.ofSeconds(20));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.httpPort() + path))
+                .timeout(Duration.ofSeconds(20));
     }
 
     private static String key(String event) {
@@ -314,29 +472,61 @@ class ServingReplicasIT {
     }
 
     private static String encode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20");
     }
 
     private static MetricWindow window(String event, double value) {
-        return MetricWindow.newBuilder().setMetric("event_count").setDimensions(Map.of("event", event))
-                .setWindowStart(MINUTE).setWindowEnd(MINUTE.plusSeconds(60)).setValue(value).setUpdatedAt(Instant.now()).build();
+        return MetricWindow.newBuilder()
+                .setMetric("event_count")
+                .setDimensions(Map.of("event", event))
+                .setWindowStart(MINUTE)
+                .setWindowEnd(MINUTE.plusSeconds(60))
+                .setValue(value)
+                .setUpdatedAt(Instant.now())
+                .build();
     }
 
-    private static MetricWindow hourly(String metric, Map<String, String> dims, Instant start, double value, Map<String, Double> values) {
-        return MetricWindow.newBuilder().setMetric(metric).setDimensions(dims).setWindowStart(start).setWindowEnd(start.plus(Duration.ofHours(1)))
-                .setValue(value).setUpdatedAt(Instant.now()).setValues(values).build();
+    private static MetricWindow hourly(
+            String metric, Map<String, String> dims, Instant start, double value, Map<String, Double> values) {
+        return MetricWindow.newBuilder()
+                .setMetric(metric)
+                .setDimensions(dims)
+                .setWindowStart(start)
+                .setWindowEnd(start.plus(Duration.ofHours(1)))
+                .setValue(value)
+                .setUpdatedAt(Instant.now())
+                .setValues(values)
+                .build();
     }
 
     private static Alert alert(String fingerprint) {
-        return Alert.newBuilder().setFingerprint(fingerprint).setStatus(AlertStatus.firing).setStartsAt(MINUTE)
-                .setLabels(Map.of("severity", "warning", "metric", "event_count")).setMetric("event_count")
-                .setWindowStart(MINUTE).setObserved(80).setExpected(10).setLower(0).setUpper(20).setScore(9).setConfidence(0.9)
-                .setDetector("robust_zscore").build();
+        return Alert.newBuilder()
+                .setFingerprint(fingerprint)
+                .setStatus(AlertStatus.firing)
+                .setStartsAt(MINUTE)
+                .setLabels(Map.of("severity", "warning", "metric", "event_count"))
+                .setMetric("event_count")
+                .setWindowStart(MINUTE)
+                .setObserved(80)
+                .setExpected(10)
+                .setLower(0)
+                .setUpper(20)
+                .setScore(9)
+                .setConfidence(0.9)
+                .setDetector("robust_zscore")
+                .build();
     }
 
     private static io.sightline.schemas.avro.DeadLetter deadLetter(String source, String reason) {
-        return io.sightline.schemas.avro.DeadLetter.newBuilder().setReasonCode(reason).setReasonText("test").setComponent("ingest-gateway")
-                .setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[] {1})).setTime(Instant.now()).build();
+        return io.sightline.schemas.avro.DeadLetter.newBuilder()
+                .setReasonCode(reason)
+                .setReasonText("test")
+                .setComponent("ingest-gateway")
+                .setSource(source)
+                .setPayload(java.nio.ByteBuffer.wrap(new byte[] {1}))
+                .setTime(Instant.now())
+                .build();
     }
 
     private static int freePort() {

@@ -16,8 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class PacedSender {
 
-    private PacedSender() {
-    }
+    private PacedSender() {}
 
     /**
      * Sends {@code batch} of {@code values} every {@code periodMillis} to {@code topic}, each
@@ -25,29 +24,44 @@ public final class PacedSender {
      *
      * @return completes once all are acknowledged, or with the first failure
      */
-    public static <V> CompletableFuture<Void> send(KafkaProducer<String, V> producer, String topic, List<V> values,
-                                                   Function<V, String> key, int batch, long periodMillis) {
+    public static <V> CompletableFuture<Void> send(
+            KafkaProducer<String, V> producer,
+            String topic,
+            List<V> values,
+            Function<V, String> key,
+            int batch,
+            long periodMillis) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger next = new AtomicInteger();
-        timer.scheduleAtFixedRate(() -> {
-            try {
-                int from = next.getAndAdd(batch);
-                List<CompletableFuture<Void>> acks = values.subList(Math.min(from, values.size()), Math.min(from + batch, values.size()))
-                        .stream().map(v -> acknowledged(producer, new ProducerRecord<>(topic, key.apply(v), v))).toList();
-                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-                if (from + batch >= values.size()) {
-                    done.complete(null);
-                }
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-            }
-        }, 0, periodMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        int from = next.getAndAdd(batch);
+                        List<CompletableFuture<Void>> acks =
+                                values
+                                        .subList(Math.min(from, values.size()), Math.min(from + batch, values.size()))
+                                        .stream()
+                                        .map(v -> acknowledged(producer, new ProducerRecord<>(topic, key.apply(v), v)))
+                                        .toList();
+                        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                                .get(30, TimeUnit.SECONDS);
+                        if (from + batch >= values.size()) {
+                            done.complete(null);
+                        }
+                    } catch (Exception e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                0,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
         done.whenComplete((ok, error) -> timer.shutdownNow());
         return done;
     }
 
-    private static <V> CompletableFuture<Void> acknowledged(KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
+    private static <V> CompletableFuture<Void> acknowledged(
+            KafkaProducer<String, V> producer, ProducerRecord<String, V> record) {
         CompletableFuture<Void> ack = new CompletableFuture<>();
         producer.send(record, (meta, error) -> {
             if (error != null) {

@@ -58,9 +58,13 @@ public final class PipelineEnvironment implements AutoCloseable {
     public static PipelineEnvironment start(Path dataDir, int kafkaPort, int registryPort) {
         EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.singleNode(dataDir, kafkaPort);
         try {
-            TopicBootstrap.ensureTopics(Map.of("bootstrap.servers", kafka.bootstrapServers()), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
+            TopicBootstrap.ensureTopics(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()), Topics.ALL, Topics.COMPACTED, 3, (short) 1);
             SchemaRegistryServer registry = SchemaRegistryServer.start(new RegistryConfig(Map.of(
-                    "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "SIGHTLINE_HTTP_PORT", String.valueOf(registryPort))));
+                    "SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+                    kafka.bootstrapServers(),
+                    "SIGHTLINE_HTTP_PORT",
+                    String.valueOf(registryPort))));
             return new PipelineEnvironment(kafka, registry);
         } catch (RuntimeException e) {
             kafka.close();
@@ -92,7 +96,8 @@ public final class PipelineEnvironment implements AutoCloseable {
      */
     public Map<String, String> serviceEnv(Path stateDir, Map<String, String> extra) {
         // Commit often so tests see output quickly.
-        Map<String, String> env = serviceEnv(bootstrapServers(), registryUrl(), stateDir, 0, Map.of("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100"));
+        Map<String, String> env = serviceEnv(
+                bootstrapServers(), registryUrl(), stateDir, 0, Map.of("SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "100"));
         env.putAll(extra);
         return env;
     }
@@ -102,8 +107,8 @@ public final class PipelineEnvironment implements AutoCloseable {
      * what points it at the broker and registry and what is its own (HTTP port, state
      * directory), which no setting overrides: one value for all would make services collide.
      */
-    public static Map<String, String> serviceEnv(String bootstrapServers, String registryUrl, Path stateDir, int httpPort,
-                                                 Map<String, String> settings) {
+    public static Map<String, String> serviceEnv(
+            String bootstrapServers, String registryUrl, Path stateDir, int httpPort, Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(settings);
         env.put("SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("SIGHTLINE_SCHEMA_REGISTRY_URL", registryUrl);
@@ -119,9 +124,13 @@ public final class PipelineEnvironment implements AutoCloseable {
 
     /** Writes one record with the given record timestamp (null: now), e.g. a window update at its event time. */
     public <V extends SpecificRecord> void produce(String topic, String key, V value, java.time.Instant timestamp) {
-        try (KafkaProducer<String, V> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers(), "acks", "all"),
-                new StringSerializer(), new AvroSerializer<>(topics.registry()))) {
-            producer.send(new ProducerRecord<>(topic, null, timestamp == null ? null : timestamp.toEpochMilli(), key, value)).get();
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrapServers(), "acks", "all"),
+                new StringSerializer(),
+                new AvroSerializer<>(topics.registry()))) {
+            producer.send(new ProducerRecord<>(
+                            topic, null, timestamp == null ? null : timestamp.toEpochMilli(), key, value))
+                    .get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot produce to " + topic, e);
         }
@@ -129,8 +138,10 @@ public final class PipelineEnvironment implements AutoCloseable {
 
     /** Writes raw bytes, for poison-record tests. */
     public void produceBytes(String topic, String key, byte[] value) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers(), "acks", "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrapServers(), "acks", "all"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot produce to " + topic, e);
@@ -141,13 +152,21 @@ public final class PipelineEnvironment implements AutoCloseable {
      * Reads {@code topic} from the beginning until a record matches {@code found}, or
      * fails after {@code timeout}; answers every record read (committed ones only).
      */
-    public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readUntil(String topic, Class<V> type, Duration timeout,
-                                                                             Predicate<ConsumerRecord<String, V>> found) {
+    public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readUntil(
+            String topic, Class<V> type, Duration timeout, Predicate<ConsumerRecord<String, V>> found) {
         List<ConsumerRecord<String, V>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers(), "group.id", "test-reader-" + System.nanoTime(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                new StringDeserializer(), new AvroDeserializer<>(topics.registry(), type))) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrapServers(),
+                        "group.id",
+                        "test-reader-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed"),
+                new StringDeserializer(),
+                new AvroDeserializer<>(topics.registry(), type))) {
             consumer.subscribe(Set.of(topic));
             await().atMost(timeout).pollInterval(Duration.ZERO).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
@@ -167,13 +186,22 @@ public final class PipelineEnvironment implements AutoCloseable {
      * now (the last stable offset), for exact assertions once the writers have stopped;
      * fails after {@code timeout}.
      */
-    public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(String topic, Class<V> type, Duration timeout) {
+    public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(
+            String topic, Class<V> type, Duration timeout) {
         List<ConsumerRecord<String, V>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers(), "isolation.level", "read_committed", "enable.auto.commit", false),
-                new StringDeserializer(), new AvroDeserializer<>(topics.registry(), type))) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrapServers(),
+                        "isolation.level",
+                        "read_committed",
+                        "enable.auto.commit",
+                        false),
+                new StringDeserializer(),
+                new AvroDeserializer<>(topics.registry(), type))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);

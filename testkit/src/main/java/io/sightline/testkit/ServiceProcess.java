@@ -38,9 +38,10 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Class<?> mainClass, Map<String, String> env, Path log, String maxHeap) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
-                mainClass.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(
+                List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("SIGHTLINE_"));
         builder.environment().putAll(env);
         try {
@@ -52,10 +53,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Waits until the child's log contains {@code line}, or fails naming the log after {@code timeout}. */
     public void awaitLog(String line, Duration timeout) {
-        await().alias(name + " logs '" + line + "' (see " + log + ")").atMost(timeout).pollInterval(Duration.ofMillis(100))
+        await().alias(name + " logs '" + line + "' (see " + log + ")")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!process.isAlive()) {
-                        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
+                        throw new IllegalStateException(
+                                name + " exited with " + process.exitValue() + ":\n" + logText());
                     }
                     return logText().contains(line);
                 });

@@ -7,8 +7,7 @@ import org.apache.kafka.common.MetricName;
 /** Reads Kafka Streams metrics in tests (a TopologyTestDriver's or a running app's). */
 public final class TaskMetrics {
 
-    private TaskMetrics() {
-    }
+    private TaskMetrics() {}
 
     /** The sum of every metric called {@code name}, over all tasks and groups. */
     public static double total(Map<MetricName, ? extends Metric> metrics, String name) {

@@ -22,10 +22,19 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
     private final KafkaConsumer<String, V> consumer;
 
     TopicReader(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<V> type) {
-        this.consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "isolation.level", "read_committed",
-                "enable.auto.commit", false), new StringDeserializer(), new AvroDeserializer<>(registry, type));
+        this.consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrapServers,
+                        "isolation.level",
+                        "read_committed",
+                        "enable.auto.commit",
+                        false),
+                new StringDeserializer(),
+                new AvroDeserializer<>(registry, type));
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }

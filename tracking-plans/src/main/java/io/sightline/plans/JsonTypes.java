@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** JSON Schema's names of a value's type: string, integer, number, boolean, null, array, object. */
 public final class JsonTypes {
 
-    private JsonTypes() {
-    }
+    private JsonTypes() {}
 
     /** The narrowest type name of a value: a whole number is an integer (which JSON Schema also counts as a number). */
     public static String of(JsonNode value) {

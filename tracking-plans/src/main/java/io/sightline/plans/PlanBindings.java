@@ -20,9 +20,11 @@ public final class PlanBindings {
     private final Map<String, String> plansBySource;
     /** source ("" for any) to type (null key not allowed: ANY handled separately) to mode. */
     private final Map<String, Map<ViolationType, Mode>> modes;
+
     private final Map<String, Mode> anyType;
 
-    private PlanBindings(Map<String, String> plansBySource, Map<String, Map<ViolationType, Mode>> modes, Map<String, Mode> anyType) {
+    private PlanBindings(
+            Map<String, String> plansBySource, Map<String, Map<ViolationType, Mode>> modes, Map<String, Mode> anyType) {
         this.plansBySource = Map.copyOf(plansBySource);
         this.modes = modes;
         this.anyType = anyType;
@@ -50,7 +52,8 @@ public final class PlanBindings {
             }
             String plan = trimmed.substring(eq + 1).trim();
             if (!TrackingPlanCompiler.NAME.matcher(plan).matches()) {
-                throw new IllegalArgumentException("'" + plan + "' in '" + trimmed + "' is not a plan name: letters, digits, '_', '.', '-'");
+                throw new IllegalArgumentException(
+                        "'" + plan + "' in '" + trimmed + "' is not a plan name: letters, digits, '_', '.', '-'");
             }
             plans.put(trimmed.substring(0, eq).trim(), plan);
         }
@@ -75,10 +78,13 @@ public final class PlanBindings {
                 continue;
             }
             ViolationType violation = ViolationType.ofCode(type);
-            if (mode == Mode.OMIT && (violation == ViolationType.UNPLANNED_EVENT || violation == ViolationType.REQUIRED_MISSING)) {
-                throw new IllegalArgumentException("'" + trimmed + "': " + violation.code() + " has nothing to omit; use allow, flag or block");
+            if (mode == Mode.OMIT
+                    && (violation == ViolationType.UNPLANNED_EVENT || violation == ViolationType.REQUIRED_MISSING)) {
+                throw new IllegalArgumentException(
+                        "'" + trimmed + "': " + violation.code() + " has nothing to omit; use allow, flag or block");
             }
-            modes.computeIfAbsent(source, s -> new EnumMap<>(ViolationType.class)).put(violation, mode);
+            modes.computeIfAbsent(source, s -> new EnumMap<>(ViolationType.class))
+                    .put(violation, mode);
         }
         return new PlanBindings(plans, modes, anyType);
     }

@@ -21,8 +21,7 @@ public final class PlanDraft {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private PlanDraft() {
-    }
+    private PlanDraft() {}
 
     /** @param catalog the answer of {@code GET /v1/catalog/events?source=...}: {@code {"events": [...]}} */
     public static ObjectNode of(JsonNode catalog, String source) {
@@ -37,8 +36,11 @@ public final class PlanDraft {
             String type = event.path("type").asText();
             String name = event.path("name").isTextual() ? event.path("name").asText() : null;
             ObjectNode entry = JSON.objectNode();
-            entry.put("description", "Drafted from " + event.path("count").asLong() + " events seen " + event.path("firstSeen").asText()
-                    + " to " + event.path("lastSeen").asText());
+            entry.put(
+                    "description",
+                    "Drafted from " + event.path("count").asLong() + " events seen "
+                            + event.path("firstSeen").asText() + " to "
+                            + event.path("lastSeen").asText());
             if (event.path("owner").isTextual()) {
                 entry.put("owner", event.path("owner").asText());
             }
@@ -60,7 +62,7 @@ public final class PlanDraft {
                     traits.set("traits", schema);
                     plan.set(type, traits);
                 }
-                default -> { }
+                default -> {}
             }
         }
         plan.set("events", events);

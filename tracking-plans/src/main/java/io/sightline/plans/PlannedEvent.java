@@ -9,5 +9,4 @@ import com.networknt.schema.Schema;
  * @param schema     its properties (or traits) as compiled JSON Schema; null when the plan leaves them open
  * @param schemaNode the same schema as written in the plan, or null
  */
-public record PlannedEvent(String name, String description, String owner, JsonNode schemaNode, Schema schema) {
-}
+public record PlannedEvent(String name, String description, String owner, JsonNode schemaNode, Schema schema) {}

@@ -20,9 +20,15 @@ import java.util.Map;
  * @param identify traits of identify calls, or null when unplanned
  * @param group    traits of group calls, or null when unplanned
  */
-public record TrackingPlan(String name, int version, JsonNode document, Map<String, PlannedEvent> events,
-                           Map<String, PlannedEvent> pages, Map<String, PlannedEvent> screens,
-                           PlannedEvent identify, PlannedEvent group) {
+public record TrackingPlan(
+        String name,
+        int version,
+        JsonNode document,
+        Map<String, PlannedEvent> events,
+        Map<String, PlannedEvent> pages,
+        Map<String, PlannedEvent> screens,
+        PlannedEvent identify,
+        PlannedEvent group) {
 
     private static final JsonNode EMPTY = JsonNodeFactory.instance.objectNode();
     private static final int MAX_VALUE_CHARS = 60;
@@ -52,13 +58,15 @@ public record TrackingPlan(String name, int version, JsonNode document, Map<Stri
      * @param traits     the event's traits object, or null
      */
     public List<Violation> check(EventType type, String eventName, JsonNode properties, JsonNode traits) {
-        boolean namesPlanned = type == EventType.track || (type == EventType.page && pages != null)
+        boolean namesPlanned = type == EventType.track
+                || (type == EventType.page && pages != null)
                 || (type == EventType.screen && screens != null);
         PlannedEvent entry = entry(type, eventName);
         if (entry == null) {
             if (namesPlanned && eventName != null) {
                 String field = type == EventType.track ? "event" : "name";
-                return List.of(new Violation(ViolationType.UNPLANNED_EVENT, field, label(), "\"" + eventName + "\"", null));
+                return List.of(
+                        new Violation(ViolationType.UNPLANNED_EVENT, field, label(), "\"" + eventName + "\"", null));
             }
             return List.of();
         }
@@ -79,20 +87,33 @@ public record TrackingPlan(String name, int version, JsonNode document, Map<Stri
     }
 
     private static Violation violation(String root, Error error) {
-        String pointer = error.getInstanceLocation() == null ? "" : error.getInstanceLocation().toString();
+        String pointer = error.getInstanceLocation() == null
+                ? ""
+                : error.getInstanceLocation().toString();
         String path = root + dotted(pointer);
         JsonNode schema = error.getSchemaNode();
         JsonNode value = error.getInstanceNode();
         String keyword = error.getKeyword() == null ? "" : error.getKeyword();
         return switch (keyword) {
-            case "required" -> new Violation(ViolationType.REQUIRED_MISSING, path + "." + error.getProperty(), "present", "missing", null);
-            case "additionalProperties", "unevaluatedProperties" -> new Violation(ViolationType.ADDITIONAL_PROPERTY,
-                    path + "." + error.getProperty(), "no other properties", render(value == null ? null : value.get(error.getProperty())),
-                    JsonPointer.compile(pointer + "/" + escape(error.getProperty())));
-            case "type" -> new Violation(ViolationType.TYPE_MISMATCH, path, types(schema), render(value), member(pointer));
-            case "enum" -> new Violation(ViolationType.ENUM_MISMATCH, path, "one of " + schema, render(value), member(pointer));
-            case "const" -> new Violation(ViolationType.ENUM_MISMATCH, path, "exactly " + schema, render(value), member(pointer));
-            default -> new Violation(ViolationType.CONSTRAINT, path, keyword + " " + text(schema), render(value), member(pointer));
+            case "required" ->
+                new Violation(
+                        ViolationType.REQUIRED_MISSING, path + "." + error.getProperty(), "present", "missing", null);
+            case "additionalProperties", "unevaluatedProperties" ->
+                new Violation(
+                        ViolationType.ADDITIONAL_PROPERTY,
+                        path + "." + error.getProperty(),
+                        "no other properties",
+                        render(value == null ? null : value.get(error.getProperty())),
+                        JsonPointer.compile(pointer + "/" + escape(error.getProperty())));
+            case "type" ->
+                new Violation(ViolationType.TYPE_MISMATCH, path, types(schema), render(value), member(pointer));
+            case "enum" ->
+                new Violation(ViolationType.ENUM_MISMATCH, path, "one of " + schema, render(value), member(pointer));
+            case "const" ->
+                new Violation(ViolationType.ENUM_MISMATCH, path, "exactly " + schema, render(value), member(pointer));
+            default ->
+                new Violation(
+                        ViolationType.CONSTRAINT, path, keyword + " " + text(schema), render(value), member(pointer));
         };
     }
 

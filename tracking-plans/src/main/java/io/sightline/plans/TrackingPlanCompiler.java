@@ -34,7 +34,9 @@ public final class TrackingPlanCompiler {
 
     /** Plan names appear in URLs, topic keys and metric tags. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
-    private static final Set<String> TOP_LEVEL = Set.of("name", "version", "description", "events", "pages", "screens", "identify", "group");
+
+    private static final Set<String> TOP_LEVEL =
+            Set.of("name", "version", "description", "events", "pages", "screens", "identify", "group");
     private static final Set<String> ENTRY_KEYS = Set.of("description", "owner", "properties");
     private static final Set<String> TRAITS_KEYS = Set.of("description", "owner", "traits");
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
@@ -49,14 +51,17 @@ public final class TrackingPlanCompiler {
     public TrackingPlan compile(String name, int version, JsonNode document) {
         List<InvalidPlanException.Problem> problems = new ArrayList<>();
         if (document == null || !document.isObject()) {
-            throw new InvalidPlanException(List.of(new InvalidPlanException.Problem("(plan)", "a plan must be a JSON object")));
+            throw new InvalidPlanException(
+                    List.of(new InvalidPlanException.Problem("(plan)", "a plan must be a JSON object")));
         }
         if (!NAME.matcher(name).matches()) {
-            problems.add(new InvalidPlanException.Problem("name", "'" + name + "' is not a plan name: letters, digits, '_', '.', '-', at most 100"));
+            problems.add(new InvalidPlanException.Problem(
+                    "name", "'" + name + "' is not a plan name: letters, digits, '_', '.', '-', at most 100"));
         }
         JsonNode ownName = document.get("name");
         if (ownName != null && !(ownName.isTextual() && ownName.asText().equals(name))) {
-            problems.add(new InvalidPlanException.Problem("name", "the document names plan " + ownName + ", not '" + name + "'"));
+            problems.add(new InvalidPlanException.Problem(
+                    "name", "the document names plan " + ownName + ", not '" + name + "'"));
         }
         unknownKeys(document, TOP_LEVEL, "", problems);
         Map<String, PlannedEvent> events = entries(document, "events", false, problems);
@@ -74,7 +79,8 @@ public final class TrackingPlanCompiler {
     }
 
     /** A section of named entries; null when an optional section is absent. */
-    private Map<String, PlannedEvent> entries(JsonNode document, String section, boolean optional, List<InvalidPlanException.Problem> problems) {
+    private Map<String, PlannedEvent> entries(
+            JsonNode document, String section, boolean optional, List<InvalidPlanException.Problem> problems) {
         JsonNode node = document.get(section);
         if (node == null || node.isNull()) {
             return optional ? null : Map.of();
@@ -104,10 +110,16 @@ public final class TrackingPlanCompiler {
         return node == null || node.isNull() ? null : entry(section, node, section, TRAITS_KEYS, "traits", problems);
     }
 
-    private PlannedEvent entry(String name, JsonNode node, String path, Set<String> keys, String schemaKey,
-                               List<InvalidPlanException.Problem> problems) {
+    private PlannedEvent entry(
+            String name,
+            JsonNode node,
+            String path,
+            Set<String> keys,
+            String schemaKey,
+            List<InvalidPlanException.Problem> problems) {
         if (!node.isObject()) {
-            problems.add(new InvalidPlanException.Problem(path, "must be an object with " + String.join(", ", new java.util.TreeSet<>(keys))));
+            problems.add(new InvalidPlanException.Problem(
+                    path, "must be an object with " + String.join(", ", new java.util.TreeSet<>(keys))));
             return null;
         }
         unknownKeys(node, keys, path + ".", problems);
@@ -126,7 +138,11 @@ public final class TrackingPlanCompiler {
         Set<String> seen = new LinkedHashSet<>();
         for (Error error : metaSchema.validate(schemaNode)) {
             // anyOf in the meta-schema reports one failure per branch: keep the first per location
-            String where = path + TrackingPlan.dotted(error.getInstanceLocation() == null ? "" : error.getInstanceLocation().toString());
+            String where = path
+                    + TrackingPlan.dotted(
+                            error.getInstanceLocation() == null
+                                    ? ""
+                                    : error.getInstanceLocation().toString());
             if (seen.add(where)) {
                 problems.add(new InvalidPlanException.Problem(where, error.getMessage()));
             }
@@ -148,8 +164,11 @@ public final class TrackingPlanCompiler {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if ((e.getKey().equals("$ref") || e.getKey().equals("$dynamicRef")) && e.getValue().isTextual() && !e.getValue().asText().startsWith("#")) {
-                    problems.add(new InvalidPlanException.Problem(path + "." + e.getKey(),
+                if ((e.getKey().equals("$ref") || e.getKey().equals("$dynamicRef"))
+                        && e.getValue().isTextual()
+                        && !e.getValue().asText().startsWith("#")) {
+                    problems.add(new InvalidPlanException.Problem(
+                            path + "." + e.getKey(),
                             "only references within the schema (starting with #) are allowed, not " + e.getValue()));
                 }
                 remoteReferences(e.getValue(), path + "." + e.getKey(), problems);
@@ -161,11 +180,14 @@ public final class TrackingPlanCompiler {
         }
     }
 
-    private static void unknownKeys(JsonNode node, Set<String> allowed, String prefix, List<InvalidPlanException.Problem> problems) {
+    private static void unknownKeys(
+            JsonNode node, Set<String> allowed, String prefix, List<InvalidPlanException.Problem> problems) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                problems.add(new InvalidPlanException.Problem(prefix + key, "unknown key; expected one of " + String.join(", ", new java.util.TreeSet<>(allowed))));
+                problems.add(new InvalidPlanException.Problem(
+                        prefix + key,
+                        "unknown key; expected one of " + String.join(", ", new java.util.TreeSet<>(allowed))));
             }
         }
     }

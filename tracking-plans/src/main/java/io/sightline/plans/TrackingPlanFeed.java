@@ -45,15 +45,21 @@ public final class TrackingPlanFeed implements AutoCloseable {
     private final CountDownLatch loaded = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    public TrackingPlanFeed(Map<String, Object> clientProperties, SchemaRegistryClient registry, TrackingPlanStore store, String clientId) {
+    public TrackingPlanFeed(
+            Map<String, Object> clientProperties,
+            SchemaRegistryClient registry,
+            TrackingPlanStore store,
+            String clientId) {
         this.store = store;
         Map<String, Object> consumerProps = new HashMap<>(clientProperties);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-plans");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new AvroDeserializer<>(registry, TrackingPlanVersion.class));
+        this.consumer = new KafkaConsumer<>(
+                consumerProps, new StringDeserializer(), new AvroDeserializer<>(registry, TrackingPlanVersion.class));
         Map<String, Object> producerProps = KafkaDefaults.durableProducer(new HashMap<>(clientProperties));
-        producerProps.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, clientId + "-plans-publisher");
+        producerProps.put(
+                org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, clientId + "-plans-publisher");
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new AvroSerializer<>(registry));
         this.thread = new Thread(this::follow, "tracking-plan-feed");
         this.thread.setDaemon(true);
@@ -75,21 +81,28 @@ public final class TrackingPlanFeed implements AutoCloseable {
      * @throws IllegalStateException when Kafka did not acknowledge or the feed did not catch up in time
      */
     public void publish(TrackingPlan plan, Duration timeout) {
-        TrackingPlanVersion record = TrackingPlanVersion.newBuilder().setName(plan.name()).setVersion(plan.version())
-                .setDocument(plan.document().toString()).setPublishedAt(Instant.now()).build();
+        TrackingPlanVersion record = TrackingPlanVersion.newBuilder()
+                .setName(plan.name())
+                .setVersion(plan.version())
+                .setDocument(plan.document().toString())
+                .setPublishedAt(Instant.now())
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             producer.send(new ProducerRecord<>(Topics.QUALITY_PLANS, plan.name() + ":" + plan.version(), record))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Kafka did not store tracking plan " + plan.label() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Kafka did not store tracking plan " + plan.label() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing " + plan.label(), e);
         }
         try {
-            if (!store.awaitVersion(plan.name(), plan.version(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-                throw new IllegalStateException("tracking plan " + plan.label() + " is stored but not applied yet; it will be within seconds");
+            if (!store.awaitVersion(
+                    plan.name(), plan.version(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                throw new IllegalStateException(
+                        "tracking plan " + plan.label() + " is stored but not applied yet; it will be within seconds");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -109,7 +122,8 @@ public final class TrackingPlanFeed implements AutoCloseable {
                         store.apply(r.value());
                     }
                 }
-                if (loaded.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (loaded.getCount() > 0
+                        && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     log.info("tracking plans loaded: {}", store.names());
                     loaded.countDown();
                 }
@@ -117,7 +131,10 @@ public final class TrackingPlanFeed implements AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            log.error("tracking plan feed stopped; plans published from now on are not applied here: {}", e.toString(), e);
+            log.error(
+                    "tracking plan feed stopped; plans published from now on are not applied here: {}",
+                    e.toString(),
+                    e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -127,8 +144,10 @@ public final class TrackingPlanFeed implements AutoCloseable {
     private List<TopicPartition> partitions() {
         boolean logged = false;
         while (running) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.QUALITY_PLANS, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(Topics.QUALITY_PLANS, Duration.ofSeconds(10)).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
             if (!partitions.isEmpty()) {
                 return partitions;
             }

@@ -15,9 +15,11 @@ public record Violation(ViolationType type, String path, String expected, String
     /** The sentence a producer can act on, e.g. {@code properties.total: expected number, got string "9.99"}. */
     public String message() {
         return switch (type) {
-            case UNPLANNED_EVENT -> path + ": " + actual + " is not in tracking plan " + expected + "; add it to the plan or fix the name";
+            case UNPLANNED_EVENT ->
+                path + ": " + actual + " is not in tracking plan " + expected + "; add it to the plan or fix the name";
             case REQUIRED_MISSING -> path + ": required by the plan, missing";
-            case ADDITIONAL_PROPERTY -> path + ": not in the plan, which allows no other properties here (got " + actual + ")";
+            case ADDITIONAL_PROPERTY ->
+                path + ": not in the plan, which allows no other properties here (got " + actual + ")";
             default -> path + ": expected " + expected + ", got " + actual;
         };
     }

@@ -8,8 +8,14 @@ import org.junit.jupiter.api.Test;
 
 class PlanBindingsTest {
 
-    final PlanBindings bindings = PlanBindings.parse(List.of("web=shop", " ios = app "),
-            List.of("*=flag", "unplanned_event=block", "web:*=allow", "web:type_mismatch=block", "ios:additional_property=omit"));
+    final PlanBindings bindings = PlanBindings.parse(
+            List.of("web=shop", " ios = app "),
+            List.of(
+                    "*=flag",
+                    "unplanned_event=block",
+                    "web:*=allow",
+                    "web:type_mismatch=block",
+                    "ios:additional_property=omit"));
 
     @Test
     void theMostSpecificEntryWins() {
@@ -29,7 +35,8 @@ class PlanBindingsTest {
 
     @Test
     void withoutEntriesEverythingIsFlagged() {
-        assertThat(PlanBindings.parse(List.of(), List.of()).mode("any", ViolationType.CONSTRAINT)).isEqualTo(Mode.FLAG);
+        assertThat(PlanBindings.parse(List.of(), List.of()).mode("any", ViolationType.CONSTRAINT))
+                .isEqualTo(Mode.FLAG);
     }
 
     @Test
@@ -41,9 +48,13 @@ class PlanBindingsTest {
 
     @Test
     void badEntriesAreRefusedNamingThem() {
-        assertThatThrownBy(() -> PlanBindings.parse(List.of("web"), List.of())).hasMessageContaining("'web' is not source=plan");
-        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("typo_mismatch=block"))).hasMessageContaining("type_mismatch");
-        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("web:constraint=drop"))).hasMessageContaining("allow, flag, omit, block");
-        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("required_missing=omit"))).hasMessageContaining("nothing to omit");
+        assertThatThrownBy(() -> PlanBindings.parse(List.of("web"), List.of()))
+                .hasMessageContaining("'web' is not source=plan");
+        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("typo_mismatch=block")))
+                .hasMessageContaining("type_mismatch");
+        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("web:constraint=drop")))
+                .hasMessageContaining("allow, flag, omit, block");
+        assertThatThrownBy(() -> PlanBindings.parse(List.of(), List.of("required_missing=omit")))
+                .hasMessageContaining("nothing to omit");
     }
 }

@@ -29,14 +29,23 @@ class PlanDraftTest {
 
         JsonNode order = draft.path("events").path("Order Completed").path("properties");
         assertThat(order.path("properties").path("total").path("type").asText()).isEqualTo("number");
-        assertThat(order.path("properties").path("coupon").path("type").toString()).isEqualTo("[\"null\",\"string\"]");
+        assertThat(order.path("properties").path("coupon").path("type").toString())
+                .isEqualTo("[\"null\",\"string\"]");
         assertThat(order.path("required").toString()).isEqualTo("[\"total\"]");
-        assertThat(draft.path("events").has("Opened")).as("another source's event").isFalse();
+        assertThat(draft.path("events").has("Opened"))
+                .as("another source's event")
+                .isFalse();
         assertThat(draft.path("pages").has("Home")).isTrue();
-        assertThat(draft.path("identify").path("traits").path("required").toString()).isEqualTo("[\"email\"]");
+        assertThat(draft.path("identify").path("traits").path("required").toString())
+                .isEqualTo("[\"email\"]");
 
         // what it drafts is a plan the gateway accepts, and the observed events conform to it
         TrackingPlan plan = new TrackingPlanCompiler().compile("web", 1, draft);
-        assertThat(plan.check(EventType.track, "Order Completed", new ObjectMapper().readTree("{\"total\":3,\"coupon\":null}"), null)).isEmpty();
+        assertThat(plan.check(
+                        EventType.track,
+                        "Order Completed",
+                        new ObjectMapper().readTree("{\"total\":3,\"coupon\":null}"),
+                        null))
+                .isEmpty();
     }
 }

@@ -41,29 +41,57 @@ class TrackingPlanTest {
 
     @Test
     void aConformingEventHasNoViolations() {
-        assertThat(track("Order Completed", "{\"order_id\":\"o-1\",\"total\":9.99,\"currency\":\"EUR\",\"items\":[{\"sku\":\"AB\"}]}")).isEmpty();
+        assertThat(track(
+                        "Order Completed",
+                        "{\"order_id\":\"o-1\",\"total\":9.99,\"currency\":\"EUR\",\"items\":[{\"sku\":\"AB\"}]}"))
+                .isEmpty();
         assertThat(track("Signed Up", "{\"anything\":1}")).isEmpty();
     }
 
     @Test
     void eachViolationTypeNamesItsPathWhatWasExpectedAndWhatCame() {
-        List<Violation> found = track("Order Completed",
+        List<Violation> found = track(
+                "Order Completed",
                 "{\"total\":\"9.99\",\"currency\":\"GBP\",\"coupon\":\"TOO-LONG-CODE\",\"gift\":true,\"items\":[{\"sku\":\"ab\"}]}");
 
-        assertThat(found).extracting(Violation::type, Violation::path, Violation::expected, Violation::actual).containsExactlyInAnyOrder(
-                org.assertj.core.groups.Tuple.tuple(ViolationType.REQUIRED_MISSING, "properties.order_id", "present", "missing"),
-                org.assertj.core.groups.Tuple.tuple(ViolationType.TYPE_MISMATCH, "properties.total", "number", "string \"9.99\""),
-                org.assertj.core.groups.Tuple.tuple(ViolationType.ENUM_MISMATCH, "properties.currency", "one of [\"USD\",\"EUR\"]", "string \"GBP\""),
-                org.assertj.core.groups.Tuple.tuple(ViolationType.CONSTRAINT, "properties.coupon", "maxLength 8", "string \"TOO-LONG-CODE\""),
-                org.assertj.core.groups.Tuple.tuple(ViolationType.ADDITIONAL_PROPERTY, "properties.gift", "no other properties", "boolean true"),
-                org.assertj.core.groups.Tuple.tuple(ViolationType.CONSTRAINT, "properties.items[0].sku", "pattern ^[A-Z]+$", "string \"ab\""));
-        assertThat(found).filteredOn(v -> v.type() == ViolationType.TYPE_MISMATCH).first().extracting(Violation::message)
+        assertThat(found)
+                .extracting(Violation::type, Violation::path, Violation::expected, Violation::actual)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.REQUIRED_MISSING, "properties.order_id", "present", "missing"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.TYPE_MISMATCH, "properties.total", "number", "string \"9.99\""),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.ENUM_MISMATCH,
+                                "properties.currency",
+                                "one of [\"USD\",\"EUR\"]",
+                                "string \"GBP\""),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.CONSTRAINT,
+                                "properties.coupon",
+                                "maxLength 8",
+                                "string \"TOO-LONG-CODE\""),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.ADDITIONAL_PROPERTY,
+                                "properties.gift",
+                                "no other properties",
+                                "boolean true"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ViolationType.CONSTRAINT,
+                                "properties.items[0].sku",
+                                "pattern ^[A-Z]+$",
+                                "string \"ab\""));
+        assertThat(found)
+                .filteredOn(v -> v.type() == ViolationType.TYPE_MISMATCH)
+                .first()
+                .extracting(Violation::message)
                 .isEqualTo("properties.total: expected number, got string \"9.99\"");
     }
 
     @Test
     void aNegativeTotalBreaksTheMinimum() {
-        assertThat(track("Order Completed", "{\"order_id\":\"o-1\",\"total\":-1}")).singleElement()
+        assertThat(track("Order Completed", "{\"order_id\":\"o-1\",\"total\":-1}"))
+                .singleElement()
                 .satisfies(v -> assertThat(v.type()).isEqualTo(ViolationType.CONSTRAINT))
                 .satisfies(v -> assertThat(v.expected()).isEqualTo("minimum 0"));
     }
@@ -73,20 +101,25 @@ class TrackingPlanTest {
         assertThat(track("Order Complete", "{\"total\":\"x\"}")).singleElement().satisfies(v -> {
             assertThat(v.type()).isEqualTo(ViolationType.UNPLANNED_EVENT);
             assertThat(v.path()).isEqualTo("event");
-            assertThat(v.message()).isEqualTo("event: \"Order Complete\" is not in tracking plan web@3; add it to the plan or fix the name");
+            assertThat(v.message())
+                    .isEqualTo(
+                            "event: \"Order Complete\" is not in tracking plan web@3; add it to the plan or fix the name");
         });
     }
 
     @Test
     void pagesAreCheckedOnlyWhenThePlanListsThemAndScreensNot() {
-        assertThat(plan.check(EventType.page, "Pricing", null, null)).extracting(Violation::type).containsExactly(ViolationType.UNPLANNED_EVENT);
+        assertThat(plan.check(EventType.page, "Pricing", null, null))
+                .extracting(Violation::type)
+                .containsExactly(ViolationType.UNPLANNED_EVENT);
         assertThat(plan.check(EventType.page, "Home", null, null)).isEmpty();
         assertThat(plan.check(EventType.screen, "Anything", null, null)).isEmpty();
     }
 
     @Test
     void identifyTraitsAreCheckedUnderTraits() {
-        assertThat(plan.check(EventType.identify, null, null, json("{\"email\":5}"))).singleElement()
+        assertThat(plan.check(EventType.identify, null, null, json("{\"email\":5}")))
+                .singleElement()
                 .satisfies(v -> assertThat(v.path()).isEqualTo("traits.email"))
                 .satisfies(v -> assertThat(v.actual()).isEqualTo("integer 5"));
         assertThat(plan.check(EventType.group, null, null, json("{\"x\":5}"))).isEmpty();
@@ -94,22 +127,35 @@ class TrackingPlanTest {
 
     @Test
     void aMissingPropertiesObjectIsCheckedAsEmpty() {
-        assertThat(plan.check(EventType.track, "Order Completed", null, null)).extracting(Violation::type)
-                .containsOnly(ViolationType.REQUIRED_MISSING).hasSize(2);
+        assertThat(plan.check(EventType.track, "Order Completed", null, null))
+                .extracting(Violation::type)
+                .containsOnly(ViolationType.REQUIRED_MISSING)
+                .hasSize(2);
     }
 
     @Test
     void omittableViolationsPointAtTheMemberToRemove() {
-        List<Violation> found = track("Order Completed", "{\"order_id\":\"o\",\"total\":1,\"gift\":true,\"currency\":\"GBP\"}");
+        List<Violation> found =
+                track("Order Completed", "{\"order_id\":\"o\",\"total\":1,\"gift\":true,\"currency\":\"GBP\"}");
         assertThat(found).extracting(v -> v.omittable().toString()).containsExactlyInAnyOrder("/gift", "/currency");
     }
 
     @Test
     void aMalformedSchemaIsRefusedNamingItsPath() {
-        assertThatThrownBy(() -> new TrackingPlanCompiler().compile("web", 1,
-                json("{\"events\":{\"Order Completed\":{\"properties\":{\"type\":\"objet\",\"properties\":{\"total\":{\"minimum\":\"0\"}}}}}}")))
-                .isInstanceOfSatisfying(InvalidPlanException.class, e -> assertThat(e.problems()).extracting(InvalidPlanException.Problem::path)
-                        .contains("events.Order Completed.properties.type", "events.Order Completed.properties.properties.total.minimum"));
+        assertThatThrownBy(
+                        () -> new TrackingPlanCompiler()
+                                .compile(
+                                        "web",
+                                        1,
+                                        json(
+                                                "{\"events\":{\"Order Completed\":{\"properties\":{\"type\":\"objet\",\"properties\":{\"total\":{\"minimum\":\"0\"}}}}}}")))
+                .isInstanceOfSatisfying(
+                        InvalidPlanException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(InvalidPlanException.Problem::path)
+                                .contains(
+                                        "events.Order Completed.properties.type",
+                                        "events.Order Completed.properties.properties.total.minimum"));
     }
 
     @Test
@@ -117,10 +163,16 @@ class TrackingPlanTest {
         assertThatThrownBy(() -> new TrackingPlanCompiler().compile("web", 1, json("""
                 {"name": "other", "evnts": {}, "events": {"A": {"propertes": {}}, "B": 3,
                  "C": {"properties": {"$ref": "https://example.com/schema.json"}}}}""")))
-                .isInstanceOfSatisfying(InvalidPlanException.class, e -> assertThat(e.problems()).extracting(InvalidPlanException.Problem::path)
-                        .containsExactlyInAnyOrder("name", "evnts", "events.A.propertes", "events.B", "events.C.properties.$ref"));
-        assertThatThrownBy(() -> new TrackingPlanCompiler().compile("bad name!", 1, json("{}"))).isInstanceOf(InvalidPlanException.class);
-        assertThatThrownBy(() -> new TrackingPlanCompiler().compile("web", 1, json("[]"))).isInstanceOf(InvalidPlanException.class);
+                .isInstanceOfSatisfying(
+                        InvalidPlanException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(InvalidPlanException.Problem::path)
+                                .containsExactlyInAnyOrder(
+                                        "name", "evnts", "events.A.propertes", "events.B", "events.C.properties.$ref"));
+        assertThatThrownBy(() -> new TrackingPlanCompiler().compile("bad name!", 1, json("{}")))
+                .isInstanceOf(InvalidPlanException.class);
+        assertThatThrownBy(() -> new TrackingPlanCompiler().compile("web", 1, json("[]")))
+                .isInstanceOf(InvalidPlanException.class);
     }
 
     @Test

@@ -12,20 +12,33 @@ import java.util.Set;
  */
 public final class Dimensions {
 
-    private static final Set<String> FIELDS = Set.of("event", "type", "source", "device_class", "os", "browser", "bot",
-            "country", "region", "city", "group", "locale", "library");
+    private static final Set<String> FIELDS = Set.of(
+            "event",
+            "type",
+            "source",
+            "device_class",
+            "os",
+            "browser",
+            "bot",
+            "country",
+            "region",
+            "city",
+            "group",
+            "locale",
+            "library");
     private static final Set<String> PREFIXES = Set.of("properties", "traits", "product", "group_traits");
 
-    private Dimensions() {
-    }
+    private Dimensions() {}
 
     public static void check(String field) {
         int dot = field == null ? -1 : field.indexOf('.');
-        boolean ok = field != null && (FIELDS.contains(field)
-                || (dot > 0 && dot < field.length() - 1 && PREFIXES.contains(field.substring(0, dot))));
+        boolean ok = field != null
+                && (FIELDS.contains(field)
+                        || (dot > 0 && dot < field.length() - 1 && PREFIXES.contains(field.substring(0, dot))));
         if (!ok) {
-            throw new IllegalArgumentException("unknown field '" + field + "': use one of " + new java.util.TreeSet<>(FIELDS)
-                    + " or properties.<key>, traits.<key>, product.<key>, group_traits.<key>");
+            throw new IllegalArgumentException(
+                    "unknown field '" + field + "': use one of " + new java.util.TreeSet<>(FIELDS)
+                            + " or properties.<key>, traits.<key>, product.<key>, group_traits.<key>");
         }
     }
 
@@ -43,8 +56,14 @@ public final class Dimensions {
             case "region" -> event.enriched().getGeoRegion();
             case "city" -> event.enriched().getGeoCity();
             case "group" -> event.enriched().getGroupId();
-            case "locale" -> event.enriched().getEvent().getContext() == null ? null : event.enriched().getEvent().getContext().getLocale();
-            case "library" -> event.enriched().getEvent().getContext() == null ? null : event.enriched().getEvent().getContext().getLibraryName();
+            case "locale" ->
+                event.enriched().getEvent().getContext() == null
+                        ? null
+                        : event.enriched().getEvent().getContext().getLocale();
+            case "library" ->
+                event.enriched().getEvent().getContext() == null
+                        ? null
+                        : event.enriched().getEvent().getContext().getLibraryName();
             default -> {
                 int dot = field.indexOf('.');
                 yield event.json(field.substring(0, dot), field.substring(dot + 1));

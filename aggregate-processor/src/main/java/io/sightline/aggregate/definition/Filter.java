@@ -54,13 +54,15 @@ public record Filter(List<String> events, List<Condition> where) {
     public record Condition(String field, String op, JsonNode value) {
 
         @JsonCreator
-        public Condition(@JsonProperty(value = "field", required = true) String field,
-                         @JsonProperty("op") String op,
-                         @JsonProperty("value") JsonNode value) {
+        public Condition(
+                @JsonProperty(value = "field", required = true) String field,
+                @JsonProperty("op") String op,
+                @JsonProperty("value") JsonNode value) {
             Dimensions.check(field);
             String o = op == null ? "eq" : op.toLowerCase(Locale.ROOT);
             if (!List.of("eq", "ne", "gt", "gte", "lt", "lte", "exists").contains(o)) {
-                throw new IllegalArgumentException("condition op '" + op + "' is not one of eq, ne, gt, gte, lt, lte, exists");
+                throw new IllegalArgumentException(
+                        "condition op '" + op + "' is not one of eq, ne, gt, gte, lt, lte, exists");
             }
             if (!o.equals("exists") && value == null) {
                 throw new IllegalArgumentException("condition on '" + field + "' needs a 'value'");

@@ -36,7 +36,8 @@ public final class LatenessHorizons {
             }
             int eq = entry.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("lateness horizon '" + entry + "' must be size=horizon, e.g. 1h=48h");
+                throw new IllegalArgumentException(
+                        "lateness horizon '" + entry + "' must be size=horizon, e.g. 1h=48h");
             }
             Duration size;
             Duration horizon;
@@ -47,11 +48,13 @@ public final class LatenessHorizons {
                 throw new IllegalArgumentException("lateness horizon '" + entry + "': " + e.getMessage(), e);
             }
             if (bySize.put(size.toMillis(), horizon.toMillis()) != null) {
-                throw new IllegalArgumentException("lateness horizon '" + entry + "': window size " + size + " is listed twice");
+                throw new IllegalArgumentException(
+                        "lateness horizon '" + entry + "': window size " + size + " is listed twice");
             }
         }
         if (bySize.isEmpty()) {
-            throw new IllegalArgumentException("lateness horizons must list at least one size=horizon pair, e.g. " + DEFAULT);
+            throw new IllegalArgumentException(
+                    "lateness horizons must list at least one size=horizon pair, e.g. " + DEFAULT);
         }
         return new LatenessHorizons(bySize);
     }
@@ -73,7 +76,9 @@ public final class LatenessHorizons {
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
-        bySize.forEach((size, horizon) -> out.append(out.isEmpty() ? "" : ",").append(Duration.ofMillis(size)).append('=')
+        bySize.forEach((size, horizon) -> out.append(out.isEmpty() ? "" : ",")
+                .append(Duration.ofMillis(size))
+                .append('=')
                 .append(Duration.ofMillis(horizon)));
         return out.toString();
     }

@@ -15,17 +15,24 @@ import java.util.concurrent.ConcurrentHashMap;
  *                       later ones roll into {@code other} (null: the processor default)
  * @param includeBots    whether events from robots count (off by default)
  */
-public record MetricDefinition(String name, Filter filter, Measure measure, List<String> dimensions, List<String> windows,
-                               Integer maxCardinality, boolean includeBots) {
+public record MetricDefinition(
+        String name,
+        Filter filter,
+        Measure measure,
+        List<String> dimensions,
+        List<String> windows,
+        Integer maxCardinality,
+        boolean includeBots) {
 
     @JsonCreator
-    public MetricDefinition(@JsonProperty(value = "name", required = true) String name,
-                            @JsonProperty("filter") Filter filter,
-                            @JsonProperty(value = "measure", required = true) Measure measure,
-                            @JsonProperty("dimensions") List<String> dimensions,
-                            @JsonProperty("windows") List<String> windows,
-                            @JsonProperty("maxCardinality") Integer maxCardinality,
-                            @JsonProperty("includeBots") Boolean includeBots) {
+    public MetricDefinition(
+            @JsonProperty(value = "name", required = true) String name,
+            @JsonProperty("filter") Filter filter,
+            @JsonProperty(value = "measure", required = true) Measure measure,
+            @JsonProperty("dimensions") List<String> dimensions,
+            @JsonProperty("windows") List<String> windows,
+            @JsonProperty("maxCardinality") Integer maxCardinality,
+            @JsonProperty("includeBots") Boolean includeBots) {
         this(name, filter, measure, dimensions, windows, maxCardinality, includeBots != null && includeBots);
     }
 
@@ -71,7 +78,8 @@ public record MetricDefinition(String name, Filter filter, Measure measure, List
 
     private static Duration parseWindowUncached(String window) {
         if (window == null || !window.matches("[1-9][0-9]*[smhd]")) {
-            throw new IllegalArgumentException("window '" + window + "' must be a number and a unit s, m, h or d (e.g. 1m, 1h)");
+            throw new IllegalArgumentException(
+                    "window '" + window + "' must be a number and a unit s, m, h or d (e.g. 1m, 1h)");
         }
         long n = Long.parseLong(window.substring(0, window.length() - 1));
         return switch (window.charAt(window.length() - 1)) {

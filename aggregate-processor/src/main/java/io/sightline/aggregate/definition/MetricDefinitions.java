@@ -29,8 +29,8 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
     /** The definitions that ship with Sightline. */
     public static final String DEFAULT_RESOURCE = "default-metrics.yaml";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     @JsonCreator
     public MetricDefinitions(@JsonProperty(value = "metrics", required = true) List<MetricDefinition> metrics) {
@@ -47,7 +47,8 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
             }
             for (String w : m.windows()) {
                 if (!seriesNames.add(m.seriesName(w))) {
-                    throw new IllegalArgumentException("metrics[" + i + "] '" + m.name() + "': window " + w + " is listed twice");
+                    throw new IllegalArgumentException(
+                            "metrics[" + i + "] '" + m.name() + "': window " + w + " is listed twice");
                 }
             }
         }
@@ -57,12 +58,14 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
                 for (String ref : List.of(m.measure().numerator(), m.measure().denominator())) {
                     MetricDefinition target = byName.get(ref);
                     if (target == null) {
-                        throw new IllegalArgumentException("metrics[" + i + "] '" + m.name() + "': ratio refers to unknown metric '" + ref + "'");
+                        throw new IllegalArgumentException(
+                                "metrics[" + i + "] '" + m.name() + "': ratio refers to unknown metric '" + ref + "'");
                     }
                     Measure.Type t = target.measure().type();
                     if (t != Measure.Type.COUNT && !t.unique()) {
-                        throw new IllegalArgumentException("metrics[" + i + "] '" + m.name() + "': ratio operand '" + ref
-                                + "' must measure count, unique_users or unique_sessions, not " + t.name().toLowerCase());
+                        throw new IllegalArgumentException("metrics[" + i + "] '" + m.name() + "': ratio operand '"
+                                + ref + "' must measure count, unique_users or unique_sessions, not "
+                                + t.name().toLowerCase());
                     }
                 }
             }
@@ -70,7 +73,9 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
     }
 
     public MetricDefinition get(String name) {
-        return metrics.stream().filter(m -> m.name().equals(name)).findFirst()
+        return metrics.stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no metric named " + name));
     }
 
@@ -90,8 +95,10 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
         try {
             return parse(Files.readString(file), file.toString());
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read metric definitions file " + file + " (SIGHTLINE_METRICS_DEFINITIONS_FILE): "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read metric definitions file " + file + " (SIGHTLINE_METRICS_DEFINITIONS_FILE): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -112,7 +119,8 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
             // point at the last line up to there that names the unknown key instead.
             String[] lines = text.split("\n", -1);
             for (int i = Math.min(line, lines.length) - 1; i >= 0; i--) {
-                if (lines[i].matches(".*[\\s{,\"']" + java.util.regex.Pattern.quote(u.getPropertyName()) + "[\"']?\\s*:.*")
+                if (lines[i].matches(
+                                ".*[\\s{,\"']" + java.util.regex.Pattern.quote(u.getPropertyName()) + "[\"']?\\s*:.*")
                         || lines[i].trim().startsWith(u.getPropertyName() + ":")) {
                     line = i + 1;
                     break;
@@ -123,7 +131,9 @@ public record MetricDefinitions(List<MetricDefinition> metrics) {
         Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
         String what = cause != null ? cause.getMessage() : e.getOriginalMessage();
         return "metric definitions " + source + (line < 0 ? "" : ", line " + line)
-                + (path == null || path.isEmpty() ? "" : " (" + path.replace("io.sightline.aggregate.definition.", "") + ")")
+                + (path == null || path.isEmpty()
+                        ? ""
+                        : " (" + path.replace("io.sightline.aggregate.definition.", "") + ")")
                 + ": " + what;
     }
 }

@@ -18,6 +18,7 @@ public final class BoundedMemoryRocksDBConfig implements RocksDBConfigSetter {
 
     /** Total bytes of block cache plus memtables, passed in the Streams properties. */
     public static final String TOTAL_BYTES_CONFIG = "sightline.rocksdb.memory.bytes";
+
     public static final long DEFAULT_TOTAL_BYTES = 64L * 1024 * 1024;
 
     private static Cache cache;

@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param emitInterval how often changed open windows are published; zero publishes every update
  * @param defaultCap   distinct dimension combinations per metric (per input partition) before {@code other}
  */
-public record AggregateSettings(MetricDefinitions definitions, Duration grace, LatenessHorizons horizons, Duration emitInterval,
-                                int defaultCap) {
-}
+public record AggregateSettings(
+        MetricDefinitions definitions,
+        Duration grace,
+        LatenessHorizons horizons,
+        Duration emitInterval,
+        int defaultCap) {}

@@ -51,6 +51,7 @@ public final class AggregateTopology {
     public static final String WINDOW_STORE = "metric-windows";
     /** The latest snapshot of each input partition per series window (on the series-keyed tasks). */
     public static final String MERGED_WINDOW_STORE = "metric-windows-by-series";
+
     public static final String LATE_METRIC = "late_events";
     public static final String COMPONENT = "aggregate-processor";
     private static final String LATE = "late";
@@ -62,8 +63,7 @@ public final class AggregateTopology {
      */
     static final Duration LATE_COUNT_GRACE = Duration.ofHours(1);
 
-    private AggregateTopology() {
-    }
+    private AggregateTopology() {}
 
     public static Topology build(Topics topics, AggregateSettings settings) {
         MetricDefinitions definitions = settings.definitions();
@@ -74,27 +74,40 @@ public final class AggregateTopology {
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DIMENSION_STORE), Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FUNNEL_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DIMENSION_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FUNNEL_STORE), Serdes.String(), Serdes.String()));
         // Window states are rewritten many times between commits: they are written down once
         // per commit (objects, then a record cache); the processors themselves decide what to
         // publish, so the caches hide nothing.
         builder.addStateStore(MetricStateStore.builder(WINDOW_STORE));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MERGED_WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(MERGED_WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 
-        KStream<String, EnrichedEvent> events = builder.stream(enriched.name(), Consumed.with(enriched.keySerde(), enriched.valueSerde())
-                .withTimestampExtractor(new ReceiveTimeExtractor()).withName("enriched-events"));
+        KStream<String, EnrichedEvent> events = builder.stream(
+                enriched.name(),
+                Consumed.with(enriched.keySerde(), enriched.valueSerde())
+                        .withTimestampExtractor(new ReceiveTimeExtractor())
+                        .withName("enriched-events"));
 
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
         WindowDeadlines deadlines = new WindowDeadlines(definitions, grace, horizons);
-        DeadLetters.sendTo(events.processValues(() -> new TooLateCheck(deadlines, enriched, COMPONENT), Named.as("find-too-late-events")),
-                invalid, "too-late-to-events-invalid");
+        DeadLetters.sendTo(
+                events.processValues(
+                        () -> new TooLateCheck(deadlines, enriched, COMPONENT), Named.as("find-too-late-events")),
+                invalid,
+                "too-late-to-events-invalid");
 
-        Map<String, KStream<String, Emitted>> emitted = events
-                .process(() -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
-                        Named.as("to-contributions"), DIMENSION_STORE, FUNNEL_STORE)
-                .process(() -> new WindowAggregator(definitions, grace, horizons, emitInterval, WINDOW_STORE), Named.as("aggregate-windows"),
+        Map<String, KStream<String, Emitted>> emitted = events.process(
+                        () -> new ContributionMapper(definitions, defaultCap, DIMENSION_STORE, FUNNEL_STORE),
+                        Named.as("to-contributions"),
+                        DIMENSION_STORE,
+                        FUNNEL_STORE)
+                .process(
+                        () -> new WindowAggregator(definitions, grace, horizons, emitInterval, WINDOW_STORE),
+                        Named.as("aggregate-windows"),
                         WINDOW_STORE)
                 .split(Named.as("emitted-"))
                 .branch((key, e) -> e.isLate(), Branched.as("late"))
@@ -103,14 +116,26 @@ public final class AggregateTopology {
         // Only snapshots of changed windows travel through the repartition topic, not events or contributions.
         emitted.get("emitted-windows")
                 .mapValues(Emitted::partial, Named.as("partial-windows"))
-                .repartition(Repartitioned.with(Serdes.String(), PartialWindow.serde()).withName("partial-windows-by-series"))
-                .process(() -> new PartialWindowMerger(grace, horizons, MERGED_WINDOW_STORE), Named.as("merge-partial-windows"),
+                .repartition(Repartitioned.with(Serdes.String(), PartialWindow.serde())
+                        .withName("partial-windows-by-series"))
+                .process(
+                        () -> new PartialWindowMerger(grace, horizons, MERGED_WINDOW_STORE),
+                        Named.as("merge-partial-windows"),
                         MERGED_WINDOW_STORE)
-                .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
+                .to(
+                        metrics.name(),
+                        Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("to-metrics-windowed"));
 
-        CountSeries.perMinute(emitted.get("emitted-late"), List.of("source", "metric"), (source, e) -> List.of(source, e.lateSeries()),
-                        LATE_METRIC, LATE, LATE_COUNT_GRACE)
-                .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("late-to-metrics-windowed"));
+        CountSeries.perMinute(
+                        emitted.get("emitted-late"),
+                        List.of("source", "metric"),
+                        (source, e) -> List.of(source, e.lateSeries()),
+                        LATE_METRIC,
+                        LATE,
+                        LATE_COUNT_GRACE)
+                .to(
+                        metrics.name(),
+                        Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("late-to-metrics-windowed"));
 
         return builder.build();
     }

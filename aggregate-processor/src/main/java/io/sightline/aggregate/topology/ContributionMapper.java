@@ -40,7 +40,8 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     /** The current event's source, carried by each of its contributions. */
     private String source;
 
-    public ContributionMapper(MetricDefinitions definitions, int defaultCap, String dimensionStoreName, String funnelStoreName) {
+    public ContributionMapper(
+            MetricDefinitions definitions, int defaultCap, String dimensionStoreName, String funnelStoreName) {
         this.definitions = definitions;
         this.defaultCap = defaultCap;
         this.dimensionStoreName = dimensionStoreName;
@@ -80,10 +81,28 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
                     if (n || d) {
                         String dims = seriesDims(m, event);
                         if (n) {
-                            emit(record, m, i, time, Contribution.NUMERATOR, member(num.measure().type(), event), Double.NaN, 0, dims);
+                            emit(
+                                    record,
+                                    m,
+                                    i,
+                                    time,
+                                    Contribution.NUMERATOR,
+                                    member(num.measure().type(), event),
+                                    Double.NaN,
+                                    0,
+                                    dims);
                         }
                         if (d) {
-                            emit(record, m, i, time, Contribution.DENOMINATOR, member(den.measure().type(), event), Double.NaN, 0, dims);
+                            emit(
+                                    record,
+                                    m,
+                                    i,
+                                    time,
+                                    Contribution.DENOMINATOR,
+                                    member(den.measure().type(), event),
+                                    Double.NaN,
+                                    0,
+                                    dims);
                         }
                     }
                 }
@@ -95,13 +114,23 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
                     if (measure.type().distribution() && Double.isNaN(number)) {
                         continue;
                     }
-                    emit(record, m, i, time, Contribution.MAIN, member(measure.type(), event), number, 0, seriesDims(m, event));
+                    emit(
+                            record,
+                            m,
+                            i,
+                            time,
+                            Contribution.MAIN,
+                            member(measure.type(), event),
+                            number,
+                            0,
+                            seriesDims(m, event));
                 }
             }
         }
     }
 
-    private void funnel(Record<String, EnrichedEvent> record, int index, MetricDefinition m, EventView event, long time) {
+    private void funnel(
+            Record<String, EnrichedEvent> record, int index, MetricDefinition m, EventView event, long time) {
         List<Filter> steps = m.measure().steps();
         long within = m.measure().within().toMillis();
         String key = m.name() + "\u0000" + event.enriched().getUserKey();
@@ -133,9 +162,18 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
     }
 
     /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */
-    private void emit(Record<String, EnrichedEvent> record, MetricDefinition m, int metric, long time, byte role,
-                      String member, double number, int step, String dims) {
-        context.forward(record.withKey(m.name() + dims).withValue(new Contribution(metric, time, role, member, number, step, source)));
+    private void emit(
+            Record<String, EnrichedEvent> record,
+            MetricDefinition m,
+            int metric,
+            long time,
+            byte role,
+            String member,
+            double number,
+            int step,
+            String dims) {
+        context.forward(record.withKey(m.name() + dims)
+                .withValue(new Contribution(metric, time, role, member, number, step, source)));
     }
 
     private static String member(Measure.Type type, EventView event) {

@@ -40,12 +40,15 @@ public final class EventView {
 
     /** A top-level value of one of the JSON fields (properties, traits, product, group_traits) as text. */
     public String json(String object, String key) {
-        JsonNode node = parsed.computeIfAbsent(object, o -> parse(switch (o) {
-            case "properties" -> enriched.getEvent().getProperties();
-            case "traits" -> enriched.getUserTraits();
-            case "product" -> enriched.getProduct();
-            default -> enriched.getGroupTraits();
-        }));
+        JsonNode node = parsed.computeIfAbsent(
+                object,
+                o -> parse(
+                        switch (o) {
+                            case "properties" -> enriched.getEvent().getProperties();
+                            case "traits" -> enriched.getUserTraits();
+                            case "product" -> enriched.getProduct();
+                            default -> enriched.getGroupTraits();
+                        }));
         JsonNode v = node == null ? null : node.get(key);
         return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
     }

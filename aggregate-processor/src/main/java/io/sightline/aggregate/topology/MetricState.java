@@ -40,10 +40,11 @@ public final class MetricState {
     }
 
     /** An empty state; ratios take their operands' types, funnels their number of steps. */
-    public static MetricState empty(Measure.Type type, Measure.Type numeratorType, Measure.Type denominatorType, int funnelSteps) {
+    public static MetricState empty(
+            Measure.Type type, Measure.Type numeratorType, Measure.Type denominatorType, int funnelSteps) {
         MetricState s = new MetricState(type);
         switch (type) {
-            case COUNT -> { }
+            case COUNT -> {}
             case UNIQUE_USERS, UNIQUE_SESSIONS -> s.hll = new HllSketch(HLL_LG_K);
             case RATIO -> {
                 s.numerator = empty(numeratorType, null, null, 0);
@@ -158,7 +159,7 @@ public final class MetricState {
                 v.put("sum", sum);
                 v.put("mean", samples == 0 ? 0 : sum / samples);
             }
-            default -> { }
+            default -> {}
         }
         return v;
     }
@@ -168,7 +169,8 @@ public final class MetricState {
     }
 
     public byte[] toBytes() {
-        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(64); DataOutputStream out = new DataOutputStream(bytes)) {
+        try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+                DataOutputStream out = new DataOutputStream(bytes)) {
             write(out);
             out.flush();
             return bytes.toByteArray();

@@ -41,8 +41,9 @@ public final class MetricStateStore extends FlushedOnCommitStore<String, byte[]>
 
     /** A changelogged, cached RocksDB store named {@code name}, with this layer on top. */
     public static StoreBuilder<MetricStateStore> builder(String name) {
-        return new Builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
+        return new Builder(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                        .withCachingEnabled());
     }
 
     /** The state of the window at {@code key}, or null. Pass it back to {@link #update} after changing it. */
@@ -66,7 +67,8 @@ public final class MetricStateStore extends FlushedOnCommitStore<String, byte[]>
 
     /** Keys of windows from {@code from} to {@code to} (inclusive), states updated since the last flush included. */
     public TreeSet<String> windowKeys(String from, String to) {
-        TreeSet<String> keys = new TreeSet<>(updated.subMap(from, true, to, true).keySet());
+        TreeSet<String> keys =
+                new TreeSet<>(updated.subMap(from, true, to, true).keySet());
         try (KeyValueIterator<String, byte[]> it = inner.range(from, to)) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
@@ -170,7 +172,8 @@ public final class MetricStateStore extends FlushedOnCommitStore<String, byte[]>
         return inner.getPosition();
     }
 
-    private record Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner) implements StoreBuilder<MetricStateStore> {
+    private record Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner)
+            implements StoreBuilder<MetricStateStore> {
 
         @Override
         public StoreBuilder<MetricStateStore> withCachingEnabled() {

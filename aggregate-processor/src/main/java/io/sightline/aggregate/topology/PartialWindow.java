@@ -23,7 +23,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * @param partition the input partition the snapshot comes from
  * @param state     the {@link MetricState} bytes
  */
-public record PartialWindow(long closeAt, long start, long size, String series, int partition, boolean isFinal, byte[] state) {
+public record PartialWindow(
+        long closeAt, long start, long size, String series, int partition, boolean isFinal, byte[] state) {
 
     private static final byte VERSION = 1;
     /**
@@ -60,7 +61,8 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
      * {@code revisableAfterClose} gives, per window size, how long a closed window stays
      * revisable (to find the close time from a revisable key's expiry).
      */
-    static PartialWindow ofStoreKey(String key, LongUnaryOperator revisableAfterClose, int partition, boolean isFinal, byte[] state) {
+    static PartialWindow ofStoreKey(
+            String key, LongUnaryOperator revisableAfterClose, int partition, boolean isFinal, byte[] state) {
         boolean revisable = isRevisable(key);
         String[] parts = key.substring(revisable ? REVISABLE.length() : 0).split("\\|", 4);
         long at = Long.parseLong(parts[0]);
@@ -103,7 +105,8 @@ public record PartialWindow(long closeAt, long start, long size, String series, 
             if (p == null) {
                 return null;
             }
-            try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + p.state.length); DataOutputStream out = new DataOutputStream(bytes)) {
+            try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + p.state.length);
+                    DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeByte(VERSION);
                 out.writeLong(p.closeAt);
                 out.writeLong(p.start);

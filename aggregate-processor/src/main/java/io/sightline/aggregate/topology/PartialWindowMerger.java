@@ -66,8 +66,12 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
     public void init(ProcessorContext<String, MetricWindow> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
-        this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), WindowAggregator.LATE_SENSOR,
-                Sensor.RecordingLevel.INFO);
+        this.late = context.metrics()
+                .addRateTotalSensor(
+                        "sightline-aggregate",
+                        context.taskId().toString(),
+                        WindowAggregator.LATE_SENSOR,
+                        Sensor.RecordingLevel.INFO);
         streamTime = StoredStreamTime.decode(store.get(StoredStreamTime.KEY));
     }
 
@@ -138,7 +142,9 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
             }
             store.delete(kv.key);
             if (expireAt > upTo) {
-                store.put(PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()), partials.toBytes());
+                store.put(
+                        PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()),
+                        partials.toBytes());
                 nextExpireAt = Math.min(nextExpireAt, expireAt);
             }
         }
@@ -146,7 +152,8 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
             for (KeyValue<String, byte[]> kv : range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(upTo))) {
                 store.delete(kv.key);
             }
-            try (KeyValueIterator<String, byte[]> first = store.range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST))) {
+            try (KeyValueIterator<String, byte[]> first =
+                    store.range(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST))) {
                 nextExpireAt = PartialWindow.leadingTime(first.hasNext() ? first.next().key : null);
             }
         }
@@ -194,8 +201,7 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
         /** Marks the format with publication counts (older states start with the partition count, never negative). */
         private static final int WITH_PUBLICATIONS = -2;
 
-        private record Snapshot(boolean isFinal, byte[] state) {
-        }
+        private record Snapshot(boolean isFinal, byte[] state) {}
 
         private final Map<Integer, Snapshot> byPartition = new TreeMap<>();
         private int finalPublications;
@@ -245,7 +251,8 @@ public final class PartialWindowMerger implements Processor<String, PartialWindo
             for (Snapshot s : byPartition.values()) {
                 size += 9 + s.state().length;
             }
-            try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(size); DataOutputStream out = new DataOutputStream(bytes)) {
+            try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
+                    DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeInt(WITH_PUBLICATIONS);
                 out.writeInt(finalPublications);
                 out.writeInt(byPartition.size());

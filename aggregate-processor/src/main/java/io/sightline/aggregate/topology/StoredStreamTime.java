@@ -10,8 +10,7 @@ final class StoredStreamTime {
 
     static final String KEY = "~stream-time";
 
-    private StoredStreamTime() {
-    }
+    private StoredStreamTime() {}
 
     /** The stored stream time, or {@code Long.MIN_VALUE} if none was stored. */
     static long decode(byte[] stored) {

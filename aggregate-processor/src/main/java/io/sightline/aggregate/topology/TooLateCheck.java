@@ -49,11 +49,20 @@ final class TooLateCheck implements FixedKeyProcessor<String, EnrichedEvent, Dea
         if (lastTakenAt > streamTime) {
             return;
         }
-        String text = "timestamp " + Instant.ofEpochMilli(time) + " is too late for every window it counts in: the last took events until "
-                + Instant.ofEpochMilli(lastTakenAt) + " (receive time), and it arrived at " + Instant.ofEpochMilli(streamTime)
-                + " (" + Duration.ofMillis(streamTime - time) + " after it happened); see SIGHTLINE_WINDOW_LATENESS_HORIZONS";
+        String text = "timestamp " + Instant.ofEpochMilli(time)
+                + " is too late for every window it counts in: the last took events until "
+                + Instant.ofEpochMilli(lastTakenAt) + " (receive time), and it arrived at "
+                + Instant.ofEpochMilli(streamTime)
+                + " (" + Duration.ofMillis(streamTime - time)
+                + " after it happened); see SIGHTLINE_WINDOW_LATENESS_HORIZONS";
         byte[] payload = input.valueSerde().serializer().serialize(input.name(), enriched);
-        context.forward(record.withValue(DeadLetters.of(component, REASON, text, enriched.getEvent().getSource(),
-                enriched.getEvent().getMessageId(), payload, context.recordMetadata().orElse(null))));
+        context.forward(record.withValue(DeadLetters.of(
+                component,
+                REASON,
+                text,
+                enriched.getEvent().getSource(),
+                enriched.getEvent().getMessageId(),
+                payload,
+                context.recordMetadata().orElse(null))));
     }
 }

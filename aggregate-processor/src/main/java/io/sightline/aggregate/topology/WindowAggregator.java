@@ -49,6 +49,7 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     public static final String LATE_SENSOR = "late-records-dropped";
     /** Marks a window updated since it was last published; sorts after every window key. */
     private static final String DIRTY_PREFIX = "~dirty|";
+
     private static final byte[] MARK = {1};
 
     private final MetricDefinitions definitions;
@@ -62,13 +63,20 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private long closedUpTo = Long.MIN_VALUE;
     /** No window closes before this, and no revisable window expires before the next: most advances of stream time do neither. */
     private long nextCloseAt = Long.MIN_VALUE;
+
     private long nextExpireAt = Long.MIN_VALUE;
     private final Set<String> dirty = new LinkedHashSet<>();
     /** Per metric (by index): series names per window. */
     private final String[][] seriesNames;
+
     private int partition;
 
-    public WindowAggregator(MetricDefinitions definitions, Duration grace, LatenessHorizons horizons, Duration emitInterval, String storeName) {
+    public WindowAggregator(
+            MetricDefinitions definitions,
+            Duration grace,
+            LatenessHorizons horizons,
+            Duration emitInterval,
+            String storeName) {
         this.definitions = definitions;
         this.deadlines = new WindowDeadlines(definitions, grace, horizons);
         this.emitInterval = emitInterval;
@@ -86,8 +94,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.partition = context.taskId().partition();
-        this.late = context.metrics().addRateTotalSensor("sightline-aggregate", context.taskId().toString(), LATE_SENSOR,
-                Sensor.RecordingLevel.INFO);
+        this.late = context.metrics()
+                .addRateTotalSensor(
+                        "sightline-aggregate", context.taskId().toString(), LATE_SENSOR, Sensor.RecordingLevel.INFO);
         streamTime = StoredStreamTime.decode(store.getRaw(StoredStreamTime.KEY));
         // Updates committed but not yet published when the last instance stopped (or was
         // killed) are published by this one: the committed state says which they are.
@@ -106,7 +115,9 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     public void process(Record<String, Contribution> record) {
         Contribution c = record.value();
         List<MetricDefinition> metrics = definitions.metrics();
-        if (c == null || c.metric() >= metrics.size() || !record.key().startsWith(metrics.get(c.metric()).name() + "{")) {
+        if (c == null
+                || c.metric() >= metrics.size()
+                || !record.key().startsWith(metrics.get(c.metric()).name() + "{")) {
             // written under a different definitions file: the metric no longer exists here
             late.record();
             return;
@@ -126,12 +137,14 @@ public final class WindowAggregator implements Processor<String, Contribution, S
             if (expireAt <= streamTime) {
                 late.record();
                 if (c.source() != null) {
-                    context.forward(new Record<>(c.source(), Emitted.late(seriesNames[c.metric()][w]), Math.max(streamTime, 0)));
+                    context.forward(new Record<>(
+                            c.source(), Emitted.late(seriesNames[c.metric()][w]), Math.max(streamTime, 0)));
                 }
                 continue;
             }
             boolean closed = closeAt <= streamTime;
-            String key = closed ? PartialWindow.revisableKey(expireAt, windowStart, size, series)
+            String key = closed
+                    ? PartialWindow.revisableKey(expireAt, windowStart, size, series)
                     : PartialWindow.storeKey(closeAt, windowStart, size, series);
             if (!closed) {
                 nextCloseAt = Math.min(nextCloseAt, closeAt);
@@ -155,10 +168,17 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     private MetricState empty(MetricDefinition m) {
         Measure measure = m.measure();
         if (measure.type() == Measure.Type.RATIO) {
-            return MetricState.empty(Measure.Type.RATIO, definitions.get(measure.numerator()).measure().type(),
-                    definitions.get(measure.denominator()).measure().type(), 0);
+            return MetricState.empty(
+                    Measure.Type.RATIO,
+                    definitions.get(measure.numerator()).measure().type(),
+                    definitions.get(measure.denominator()).measure().type(),
+                    0);
         }
-        return MetricState.empty(measure.type(), null, null, measure.type() == Measure.Type.FUNNEL ? measure.steps().size() : 0);
+        return MetricState.empty(
+                measure.type(),
+                null,
+                null,
+                measure.type() == Measure.Type.FUNNEL ? measure.steps().size() : 0);
     }
 
     private void advance(long time) {
@@ -188,11 +208,14 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                 }
                 long expireAt = window.closeAt() + deadlines.revisableAfterClose(window.size());
                 if (expireAt > streamTime) {
-                    store.update(PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()), state);
+                    store.update(
+                            PartialWindow.revisableKey(expireAt, window.start(), window.size(), window.series()),
+                            state);
                     nextExpireAt = Math.min(nextExpireAt, expireAt);
                 }
             }
-            nextCloseAt = PartialWindow.leadingTime(store.firstWindowKey(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(PartialWindow.LAST)));
+            nextCloseAt = PartialWindow.leadingTime(
+                    store.firstWindowKey(PartialWindow.closedUpTo(0), PartialWindow.closedUpTo(PartialWindow.LAST)));
         }
         if (streamTime >= nextExpireAt) {
             for (String key : store.windowKeys(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(streamTime))) {
@@ -202,7 +225,8 @@ public final class WindowAggregator implements Processor<String, Contribution, S
                 }
                 store.delete(key);
             }
-            nextExpireAt = PartialWindow.leadingTime(store.firstWindowKey(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST)));
+            nextExpireAt = PartialWindow.leadingTime(
+                    store.firstWindowKey(PartialWindow.expiredUpTo(0), PartialWindow.expiredUpTo(PartialWindow.LAST)));
         }
     }
 
@@ -218,8 +242,10 @@ public final class WindowAggregator implements Processor<String, Contribution, S
     }
 
     private PartialWindow emit(String storeKey, MetricState state, boolean isFinal) {
-        PartialWindow partial = PartialWindow.ofStoreKey(storeKey, deadlines::revisableAfterClose, partition, isFinal, state.toBytes());
-        // Stamped with this partition's stream time: the merger's clock for giving up on partitions that never close a window.
+        PartialWindow partial =
+                PartialWindow.ofStoreKey(storeKey, deadlines::revisableAfterClose, partition, isFinal, state.toBytes());
+        // Stamped with this partition's stream time: the merger's clock for giving up on partitions that never close a
+        // window.
         context.forward(new Record<>(partial.series(), Emitted.update(partial), Math.max(streamTime, 0)));
         return partial;
     }

@@ -19,6 +19,7 @@ final class WindowDeadlines {
     private final LatenessHorizons horizons;
     /** Per metric (by index): window sizes in ms, and time added to a window's end before it closes. */
     private final long[][] windowSizes;
+
     private final long[] closeAfterEnd;
 
     WindowDeadlines(MetricDefinitions definitions, Duration grace, LatenessHorizons horizons) {
@@ -29,8 +30,12 @@ final class WindowDeadlines {
         this.closeAfterEnd = new long[metrics.size()];
         for (int i = 0; i < metrics.size(); i++) {
             MetricDefinition m = metrics.get(i);
-            windowSizes[i] = m.windowSizes().stream().mapToLong(Duration::toMillis).toArray();
-            closeAfterEnd[i] = this.grace + (m.measure().type() == Measure.Type.FUNNEL ? m.measure().within().toMillis() : 0);
+            windowSizes[i] =
+                    m.windowSizes().stream().mapToLong(Duration::toMillis).toArray();
+            closeAfterEnd[i] = this.grace
+                    + (m.measure().type() == Measure.Type.FUNNEL
+                            ? m.measure().within().toMillis()
+                            : 0);
         }
     }
 

@@ -69,7 +69,8 @@ class StreamProcessorsBenchmark {
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
-    private static final List<String> NAMES = List.of("Signed Up", "Activated", "Clicked", "Viewed", "API Request", "Error");
+    private static final List<String> NAMES =
+            List.of("Signed Up", "Activated", "Clicked", "Viewed", "API Request", "Error");
 
     @TempDir
     Path dir;
@@ -82,13 +83,17 @@ class StreamProcessorsBenchmark {
         int warmup = Integer.getInteger("bench.warmup", n);
         int total = warmup + n;
         Long span = Long.getLong("bench.spanSeconds");
-        Set<String> apps = Set.of(System.getProperty("bench.apps", "passthrough,aggregate,enrich").split(","));
+        Set<String> apps = Set.of(
+                System.getProperty("bench.apps", "passthrough,aggregate,enrich").split(","));
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
-             Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("bench.in", 3, (short) 1), new NewTopic("bench.out", 3, (short) 1))).all().get();
+                Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("bench.in", 3, (short) 1), new NewTopic("bench.out", 3, (short) 1)))
+                    .all()
+                    .get();
             Instant now = Instant.now();
             Instant start = now.minusSeconds(span == null ? 0 : span);
-            IntFn<Instant> at = span == null ? i -> now.plusMillis(i) : i -> start.plusMillis((long) i * span * 1000 / total);
+            IntFn<Instant> at =
+                    span == null ? i -> now.plusMillis(i) : i -> start.plusMillis((long) i * span * 1000 / total);
             if (apps.contains("passthrough")) {
                 load(env, "bench.in", total, i -> enriched(i, at.apply(i)));
             }
@@ -100,14 +105,33 @@ class StreamProcessorsBenchmark {
             }
 
             Map<String, String> settings = Map.of("SIGHTLINE_KAFKA_STATESTORE_CACHE_MAX_BYTES", "10485760");
-            double pass = apps.contains("passthrough") ? run(admin, "bench-passthrough", dir.resolve("pass"), warmup, total, () -> passThrough(env)) : Double.NaN;
+            double pass = apps.contains("passthrough")
+                    ? run(admin, "bench-passthrough", dir.resolve("pass"), warmup, total, () -> passThrough(env))
+                    : Double.NaN;
             // aggregate before enrich: enrich's output would add to the aggregate's input
-            double aggregate = apps.contains("aggregate") ? run(admin, "sightline-aggregate", dir.resolve("aggregate"), warmup, total,
-                    () -> AggregateService.start(new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings)))) : Double.NaN;
-            double enrich = apps.contains("enrich") ? run(admin, "sightline-enrich", dir.resolve("enrich"), warmup, total,
-                    () -> EnrichService.start(new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings)))) : Double.NaN;
+            double aggregate = apps.contains("aggregate")
+                    ? run(
+                            admin,
+                            "sightline-aggregate",
+                            dir.resolve("aggregate"),
+                            warmup,
+                            total,
+                            () -> AggregateService.start(
+                                    new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings))))
+                    : Double.NaN;
+            double enrich = apps.contains("enrich")
+                    ? run(
+                            admin,
+                            "sightline-enrich",
+                            dir.resolve("enrich"),
+                            warmup,
+                            total,
+                            () -> EnrichService.start(
+                                    new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings))))
+                    : Double.NaN;
 
-            System.out.printf("%nBENCHMARK n=%d after a warm-up of %d, event time span %s s%n| app | records/s | share of pass-through |%n|---|---|---|%n",
+            System.out.printf(
+                    "%nBENCHMARK n=%d after a warm-up of %d, event time span %s s%n| app | records/s | share of pass-through |%n|---|---|---|%n",
                     n, warmup, span == null ? "-" : span);
             if (apps.contains("passthrough")) {
                 System.out.printf("| pass-through | %.0f | 100 %% |%n", pass);
@@ -126,8 +150,18 @@ class StreamProcessorsBenchmark {
     }
 
     private static <V extends SpecificRecord> void load(PipelineEnvironment env, String topic, int n, IntFn<V> make) {
-        try (KafkaProducer<String, V> producer = new KafkaProducer<>(Map.of("bootstrap.servers", env.bootstrapServers(), "acks", "all",
-                "linger.ms", 20, "batch.size", 262144), new StringSerializer(), new AvroSerializer<>(env.topics().registry()))) {
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        env.bootstrapServers(),
+                        "acks",
+                        "all",
+                        "linger.ms",
+                        20,
+                        "batch.size",
+                        262144),
+                new StringSerializer(),
+                new AvroSerializer<>(env.topics().registry()))) {
             for (int i = 0; i < n; i++) {
                 producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), make.apply(i)));
             }
@@ -139,18 +173,28 @@ class StreamProcessorsBenchmark {
      * Records per second after the warm-up: from when the group has committed {@code warmup}
      * input records until it has committed all {@code total}, internal topics included.
      */
-    private static double run(Admin admin, String group, Path stateDir, int warmup, int total, Supplier<AutoCloseable> start) throws Exception {
+    private static double run(
+            Admin admin, String group, Path stateDir, int warmup, int total, Supplier<AutoCloseable> start)
+            throws Exception {
         try (AutoCloseable app = start.get()) {
             KafkaStreams streams = app instanceof StreamsService s ? s.app().streams() : ((PassThrough) app).streams;
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> streams.state() == KafkaStreams.State.RUNNING);
             long started = System.nanoTime();
-            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(50)).until(() -> committedInput(admin, group) >= warmup);
+            await().atMost(Duration.ofMinutes(15))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> committedInput(admin, group) >= warmup);
             long t0 = System.nanoTime();
-            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(100)).until(() -> caughtUp(admin, group, total));
+            await().atMost(Duration.ofMinutes(15))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> caughtUp(admin, group, total));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("%s: warm-up of %d records in %.2f s, then %d records in %.2f s%n", group, warmup, (t0 - started) / 1e9,
-                    total - warmup, seconds);
-            System.out.printf("STATE %s %d%nCHANGELOG %s %d%n", group, stateBytes(stateDir), group, changelogBytes(admin, group));
+            System.out.printf(
+                    "%s: warm-up of %d records in %.2f s, then %d records in %.2f s%n",
+                    group, warmup, (t0 - started) / 1e9, total - warmup, seconds);
+            System.out.printf(
+                    "STATE %s %d%nCHANGELOG %s %d%n", group, stateBytes(stateDir), group, changelogBytes(admin, group));
             return (total - warmup) / seconds;
         }
     }
@@ -162,36 +206,48 @@ class StreamProcessorsBenchmark {
         }
         try (Stream<Path> files = Files.walk(stateDir)) {
             // File.length, not Files.size: RocksDB may delete a file while we walk
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 
     /** Bytes on the brokers of the app's changelog topics ({@code <application id>-...-changelog}), all replicas. */
     private static long changelogBytes(Admin admin, String applicationId) throws Exception {
-        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+        List<Integer> brokers =
+                admin.describeCluster().nodes().get().stream().map(Node::id).toList();
         return admin.describeLogDirs(brokers).allDescriptions().get().values().stream()
                 .flatMap(dirs -> dirs.values().stream())
                 .flatMap(d -> d.replicaInfos().entrySet().stream())
-                .filter(e -> e.getKey().topic().startsWith(applicationId + "-") && e.getKey().topic().endsWith("-changelog"))
-                .mapToLong(e -> e.getValue().size()).sum();
+                .filter(e -> e.getKey().topic().startsWith(applicationId + "-")
+                        && e.getKey().topic().endsWith("-changelog"))
+                .mapToLong(e -> e.getValue().size())
+                .sum();
     }
 
     /** Input records (internal topics not counted) the group has committed. */
     private static long committedInput(Admin admin, String group) throws Exception {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
                 .filter(e -> !e.getKey().topic().contains("-repartition") && e.getValue() != null)
-                .mapToLong(e -> e.getValue().offset()).sum();
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
     }
 
     private static boolean caughtUp(Admin admin, String group, int n) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
         if (committed.isEmpty()) {
             return false;
         }
-        Set<String> topics = committed.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
+        Set<String> topics =
+                committed.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions()
-                .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.describeTopics(topics)
+                .allTopicNames()
+                .get()
+                .forEach((name, d) -> d.partitions()
+                        .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
         var ends = admin.listOffsets(latest).all().get();
         long consumedSources = 0;
         for (var e : ends.entrySet()) {
@@ -231,21 +287,42 @@ class StreamProcessorsBenchmark {
     }
 
     private static TrackedEvent raw(int i, Instant at) {
-        return TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
-                .setEvent(NAMES.get(i % NAMES.size())).setUserId(i % 3 == 0 ? null : "user-" + (i % 1000))
-                .setAnonymousId("anon-" + (i % 1000)).setReceivedAt(at).setTimestamp(at)
+        return TrackedEvent.newBuilder()
+                .setMessageId("m-" + i)
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size()))
+                .setUserId(i % 3 == 0 ? null : "user-" + (i % 1000))
+                .setAnonymousId("anon-" + (i % 1000))
+                .setReceivedAt(at)
+                .setTimestamp(at)
                 .setProperties("{\"latency_ms\":" + (i % 500) + ",\"email\":\"u" + (i % 1000) + "@example.com\"}")
-                .setContext(EventContext.newBuilder().setUserAgent(AGENTS.get(i % AGENTS.size()))
-                        .setIp("203.0.113." + (i % 250)).build())
+                .setContext(EventContext.newBuilder()
+                        .setUserAgent(AGENTS.get(i % AGENTS.size()))
+                        .setIp("203.0.113." + (i % 250))
+                        .build())
                 .build();
     }
 
     private static EnrichedEvent enriched(int i, Instant at) {
         String user = "user-" + (i % 1000);
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + i).setType(EventType.track).setSource("web")
-                .setEvent(NAMES.get(i % NAMES.size())).setUserId(user).setReceivedAt(at).setTimestamp(at)
-                .setProperties("{\"latency_ms\":" + (i % 500) + "}").build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at)
-                .setSessionId("s-" + (i % 3000)).setSessionIndex(1).setDeviceClass("Desktop").build();
+        TrackedEvent event = TrackedEvent.newBuilder()
+                .setMessageId("m-" + i)
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent(NAMES.get(i % NAMES.size()))
+                .setUserId(user)
+                .setReceivedAt(at)
+                .setTimestamp(at)
+                .setProperties("{\"latency_ms\":" + (i % 500) + "}")
+                .build();
+        return EnrichedEvent.newBuilder()
+                .setEvent(event)
+                .setUserKey(user)
+                .setEnrichedAt(at)
+                .setSessionId("s-" + (i % 3000))
+                .setSessionIndex(1)
+                .setDeviceClass("Desktop")
+                .build();
     }
 }

@@ -11,8 +11,17 @@ class MetricDefinitionsTest {
     void shouldLoadTheShippedDefaults() {
         MetricDefinitions defaults = MetricDefinitions.defaults();
 
-        assertThat(defaults.metrics()).extracting(MetricDefinition::name).contains("event_count", "events_by_source", "active_users", "sessions",
-                "signup_activation_rate", "signup_funnel", "error_rate", "latency_ms");
+        assertThat(defaults.metrics())
+                .extracting(MetricDefinition::name)
+                .contains(
+                        "event_count",
+                        "events_by_source",
+                        "active_users",
+                        "sessions",
+                        "signup_activation_rate",
+                        "signup_funnel",
+                        "error_rate",
+                        "latency_ms");
         assertThat(defaults.get("event_count").windows()).containsExactly("1m", "1h");
     }
 
@@ -45,7 +54,8 @@ class MetricDefinitionsTest {
 
     @Test
     void shouldRejectAnUnknownDimensionNamingTheLine() {
-        String json = "{\"metrics\": [\n {\"name\": \"by_color\",\n \"measure\": {\"type\": \"count\"},\n \"dimensions\": [\"colour\"]}]}";
+        String json =
+                "{\"metrics\": [\n {\"name\": \"by_color\",\n \"measure\": {\"type\": \"count\"},\n \"dimensions\": [\"colour\"]}]}";
 
         assertThatThrownBy(() -> MetricDefinitions.parse(json, "metrics.json"))
                 .hasMessageContaining("metrics.json, line 4")
@@ -57,6 +67,7 @@ class MetricDefinitionsTest {
         String yaml = "metrics:\n  - name: x\n    measure: {type: count}\n    window: [1m]\n";
 
         assertThatThrownBy(() -> MetricDefinitions.parse(yaml, "metrics.yaml"))
-                .hasMessageContaining("line 4").hasMessageContaining("\"window\"");
+                .hasMessageContaining("line 4")
+                .hasMessageContaining("\"window\"");
     }
 }

@@ -16,15 +16,21 @@ import org.apache.kafka.streams.TopologyTestDriver;
 /** The aggregate topology in a test driver, configured as the service configures it, publishing every update. */
 final class AggregateTestDriver {
 
-    private AggregateTestDriver() {
-    }
+    private AggregateTestDriver() {}
 
-    static TopologyTestDriver start(Topics topics, Path stateDir, MetricDefinitions definitions, Duration grace, LatenessHorizons horizons) {
+    static TopologyTestDriver start(
+            Topics topics, Path stateDir, MetricDefinitions definitions, Duration grace, LatenessHorizons horizons) {
         AggregateConfig config = new AggregateConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
-        props.putAll(StreamsAppSettings.properties(config, "aggregate-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
+        props.putAll(StreamsAppSettings.properties(
+                config,
+                "aggregate-processor",
+                topics.valueSerde(DeadLetter.class).serializer(),
+                new SimpleMeterRegistry()));
         props.putAll(config.streamsProperties());
-        return new TopologyTestDriver(AggregateTopology.build(topics, new AggregateSettings(definitions, grace, horizons, Duration.ZERO, 1000)), props);
+        return new TopologyTestDriver(
+                AggregateTopology.build(
+                        topics, new AggregateSettings(definitions, grace, horizons, Duration.ZERO, 1000)),
+                props);
     }
 }

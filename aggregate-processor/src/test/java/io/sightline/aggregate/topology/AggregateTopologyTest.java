@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sightline.aggregate.definition.LatenessHorizons;
 import io.sightline.aggregate.definition.MetricDefinitions;
+import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
+import io.sightline.testkit.TaskMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import io.sightline.schemas.SeriesKey;
-import io.sightline.testkit.TaskMetrics;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -45,8 +45,14 @@ class AggregateTopologyTest {
 
     void start(MetricDefinitions definitions) {
         driver = AggregateTestDriver.start(topics, stateDir, definitions, Duration.ofSeconds(30), NO_REVISIONS);
-        enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
-        metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
+        enriched = driver.createInputTopic(
+                Topics.EVENTS_ENRICHED,
+                new StringSerializer(),
+                topics.eventsEnriched().valueSerde().serializer());
+        metrics = driver.createOutputTopic(
+                Topics.METRICS_WINDOWED,
+                new StringDeserializer(),
+                topics.metricsWindowed().valueSerde().deserializer());
     }
 
     void start(String yaml) {
@@ -70,10 +76,16 @@ class AggregateTopologyTest {
         enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(65)));
 
         List<KeyValue<String, MetricWindow>> updates = metrics.readKeyValuesToList().stream()
-                .filter(kv -> kv.key.startsWith("event_count{")).toList();
+                .filter(kv -> kv.key.startsWith("event_count{"))
+                .toList();
 
-        assertThat(updates).extracting(kv -> kv.key).containsExactly(
-                "event_count{event=Signed+Up}", "event_count{event=Signed+Up}", "event_count{event=Clicked}", "event_count{event=Signed+Up}");
+        assertThat(updates)
+                .extracting(kv -> kv.key)
+                .containsExactly(
+                        "event_count{event=Signed+Up}",
+                        "event_count{event=Signed+Up}",
+                        "event_count{event=Clicked}",
+                        "event_count{event=Signed+Up}");
         MetricWindow secondSignup = updates.get(1).value;
         assertThat(secondSignup.getValue()).isEqualTo(2.0);
         assertThat(secondSignup.getSampleCount()).isEqualTo(2L);
@@ -98,8 +110,12 @@ class AggregateTopologyTest {
         // past grace: dropped and counted
         enriched.pipeInput("u3", event("u3", "Signed Up", MINUTE.plusSeconds(55)));
 
-        List<MetricWindow> updates = metrics.readValuesToList().stream().filter(w -> w.getMetric().equals("event_count")).toList();
-        assertThat(updates).extracting(w -> w.getWindowStart().getEpochSecond() - MINUTE.getEpochSecond() + ":" + w.getValue() + ":" + w.getIsFinal())
+        List<MetricWindow> updates = metrics.readValuesToList().stream()
+                .filter(w -> w.getMetric().equals("event_count"))
+                .toList();
+        assertThat(updates)
+                .extracting(w -> w.getWindowStart().getEpochSecond() - MINUTE.getEpochSecond() + ":" + w.getValue()
+                        + ":" + w.getIsFinal())
                 .containsExactly("0:1.0:false", "60:1.0:false", "0:2.0:false", "0:2.0:true", "60:2.0:false");
         assertThat(metricTotal("late-records-dropped-total")).isEqualTo(1.0);
     }
@@ -123,11 +139,17 @@ class AggregateTopologyTest {
         enriched.pipeInput("u3", from("ios", event("u3", "Clicked", MINUTE.plusSeconds(55))));
         enriched.pipeInput("u4", from("ios", event("u4", "Clicked", MINUTE.plusSeconds(58))));
 
-        // then they are counted once each per series under their source, in the minute of the stream time that dropped them
+        // then they are counted once each per series under their source, in the minute of the stream time that dropped
+        // them
         Map<String, MetricWindow> late = new java.util.HashMap<>();
-        metrics.readKeyValuesToList().stream().filter(kv -> kv.value.getMetric().equals("late_events")).forEach(kv -> late.put(kv.key, kv.value));
-        assertThat(late.keySet()).containsExactlyInAnyOrder("late_events{metric=event_count,source=ios}", "late_events{metric=active_users,source=ios}");
-        assertThat(late.get("late_events{metric=active_users,source=ios}").getValue()).isEqualTo(2.0);
+        metrics.readKeyValuesToList().stream()
+                .filter(kv -> kv.value.getMetric().equals("late_events"))
+                .forEach(kv -> late.put(kv.key, kv.value));
+        assertThat(late.keySet())
+                .containsExactlyInAnyOrder(
+                        "late_events{metric=event_count,source=ios}", "late_events{metric=active_users,source=ios}");
+        assertThat(late.get("late_events{metric=active_users,source=ios}").getValue())
+                .isEqualTo(2.0);
         MetricWindow ios = late.get("late_events{metric=event_count,source=ios}");
         assertThat(ios.getDimensions()).isEqualTo(Map.of("source", "ios", "metric", "event_count"));
         assertThat(ios.getValue()).isEqualTo(2.0);
@@ -141,12 +163,23 @@ class AggregateTopologyTest {
 
     @Test
     void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheLateCount() {
-        String description = AggregateTopology.build(topics,
-                        new AggregateSettings(MetricDefinitions.defaults(), Duration.ofSeconds(30), LatenessHorizons.defaults(), Duration.ZERO, 1000))
-                .describe().toString();
+        String description = AggregateTopology.build(
+                        topics,
+                        new AggregateSettings(
+                                MetricDefinitions.defaults(),
+                                Duration.ofSeconds(30),
+                                LatenessHorizons.defaults(),
+                                Duration.ZERO,
+                                1000))
+                .describe()
+                .toString();
 
-        assertThat(description).contains("late-by-source-and-metric-repartition", AggregateTopology.LATE_COUNTS_STORE,
-                "count-late", "late-to-metrics-windowed");
+        assertThat(description)
+                .contains(
+                        "late-by-source-and-metric-repartition",
+                        AggregateTopology.LATE_COUNTS_STORE,
+                        "count-late",
+                        "late-to-metrics-windowed");
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
     }
 
@@ -158,7 +191,9 @@ class AggregateTopologyTest {
 
         enriched.pipeInput("u1", page);
 
-        assertThat(metrics.readKeyValuesToList()).extracting(kv -> kv.key).contains("event_count{event=%24page}", "event_count.1h{event=%24page}");
+        assertThat(metrics.readKeyValuesToList())
+                .extracting(kv -> kv.key)
+                .contains("event_count{event=%24page}", "event_count.1h{event=%24page}");
     }
 
     @Test
@@ -217,7 +252,8 @@ class AggregateTopologyTest {
         enriched.pipeInput("u2", event("u2", "Clicked", MINUTE.plusSeconds(4)));
 
         List<KeyValue<String, MetricWindow>> rates = metrics.readKeyValuesToList().stream()
-                .filter(kv -> kv.key.equals("error_rate{}")).toList();
+                .filter(kv -> kv.key.equals("error_rate{}"))
+                .toList();
         MetricWindow last = rates.get(rates.size() - 1).value;
         assertThat(last.getValue()).isEqualTo(0.25);
         assertThat(last.getValues()).containsEntry("numerator", 1.0).containsEntry("denominator", 4.0);
@@ -249,8 +285,12 @@ class AggregateTopologyTest {
         List<MetricWindow> updates = metrics.readValuesToList();
         MetricWindow last = updates.get(updates.size() - 1);
         assertThat(last.getWindowStart()).isEqualTo(HOUR);
-        assertThat(last.getValues()).containsEntry("step_1", 4.0).containsEntry("step_2", 2.0).containsEntry("step_3", 1.0)
-                .containsEntry("dropoff_2", 0.5).containsEntry("dropoff_3", 0.5);
+        assertThat(last.getValues())
+                .containsEntry("step_1", 4.0)
+                .containsEntry("step_2", 2.0)
+                .containsEntry("step_3", 1.0)
+                .containsEntry("dropoff_2", 0.5)
+                .containsEntry("dropoff_3", 0.5);
         assertThat(last.getValue()).isEqualTo(0.25);
     }
 
@@ -271,8 +311,10 @@ class AggregateTopologyTest {
         enriched.pipeInput("c", withPlan(event("c", "Activated", HOUR.plusSeconds(70)), "free"));
 
         Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
-        MetricWindow pro = latest.get(SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "pro")).toString());
-        MetricWindow free = latest.get(SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "free")).toString());
+        MetricWindow pro = latest.get(
+                SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "pro")).toString());
+        MetricWindow free = latest.get(SeriesKey.of("plan_funnel.1h", Map.of("properties.plan", "free"))
+                .toString());
         assertThat(pro.getValues()).containsEntry("step_1", 2.0).containsEntry("step_2", 1.0);
         assertThat(free.getValues()).containsEntry("step_1", 1.0).containsEntry("step_2", 1.0);
     }
@@ -284,7 +326,8 @@ class AggregateTopologyTest {
 
     @Test
     void shouldRollDimensionValuesPastTheCardinalityCapIntoOther() {
-        start("metrics: [{name: by_plan, measure: {type: count}, dimensions: [properties.plan], maxCardinality: 2, windows: [1m]}]");
+        start(
+                "metrics: [{name: by_plan, measure: {type: count}, dimensions: [properties.plan], maxCardinality: 2, windows: [1m]}]");
 
         for (String plan : List.of("a", "b", "c", "a", "d")) {
             EnrichedEvent e = event("u", "Clicked", MINUTE);
@@ -293,8 +336,9 @@ class AggregateTopologyTest {
         }
 
         Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
-        assertThat(latest.keySet()).containsExactlyInAnyOrder("by_plan{properties.plan=a}", "by_plan{properties.plan=b}",
-                "by_plan{properties.plan=other}");
+        assertThat(latest.keySet())
+                .containsExactlyInAnyOrder(
+                        "by_plan{properties.plan=a}", "by_plan{properties.plan=b}", "by_plan{properties.plan=other}");
         assertThat(latest.get("by_plan{properties.plan=other}").getValue()).isEqualTo(2.0);
         assertThat(latest.get("by_plan{properties.plan=a}").getValue()).isEqualTo(2.0);
     }
@@ -339,8 +383,19 @@ class AggregateTopologyTest {
     }
 
     private static EnrichedEvent event(String user, String name, Instant at) {
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId("m-" + at).setType(EventType.track).setSource("web")
-                .setEvent(name).setUserId(user).setReceivedAt(at).setTimestamp(at).build();
-        return EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(at).build();
+        TrackedEvent event = TrackedEvent.newBuilder()
+                .setMessageId("m-" + at)
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent(name)
+                .setUserId(user)
+                .setReceivedAt(at)
+                .setTimestamp(at)
+                .build();
+        return EnrichedEvent.newBuilder()
+                .setEvent(event)
+                .setUserKey(user)
+                .setEnrichedAt(at)
+                .build();
     }
 }

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EventTimeTopologyTest {
 
     static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
-    static final String DEFINITIONS = "metrics: [{name: event_count, measure: {type: count}, dimensions: [event], windows: [1m, 1h]}]";
+    static final String DEFINITIONS =
+            "metrics: [{name: event_count, measure: {type: count}, dimensions: [event], windows: [1m, 1h]}]";
 
     @TempDir
     Path stateDir;
@@ -54,11 +55,24 @@ class EventTimeTopologyTest {
     void start() {
         // the service's defaults: 60 s grace, horizons 1m=15m,1h=48h,1d=7d
         AggregateConfig defaults = new AggregateConfig(Map.of());
-        driver = AggregateTestDriver.start(topics, stateDir, MetricDefinitions.parse(DEFINITIONS, "test"), defaults.windowGrace(),
+        driver = AggregateTestDriver.start(
+                topics,
+                stateDir,
+                MetricDefinitions.parse(DEFINITIONS, "test"),
+                defaults.windowGrace(),
                 defaults.latenessHorizons());
-        enriched = driver.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(), topics.eventsEnriched().valueSerde().serializer());
-        metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
-        invalid = driver.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(), topics.eventsInvalid().valueSerde().deserializer());
+        enriched = driver.createInputTopic(
+                Topics.EVENTS_ENRICHED,
+                new StringSerializer(),
+                topics.eventsEnriched().valueSerde().serializer());
+        metrics = driver.createOutputTopic(
+                Topics.METRICS_WINDOWED,
+                new StringDeserializer(),
+                topics.metricsWindowed().valueSerde().deserializer());
+        invalid = driver.createOutputTopic(
+                Topics.EVENTS_INVALID,
+                new StringDeserializer(),
+                topics.eventsInvalid().valueSerde().deserializer());
     }
 
     @AfterEach
@@ -78,7 +92,8 @@ class EventTimeTopologyTest {
         }
 
         Map<String, Double> latest = latestValues();
-        assertThat(latest).containsEntry("event_count{event=Clicked}@" + NOW, 100.0)
+        assertThat(latest)
+                .containsEntry("event_count{event=Clicked}@" + NOW, 100.0)
                 .containsEntry("event_count{event=Clicked}@" + NOW.plus(Duration.ofMinutes(9)), 1.0);
         assertThat(latest.keySet()).noneMatch(k -> k.startsWith("late_events"));
         assertThat(invalid.readValuesToList()).isEmpty();
@@ -90,11 +105,19 @@ class EventTimeTopologyTest {
         // receive time moves 5 minutes on: the minute closed (end plus 60 s grace) with its final value
         send("b", "web", "Viewed", NOW.plus(Duration.ofMinutes(5)), NOW.plus(Duration.ofMinutes(5)));
         // a phone that was offline sends its event of that minute now
-        send("c", "ios", "Clicked", NOW.plusSeconds(20), NOW.plus(Duration.ofMinutes(5)).plusSeconds(1));
+        send(
+                "c",
+                "ios",
+                "Clicked",
+                NOW.plusSeconds(20),
+                NOW.plus(Duration.ofMinutes(5)).plusSeconds(1));
 
         List<MetricWindow> minute = metrics.readValuesToList().stream()
-                .filter(w -> w.getMetric().equals("event_count") && w.getWindowStart().equals(NOW)).toList();
-        assertThat(minute).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+                .filter(w -> w.getMetric().equals("event_count")
+                        && w.getWindowStart().equals(NOW))
+                .toList();
+        assertThat(minute)
+                .extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
                 .containsExactly(tuple(1.0, false, 0), tuple(1.0, true, 0), tuple(2.0, true, 1));
         assertThat(minute.get(2).getRevisableUntil()).isEqualTo(NOW.plus(Duration.ofMinutes(16)));
         assertThat(invalid.readValuesToList()).isEmpty();
@@ -127,7 +150,8 @@ class EventTimeTopologyTest {
         }
 
         Map<String, Double> latest = latestValues();
-        assertThat(latest).containsEntry("late_events{metric=event_count,source=ios}@" + NOW, 37.0)
+        assertThat(latest)
+                .containsEntry("late_events{metric=event_count,source=ios}@" + NOW, 37.0)
                 .containsEntry("late_events{metric=event_count.1h,source=ios}@" + NOW, 37.0);
         assertThat(latest.keySet()).noneMatch(k -> k.contains("Played"));
         List<DeadLetter> letters = invalid.readValuesToList();
@@ -138,25 +162,46 @@ class EventTimeTopologyTest {
             assertThat(letter.getReasonText()).contains("SIGHTLINE_WINDOW_LATENESS_HORIZONS");
         });
         assertThat(letters).extracting(DeadLetter::getMessageId).doesNotHaveDuplicates();
-        EnrichedEvent replayable = topics.eventsEnriched().valueSerde().deserializer().deserialize(Topics.EVENTS_ENRICHED,
-                letters.get(0).getPayload().array());
-        assertThat(replayable.getEvent().getMessageId()).isEqualTo(letters.get(0).getMessageId());
+        EnrichedEvent replayable = topics.eventsEnriched()
+                .valueSerde()
+                .deserializer()
+                .deserialize(Topics.EVENTS_ENRICHED, letters.get(0).getPayload().array());
+        assertThat(replayable.getEvent().getMessageId())
+                .isEqualTo(letters.get(0).getMessageId());
     }
 
     @Test
     void shouldNotTakeAWindowSizeThatNoHorizonListsLaterThanTheHorizonOfTheSizeBelowIt() {
         LatenessHorizons horizons = LatenessHorizons.parse(List.of("1m=15m", "1h=48h"));
 
-        assertThat(horizons.horizonMillis(Duration.ofSeconds(30).toMillis())).isEqualTo(Duration.ofMinutes(15).toMillis());
-        assertThat(horizons.horizonMillis(Duration.ofMinutes(5).toMillis())).isEqualTo(Duration.ofMinutes(15).toMillis());
-        assertThat(horizons.horizonMillis(Duration.ofDays(1).toMillis())).isEqualTo(Duration.ofHours(48).toMillis());
-        assertThat(horizons.revisableAfterClose(Duration.ofMinutes(1).toMillis(), Duration.ofMinutes(20).toMillis())).isZero();
+        assertThat(horizons.horizonMillis(Duration.ofSeconds(30).toMillis()))
+                .isEqualTo(Duration.ofMinutes(15).toMillis());
+        assertThat(horizons.horizonMillis(Duration.ofMinutes(5).toMillis()))
+                .isEqualTo(Duration.ofMinutes(15).toMillis());
+        assertThat(horizons.horizonMillis(Duration.ofDays(1).toMillis()))
+                .isEqualTo(Duration.ofHours(48).toMillis());
+        assertThat(horizons.revisableAfterClose(
+                        Duration.ofMinutes(1).toMillis(), Duration.ofMinutes(20).toMillis()))
+                .isZero();
     }
 
     private void send(String user, String source, String name, Instant time, Instant receivedAt) {
-        TrackedEvent event = TrackedEvent.newBuilder().setMessageId(user + "-" + time + "-" + receivedAt).setType(EventType.track)
-                .setSource(source).setEvent(name).setUserId(user).setReceivedAt(receivedAt).setTimestamp(time).build();
-        enriched.pipeInput(user, EnrichedEvent.newBuilder().setEvent(event).setUserKey(user).setEnrichedAt(receivedAt).build());
+        TrackedEvent event = TrackedEvent.newBuilder()
+                .setMessageId(user + "-" + time + "-" + receivedAt)
+                .setType(EventType.track)
+                .setSource(source)
+                .setEvent(name)
+                .setUserId(user)
+                .setReceivedAt(receivedAt)
+                .setTimestamp(time)
+                .build();
+        enriched.pipeInput(
+                user,
+                EnrichedEvent.newBuilder()
+                        .setEvent(event)
+                        .setUserKey(user)
+                        .setEnrichedAt(receivedAt)
+                        .build());
     }
 
     /** The latest value per {@code series@windowStart} of everything published so far (read once per test). */
@@ -170,12 +215,16 @@ class EventTimeTopologyTest {
     }
 
     private Map<String, Double> latestValues() {
-        return published().stream().collect(Collectors.toMap(kv -> kv.key + "@" + kv.value.getWindowStart(), kv -> kv.value.getValue(),
-                (a, b) -> b));
+        return published().stream()
+                .collect(Collectors.toMap(
+                        kv -> kv.key + "@" + kv.value.getWindowStart(), kv -> kv.value.getValue(), (a, b) -> b));
     }
 
     private MetricWindow lastOf(String series) {
-        List<MetricWindow> of = published().stream().filter(kv -> kv.key.equals(series)).map(kv -> kv.value).toList();
+        List<MetricWindow> of = published().stream()
+                .filter(kv -> kv.key.equals(series))
+                .map(kv -> kv.value)
+                .toList();
         return of.get(of.size() - 1);
     }
 }

@@ -33,13 +33,16 @@ class FlushedOnCommitStoreTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
 
         try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
-            TestInputTopic<String, String> in = driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
+            TestInputTopic<String, String> in =
+                    driver.createInputTopic("in", new StringSerializer(), new StringSerializer());
             in.pipeInput("signups|2026-12-06T10:00", "x");
 
             // The processor only handed the state to the layer; the driver has committed since.
             MetricStateStore store = (MetricStateStore) driver.getStateStore("windows");
             assertThat(store.getRaw("signups|2026-12-06T10:00")).isNotNull();
-            assertThat(MetricState.fromBytes(store.getRaw("signups|2026-12-06T10:00")).samples()).isZero();
+            assertThat(MetricState.fromBytes(store.getRaw("signups|2026-12-06T10:00"))
+                            .samples())
+                    .isZero();
         }
     }
 

@@ -53,12 +53,18 @@ class MixedClocksPropertyTest {
     private static final long MINUTE = 60_000;
     private static final long HOUR = 3_600_000;
     private static final List<Long> SIZES = List.of(MINUTE, HOUR);
-    private static final String DEFINITIONS = "metrics: [{name: event_count, measure: {type: count}, dimensions: [source], windows: [1m, 1h]}]";
+    private static final String DEFINITIONS =
+            "metrics: [{name: event_count, measure: {type: count}, dimensions: [source], windows: [1m, 1h]}]";
 
-    enum Clock { CORRECT, FAST_WITHOUT_SENT_AT, SLOW_WITH_SENT_AT, OFFLINE_REPLAY, ALWAYS_FUTURE }
-
-    private record Producer(String name, Clock clock, long offset) {
+    enum Clock {
+        CORRECT,
+        FAST_WITHOUT_SENT_AT,
+        SLOW_WITH_SENT_AT,
+        OFFLINE_REPLAY,
+        ALWAYS_FUTURE
     }
+
+    private record Producer(String name, Clock clock, long offset) {}
 
     @TempDir
     Path dir;
@@ -72,10 +78,14 @@ class MixedClocksPropertyTest {
             for (int i = 0; i < 2; i++) {
                 long offset = switch (clock) {
                     case CORRECT -> 0;
-                    case FAST_WITHOUT_SENT_AT -> Duration.ofMinutes(2 + random.nextInt(28)).toMillis();
-                    case SLOW_WITH_SENT_AT -> -Duration.ofMinutes(60 + random.nextInt(120)).toMillis();
-                    case OFFLINE_REPLAY -> Duration.ofHours(1 + random.nextInt(72)).toMillis();
-                    case ALWAYS_FUTURE -> Duration.ofMinutes(5 + random.nextInt(45)).toMillis();
+                    case FAST_WITHOUT_SENT_AT ->
+                        Duration.ofMinutes(2 + random.nextInt(28)).toMillis();
+                    case SLOW_WITH_SENT_AT ->
+                        -Duration.ofMinutes(60 + random.nextInt(120)).toMillis();
+                    case OFFLINE_REPLAY ->
+                        Duration.ofHours(1 + random.nextInt(72)).toMillis();
+                    case ALWAYS_FUTURE ->
+                        Duration.ofMinutes(5 + random.nextInt(45)).toMillis();
                 };
                 producers.add(new Producer(clock.name().toLowerCase() + "-" + i, clock, offset));
             }
@@ -84,16 +94,26 @@ class MixedClocksPropertyTest {
         EnrichSettings enrichSettings = EnrichSettings.defaults();
         Topics topics = new Topics(new InMemorySchemaRegistryClient());
         try (TopologyTestDriver enrich = enrichDriver(topics, enrichSettings);
-             TopologyTestDriver aggregate = aggregateDriver(topics)) {
-            TestInputTopic<String, TrackedEvent> raw = enrich.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(),
+                TopologyTestDriver aggregate = aggregateDriver(topics)) {
+            TestInputTopic<String, TrackedEvent> raw = enrich.createInputTopic(
+                    Topics.EVENTS_RAW,
+                    new StringSerializer(),
                     topics.eventsRaw().valueSerde().serializer());
-            TestOutputTopic<String, EnrichedEvent> enriched = enrich.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(),
+            TestOutputTopic<String, EnrichedEvent> enriched = enrich.createOutputTopic(
+                    Topics.EVENTS_ENRICHED,
+                    new StringDeserializer(),
                     topics.eventsEnriched().valueSerde().deserializer());
-            TestInputTopic<String, EnrichedEvent> toAggregate = aggregate.createInputTopic(Topics.EVENTS_ENRICHED, new StringSerializer(),
+            TestInputTopic<String, EnrichedEvent> toAggregate = aggregate.createInputTopic(
+                    Topics.EVENTS_ENRICHED,
+                    new StringSerializer(),
                     topics.eventsEnriched().valueSerde().serializer());
-            TestOutputTopic<String, MetricWindow> metrics = aggregate.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(),
+            TestOutputTopic<String, MetricWindow> metrics = aggregate.createOutputTopic(
+                    Topics.METRICS_WINDOWED,
+                    new StringDeserializer(),
                     topics.metricsWindowed().valueSerde().deserializer());
-            TestOutputTopic<String, DeadLetter> invalid = aggregate.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(),
+            TestOutputTopic<String, DeadLetter> invalid = aggregate.createOutputTopic(
+                    Topics.EVENTS_INVALID,
+                    new StringDeserializer(),
                     topics.eventsInvalid().valueSerde().deserializer());
 
             Recount expected = new Recount(LatenessHorizons.defaults());
@@ -106,13 +126,17 @@ class MixedClocksPropertyTest {
                 TrackedEvent event = gatewayEvent(p, "m-" + seed + "-" + i, happened, received);
                 long time = event.getTimestamp().toEpochMilli();
                 // the enrich processor's clamp
-                long corrected = time - received > enrichSettings.futureTolerance().toMillis() ? received : time;
+                long corrected =
+                        time - received > enrichSettings.futureTolerance().toMillis() ? received : time;
                 expected.add(p.name(), corrected, received);
                 sent.merge(p.name(), 1, Integer::sum);
                 raw.pipeInput("web:" + p.name(), event);
                 for (KeyValue<String, EnrichedEvent> out : enriched.readKeyValuesToList()) {
-                    assertThat(out.value.getEvent().getTimestamp().toEpochMilli()).as("corrected time of %s", p).isEqualTo(corrected);
-                    assertThat(out.value.getEvent().getTimeCorrection()).isEqualTo(corrected == time ? null : "future_clamped");
+                    assertThat(out.value.getEvent().getTimestamp().toEpochMilli())
+                            .as("corrected time of %s", p)
+                            .isEqualTo(corrected);
+                    assertThat(out.value.getEvent().getTimeCorrection())
+                            .isEqualTo(corrected == time ? null : "future_clamped");
                     toAggregate.pipeInput(out.key, out.value);
                 }
             }
@@ -131,8 +155,11 @@ class MixedClocksPropertyTest {
             assertThat(windows).as("every window's latest value, seed %d", seed).isEqualTo(expected.counted);
             Map<String, Double> latePerSeries = new HashMap<>();
             late.forEach((key, value) -> latePerSeries.merge(key.substring(0, key.indexOf('@')), value, Double::sum));
-            assertThat(latePerSeries).as("late_events per series and source, seed %d", seed).isEqualTo(expected.late);
-            assertThat(invalid.readValuesToList()).as("dead letters, seed %d", seed)
+            assertThat(latePerSeries)
+                    .as("late_events per series and source, seed %d", seed)
+                    .isEqualTo(expected.late);
+            assertThat(invalid.readValuesToList())
+                    .as("dead letters, seed %d", seed)
                     .hasSize(expected.tooLateEverywhere)
                     .allMatch(letter -> letter.getReasonCode().equals("event_time_too_late"));
 
@@ -140,9 +167,13 @@ class MixedClocksPropertyTest {
             for (Producer p : producers) {
                 if (p.clock() != Clock.OFFLINE_REPLAY) {
                     double counted = windows.entrySet().stream()
-                            .filter(e -> e.getKey().startsWith(SeriesKey.of("event_count", Map.of("source", p.name())) + "@"))
-                            .mapToDouble(Map.Entry::getValue).sum();
-                    assertThat(counted).as("events of %s counted, seed %d", p, seed).isEqualTo(sent.getOrDefault(p.name(), 0).doubleValue());
+                            .filter(e -> e.getKey()
+                                    .startsWith(SeriesKey.of("event_count", Map.of("source", p.name())) + "@"))
+                            .mapToDouble(Map.Entry::getValue)
+                            .sum();
+                    assertThat(counted)
+                            .as("events of %s counted, seed %d", p, seed)
+                            .isEqualTo(sent.getOrDefault(p.name(), 0).doubleValue());
                 }
             }
         }
@@ -159,8 +190,14 @@ class MixedClocksPropertyTest {
             // queued while offline, sent now with sentAt: its true time, hours or days ago
             case OFFLINE_REPLAY -> happened - p.offset();
         };
-        return TrackedEvent.newBuilder().setMessageId(id).setType(EventType.track).setSource(p.name()).setEvent("Clicked")
-                .setUserId("user-" + p.name()).setReceivedAt(Instant.ofEpochMilli(received)).setTimestamp(Instant.ofEpochMilli(timestamp))
+        return TrackedEvent.newBuilder()
+                .setMessageId(id)
+                .setType(EventType.track)
+                .setSource(p.name())
+                .setEvent("Clicked")
+                .setUserId("user-" + p.name())
+                .setReceivedAt(Instant.ofEpochMilli(received))
+                .setTimestamp(Instant.ofEpochMilli(timestamp))
                 .build();
     }
 
@@ -188,7 +225,11 @@ class MixedClocksPropertyTest {
                 long expireAt = start + size + Math.max(GRACE.toMillis(), horizons.horizonMillis(size));
                 String metric = size == MINUTE ? "event_count" : "event_count.1h";
                 if (expireAt <= streamTime) {
-                    late.merge(SeriesKey.of(AggregateTopology.LATE_METRIC, Map.of("source", source, "metric", metric)).toString(), 1.0, Double::sum);
+                    late.merge(
+                            SeriesKey.of(AggregateTopology.LATE_METRIC, Map.of("source", source, "metric", metric))
+                                    .toString(),
+                            1.0,
+                            Double::sum);
                 } else {
                     counted.merge(SeriesKey.of(metric, Map.of("source", source)) + "@" + start, 1.0, Double::sum);
                     countedSomewhere = true;
@@ -201,15 +242,23 @@ class MixedClocksPropertyTest {
     }
 
     private TopologyTestDriver enrichDriver(Topics topics, EnrichSettings options) {
-        EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("enrich").toString()));
+        EnrichConfig config = new EnrichConfig(
+                Map.of("SIGHTLINE_STATE_DIR", dir.resolve("enrich").toString()));
         Properties props = new Properties();
-        props.putAll(StreamsAppSettings.properties(config, "enrich-processor", topics.valueSerde(DeadLetter.class).serializer(),
+        props.putAll(StreamsAppSettings.properties(
+                config,
+                "enrich-processor",
+                topics.valueSerde(DeadLetter.class).serializer(),
                 new SimpleMeterRegistry()));
         return new TopologyTestDriver(EnrichTopology.build(topics, options), props);
     }
 
     private TopologyTestDriver aggregateDriver(Topics topics) {
-        return AggregateTestDriver.start(topics, dir.resolve("aggregate"), MetricDefinitions.parse(DEFINITIONS, "test"), GRACE,
+        return AggregateTestDriver.start(
+                topics,
+                dir.resolve("aggregate"),
+                MetricDefinitions.parse(DEFINITIONS, "test"),
+                GRACE,
                 LatenessHorizons.defaults());
     }
 }

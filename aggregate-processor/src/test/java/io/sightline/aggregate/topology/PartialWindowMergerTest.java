@@ -28,6 +28,7 @@ class PartialWindowMergerTest {
     private static final Duration GRACE = Duration.ofSeconds(30);
     /** The window [0, 1 min): it closes at 1 min plus grace. */
     private static final long CLOSE_AT = MINUTE + GRACE.toMillis();
+
     private static final String SERIES = "event_count{event=Clicked}";
 
     private MockProcessorContext<String, MetricWindow> context;
@@ -36,8 +37,10 @@ class PartialWindowMergerTest {
     @BeforeEach
     void start() {
         context = new MockProcessorContext<>();
-        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("merged"), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled().build();
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("merged"), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled()
+                .build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         start(LatenessHorizons.parse(List.of("1m=30s")));
@@ -54,7 +57,8 @@ class PartialWindowMergerTest {
     void shouldAddThePartitionsLatestSnapshotsSoASnapshotSentAgainCountsOnce() {
         send(0, counted(3), false, 10_000);
         send(1, counted(4), false, 11_000);
-        // partition 0 again, after two more events (and once more, as after a restart: nothing changed, nothing published)
+        // partition 0 again, after two more events (and once more, as after a restart: nothing changed, nothing
+        // published)
         send(0, counted(5), false, 12_000);
         send(0, counted(5), false, 12_000);
 
@@ -104,7 +108,8 @@ class PartialWindowMergerTest {
         send(1, counted(1), false, 20_000);
         send(1, counted(1), true, CLOSE_AT);
 
-        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+        assertThat(published())
+                .extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
                 .containsExactly(tuple(2.0, true, 0), tuple(3.0, true, 1), tuple(3.0, true, 2));
     }
 
@@ -119,11 +124,11 @@ class PartialWindowMergerTest {
         send(0, counted(1), false, CLOSE_AT + GRACE.toMillis(), 2 * MINUTE, "event_count{event=Other}");
         send(1, counted(2), false, 30_000);
 
-        assertThat(published()).extracting(w -> w.getDimensions().get("event"), MetricWindow::getValue, MetricWindow::getIsFinal)
-                .containsExactly(
-                        tuple("Other", 1.0, false),
-                        tuple("Clicked", 3.0, true));
-        assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total")).isEqualTo(1.0);
+        assertThat(published())
+                .extracting(w -> w.getDimensions().get("event"), MetricWindow::getValue, MetricWindow::getIsFinal)
+                .containsExactly(tuple("Other", 1.0, false), tuple("Clicked", 3.0, true));
+        assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total"))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -138,10 +143,14 @@ class PartialWindowMergerTest {
         // past the horizon (plus grace): dropped
         send(1, counted(5), true, revisableUntil + GRACE.toMillis());
 
-        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+        assertThat(published())
+                .extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
                 .containsExactly(tuple(2.0, true, 0), tuple(3.0, true, 1), tuple(4.0, true, 2));
-        assertThat(published()).extracting(w -> w.getRevisableUntil().toEpochMilli()).containsOnly(revisableUntil);
-        assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total")).isEqualTo(1.0);
+        assertThat(published())
+                .extracting(w -> w.getRevisableUntil().toEpochMilli())
+                .containsOnly(revisableUntil);
+        assertThat(TaskMetrics.total(context.metrics().metrics(), "late-records-dropped-total"))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -151,7 +160,8 @@ class PartialWindowMergerTest {
         // the stream is 5 minutes past the window's close when its first (late) share comes
         send(0, counted(4), true, CLOSE_AT + 300_000);
 
-        assertThat(published()).extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
+        assertThat(published())
+                .extracting(MetricWindow::getValue, MetricWindow::getIsFinal, MetricWindow::getRevision)
                 .containsExactly(tuple(4.0, true, 1));
     }
 
@@ -160,12 +170,15 @@ class PartialWindowMergerTest {
     }
 
     private void send(int partition, byte[] state, boolean isFinal, long streamTime, long start, String series) {
-        PartialWindow partial = new PartialWindow(start + MINUTE + GRACE.toMillis(), start, MINUTE, series, partition, isFinal, state);
+        PartialWindow partial =
+                new PartialWindow(start + MINUTE + GRACE.toMillis(), start, MINUTE, series, partition, isFinal, state);
         merger.process(new Record<>(series, partial, streamTime));
     }
 
     private List<MetricWindow> published() {
-        return context.forwarded().stream().map(f -> (MetricWindow) f.record().value()).toList();
+        return context.forwarded().stream()
+                .map(f -> (MetricWindow) f.record().value())
+                .toList();
     }
 
     private static byte[] counted(int events) {

@@ -20,14 +20,13 @@ public final class AlertFactory {
     public static final String ALERT_NAME = "MetricAnomaly";
     public static final String THRESHOLD_ALERT_NAME = "MetricThreshold";
 
-    private AlertFactory() {
-    }
+    private AlertFactory() {}
 
     /** Stable across restarts and instances: the same rule on the same series is always the same alert. */
     public static String fingerprint(String rule, SeriesKey series) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((rule + "|" + series).getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest((rule + "|" + series).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
@@ -43,14 +42,27 @@ public final class AlertFactory {
         labels.put("metric", series.metric());
         labels.put("severity", t.severity());
         String direction = e.score() >= 0 ? "above" : "below";
-        String summary = String.format(Locale.ROOT, "%s %s is %s %s: %s observed, %s expected",
-                series.metric(), series.dimensions(), direction, threshold ? "its threshold" : "its normal range",
-                number(e.observed()), number(e.expected()));
-        String description = String.format(Locale.ROOT,
+        String summary = String.format(
+                Locale.ROOT,
+                "%s %s is %s %s: %s observed, %s expected",
+                series.metric(),
+                series.dimensions(),
+                direction,
+                threshold ? "its threshold" : "its normal range",
+                number(e.observed()),
+                number(e.expected()));
+        String description = String.format(
+                Locale.ROOT,
                 "In the window starting %s the value was %s against an expected %s (normal range %s to %s); "
                         + "%s score %.1f, confidence %.2f%s.%s",
-                Instant.ofEpochMilli(t.windowStart()), number(e.observed()), number(e.expected()), number(e.lower()),
-                number(e.upper()), e.detector(), e.score(), e.confidence(),
+                Instant.ofEpochMilli(t.windowStart()),
+                number(e.observed()),
+                number(e.expected()),
+                number(e.lower()),
+                number(e.upper()),
+                e.detector(),
+                e.score(),
+                e.confidence(),
                 switch (e.state()) {
                     case FALLBACK -> " (seasonal baseline still learning: judged against the recent level)";
                     default -> "";
@@ -60,8 +72,10 @@ public final class AlertFactory {
         if (t.revision()) {
             // Said plainly: the window was judged normal, then late events changed it.
             summary = "Revised by late events: " + summary;
-            annotations.put("revision", "The window starting " + Instant.ofEpochMilli(t.windowStart())
-                    + " was judged when it closed; events that arrived later revised its value into this anomaly.");
+            annotations.put(
+                    "revision",
+                    "The window starting " + Instant.ofEpochMilli(t.windowStart())
+                            + " was judged when it closed; events that arrived later revised its value into this anomaly.");
         }
         annotations.put("summary", summary);
         annotations.put("description", description);
@@ -103,6 +117,8 @@ public final class AlertFactory {
         if (Math.abs(v) >= 1e300) {
             return v > 0 ? "+inf" : "-inf";
         }
-        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+        return Math.abs(v) >= 100 || v == Math.rint(v)
+                ? String.format(Locale.ROOT, "%.0f", v)
+                : String.format(Locale.ROOT, "%.3g", v);
     }
 }

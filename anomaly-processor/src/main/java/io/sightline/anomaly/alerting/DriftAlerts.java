@@ -24,27 +24,32 @@ public final class DriftAlerts {
     public static final String METRIC = "event_catalog";
     static final Duration NOTICE_LENGTH = Duration.ofHours(1);
 
-    private DriftAlerts() {
-    }
+    private DriftAlerts() {}
 
     public static Alert unplannedEvent(EventCatalogEntry seen, Instant now) {
         String name = name(seen);
-        String summary = "Source " + seen.getSource() + " sends " + seen.getEventType() + " '" + name + "', which tracking plan "
-                + seen.getTrackingPlan() + "@" + seen.getTrackingPlanVersion() + " does not list";
+        String summary =
+                "Source " + seen.getSource() + " sends " + seen.getEventType() + " '" + name + "', which tracking plan "
+                        + seen.getTrackingPlan() + "@" + seen.getTrackingPlanVersion() + " does not list";
         String remediation = "Add '" + name + "' to tracking plan " + seen.getTrackingPlan()
-                + " (PUT /v1/tracking-plans/" + seen.getTrackingPlan() + ") if it is meant, or fix the name in the app that sends it"
+                + " (PUT /v1/tracking-plans/" + seen.getTrackingPlan()
+                + ") if it is meant, or fix the name in the app that sends it"
                 + " (a near match of a planned name is usually a typo).";
         return build(UNPLANNED_EVENT, seen, Map.of(), summary, remediation, now);
     }
 
     /** @param before the JSON types the property arrived as until now */
-    public static Alert propertyTypeChanged(EventCatalogEntry seen, String property, List<String> before, String now, Instant at) {
+    public static Alert propertyTypeChanged(
+            EventCatalogEntry seen, String property, List<String> before, String now, Instant at) {
         String name = name(seen);
-        String summary = "Property '" + property + "' of " + seen.getEventType() + " '" + name + "' from source " + seen.getSource()
-                + " arrives as " + now + "; until now it was " + String.join(" or ", before);
-        String remediation = "Send '" + property + "' as " + String.join(" or ", before) + " again in the app that changed it"
-                + (seen.getTrackingPlan() == null ? "" : ", or change its type in tracking plan " + seen.getTrackingPlan()
-                + " if the change is meant") + "; metrics that read '" + property + "' see the new values differently.";
+        String summary = "Property '" + property + "' of " + seen.getEventType() + " '" + name + "' from source "
+                + seen.getSource() + " arrives as " + now + "; until now it was " + String.join(" or ", before);
+        String remediation = "Send '" + property + "' as " + String.join(" or ", before)
+                + " again in the app that changed it"
+                + (seen.getTrackingPlan() == null
+                        ? ""
+                        : ", or change its type in tracking plan " + seen.getTrackingPlan() + " if the change is meant")
+                + "; metrics that read '" + property + "' see the new values differently.";
         return build(PROPERTY_TYPE_CHANGED, seen, Map.of("property", property), summary, remediation, at);
     }
 
@@ -52,8 +57,13 @@ public final class DriftAlerts {
         return seen.getEventName() == null ? "(no name)" : seen.getEventName();
     }
 
-    private static Alert build(String alertName, EventCatalogEntry seen, Map<String, String> extra, String summary, String remediation,
-                               Instant now) {
+    private static Alert build(
+            String alertName,
+            EventCatalogEntry seen,
+            Map<String, String> extra,
+            String summary,
+            String remediation,
+            Instant now) {
         Map<String, String> dimensions = new HashMap<>(extra);
         dimensions.put("source", seen.getSource());
         dimensions.put("event", name(seen));

@@ -26,12 +26,17 @@ public final class Explainer {
     static final int TOP = 3;
     static final double MIN_SHARE = 0.1;
 
-    private Explainer() {
-    }
+    private Explainer() {}
 
-    public static Explanation explain(SeriesKey series, long windowStart, long windowMillis, double observed, double expected,
-                                      double score, Iterable<Map.Entry<String, LatestEvaluation>> sameMetric,
-                                      Iterable<Map.Entry<String, LatestEvaluation>> all) {
+    public static Explanation explain(
+            SeriesKey series,
+            long windowStart,
+            long windowMillis,
+            double observed,
+            double expected,
+            double score,
+            Iterable<Map.Entry<String, LatestEvaluation>> sameMetric,
+            Iterable<Map.Entry<String, LatestEvaluation>> all) {
         double sign = score >= 0 ? 1 : -1;
         Map<String, Double> credit = new HashMap<>();
         double total = 0;
@@ -69,7 +74,8 @@ public final class Explainer {
                         return new AlertContributor(kv[0], kv[1], Math.min(1.0, c.getValue() / sum));
                     })
                     .filter(c -> c.getShare() >= MIN_SHARE)
-                    .sorted(Comparator.comparingDouble(AlertContributor::getShare).reversed()
+                    .sorted(Comparator.comparingDouble(AlertContributor::getShare)
+                            .reversed()
                             .thenComparing(c -> c.getDimension() + "=" + c.getValue()))
                     .limit(TOP)
                     .forEach(contributors::add);
@@ -87,20 +93,25 @@ public final class Explainer {
             }
             correlated.add(new CorrelatedSeries(e.getKey(), l.getScore(), l.getObserved(), l.getExpected()));
         }
-        correlated.sort(Comparator.comparingDouble((CorrelatedSeries c) -> -Math.abs(c.getScore())).thenComparing(CorrelatedSeries::getSeries));
+        correlated.sort(Comparator.comparingDouble((CorrelatedSeries c) -> -Math.abs(c.getScore()))
+                .thenComparing(CorrelatedSeries::getSeries));
         if (correlated.size() > TOP) {
             correlated = new ArrayList<>(correlated.subList(0, TOP));
         }
         return new Explanation(contributors, correlated, text(series, contributors, correlated));
     }
 
-    private static String text(SeriesKey series, List<AlertContributor> contributors, List<CorrelatedSeries> correlated) {
+    private static String text(
+            SeriesKey series, List<AlertContributor> contributors, List<CorrelatedSeries> correlated) {
         StringBuilder sb = new StringBuilder();
         if (!contributors.isEmpty()) {
             sb.append("Most of the deviation of ").append(series.metric()).append(" comes from ");
             for (int i = 0; i < contributors.size(); i++) {
                 AlertContributor c = contributors.get(i);
-                sb.append(i == 0 ? "" : ", ").append(c.getDimension()).append('=').append(c.getValue())
+                sb.append(i == 0 ? "" : ", ")
+                        .append(c.getDimension())
+                        .append('=')
+                        .append(c.getValue())
                         .append(String.format(Locale.ROOT, " (%.0f%%)", 100 * c.getShare()));
             }
             sb.append('.');
@@ -109,8 +120,11 @@ public final class Explainer {
             sb.append(sb.length() > 0 ? " " : "").append("In the same window: ");
             for (int i = 0; i < correlated.size(); i++) {
                 CorrelatedSeries c = correlated.get(i);
-                sb.append(i == 0 ? "" : "; ").append(c.getSeries()).append(c.getScore() >= 0 ? " up" : " down")
-                        .append(String.format(Locale.ROOT, " (%.0f observed, %.0f expected)", c.getObserved(), c.getExpected()));
+                sb.append(i == 0 ? "" : "; ")
+                        .append(c.getSeries())
+                        .append(c.getScore() >= 0 ? " up" : " down")
+                        .append(String.format(
+                                Locale.ROOT, " (%.0f observed, %.0f expected)", c.getObserved(), c.getExpected()));
             }
             sb.append('.');
         }

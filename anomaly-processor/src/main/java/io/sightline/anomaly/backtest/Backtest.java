@@ -18,8 +18,11 @@ import picocli.CommandLine.Option;
  * Replays a configured rule over a CSV time series, as the stream processor would run
  * it, and prints the alerts it raises; with labels, precision, recall and delay.
  */
-@Command(name = "backtest", mixinStandardHelpOptions = true,
-        description = "Runs a detection rule over a CSV time series (timestamp,value[,label]) exactly as the anomaly processor would.")
+@Command(
+        name = "backtest",
+        mixinStandardHelpOptions = true,
+        description =
+                "Runs a detection rule over a CSV time series (timestamp,value[,label]) exactly as the anomaly processor would.")
 public final class Backtest implements Callable<Integer> {
 
     @Option(names = "--csv", required = true, description = "Input CSV: timestamp,value[,label] (optional header).")
@@ -28,13 +31,22 @@ public final class Backtest implements Callable<Integer> {
     @Mixin
     RuleOptions ruleOptions;
 
-    @Option(names = "--window", description = "Window size as ISO-8601 (PT1M); default: the smallest gap between timestamps.")
+    @Option(
+            names = "--window",
+            description = "Window size as ISO-8601 (PT1M); default: the smallest gap between timestamps.")
     Duration window;
 
-    @Option(names = "--scores", description = "Write every row with its anomaly score in [0, 1] to this CSV (timestamp,value,anomaly_score).")
+    @Option(
+            names = "--scores",
+            description =
+                    "Write every row with its anomaly score in [0, 1] to this CSV (timestamp,value,anomaly_score).")
     Path scores;
 
-    @Option(names = "--tolerance", defaultValue = "3", description = "Rows after a labelled event in which a firing still counts as detecting it (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tolerance",
+            defaultValue = "3",
+            description =
+                    "Rows after a labelled event in which a firing still counts as detecting it (default: ${DEFAULT-VALUE}).")
     int tolerance;
 
     public static void main(String[] args) {
@@ -54,18 +66,42 @@ public final class Backtest implements Callable<Integer> {
         }
         long windowMillis = window != null ? window.toMillis() : smallestGap(rows);
         BacktestRun.Result result = BacktestRun.run(rule, rows, windowMillis, tolerance);
-        System.out.printf(Locale.ROOT, "rule %s on %d rows of %s windows%n", rule.name(), rows.size(), Duration.ofMillis(windowMillis));
+        System.out.printf(
+                Locale.ROOT,
+                "rule %s on %d rows of %s windows%n",
+                rule.name(),
+                rows.size(),
+                Duration.ofMillis(windowMillis));
         for (BacktestRun.Detection d : result.detections()) {
             var t = d.transition();
             var e = t.evaluation();
-            System.out.printf(Locale.ROOT, "%s %-8s %-12s %-13s observed %.4g expected %.4g range [%.4g, %.4g] score %.2f confidence %.2f%n",
-                    Instant.ofEpochMilli(t.windowStart()), t.status(), t.rule(), e.detector(), e.observed(), e.expected(),
-                    e.lower(), e.upper(), e.score(), e.confidence());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s %-8s %-12s %-13s observed %.4g expected %.4g range [%.4g, %.4g] score %.2f confidence %.2f%n",
+                    Instant.ofEpochMilli(t.windowStart()),
+                    t.status(),
+                    t.rule(),
+                    e.detector(),
+                    e.observed(),
+                    e.expected(),
+                    e.lower(),
+                    e.upper(),
+                    e.score(),
+                    e.confidence());
         }
         BacktestRun.Metrics m = result.metrics();
         if (m != null) {
-            System.out.printf(Locale.ROOT, "events %d, detected %d, firings %d (true %d): precision %.3f recall %.3f f1 %.3f, mean delay %.2f windows%n",
-                    m.events(), m.detectedEvents(), m.firings(), m.truePositiveFirings(), m.precision(), m.recall(), m.f1(), m.meanDelayRows());
+            System.out.printf(
+                    Locale.ROOT,
+                    "events %d, detected %d, firings %d (true %d): precision %.3f recall %.3f f1 %.3f, mean delay %.2f windows%n",
+                    m.events(),
+                    m.detectedEvents(),
+                    m.firings(),
+                    m.truePositiveFirings(),
+                    m.precision(),
+                    m.recall(),
+                    m.f1(),
+                    m.meanDelayRows());
         }
         if (scores != null) {
             CsvSeries.writeScores(scores, rows, result.scores());
@@ -79,8 +115,10 @@ public final class Backtest implements Callable<Integer> {
         if (overrides.isEmpty()) {
             return rule;
         }
-        StringBuilder yaml = new StringBuilder("metrics:\n  - match: \"").append(metric).append("\"\n");
-        overrides.forEach((k, v) -> yaml.append("    ").append(k).append(": ").append(v).append('\n'));
+        StringBuilder yaml =
+                new StringBuilder("metrics:\n  - match: \"").append(metric).append("\"\n");
+        overrides.forEach(
+                (k, v) -> yaml.append("    ").append(k).append(": ").append(v).append('\n'));
         return RuleSet.parse(RuleSet.toNode(rule), yaml.toString(), "--set").forMetric(metric);
     }
 

@@ -18,15 +18,12 @@ import java.util.Map;
  */
 public final class BacktestRun {
 
-    private BacktestRun() {
-    }
+    private BacktestRun() {}
 
     /** A firing (not a re-notification) or resolution, at the row of the window it judged. */
-    public record Detection(int row, Transition transition) {
-    }
+    public record Detection(int row, Transition transition) {}
 
-    public record Result(List<Detection> detections, double[] scores, Metrics metrics) {
-    }
+    public record Result(List<Detection> detections, double[] scores, Metrics metrics) {}
 
     /**
      * Label metrics. An event is a run of consecutive labelled rows; a firing within
@@ -80,9 +77,11 @@ public final class BacktestRun {
         }
         List<int[]> events = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            if (Boolean.TRUE.equals(rows.get(i).label()) && (i == 0 || !Boolean.TRUE.equals(rows.get(i - 1).label()))) {
+            if (Boolean.TRUE.equals(rows.get(i).label())
+                    && (i == 0 || !Boolean.TRUE.equals(rows.get(i - 1).label()))) {
                 int end = i;
-                while (end + 1 < rows.size() && Boolean.TRUE.equals(rows.get(end + 1).label())) {
+                while (end + 1 < rows.size()
+                        && Boolean.TRUE.equals(rows.get(end + 1).label())) {
                     end++;
                 }
                 events.add(new int[] {i, end});
@@ -109,7 +108,9 @@ public final class BacktestRun {
             }
         }
         double delay = firstDetection.entrySet().stream()
-                .mapToInt(e -> Math.max(0, e.getValue() - events.get(e.getKey())[0])).average().orElse(Double.NaN);
+                .mapToInt(e -> Math.max(0, e.getValue() - events.get(e.getKey())[0]))
+                .average()
+                .orElse(Double.NaN);
         return new Metrics(events.size(), firstDetection.size(), firings, truePositives, delay);
     }
 }

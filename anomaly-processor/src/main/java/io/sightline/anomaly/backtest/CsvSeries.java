@@ -22,7 +22,8 @@ import java.util.Locale;
  */
 public final class CsvSeries {
 
-    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd[ ]['T']HH:mm[:ss][.SSSSSS]", Locale.ROOT);
+    private static final DateTimeFormatter LOCAL =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd[ ]['T']HH:mm[:ss][.SSSSSS]", Locale.ROOT);
     private static final int PROBLEMS_KEPT = 5;
 
     /**
@@ -31,20 +32,25 @@ public final class CsvSeries {
      * kept if any row had it), rows older than the one before were skipped, and rows that
      * could not be read were skipped; the first few problems are named.
      */
-    public record Read(List<Row> rows, int duplicatesCombined, int outOfOrderSkipped, int unreadableSkipped, List<String> problems) {
+    public record Read(
+            List<Row> rows,
+            int duplicatesCombined,
+            int outOfOrderSkipped,
+            int unreadableSkipped,
+            List<String> problems) {
 
         /** One line for a person: what was combined or skipped, or empty when nothing was. */
         public String summary() {
             if (duplicatesCombined + outOfOrderSkipped + unreadableSkipped == 0) {
                 return "";
             }
-            return duplicatesCombined + " rows with a repeated timestamp combined, " + outOfOrderSkipped + " out-of-order rows skipped, "
-                    + unreadableSkipped + " unreadable rows skipped" + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+            return duplicatesCombined + " rows with a repeated timestamp combined, " + outOfOrderSkipped
+                    + " out-of-order rows skipped, " + unreadableSkipped + " unreadable rows skipped"
+                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
         }
     }
 
-    private CsvSeries() {
-    }
+    private CsvSeries() {}
 
     /** The series in time order, one row per timestamp (see {@link Read}). */
     public static Read read(Path file) throws IOException {
@@ -61,7 +67,8 @@ public final class CsvSeries {
                 // a running mean over the rows of one timestamp
                 sameTime++;
                 double mean = last.value() + (row.value() - last.value()) / sameTime;
-                Boolean label = last.label() == null && row.label() == null ? null
+                Boolean label = last.label() == null && row.label() == null
+                        ? null
                         : Boolean.TRUE.equals(last.label()) || Boolean.TRUE.equals(row.label());
                 rows.set(rows.size() - 1, new Row(last.timestamp(), mean, label));
                 combined++;
@@ -97,7 +104,9 @@ public final class CsvSeries {
             if (first) {
                 first = false;
                 if (!looksLikeTime(f[0]) && !looksLikeTime(f.length > 1 ? f[1] : "")) {
-                    List<String> header = java.util.Arrays.stream(f).map(h -> h.strip().toLowerCase(Locale.ROOT).replace("\"", "")).toList();
+                    List<String> header = java.util.Arrays.stream(f)
+                            .map(h -> h.strip().toLowerCase(Locale.ROOT).replace("\"", ""))
+                            .toList();
                     timeColumn = firstOf(header, List.of("timestamp", "time", "date", "ts"), 0);
                     valueColumn = firstOf(header, List.of("value", "y", "count"), timeColumn == 0 ? 1 : 0);
                     labelColumn = header.indexOf("label");
@@ -109,14 +118,21 @@ public final class CsvSeries {
                 long ts = time(f[timeColumn].strip(), where);
                 double value = Double.parseDouble(f[valueColumn].strip());
                 if (!Double.isFinite(value)) {
-                    throw new IllegalArgumentException(where + ": value '" + f[valueColumn] + "' is not a finite number");
+                    throw new IllegalArgumentException(
+                            where + ": value '" + f[valueColumn] + "' is not a finite number");
                 }
-                Boolean label = labelColumn >= 0 && labelColumn < f.length ? label(f[labelColumn].strip(), where) : null;
+                Boolean label =
+                        labelColumn >= 0 && labelColumn < f.length ? label(f[labelColumn].strip(), where) : null;
                 rows.add(new Row(ts, value, label));
             } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
                 unreadable[0]++;
-                note(problems, e instanceof NumberFormatException ? where + ": value is not a number"
-                        : e instanceof ArrayIndexOutOfBoundsException ? where + ": expected a timestamp and a value" : e.getMessage());
+                note(
+                        problems,
+                        e instanceof NumberFormatException
+                                ? where + ": value is not a number"
+                                : e instanceof ArrayIndexOutOfBoundsException
+                                        ? where + ": expected a timestamp and a value"
+                                        : e.getMessage());
             }
         }
         return rows;
@@ -141,8 +157,8 @@ public final class CsvSeries {
         try (Writer w = Files.newBufferedWriter(file)) {
             w.write("timestamp,value,anomaly_score\n");
             for (int i = 0; i < rows.size(); i++) {
-                w.write(Instant.ofEpochMilli(rows.get(i).timestamp()) + "," + rows.get(i).value() + ","
-                        + String.format(Locale.ROOT, "%.4f", scores[i]) + "\n");
+                w.write(Instant.ofEpochMilli(rows.get(i).timestamp()) + ","
+                        + rows.get(i).value() + "," + String.format(Locale.ROOT, "%.4f", scores[i]) + "\n");
             }
         }
     }
@@ -167,7 +183,8 @@ public final class CsvSeries {
             try {
                 return LocalDateTime.parse(s, LOCAL).toInstant(ZoneOffset.UTC).toEpochMilli();
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException(where + ": timestamp '" + s + "' is neither ISO-8601, 'yyyy-MM-dd HH:mm:ss' nor epoch");
+                throw new IllegalArgumentException(
+                        where + ": timestamp '" + s + "' is neither ISO-8601, 'yyyy-MM-dd HH:mm:ss' nor epoch");
             }
         }
     }

@@ -1,5 +1,4 @@
 package io.sightline.anomaly.backtest;
 
 /** One CSV row: window start (epoch millis), value, and the label if the file has one. */
-public record Row(long timestamp, double value, Boolean label) {
-}
+public record Row(long timestamp, double value, Boolean label) {}

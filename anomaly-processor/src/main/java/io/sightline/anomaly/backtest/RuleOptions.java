@@ -10,13 +10,21 @@ import picocli.CommandLine.Option;
 /** The options that choose a rule for an offline run (backtest, evaluate): a rules file, a metric, and key overrides. */
 public final class RuleOptions {
 
-    @Option(names = "--rules", description = "Rules file (as SIGHTLINE_DETECTOR_RULES_FILE); default: the detector.* settings from the environment.")
+    @Option(
+            names = "--rules",
+            description =
+                    "Rules file (as SIGHTLINE_DETECTOR_RULES_FILE); default: the detector.* settings from the environment.")
     Path rules;
 
-    @Option(names = "--metric", defaultValue = "backtest", description = "Metric name that selects the rule (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metric",
+            defaultValue = "backtest",
+            description = "Metric name that selects the rule (default: ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--set", description = "Override a rule key for this run, e.g. --set sensitivity=5 --set seasonality=daily.")
+    @Option(
+            names = "--set",
+            description = "Override a rule key for this run, e.g. --set sensitivity=5 --set seasonality=daily.")
     Map<String, String> overrides = new HashMap<>();
 
     /**

@@ -63,9 +63,14 @@ final class AlertLifecycle {
      * @param complete      the window is complete (an update of the window still filling can fire, nothing else)
      * @param firingWindows consecutive windows meeting {@code fire} that fire the alert
      */
-    record Verdict(String rule, boolean fire, boolean resolve, Evaluation evaluation, boolean complete, int firingWindows,
-                   String severity) {
-    }
+    record Verdict(
+            String rule,
+            boolean fire,
+            boolean resolve,
+            Evaluation evaluation,
+            boolean complete,
+            int firingWindows,
+            String severity) {}
 
     private final int resolveWindows;
     private final int cooldownWindows;
@@ -101,13 +106,25 @@ final class AlertLifecycle {
     }
 
     /** Fires the rule's alert on a window that late events revised into an anomaly; the caller checked it is not firing. */
-    void fireOnRevision(Map<String, AlertState> alerts, String rule, Evaluation evaluation, long start, String severity, List<Transition> out) {
+    void fireOnRevision(
+            Map<String, AlertState> alerts,
+            String rule,
+            Evaluation evaluation,
+            long start,
+            String severity,
+            List<Transition> out) {
         check(rule, Phase.of(alerts.get(rule), start), Phase.FIRING);
         alerts.put(rule, new AlertState(start, 0, 0, start, 0L));
         out.add(new Transition(rule, AlertStatus.firing, evaluation, start, start, null, severity, false, true));
     }
 
-    private Phase notFiring(Map<String, AlertState> alerts, AlertState st, Verdict v, long start, long windowMillis, List<Transition> out) {
+    private Phase notFiring(
+            Map<String, AlertState> alerts,
+            AlertState st,
+            Verdict v,
+            long start,
+            long windowMillis,
+            List<Transition> out) {
         if (!v.fire()) {
             if (v.complete() && st != null) {
                 alerts.remove(v.rule()); // keep the map small
@@ -119,7 +136,8 @@ final class AlertLifecycle {
         if (held >= v.firingWindows()) {
             long since = start - (long) (held - 1) * windowMillis;
             alerts.put(v.rule(), new AlertState(since, 0, 0, start, st == null ? 0L : st.getQuietUntil()));
-            out.add(new Transition(v.rule(), AlertStatus.firing, v.evaluation(), start, since, null, v.severity(), false, false));
+            out.add(new Transition(
+                    v.rule(), AlertStatus.firing, v.evaluation(), start, since, null, v.severity(), false, false));
             return Phase.FIRING;
         }
         if (!v.complete()) {
@@ -133,12 +151,27 @@ final class AlertLifecycle {
         return Phase.PENDING;
     }
 
-    private Phase firing(Map<String, AlertState> alerts, AlertState st, Verdict v, long start, long windowMillis, List<Transition> out) {
+    private Phase firing(
+            Map<String, AlertState> alerts,
+            AlertState st,
+            Verdict v,
+            long start,
+            long windowMillis,
+            List<Transition> out) {
         if (!v.resolve()) {
             st.setClear(0);
             if (renotifyMillis > 0 && start - st.getLastNotified() >= renotifyMillis) {
                 st.setLastNotified(start);
-                out.add(new Transition(v.rule(), AlertStatus.firing, v.evaluation(), start, st.getFiringSince(), null, v.severity(), true, false));
+                out.add(new Transition(
+                        v.rule(),
+                        AlertStatus.firing,
+                        v.evaluation(),
+                        start,
+                        st.getFiringSince(),
+                        null,
+                        v.severity(),
+                        true,
+                        false));
             }
             return Phase.FIRING;
         }
@@ -146,10 +179,21 @@ final class AlertLifecycle {
         if (st.getClear() < resolveWindows) {
             return Phase.FIRING;
         }
-        out.add(new Transition(v.rule(), AlertStatus.resolved, v.evaluation(), start, st.getFiringSince(), start + windowMillis,
-                v.severity(), false, false));
+        out.add(new Transition(
+                v.rule(),
+                AlertStatus.resolved,
+                v.evaluation(),
+                start,
+                st.getFiringSince(),
+                start + windowMillis,
+                v.severity(),
+                false,
+                false));
         if (cooldownWindows > 0) {
-            alerts.put(v.rule(), new AlertState(null, 0, 0, st.getLastNotified(), start + (long) (cooldownWindows + 1) * windowMillis));
+            alerts.put(
+                    v.rule(),
+                    new AlertState(
+                            null, 0, 0, st.getLastNotified(), start + (long) (cooldownWindows + 1) * windowMillis));
             return Phase.COOLING_DOWN;
         }
         alerts.remove(v.rule());

@@ -6,8 +6,15 @@ package io.sightline.anomaly.detection;
  * confidence between 0 and 1, which detector produced it and how complete the
  * baseline behind it was.
  */
-public record Evaluation(double observed, double expected, double lower, double upper, double score, double confidence,
-                         String detector, BaselineState state) {
+public record Evaluation(
+        double observed,
+        double expected,
+        double lower,
+        double upper,
+        double score,
+        double confidence,
+        String detector,
+        BaselineState state) {
 
     public boolean learning() {
         return state == BaselineState.LEARNING;

@@ -31,6 +31,7 @@ public final class ScoreLikelihood {
     public static final int WARMUP = 30;
     /** Floors of the paper's implementation: a series of near-zero scores must not fire on its first small blip. */
     private static final double MIN_MEAN = 0.03;
+
     private static final double MIN_VARIANCE = 0.0003;
 
     private final double sigma;

@@ -31,8 +31,14 @@ public final class SeasonalBaseline {
      * Scores {@code observed} for the window at {@code start} against the {@code n}
      * previous windows in {@code pastStarts}/{@code pastValues} (oldest first).
      */
-    public Evaluation evaluate(List<SeasonalSlot> slots, long windowMillis, long[] pastStarts, double[] pastValues, int n,
-                               long start, double observed) {
+    public Evaluation evaluate(
+            List<SeasonalSlot> slots,
+            long windowMillis,
+            long[] pastStarts,
+            double[] pastValues,
+            int n,
+            long start,
+            double observed) {
         if (n < rule.minHistory()) {
             double expected = Stats.median(pastValues, n);
             return new Evaluation(observed, expected, expected, expected, 0, 0, "learning", BaselineState.LEARNING);
@@ -64,23 +70,41 @@ public final class SeasonalBaseline {
             double recentLevel = Stats.median(pastValues, n);
             double recentSpread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, recentLevel);
             if (spread >= recentSpread) {
-                // The daily rhythm explains the recent windows no better than their level does: judge against the latter.
-                return scored(observed, recentLevel, recentSpread, (double) n / rule.historyWindows(), "robust_zscore", BaselineState.READY);
+                // The daily rhythm explains the recent windows no better than their level does: judge against the
+                // latter.
+                return scored(
+                        observed,
+                        recentLevel,
+                        recentSpread,
+                        (double) n / rule.historyWindows(),
+                        "robust_zscore",
+                        BaselineState.READY);
             }
         }
         double expected = seasonal ? seasonalNow + rule.blend() * level : level;
-        return scored(observed, expected, spread, (double) n / rule.historyWindows(),
-                seasonal ? "seasonal" : "robust_zscore", seasonal || !seasonalWanted || auto ? BaselineState.READY : BaselineState.FALLBACK);
+        return scored(
+                observed,
+                expected,
+                spread,
+                (double) n / rule.historyWindows(),
+                seasonal ? "seasonal" : "robust_zscore",
+                seasonal || !seasonalWanted || auto ? BaselineState.READY : BaselineState.FALLBACK);
     }
 
     private Evaluation evaluateFallback(double[] pastValues, int n, double observed, boolean seasonalWanted) {
         double level = Stats.median(pastValues, n);
         double spread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, level);
-        return scored(observed, level, spread, (double) n / rule.historyWindows(), "robust_zscore",
+        return scored(
+                observed,
+                level,
+                spread,
+                (double) n / rule.historyWindows(),
+                "robust_zscore",
                 seasonalWanted ? BaselineState.FALLBACK : BaselineState.READY);
     }
 
-    private Evaluation scored(double observed, double expected, double spread, double fill, String detector, BaselineState state) {
+    private Evaluation scored(
+            double observed, double expected, double spread, double fill, String detector, BaselineState state) {
         if (spread == 0) {
             spread = Math.max(1.0, 0.1 * Math.abs(expected));
         }
@@ -88,8 +112,15 @@ public final class SeasonalBaseline {
         double band = rule.sensitivity() * spread;
         double completeness = Math.min(1.0, fill) * (state == BaselineState.FALLBACK ? 0.5 : 1.0);
         double strength = Math.min(1.0, Math.abs(score) / (2 * rule.sensitivity()));
-        return new Evaluation(observed, expected, Math.max(0, expected - band), expected + band, score,
-                Stats.clamp01(0.5 * completeness + 0.5 * strength), detector, state);
+        return new Evaluation(
+                observed,
+                expected,
+                Math.max(0, expected - band),
+                expected + band,
+                score,
+                Stats.clamp01(0.5 * completeness + 0.5 * strength),
+                detector,
+                state);
     }
 
     /**

@@ -57,8 +57,19 @@ public final class SeriesEngine {
      * which resolve defaults through Avro's class-trust check before any serde has run.
      */
     public static SeriesHistory newHistory() {
-        return new SeriesHistory(new ArrayList<>(), new ArrayList<>(), null, 0L, new ArrayList<>(), 0.0, 0L, Long.MIN_VALUE,
-                new HashMap<>(), null, null, null);
+        return new SeriesHistory(
+                new ArrayList<>(),
+                new ArrayList<>(),
+                null,
+                0L,
+                new ArrayList<>(),
+                0.0,
+                0L,
+                Long.MIN_VALUE,
+                new HashMap<>(),
+                null,
+                null,
+                null);
     }
 
     public MetricRule rule() {
@@ -66,8 +77,7 @@ public final class SeriesEngine {
     }
 
     /** What one update did: alert transitions, and the windows scored (complete ones first, then the live one). */
-    public record Result(List<Transition> transitions, List<ScoredWindow> scored) {
-    }
+    public record Result(List<Transition> transitions, List<ScoredWindow> scored) {}
 
     /** Applies one window update to {@code h} (mutated in place). */
     public Result update(SeriesHistory h, long start, long windowMillis, double value) {
@@ -91,7 +101,8 @@ public final class SeriesEngine {
                 // Windows without events never produce an update: a count's are zero (only the most
                 // recent ones matter to the baseline); a gauge's are unknown and left out.
                 if (rule.gaps().forMeasure(h.getMeasure()) == Gaps.ZERO) {
-                    long firstMissing = Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
+                    long firstMissing =
+                            Math.max(last + windowMillis, start - (long) rule.historyWindows() * windowMillis);
                     for (long missing = firstMissing; missing < start; missing += windowMillis) {
                         starts.add(missing);
                         values.add(0.0);
@@ -150,8 +161,9 @@ public final class SeriesEngine {
         }
         int added = 0;
         boolean zero = rule.gaps().forMeasure(h.getMeasure()) == Gaps.ZERO;
-        for (long missing = last + size; zero && missing + 2 * size <= now && added <= rule.historyWindows();
-             missing += size, added++) {
+        for (long missing = last + size;
+                zero && missing + 2 * size <= now && added <= rule.historyWindows();
+                missing += size, added++) {
             starts.add(missing);
             values.add(0.0);
             scored.add(complete(h, starts, values, size, out));
@@ -160,7 +172,8 @@ public final class SeriesEngine {
         return new Result(out, scored);
     }
 
-    private ScoredWindow complete(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
+    private ScoredWindow complete(
+            SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
         int last = starts.size() - 1;
         long start = starts.get(last);
         h.setCompletedThrough(start);
@@ -191,7 +204,8 @@ public final class SeriesEngine {
      * A window already judged, revised: alerts only if the revised value deviates on
      * its own (no level-shift memory, which has moved on) while no alert of the rule is open.
      */
-    private void reviseJudged(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
+    private void reviseJudged(
+            SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, List<Transition> out) {
         if (rule.detectors().isEmpty()) {
             return;
         }
@@ -199,8 +213,11 @@ public final class SeriesEngine {
             return;
         }
         Evaluation base = evaluateBase(h, starts, values, windowMillis);
-        double fireAt = base.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
-        if (base.learning() || !hasVolume(base, rule.minVolume()) || rule.direction().directed(base.score()) < fireAt) {
+        double fireAt =
+                base.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
+        if (base.learning()
+                || !hasVolume(base, rule.minVolume())
+                || rule.direction().directed(base.score()) < fireAt) {
             return;
         }
         lifecycle.fireOnRevision(h.getAlerts(), rule.name(), base, starts.get(starts.size() - 1), severity(base), out);
@@ -215,7 +232,8 @@ public final class SeriesEngine {
         if (base.state() == BaselineState.READY) {
             ewma = nextEwma(ewma, base.score());
         }
-        Surprise surprise = surprise(h, base, ScoreLikelihood.capped(rule.direction().directed(base.score())));
+        Surprise surprise =
+                surprise(h, base, ScoreLikelihood.capped(rule.direction().directed(base.score())));
         Evaluation stat = combine(base, ewma * levelNorm, surprise);
         if (stat.score() > 0) {
             statisticalLifecycle(h, stat, base, surprise, start, windowMillis, false, out);
@@ -241,7 +259,8 @@ public final class SeriesEngine {
             pastStarts[i] = starts.get(last - n + i);
             pastValues[i] = values.get(last - n + i);
         }
-        return baseline.evaluate(h.getSlots(), windowMillis, pastStarts, pastValues, n, starts.get(last), values.get(last));
+        return baseline.evaluate(
+                h.getSlots(), windowMillis, pastStarts, pastValues, n, starts.get(last), values.get(last));
     }
 
     /**
@@ -258,8 +277,11 @@ public final class SeriesEngine {
         if (base.state() != BaselineState.READY || !calibrates()) {
             return Surprise.NONE;
         }
-        double recent = rule.detectors().contains(DetectorKind.LIKELIHOOD) ? likelihood.surprise(h.getCalibration(), capped) : 0;
-        double window = rule.outlierSigma() > 0 ? ScoreLikelihood.outlier(h.getCalibration(), capped) : Double.MAX_VALUE;
+        double recent = rule.detectors().contains(DetectorKind.LIKELIHOOD)
+                ? likelihood.surprise(h.getCalibration(), capped)
+                : 0;
+        double window =
+                rule.outlierSigma() > 0 ? ScoreLikelihood.outlier(h.getCalibration(), capped) : Double.MAX_VALUE;
         return new Surprise(recent, window);
     }
 
@@ -279,8 +301,15 @@ public final class SeriesEngine {
         }
         Evaluation strongest = strongest(base, levelScore);
         if (!pointFires(strongest, surprise, rule.sensitivity()) && surprise.recent() >= likelihood.sigma()) {
-            return new Evaluation(base.observed(), base.expected(), base.lower(), base.upper(), base.score(),
-                    Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))), "likelihood", base.state());
+            return new Evaluation(
+                    base.observed(),
+                    base.expected(),
+                    base.lower(),
+                    base.upper(),
+                    base.score(),
+                    Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))),
+                    "likelihood",
+                    base.state());
         }
         return strongest;
     }
@@ -301,7 +330,8 @@ public final class SeriesEngine {
 
     /** Whether the rule fires on the window's own score: a likelihood-only rule does not. */
     private boolean pointDetectors() {
-        return rule.detectors().contains(DetectorKind.SEASONAL) || rule.detectors().contains(DetectorKind.LEVEL_SHIFT);
+        return rule.detectors().contains(DetectorKind.SEASONAL)
+                || rule.detectors().contains(DetectorKind.LEVEL_SHIFT);
     }
 
     private Evaluation strongest(Evaluation base, double levelScore) {
@@ -310,10 +340,18 @@ public final class SeriesEngine {
         Direction d = rule.direction();
         if (level && (!seasonal || d.directed(levelScore) > d.directed(base.score()))) {
             double strength = Math.min(1.0, Math.abs(levelScore) / (2 * rule.sensitivity()));
-            double confidence = Stats.clamp01(base.confidence() - 0.5 * Math.min(1.0, Math.abs(base.score()) / (2 * rule.sensitivity()))
+            double confidence = Stats.clamp01(base.confidence()
+                    - 0.5 * Math.min(1.0, Math.abs(base.score()) / (2 * rule.sensitivity()))
                     + 0.5 * strength);
-            return new Evaluation(base.observed(), base.expected(), base.lower(), base.upper(), levelScore, confidence,
-                    "level_shift", base.state());
+            return new Evaluation(
+                    base.observed(),
+                    base.expected(),
+                    base.lower(),
+                    base.upper(),
+                    levelScore,
+                    confidence,
+                    "level_shift",
+                    base.state());
         }
         return base;
     }
@@ -322,28 +360,46 @@ public final class SeriesEngine {
         return Math.max(e.observed(), e.expected()) >= minVolume;
     }
 
-    private void statisticalLifecycle(SeriesHistory h, Evaluation stat, Evaluation base, Surprise surprise, long start,
-                                      long windowMillis, boolean complete, List<Transition> out) {
+    private void statisticalLifecycle(
+            SeriesHistory h,
+            Evaluation stat,
+            Evaluation base,
+            Surprise surprise,
+            long start,
+            long windowMillis,
+            boolean complete,
+            List<Transition> out) {
         if (rule.detectors().isEmpty()) {
             return;
         }
         Direction d = rule.direction();
         boolean volume = hasVolume(stat, rule.minVolume());
         // The fallback of a seasonal rule cannot tell a daily ramp from an anomaly: only gross deviations fire.
-        double fireAt = stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
-        boolean fire = !stat.learning() && volume && (pointFires(stat, surprise, fireAt) || surprise.recent() >= likelihood.sigma());
+        double fireAt =
+                stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
+        boolean fire = !stat.learning()
+                && volume
+                && (pointFires(stat, surprise, fireAt) || surprise.recent() >= likelihood.sigma());
         // Resolve once the window itself is back inside the resolve band, no level shift is still under way
         // and the recent scores are back within what is usual for the series.
         double level = stat.detector().equals("level_shift") ? stat.score() : 0;
-        boolean resolve = !volume || stat.learning()
-                || (!pointDetectors() || d.directed(base.score()) < rule.resolveSensitivity() && d.directed(level) < rule.sensitivity())
-                && surprise.recent() < likelihood.sigma() / 2;
-        lifecycle.advance(h.getAlerts(), new AlertLifecycle.Verdict(rule.name(), fire, resolve, stat, complete, rule.firingWindows(),
-                severity(stat)), start, windowMillis, out);
+        boolean resolve = !volume
+                || stat.learning()
+                || (!pointDetectors()
+                                || d.directed(base.score()) < rule.resolveSensitivity()
+                                        && d.directed(level) < rule.sensitivity())
+                        && surprise.recent() < likelihood.sigma() / 2;
+        lifecycle.advance(
+                h.getAlerts(),
+                new AlertLifecycle.Verdict(
+                        rule.name(), fire, resolve, stat, complete, rule.firingWindows(), severity(stat)),
+                start,
+                windowMillis,
+                out);
     }
 
-    private void thresholdLifecycle(SeriesHistory h, ThresholdRule t, Evaluation base, long start, long windowMillis,
-                                    List<Transition> out) {
+    private void thresholdLifecycle(
+            SeriesHistory h, ThresholdRule t, Evaluation base, long start, long windowMillis, List<Transition> out) {
         double observed = base.observed();
         boolean breach = false;
         double bound = Double.NaN;
@@ -371,11 +427,21 @@ public final class SeriesEngine {
             lower = Math.max(lower, base.expected() * (1 - t.changePercent() / 100));
             upper = Math.min(upper, base.expected() * (1 + t.changePercent() / 100));
         }
-        Evaluation e = new Evaluation(observed, Double.isNaN(bound) ? base.expected() : bound,
-                Double.isInfinite(lower) ? -Double.MAX_VALUE : lower, Double.isInfinite(upper) ? Double.MAX_VALUE : upper,
-                score, 1.0, "threshold", base.state());
-        lifecycle.advance(h.getAlerts(), new AlertLifecycle.Verdict(t.name(), breach, !breach, e, true, t.forWindows(), t.severity()),
-                start, windowMillis, out);
+        Evaluation e = new Evaluation(
+                observed,
+                Double.isNaN(bound) ? base.expected() : bound,
+                Double.isInfinite(lower) ? -Double.MAX_VALUE : lower,
+                Double.isInfinite(upper) ? Double.MAX_VALUE : upper,
+                score,
+                1.0,
+                "threshold",
+                base.state());
+        lifecycle.advance(
+                h.getAlerts(),
+                new AlertLifecycle.Verdict(t.name(), breach, !breach, e, true, t.forWindows(), t.severity()),
+                start,
+                windowMillis,
+                out);
     }
 
     private String severity(Evaluation e) {
@@ -394,9 +460,16 @@ public final class SeriesEngine {
 
     private void setLatest(SeriesHistory h, ScoredWindow s) {
         Evaluation e = s.evaluation();
-        h.setLatest(new LatestEvaluation(s.windowStart(), e.observed(), e.expected(), e.score(),
-                !e.learning() && hasVolume(e, rule.minVolume()) && rule.direction().directed(e.score()) >= rule.resolveSensitivity(),
-                e.learning(), h.getWindowMillis()));
+        h.setLatest(new LatestEvaluation(
+                s.windowStart(),
+                e.observed(),
+                e.expected(),
+                e.score(),
+                !e.learning()
+                        && hasVolume(e, rule.minVolume())
+                        && rule.direction().directed(e.score()) >= rule.resolveSensitivity(),
+                e.learning(),
+                h.getWindowMillis()));
     }
 
     private void store(SeriesHistory h, List<Long> starts, List<Double> values) {

@@ -8,8 +8,7 @@ final class Stats {
     /** Scales a median absolute deviation to a standard deviation for normal data. */
     static final double MAD_TO_SIGMA = 1.4826;
 
-    private Stats() {
-    }
+    private Stats() {}
 
     static double median(double[] values, int n) {
         if (n == 0) {

@@ -9,6 +9,13 @@ import io.sightline.schemas.avro.AlertStatus;
  * @param endsAt   end of the alert when resolved, else null
  * @param revision the window had been judged already, and late events revised it into an anomaly
  */
-public record Transition(String rule, AlertStatus status, Evaluation evaluation, long windowStart, long startsAt, Long endsAt,
-                         String severity, boolean renotification, boolean revision) {
-}
+public record Transition(
+        String rule,
+        AlertStatus status,
+        Evaluation evaluation,
+        long windowStart,
+        long startsAt,
+        Long endsAt,
+        String severity,
+        boolean renotification,
+        boolean revision) {}

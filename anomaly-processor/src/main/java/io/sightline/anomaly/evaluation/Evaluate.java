@@ -36,23 +36,38 @@ import picocli.CommandLine.Option;
  * {@code --published <detector>} it scores that detector's published results instead, at
  * NAB's thresholds: how the scorer is checked against NAB's own numbers.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Scores the anomaly detector on a labelled corpus in NAB's layout (data/<category>/<name>.csv, labels/combined_windows.json).")
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Scores the anomaly detector on a labelled corpus in NAB's layout (data/<category>/<name>.csv, labels/combined_windows.json).")
 public final class Evaluate implements Callable<Integer> {
 
-    @Option(names = "--corpus", required = true, description = "The corpus root, e.g. a checkout of the Numenta Anomaly Benchmark.")
+    @Option(
+            names = "--corpus",
+            required = true,
+            description = "The corpus root, e.g. a checkout of the Numenta Anomaly Benchmark.")
     Path corpus;
 
-    @Option(names = "--categories", split = ",", description = "Only these categories (default: all), e.g. realKnownCause,realTraffic.")
+    @Option(
+            names = "--categories",
+            split = ",",
+            description = "Only these categories (default: all), e.g. realKnownCause,realTraffic.")
     List<String> categories = new ArrayList<>();
 
     @Mixin
     RuleOptions ruleOptions;
 
-    @Option(names = "--write-results", description = "Also write each series in NAB's results format (anomaly_score 1.0 at onsets) under this directory.")
+    @Option(
+            names = "--write-results",
+            description =
+                    "Also write each series in NAB's results format (anomaly_score 1.0 at onsets) under this directory.")
     Path resultsDir;
 
-    @Option(names = "--published", description = "Score this detector's published results (<corpus>/results/<name>/) at NAB's thresholds instead.")
+    @Option(
+            names = "--published",
+            description =
+                    "Score this detector's published results (<corpus>/results/<name>/) at NAB's thresholds instead.")
     String published;
 
     public static void main(String[] args) {
@@ -62,14 +77,23 @@ public final class Evaluate implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<LabelledSeries> series = NabCorpus.read(corpus, new LinkedHashSet<>(categories));
-        System.out.printf(Locale.ROOT, "%d series, %d windows%n", series.size(), series.stream().mapToInt(s -> s.windows().size()).sum());
+        System.out.printf(
+                Locale.ROOT,
+                "%d series, %d windows%n",
+                series.size(),
+                series.stream().mapToInt(s -> s.windows().size()).sum());
         Map<Profile, boolean[][]> detections = new LinkedHashMap<>();
         if (published != null) {
-            JsonNode thresholds = new ObjectMapper().readTree(corpus.resolve("config").resolve("thresholds.json").toFile()).path(published);
+            JsonNode thresholds = new ObjectMapper()
+                    .readTree(
+                            corpus.resolve("config").resolve("thresholds.json").toFile())
+                    .path(published);
             for (Profile profile : Profile.ALL) {
-                double threshold = thresholds.path(profile.name()).path("threshold").asDouble(Double.NaN);
+                double threshold =
+                        thresholds.path(profile.name()).path("threshold").asDouble(Double.NaN);
                 if (Double.isNaN(threshold)) {
-                    throw new IllegalArgumentException("config/thresholds.json has no threshold of " + published + " for " + profile.name());
+                    throw new IllegalArgumentException(
+                            "config/thresholds.json has no threshold of " + published + " for " + profile.name());
                 }
                 boolean[][] flags = new boolean[series.size()][];
                 for (int i = 0; i < series.size(); i++) {
@@ -114,7 +138,9 @@ public final class Evaluate implements Callable<Integer> {
             Row last = rows.isEmpty() ? null : rows.get(rows.size() - 1);
             if (last != null && start == last.timestamp()) {
                 inWindow++;
-                rows.set(rows.size() - 1, new Row(start, last.value() + (s.values()[i] - last.value()) / inWindow, null));
+                rows.set(
+                        rows.size() - 1,
+                        new Row(start, last.value() + (s.values()[i] - last.value()) / inWindow, null));
             } else if (last == null || start > last.timestamp()) {
                 rows.add(new Row(start, s.values()[i], null));
                 firstRowOf.put(start, i);
@@ -152,7 +178,10 @@ public final class Evaluate implements Callable<Integer> {
 
     private boolean[] publishedDetections(LabelledSeries s, double threshold) throws IOException {
         String file = s.name().substring(s.name().indexOf('/') + 1);
-        Path path = corpus.resolve("results").resolve(published).resolve(s.category()).resolve(published + "_" + file);
+        Path path = corpus.resolve("results")
+                .resolve(published)
+                .resolve(s.category())
+                .resolve(published + "_" + file);
         List<String> lines = Files.readAllLines(path);
         int column = List.of(lines.get(0).split(",")).indexOf("anomaly_score");
         boolean[] flags = new boolean[s.size()];
@@ -171,16 +200,29 @@ public final class Evaluate implements Callable<Integer> {
         try (Writer w = Files.newBufferedWriter(out)) {
             w.write("timestamp,value,anomaly_score,label\n");
             for (int i = 0; i < s.size(); i++) {
-                w.write(Instant.ofEpochMilli(s.timestamps()[i]).toString().replace('T', ' ').replace("Z", "") + "," + s.values()[i] + ","
-                        + (flags[i] ? "1.0" : "0.0") + "," + (label[i] ? 1 : 0) + "\n");
+                w.write(Instant.ofEpochMilli(s.timestamps()[i])
+                                .toString()
+                                .replace('T', ' ')
+                                .replace("Z", "") + "," + s.values()[i] + "," + (flags[i] ? "1.0" : "0.0") + ","
+                        + (label[i] ? 1 : 0) + "\n");
             }
         }
     }
 
     /** The normalized score per profile, over the corpus and per category, and the counts behind the standard one. */
     static void print(List<LabelledSeries> series, Map<Profile, boolean[][]> detections) {
-        Set<String> categories = series.stream().map(LabelledSeries::category).collect(Collectors.toCollection(TreeSet::new));
-        System.out.printf(Locale.ROOT, "%-24s %10s %10s %10s %8s %8s %8s%n", "category", "standard", "low_FP", "low_FN", "windows", "detected", "fp");
+        Set<String> categories =
+                series.stream().map(LabelledSeries::category).collect(Collectors.toCollection(TreeSet::new));
+        System.out.printf(
+                Locale.ROOT,
+                "%-24s %10s %10s %10s %8s %8s %8s%n",
+                "category",
+                "standard",
+                "low_FP",
+                "low_FN",
+                "windows",
+                "detected",
+                "fp");
         List<String> rows = new ArrayList<>(categories);
         rows.add("(all)");
         for (String category : rows) {
@@ -199,7 +241,8 @@ public final class Evaluate implements Callable<Integer> {
                 double raw = 0;
                 int labelled = 0;
                 for (int i : chosen) {
-                    NabScorer.FileScore score = NabScorer.score(series.get(i), detections.get(profile)[i], profile);
+                    NabScorer.FileScore score =
+                            NabScorer.score(series.get(i), detections.get(profile)[i], profile);
                     raw += score.score();
                     labelled += series.get(i).windows().size();
                     if (p == 0) {
@@ -210,8 +253,16 @@ public final class Evaluate implements Callable<Integer> {
                 }
                 normalized[p] = NabScorer.normalized(raw, labelled, profile);
             }
-            System.out.printf(Locale.ROOT, "%-24s %10.1f %10.1f %10.1f %8d %8d %8d%n", category, normalized[0], normalized[1], normalized[2],
-                    windows, detected, fp);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-24s %10.1f %10.1f %10.1f %8d %8d %8d%n",
+                    category,
+                    normalized[0],
+                    normalized[1],
+                    normalized[2],
+                    windows,
+                    detected,
+                    fp);
         }
     }
 }

@@ -12,8 +12,7 @@ import java.util.List;
 public record LabelledSeries(String name, String category, long[] timestamps, double[] values, List<Window> windows) {
 
     /** An anomaly window: the first and the last row it covers. */
-    public record Window(int first, int last) {
-    }
+    public record Window(int first, int last) {}
 
     public int size() {
         return timestamps.length;

@@ -25,17 +25,19 @@ import java.util.Set;
  */
 public final class NabCorpus {
 
-    private static final DateTimeFormatter LABEL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]", Locale.ROOT);
+    private static final DateTimeFormatter LABEL_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]", Locale.ROOT);
 
-    private NabCorpus() {
-    }
+    private NabCorpus() {}
 
     /**
      * @param root       the corpus root, holding {@code data/} and {@code labels/}
      * @param categories only these categories, or all when empty
      */
     public static List<LabelledSeries> read(Path root, Set<String> categories) throws IOException {
-        JsonNode labels = new ObjectMapper().readTree(root.resolve("labels").resolve("combined_windows.json").toFile());
+        JsonNode labels = new ObjectMapper()
+                .readTree(
+                        root.resolve("labels").resolve("combined_windows.json").toFile());
         List<LabelledSeries> corpus = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = labels.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();

@@ -20,12 +20,10 @@ public final class NabScorer {
 
     static final double PROBATION_PERCENT = 0.15;
 
-    private NabScorer() {
-    }
+    private NabScorer() {}
 
     /** The raw score of one file and its counts. */
-    public record FileScore(double score, int windows, int detectedWindows, int falsePositives) {
-    }
+    public record FileScore(double score, int windows, int detectedWindows, int falsePositives) {}
 
     static double scaledSigmoid(double relativePosition) {
         return relativePosition > 3.0 ? -1.0 : 2 / (1 + Math.exp(5 * relativePosition)) - 1.0;
@@ -67,7 +65,9 @@ public final class NabScorer {
                 double position = -(current.last() - i + 1) / width;
                 best[w] = Math.max(best[w], scaledSigmoid(position) * profile.tpWeight() / maxTp);
             } else {
-                double unweighted = previousLast < 0 ? -1.0 : scaledSigmoid(Math.abs(previousLast - i) / (double) (previousWidth - 1));
+                double unweighted = previousLast < 0
+                        ? -1.0
+                        : scaledSigmoid(Math.abs(previousLast - i) / (double) (previousWidth - 1));
                 fp += unweighted * profile.fpWeight();
                 falsePositives++;
             }

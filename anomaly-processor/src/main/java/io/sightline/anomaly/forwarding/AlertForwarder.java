@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class AlertForwarder implements AutoCloseable {
 
     /** Payload shape. */
-    public enum Format { ALERTMANAGER, WEBHOOK }
+    public enum Format {
+        ALERTMANAGER,
+        WEBHOOK
+    }
 
     private static final Logger log = LoggerFactory.getLogger(AlertForwarder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,7 +78,9 @@ public final class AlertForwarder implements AutoCloseable {
             return true;
         }
         dropped.incrementAndGet();
-        log.warn("Alert forwarding queue is full ({} alerts); dropped one (SIGHTLINE_ALERT_FORWARD_QUEUE_SIZE)", queue.size());
+        log.warn(
+                "Alert forwarding queue is full ({} alerts); dropped one (SIGHTLINE_ALERT_FORWARD_QUEUE_SIZE)",
+                queue.size());
         return false;
     }
 
@@ -118,9 +123,13 @@ public final class AlertForwarder implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             String problem;
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(timeout)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(timeout)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 int code = response.statusCode();
                 if (code / 100 == 2) {
                     sent.addAndGet(batch.size());
@@ -129,8 +138,11 @@ public final class AlertForwarder implements AutoCloseable {
                 problem = "HTTP " + code;
                 if (code / 100 == 4 && code != 429) {
                     failed.addAndGet(batch.size());
-                    log.error("Alert receiver {} refused {} alerts with {}; not retrying (check SIGHTLINE_ALERT_FORWARD_URL and _FORMAT)",
-                            url, batch.size(), problem);
+                    log.error(
+                            "Alert receiver {} refused {} alerts with {}; not retrying (check SIGHTLINE_ALERT_FORWARD_URL and _FORMAT)",
+                            url,
+                            batch.size(),
+                            problem);
                     return;
                 }
             } catch (IOException e) {
@@ -138,12 +150,23 @@ public final class AlertForwarder implements AutoCloseable {
             }
             if (attempt >= maxRetries) {
                 failed.addAndGet(batch.size());
-                log.error("Gave up forwarding {} alerts to {} after {} attempts: {}", batch.size(), url, attempt + 1, problem);
+                log.error(
+                        "Gave up forwarding {} alerts to {} after {} attempts: {}",
+                        batch.size(),
+                        url,
+                        attempt + 1,
+                        problem);
                 return;
             }
             long wait = backoff.toMillis() * (1L << Math.min(attempt, 10));
-            log.warn("Forwarding {} alerts to {} failed ({}); retry {} of {} in {} ms", batch.size(), url, problem, attempt + 1,
-                    maxRetries, wait);
+            log.warn(
+                    "Forwarding {} alerts to {} failed ({}); retry {} of {} in {} ms",
+                    batch.size(),
+                    url,
+                    problem,
+                    attempt + 1,
+                    maxRetries,
+                    wait);
             Thread.sleep(wait);
         }
     }
@@ -180,7 +203,8 @@ public final class AlertForwarder implements AutoCloseable {
         }
         ObjectNode envelope = JSON.createObjectNode();
         envelope.put("version", "4");
-        envelope.put("status", batch.stream().anyMatch(a -> a.getStatus() == AlertStatus.firing) ? "firing" : "resolved");
+        envelope.put(
+                "status", batch.stream().anyMatch(a -> a.getStatus() == AlertStatus.firing) ? "firing" : "resolved");
         envelope.put("receiver", "sightline");
         envelope.set("alerts", alerts);
         return envelope.toString();

@@ -39,22 +39,29 @@ public final class SeriesRoutes {
     }
 
     /** The answer. */
-    public record SeriesView(String series, boolean learning, int windows, Instant lastWindowStart, Map<String, Object> latest,
-                             Map<String, Instant> firingSince) {
-    }
+    public record SeriesView(
+            String series,
+            boolean learning,
+            int windows,
+            Instant lastWindowStart,
+            Map<String, Object> latest,
+            Map<String, Instant> firingSince) {}
 
     private void series(Context ctx) {
         String metric = ctx.queryParam("metric");
         if (metric == null || metric.isBlank()) {
-            throw ApiException.badRequest("missing_parameter", "query parameter 'metric' is required (plus one parameter per dimension)");
+            throw ApiException.badRequest(
+                    "missing_parameter", "query parameter 'metric' is required (plus one parameter per dimension)");
         }
-        String key = SeriesKey.of(metric, DimensionFilter.of(ctx, Set.of("metric"))).toString();
+        String key =
+                SeriesKey.of(metric, DimensionFilter.of(ctx, Set.of("metric"))).toString();
         // A store that is not queryable (rebalancing, restoring) is answered 503 with Retry-After by HttpService.
-        ReadOnlyKeyValueStore<String, SeriesHistory> store =
-                streams.store(StoreQueryParameters.fromNameAndType(AnomalyTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
+        ReadOnlyKeyValueStore<String, SeriesHistory> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AnomalyTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore()));
         SeriesHistory h = store.get(key);
         if (h == null) {
-            throw new ApiException(404, "not_found", "No baseline for " + key + " on this instance", List.of(), Map.of());
+            throw new ApiException(
+                    404, "not_found", "No baseline for " + key + " on this instance", List.of(), Map.of());
         }
         Map<String, Object> latest = new LinkedHashMap<>();
         if (h.getLatest() != null) {
@@ -71,7 +78,15 @@ public final class SeriesRoutes {
             }
         }
         List<Long> starts = h.getWindowStarts();
-        HttpService.json(ctx, 200, new SeriesView(key, h.getLatest() == null || h.getLatest().getLearning(), starts.size(),
-                starts.isEmpty() ? null : Instant.ofEpochMilli(starts.get(starts.size() - 1)), latest, firing));
+        HttpService.json(
+                ctx,
+                200,
+                new SeriesView(
+                        key,
+                        h.getLatest() == null || h.getLatest().getLearning(),
+                        starts.size(),
+                        starts.isEmpty() ? null : Instant.ofEpochMilli(starts.get(starts.size() - 1)),
+                        latest,
+                        firing));
     }
 }

@@ -57,7 +57,8 @@ public final class EventCatalogUpdater implements Processor<String, EventCatalog
             alerts.add(DriftAlerts.unplannedEvent(delta, now));
         }
         if (known != null) {
-            for (Map.Entry<String, Map<String, Long>> property : delta.getProperties().entrySet()) {
+            for (Map.Entry<String, Map<String, Long>> property :
+                    delta.getProperties().entrySet()) {
                 Map<String, Long> before = known.getProperties().get(property.getKey());
                 if (before == null) {
                     continue;
@@ -85,11 +86,17 @@ public final class EventCatalogUpdater implements Processor<String, EventCatalog
     static EventCatalogEntry merge(EventCatalogEntry known, EventCatalogEntry delta) {
         Map<String, Map<String, Long>> properties = new HashMap<>();
         known.getProperties().forEach((p, types) -> properties.put(p, new HashMap<>(types)));
-        delta.getProperties().forEach((p, types) -> types.forEach((t, n) -> properties.computeIfAbsent(p, x -> new HashMap<>()).merge(t, n, Long::sum)));
+        delta.getProperties()
+                .forEach((p, types) -> types.forEach((t, n) ->
+                        properties.computeIfAbsent(p, x -> new HashMap<>()).merge(t, n, Long::sum)));
         return EventCatalogEntry.newBuilder(delta)
                 .setCount(known.getCount() + delta.getCount())
-                .setFirstSeen(known.getFirstSeen().isBefore(delta.getFirstSeen()) ? known.getFirstSeen() : delta.getFirstSeen())
-                .setLastSeen(known.getLastSeen().isAfter(delta.getLastSeen()) ? known.getLastSeen() : delta.getLastSeen())
+                .setFirstSeen(
+                        known.getFirstSeen().isBefore(delta.getFirstSeen())
+                                ? known.getFirstSeen()
+                                : delta.getFirstSeen())
+                .setLastSeen(
+                        known.getLastSeen().isAfter(delta.getLastSeen()) ? known.getLastSeen() : delta.getLastSeen())
                 .setProperties(properties)
                 .setSample(delta.getSample() != null ? delta.getSample() : known.getSample())
                 .build();

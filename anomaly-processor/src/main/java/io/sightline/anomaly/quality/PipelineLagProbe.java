@@ -57,8 +57,7 @@ public final class PipelineLagProbe implements AutoCloseable {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
 
     /** One stage's lag: unconsumed offsets (markers included) and the age of the oldest unconsumed record. */
-    public record StageLag(String stage, long records, double seconds) {
-    }
+    public record StageLag(String stage, long records, double seconds) {}
 
     private final Admin admin;
     private final KafkaConsumer<byte[], byte[]> reader;
@@ -76,8 +75,13 @@ public final class PipelineLagProbe implements AutoCloseable {
     });
     private volatile boolean failing;
 
-    public PipelineLagProbe(Map<String, Object> clientProperties, Topic<String, MetricWindow> metrics, List<String> stages,
-                            Duration interval, MeterRegistry registry, Clock clock) {
+    public PipelineLagProbe(
+            Map<String, Object> clientProperties,
+            Topic<String, MetricWindow> metrics,
+            List<String> stages,
+            Duration interval,
+            MeterRegistry registry,
+            Clock clock) {
         this.metrics = metrics;
         this.stages = List.copyOf(stages);
         this.interval = interval;
@@ -87,20 +91,37 @@ public final class PipelineLagProbe implements AutoCloseable {
         this.admin = Admin.create(adminProps);
         Map<String, Object> readerProps = new HashMap<>(clientProperties);
         readerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "sightline-pipeline-lag-reader");
-        readerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
+        readerProps.put(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
         readerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        readerProps.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024); // only the first record of each partition is read
+        readerProps.put(
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                64 * 1024); // only the first record of each partition is read
         this.reader = new KafkaConsumer<>(readerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerProps = new HashMap<>(clientProperties);
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "sightline-pipeline-lag-producer");
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.producer = new KafkaProducer<>(producerProps, metrics.keySerde().serializer(), metrics.valueSerde().serializer());
+        this.producer = new KafkaProducer<>(
+                producerProps,
+                metrics.keySerde().serializer(),
+                metrics.valueSerde().serializer());
         for (String stage : this.stages) {
-            Gauge.builder("sightline.pipeline.lag.seconds", latest, m -> m.containsKey(stage) ? m.get(stage).seconds() : Double.NaN)
-                    .tag("stage", stage).description("Age of the oldest record the stage has not consumed yet").register(registry);
-            Gauge.builder("sightline.pipeline.lag.records", latest, m -> m.containsKey(stage) ? m.get(stage).records() : Double.NaN)
-                    .tag("stage", stage).description("Offsets the stage is behind its input, summed over partitions").register(registry);
+            Gauge.builder(
+                            "sightline.pipeline.lag.seconds",
+                            latest,
+                            m -> m.containsKey(stage) ? m.get(stage).seconds() : Double.NaN)
+                    .tag("stage", stage)
+                    .description("Age of the oldest record the stage has not consumed yet")
+                    .register(registry);
+            Gauge.builder(
+                            "sightline.pipeline.lag.records",
+                            latest,
+                            m -> m.containsKey(stage) ? m.get(stage).records() : Double.NaN)
+                    .tag("stage", stage)
+                    .description("Offsets the stage is behind its input, summed over partitions")
+                    .register(registry);
         }
     }
 
@@ -119,7 +140,10 @@ public final class PipelineLagProbe implements AutoCloseable {
             }
         } catch (Exception e) {
             if (!failing) {
-                log.warn("Pipeline lag cannot be measured ({}); retrying every {} ms", e.toString(), interval.toMillis());
+                log.warn(
+                        "Pipeline lag cannot be measured ({}); retrying every {} ms",
+                        e.toString(),
+                        interval.toMillis());
                 failing = true;
             }
         }
@@ -130,7 +154,8 @@ public final class PipelineLagProbe implements AutoCloseable {
         Map<String, StageLag> out = new LinkedHashMap<>();
         for (String stage : stages) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(stage)
-                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             committed.values().removeIf(java.util.Objects::isNull);
             if (committed.isEmpty()) {
                 latest.remove(stage);
@@ -138,13 +163,17 @@ public final class PipelineLagProbe implements AutoCloseable {
             }
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             committed.keySet().forEach(tp -> request.put(tp, OffsetSpec.latest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request,
-                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
+                            request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long records = 0;
             Map<TopicPartition, Long> behind = new HashMap<>();
             for (Map.Entry<TopicPartition, OffsetAndMetadata> c : committed.entrySet()) {
                 ListOffsetsResult.ListOffsetsResultInfo end = ends.get(c.getKey());
-                long gap = end == null ? 0 : Math.max(0, end.offset() - c.getValue().offset());
+                long gap = end == null
+                        ? 0
+                        : Math.max(0, end.offset() - c.getValue().offset());
                 records += gap;
                 if (gap > 0) {
                     behind.put(c.getKey(), c.getValue().offset());
@@ -177,7 +206,10 @@ public final class PipelineLagProbe implements AutoCloseable {
         }
         reader.unsubscribe();
         long now = clock.millis();
-        return firstTimestamp.values().stream().mapToDouble(ts -> Math.max(0, now - ts) / 1000.0).max().orElse(0);
+        return firstTimestamp.values().stream()
+                .mapToDouble(ts -> Math.max(0, now - ts) / 1000.0)
+                .max()
+                .orElse(0);
     }
 
     private void publish(Map<String, StageLag> lags) {
@@ -185,15 +217,29 @@ public final class PipelineLagProbe implements AutoCloseable {
         long start = now / WINDOW.toMillis() * WINDOW.toMillis();
         List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
         for (StageLag lag : lags.values()) {
-            double[] m = minuteMax.compute(lag.stage(), (s, prev) -> prev == null || prev[0] != start
-                    ? new double[] {start, lag.seconds(), 1} : new double[] {start, Math.max(prev[1], lag.seconds()), prev[2] + 1});
+            double[] m = minuteMax.compute(
+                    lag.stage(),
+                    (s, prev) -> prev == null || prev[0] != start
+                            ? new double[] {start, lag.seconds(), 1}
+                            : new double[] {start, Math.max(prev[1], lag.seconds()), prev[2] + 1});
             Map<String, String> dims = Map.of("stage", lag.stage());
-            MetricWindow w = MetricWindow.newBuilder().setMetric(DataQualityRules.PIPELINE_LAG_METRIC).setDimensions(dims)
-                    .setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
-                    .setValue(m[1]).setSampleCount((long) m[2]).setMeasure("gauge").setUpdatedAt(Instant.ofEpochMilli(now))
-                    .setValues(Map.of("records", (double) lag.records(), "seconds", lag.seconds())).build();
-            sends.add(producer.send(new ProducerRecord<>(metrics.name(), null, now,
-                    SeriesKey.of(DataQualityRules.PIPELINE_LAG_METRIC, dims).toString(), w)));
+            MetricWindow w = MetricWindow.newBuilder()
+                    .setMetric(DataQualityRules.PIPELINE_LAG_METRIC)
+                    .setDimensions(dims)
+                    .setWindowStart(Instant.ofEpochMilli(start))
+                    .setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
+                    .setValue(m[1])
+                    .setSampleCount((long) m[2])
+                    .setMeasure("gauge")
+                    .setUpdatedAt(Instant.ofEpochMilli(now))
+                    .setValues(Map.of("records", (double) lag.records(), "seconds", lag.seconds()))
+                    .build();
+            sends.add(producer.send(new ProducerRecord<>(
+                    metrics.name(),
+                    null,
+                    now,
+                    SeriesKey.of(DataQualityRules.PIPELINE_LAG_METRIC, dims).toString(),
+                    w)));
         }
         producer.flush();
         for (var send : sends) {

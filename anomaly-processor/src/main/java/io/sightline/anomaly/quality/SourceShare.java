@@ -25,9 +25,11 @@ public final class SourceShare implements Processor<String, MetricWindow, String
 
     /** The aggregator's per-source event count (one of the default metric definitions). */
     public static final String ACCEPTED_METRIC = "events_by_source";
+
     static final String CONTRIBUTION = "$troubled";
     /** In a contribution: 1 when the event is not among the accepted ones (so it adds to the total as well). */
     static final String OUTSIDE_ACCEPTED = "outside";
+
     public static final Duration WINDOW = Duration.ofMinutes(1);
     public static final Duration RETENTION = Duration.ofMinutes(30);
 
@@ -54,15 +56,24 @@ public final class SourceShare implements Processor<String, MetricWindow, String
             return null;
         }
         long start = time.toEpochMilli() / WINDOW.toMillis() * WINDOW.toMillis();
-        return MetricWindow.newBuilder().setMetric(CONTRIBUTION).setDimensions(Map.of("source", source))
-                .setWindowStart(Instant.ofEpochMilli(start)).setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
-                .setValue(1).setSampleCount(1).setMeasure("count").setValues(Map.of(OUTSIDE_ACCEPTED, outsideAccepted ? 1.0 : 0.0))
-                .setUpdatedAt(time).build();
+        return MetricWindow.newBuilder()
+                .setMetric(CONTRIBUTION)
+                .setDimensions(Map.of("source", source))
+                .setWindowStart(Instant.ofEpochMilli(start))
+                .setWindowEnd(Instant.ofEpochMilli(start).plus(WINDOW))
+                .setValue(1)
+                .setSampleCount(1)
+                .setMeasure("count")
+                .setValues(Map.of(OUTSIDE_ACCEPTED, outsideAccepted ? 1.0 : 0.0))
+                .setUpdatedAt(time)
+                .build();
     }
 
     /** Whether {@code m} is the accepted count of a source for one minute. */
     public static boolean isAcceptedCount(MetricWindow m) {
-        return m != null && ACCEPTED_METRIC.equals(m.getMetric()) && m.getDimensions().get("source") != null
+        return m != null
+                && ACCEPTED_METRIC.equals(m.getMetric())
+                && m.getDimensions().get("source") != null
                 && Duration.between(m.getWindowStart(), m.getWindowEnd()).equals(WINDOW);
     }
 
@@ -91,11 +102,17 @@ public final class SourceShare implements Processor<String, MetricWindow, String
             outside += in.getValues().getOrDefault(OUTSIDE_ACCEPTED, 1.0);
         }
         double total = accepted + outside;
-        MetricWindow share = MetricWindow.newBuilder().setMetric(shareMetric)
-                .setDimensions(Map.of("source", source)).setWindowStart(in.getWindowStart())
-                .setWindowEnd(in.getWindowStart().plus(WINDOW)).setValue(total == 0 ? 0 : Math.min(1, troubled / total))
-                .setSampleCount((long) total).setMeasure("ratio").setValues(Map.of("accepted", accepted, "troubled", troubled, OUTSIDE_ACCEPTED, outside))
-                .setUpdatedAt(Instant.now()).build();
+        MetricWindow share = MetricWindow.newBuilder()
+                .setMetric(shareMetric)
+                .setDimensions(Map.of("source", source))
+                .setWindowStart(in.getWindowStart())
+                .setWindowEnd(in.getWindowStart().plus(WINDOW))
+                .setValue(total == 0 ? 0 : Math.min(1, troubled / total))
+                .setSampleCount((long) total)
+                .setMeasure("ratio")
+                .setValues(Map.of("accepted", accepted, "troubled", troubled, OUTSIDE_ACCEPTED, outside))
+                .setUpdatedAt(Instant.now())
+                .build();
         store.put(source, share, start);
         if (total >= minEvents) {
             String series = SeriesKey.of(shareMetric, Map.of("source", source)).toString();

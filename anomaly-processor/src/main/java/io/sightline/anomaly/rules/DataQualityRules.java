@@ -22,22 +22,24 @@ public final class DataQualityRules {
     public static final String PIPELINE_LAG_METRIC = "pipeline_lag_seconds";
     /** Per-minute counts of what the pipeline drops: judged for rises only (a drop in drops is good news). */
     public static final List<String> DROP_COUNT_METRICS = List.of("rejected_events", "duplicate_events", "late_events");
+
     public static final String REJECTED_SHARE_ALERT = "RejectedShareHigh";
     public static final String PIPELINE_LAG_ALERT = "PipelineLagHigh";
     public static final String VIOLATION_SHARE_ALERT = "ViolationShareHigh";
 
-    private DataQualityRules() {
-    }
+    private DataQualityRules() {}
 
     /** What an on-call engineer does about a data-quality alert on {@code series}, or null for other metrics. */
     public static String remediation(SeriesKey series) {
         String source = series.dimensions().getOrDefault("source", "?");
         return switch (series.metric()) {
-            case VIOLATION_SHARE_METRIC -> "See what source " + source + "'s events break: GET /v1/quality/violations?source=" + source
-                    + "&groupBy=event,type,path on the serving API (each path with expected and actual values in quality.violations.v1); "
-                    + "fix the app that sends them, or publish a tracking-plan version that allows them.";
-            case REJECTED_SHARE_METRIC -> "See why source " + source + "'s events are rejected: GET /v1/quality on the serving API "
-                    + "(reason per stage), the records in events.invalid.v1 carry the payload and the field to fix.";
+            case VIOLATION_SHARE_METRIC ->
+                "See what source " + source + "'s events break: GET /v1/quality/violations?source=" + source
+                        + "&groupBy=event,type,path on the serving API (each path with expected and actual values in quality.violations.v1); "
+                        + "fix the app that sends them, or publish a tracking-plan version that allows them.";
+            case REJECTED_SHARE_METRIC ->
+                "See why source " + source + "'s events are rejected: GET /v1/quality on the serving API "
+                        + "(reason per stage), the records in events.invalid.v1 carry the payload and the field to fix.";
             default -> null;
         };
     }

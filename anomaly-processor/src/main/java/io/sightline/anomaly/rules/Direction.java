@@ -2,7 +2,9 @@ package io.sightline.anomaly.rules;
 
 /** Which deviations alert: only rises, only falls, or both. */
 public enum Direction {
-    UP, DOWN, BOTH;
+    UP,
+    DOWN,
+    BOTH;
 
     /** The score as seen from this direction: positive when it points the way that alerts. */
     public double directed(double score) {

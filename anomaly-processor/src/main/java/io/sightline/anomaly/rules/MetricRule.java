@@ -21,12 +21,32 @@ import java.util.Set;
  * @param outlierSigma  the point and level-shift detectors fire only on windows this many standard deviations above
  *                      the series' usual window score (0 off)
  */
-public record MetricRule(String name, String match, Set<DetectorKind> detectors, Seasonality seasonality, int slotsPerPeriod,
-                         int seasonalPeriods, int minPeriods, double blend, int historyWindows, int minHistory,
-                         double sensitivity, double resolveSensitivity, double levelShiftAlpha, Direction direction,
-                         double minVolume, int firingWindows, int resolveWindows, long renotifyMillis, String severity,
-                         String runbookUrl, List<ThresholdRule> thresholds, Gaps gaps, int cooldownWindows,
-                         double likelihoodTail, double outlierSigma) {
+public record MetricRule(
+        String name,
+        String match,
+        Set<DetectorKind> detectors,
+        Seasonality seasonality,
+        int slotsPerPeriod,
+        int seasonalPeriods,
+        int minPeriods,
+        double blend,
+        int historyWindows,
+        int minHistory,
+        double sensitivity,
+        double resolveSensitivity,
+        double levelShiftAlpha,
+        Direction direction,
+        double minVolume,
+        int firingWindows,
+        int resolveWindows,
+        long renotifyMillis,
+        String severity,
+        String runbookUrl,
+        List<ThresholdRule> thresholds,
+        Gaps gaps,
+        int cooldownWindows,
+        double likelihoodTail,
+        double outlierSigma) {
 
     public boolean matches(String metric) {
         return RuleSet.globMatches(match, metric);

@@ -28,8 +28,12 @@ public final class RuleKey<T> {
     }
 
     /** The service setting that gives a key its default: name, type, validator, and how its value becomes the key's. */
-    public record Setting(String name, ConfigDef.Type type, Object defaultValue, ConfigDef.Validator validator, Function<Object, Object> toKey) {
-    }
+    public record Setting(
+            String name,
+            ConfigDef.Type type,
+            Object defaultValue,
+            ConfigDef.Validator validator,
+            Function<Object, Object> toKey) {}
 
     private final String name;
     private final Reader<T> reader;
@@ -40,7 +44,14 @@ public final class RuleKey<T> {
     private final String doc;
     private final Setting setting;
 
-    RuleKey(String name, Reader<T> reader, Writer<T> writer, Function<MetricRule, T> getter, T defaultValue, String allowed, String doc,
+    RuleKey(
+            String name,
+            Reader<T> reader,
+            Writer<T> writer,
+            Function<MetricRule, T> getter,
+            T defaultValue,
+            String allowed,
+            String doc,
             Setting setting) {
         this.name = name;
         this.reader = reader;

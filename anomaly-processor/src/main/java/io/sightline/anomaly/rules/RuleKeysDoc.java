@@ -12,17 +12,24 @@ public final class RuleKeysDoc {
 
     /** The markers around the generated table in the page. */
     public static final String BEGIN = "<!-- rule keys: generated from RuleKeys by RuleKeysDoc; do not edit -->";
+
     public static final String END = "<!-- end of rule keys -->";
 
-    private RuleKeysDoc() {
-    }
+    private RuleKeysDoc() {}
 
     public static String table() {
         StringBuilder md = new StringBuilder(BEGIN).append('\n');
         md.append("| key | default | values | meaning |\n|---|---|---|---|\n");
         for (RuleKey<?> key : RuleKeys.ALL) {
-            md.append("| `").append(key.name()).append("` | ").append(defaultOf(key)).append(" | ").append(key.allowed())
-                    .append(" | ").append(key.doc()).append(" |\n");
+            md.append("| `")
+                    .append(key.name())
+                    .append("` | ")
+                    .append(defaultOf(key))
+                    .append(" | ")
+                    .append(key.allowed())
+                    .append(" | ")
+                    .append(key.doc())
+                    .append(" |\n");
         }
         return md.append(END).toString();
     }

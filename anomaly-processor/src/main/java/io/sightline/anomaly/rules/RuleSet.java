@@ -104,7 +104,8 @@ public final class RuleSet {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!key.equals("defaults") && !key.equals("metrics")) {
-                throw new IllegalArgumentException(source + ": unknown top-level key '" + key + "' (expected 'defaults' and 'metrics')");
+                throw new IllegalArgumentException(
+                        source + ": unknown top-level key '" + key + "' (expected 'defaults' and 'metrics')");
             }
         }
         ObjectNode defaults = base.deepCopy();
@@ -129,8 +130,11 @@ public final class RuleSet {
             for (int i = 0; i < metrics.size(); i++) {
                 JsonNode entry = metrics.get(i);
                 String where = source + ", metrics[" + i + "]";
-                if (!entry.isObject() || !entry.path("match").isTextual() || entry.path("match").asText().isBlank()) {
-                    throw new IllegalArgumentException(where + ": every entry needs a 'match' (a metric name, '*' as wildcard)");
+                if (!entry.isObject()
+                        || !entry.path("match").isTextual()
+                        || entry.path("match").asText().isBlank()) {
+                    throw new IllegalArgumentException(
+                            where + ": every entry needs a 'match' (a metric name, '*' as wildcard)");
                 }
                 where += " (match '" + entry.get("match").asText() + "')";
                 if (!seen.add(entry.get("match").asText())) {
@@ -146,7 +150,9 @@ public final class RuleSet {
 
     /** The rule for {@code metric}: the first entry that matches it, else the defaults. */
     public MetricRule forMetric(String metric) {
-        return byMetric.computeIfAbsent(metric, m -> rules.stream().filter(r -> r.matches(m)).findFirst().orElse(fallback));
+        return byMetric.computeIfAbsent(
+                metric,
+                m -> rules.stream().filter(r -> r.matches(m)).findFirst().orElse(fallback));
     }
 
     public List<MetricRule> rules() {
@@ -180,8 +186,8 @@ public final class RuleSet {
         int historyWindows = RuleKeys.HISTORY_WINDOWS.read(n, where);
         int minHistory = RuleKeys.MIN_HISTORY.read(n, where);
         if (minHistory > historyWindows) {
-            throw new IllegalArgumentException(where + ": " + label(RuleKeys.MIN_HISTORY, minHistory) + " must not exceed "
-                    + label(RuleKeys.HISTORY_WINDOWS, historyWindows));
+            throw new IllegalArgumentException(where + ": " + label(RuleKeys.MIN_HISTORY, minHistory)
+                    + " must not exceed " + label(RuleKeys.HISTORY_WINDOWS, historyWindows));
         }
         double sensitivity = RuleKeys.SENSITIVITY.read(n, where);
         double resolveSensitivity = RuleKeys.RESOLVE_SENSITIVITY.read(n, where);
@@ -192,36 +198,70 @@ public final class RuleSet {
         int seasonalPeriods = RuleKeys.SEASONAL_PERIODS.read(n, where);
         int minPeriods = RuleKeys.MIN_PERIODS.read(n, where);
         if (minPeriods > seasonalPeriods) {
-            throw new IllegalArgumentException(where + ": 'minPeriods' (" + minPeriods + ") must not exceed 'seasonalPeriods' (" + seasonalPeriods + ")");
+            throw new IllegalArgumentException(where + ": 'minPeriods' (" + minPeriods
+                    + ") must not exceed 'seasonalPeriods' (" + seasonalPeriods + ")");
         }
         Integer slots = RuleKeys.SLOTS_PER_PERIOD.read(n, where);
         Direction direction = RuleKeys.DIRECTION.read(n, where);
         List<ThresholdRule> thresholds = new ArrayList<>();
         for (ThresholdRule t : RuleKeys.THRESHOLDS.read(n, where)) {
             // A threshold without its own direction judges changes in the metric's.
-            thresholds.add(t.direction() != null ? t : new ThresholdRule(t.name(), t.above(), t.below(), t.changePercent(), direction,
-                    t.forWindows(), t.minVolume(), t.severity()));
+            thresholds.add(
+                    t.direction() != null
+                            ? t
+                            : new ThresholdRule(
+                                    t.name(),
+                                    t.above(),
+                                    t.below(),
+                                    t.changePercent(),
+                                    direction,
+                                    t.forWindows(),
+                                    t.minVolume(),
+                                    t.severity()));
         }
         String name = RuleKeys.NAME.read(n, where);
         Set<String> names = new HashSet<>();
         names.add(name);
         for (ThresholdRule r : thresholds) {
             if (!names.add(r.name())) {
-                throw new IllegalArgumentException(where + ": rule name '" + r.name() + "' is used twice; alerts need distinct names");
+                throw new IllegalArgumentException(
+                        where + ": rule name '" + r.name() + "' is used twice; alerts need distinct names");
             }
         }
-        return new MetricRule(name, RuleKeys.MATCH.read(n, where), RuleKeys.DETECTORS.read(n, where), seasonality,
-                slots != null ? slots : seasonality.defaultSlots(), seasonalPeriods, minPeriods, RuleKeys.BLEND.read(n, where),
-                historyWindows, minHistory, sensitivity, resolveSensitivity, RuleKeys.LEVEL_SHIFT_ALPHA.read(n, where), direction,
-                RuleKeys.MIN_VOLUME.read(n, where), RuleKeys.FIRING_WINDOWS.read(n, where), RuleKeys.RESOLVE_WINDOWS.read(n, where),
-                RuleKeys.RENOTIFY.read(n, where), RuleKeys.SEVERITY.read(n, where), RuleKeys.RUNBOOK_URL.read(n, where),
-                List.copyOf(thresholds), RuleKeys.GAPS.read(n, where), RuleKeys.COOLDOWN.read(n, where),
-                RuleKeys.LIKELIHOOD_TAIL.read(n, where), RuleKeys.OUTLIER_SIGMA.read(n, where));
+        return new MetricRule(
+                name,
+                RuleKeys.MATCH.read(n, where),
+                RuleKeys.DETECTORS.read(n, where),
+                seasonality,
+                slots != null ? slots : seasonality.defaultSlots(),
+                seasonalPeriods,
+                minPeriods,
+                RuleKeys.BLEND.read(n, where),
+                historyWindows,
+                minHistory,
+                sensitivity,
+                resolveSensitivity,
+                RuleKeys.LEVEL_SHIFT_ALPHA.read(n, where),
+                direction,
+                RuleKeys.MIN_VOLUME.read(n, where),
+                RuleKeys.FIRING_WINDOWS.read(n, where),
+                RuleKeys.RESOLVE_WINDOWS.read(n, where),
+                RuleKeys.RENOTIFY.read(n, where),
+                RuleKeys.SEVERITY.read(n, where),
+                RuleKeys.RUNBOOK_URL.read(n, where),
+                List.copyOf(thresholds),
+                RuleKeys.GAPS.read(n, where),
+                RuleKeys.COOLDOWN.read(n, where),
+                RuleKeys.LIKELIHOOD_TAIL.read(n, where),
+                RuleKeys.OUTLIER_SIGMA.read(n, where));
     }
 
     /** A key and its value as errors name them, with the setting that gives its default: a value may come from there. */
     private static String label(RuleKey<?> key, Object value) {
-        return "'" + key.name() + "' (" + value + (key.setting() == null ? "" : ", default " + Settings.envName(key.setting().name())) + ")";
+        return "'" + key.name() + "' (" + value
+                + (key.setting() == null
+                        ? ""
+                        : ", default " + Settings.envName(key.setting().name())) + ")";
     }
 
     /**
@@ -230,9 +270,17 @@ public final class RuleSet {
      * setting not there takes its declared default).
      */
     public static ObjectNode base(Map<String, ?> settings) {
-        return RuleKeys.defaults(YAML.createObjectNode(), name -> settings.containsKey(name) ? settings.get(name)
-                : RuleKeys.ALL.stream().filter(k -> k.setting() != null && k.setting().name().equals(name)).findFirst()
-                        .orElseThrow().setting().defaultValue());
+        return RuleKeys.defaults(
+                YAML.createObjectNode(),
+                name -> settings.containsKey(name)
+                        ? settings.get(name)
+                        : RuleKeys.ALL.stream()
+                                .filter(k -> k.setting() != null
+                                        && k.setting().name().equals(name))
+                                .findFirst()
+                                .orElseThrow()
+                                .setting()
+                                .defaultValue());
     }
 
     /** A rule back as a node with every key set: the base for overriding some keys of it. */

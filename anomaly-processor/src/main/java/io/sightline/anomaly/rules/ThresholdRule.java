@@ -5,6 +5,12 @@ package io.sightline.anomaly.rules;
  * more than a percentage from the baseline, for {@code forWindows} consecutive complete windows.
  * Unset bounds are {@code null}.
  */
-public record ThresholdRule(String name, Double above, Double below, Double changePercent, Direction direction,
-                            int forWindows, double minVolume, String severity) {
-}
+public record ThresholdRule(
+        String name,
+        Double above,
+        Double below,
+        Double changePercent,
+        Direction direction,
+        int forWindows,
+        double minVolume,
+        String severity) {}

@@ -10,8 +10,8 @@ import java.time.Duration;
  * before its share of rejected events is judged, and where alerts are forwarded
  * (null: only to {@code alerts.v1}).
  */
-public record AnomalySettings(RuleSet rules, int maxSeries, Duration evictionInterval, int rejectedShareMinEvents,
-                                AlertForwarder forwarder) {
+public record AnomalySettings(
+        RuleSet rules, int maxSeries, Duration evictionInterval, int rejectedShareMinEvents, AlertForwarder forwarder) {
 
     public AnomalySettings withForwarder(AlertForwarder forwarder) {
         return new AnomalySettings(rules, maxSeries, evictionInterval, rejectedShareMinEvents, forwarder);

@@ -50,6 +50,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     static final String METRIC_GROUP = "sightline-anomaly-metrics";
     /** How often (stream time) quiet series are checked for windows that passed without an update. */
     static final java.time.Duration STALE_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
+
     private static final Logger log = LoggerFactory.getLogger(SeriesDetector.class);
 
     private final AnomalySettings settings;
@@ -78,14 +79,29 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         this.latest = context.getStateStore(AnomalyTopology.LATEST_STORE);
         this.everySeries = context.getStateStore(AnomalyTopology.EVALUATIONS_STORE);
         String task = context.taskId().toString();
-        evicted = sensor(task, "series-evicted-total", "Series evicted because the task tracked more than the cap.", true);
-        learned = sensor(task, "series-learned-total", "Series that finished learning (enough history to alert).", true);
+        evicted = sensor(
+                task, "series-evicted-total", "Series evicted because the task tracked more than the cap.", true);
+        learned =
+                sensor(task, "series-learned-total", "Series that finished learning (enough history to alert).", true);
         trackedGauge = sensor(task, "series-tracked", "Series this task keeps a baseline for.", false);
-        learningGauge = sensor(task, "series-learning", "Series still learning (too little history to alert), as of the last scan.", false);
+        learningGauge = sensor(
+                task,
+                "series-learning",
+                "Series still learning (too little history to alert), as of the last scan.",
+                false);
         if (settings.forwarder() != null) {
-            forwardedGauge = sensor(task, "alerts-forwarded", "Alerts this process forwarded to the receiver (process-wide, as of the last scan).", false);
-            forwardFailedGauge = sensor(task, "alerts-forward-failed", "Alerts given up after the retries (process-wide).", false);
-            forwardDroppedGauge = sensor(task, "alerts-forward-dropped", "Alerts dropped because the forwarding queue was full (process-wide).", false);
+            forwardedGauge = sensor(
+                    task,
+                    "alerts-forwarded",
+                    "Alerts this process forwarded to the receiver (process-wide, as of the last scan).",
+                    false);
+            forwardFailedGauge =
+                    sensor(task, "alerts-forward-failed", "Alerts given up after the retries (process-wide).", false);
+            forwardDroppedGauge = sensor(
+                    task,
+                    "alerts-forward-dropped",
+                    "Alerts dropped because the forwarding queue was full (process-wide).",
+                    false);
         }
         scan();
         context.schedule(settings.evictionInterval(), PunctuationType.WALL_CLOCK_TIME, now -> scan());
@@ -93,9 +109,13 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     }
 
     private Sensor sensor(String task, String name, String description, boolean cumulative) {
-        Sensor s = context.metrics().addSensor("anomaly-" + name + "-" + task + "-" + System.identityHashCode(this),
-                Sensor.RecordingLevel.INFO);
-        s.add(new MetricName(name, METRIC_GROUP, description, Map.of("task-id", task)), cumulative ? new CumulativeSum() : new Value());
+        Sensor s = context.metrics()
+                .addSensor(
+                        "anomaly-" + name + "-" + task + "-" + System.identityHashCode(this),
+                        Sensor.RecordingLevel.INFO);
+        s.add(
+                new MetricName(name, METRIC_GROUP, description, Map.of("task-id", task)),
+                cumulative ? new CumulativeSum() : new Value());
         return s;
     }
 
@@ -126,7 +146,9 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
             putLatest(key, h.getLatest(), record.timestamp());
             if (wasLearning && !h.getLatest().getLearning()) {
                 learned.record();
-                log.debug("A series of metric {} finished learning (partition {})", series.metric(),
+                log.debug(
+                        "A series of metric {} finished learning (partition {})",
+                        series.metric(),
                         context.recordMetadata().map(m -> m.partition()).orElse(-1));
             }
         }
@@ -153,7 +175,8 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
             }
             SeriesKey series = SeriesKey.parse(e.getKey());
             MetricRule rule = settings.rules().forMetric(series.metric());
-            SeriesEngine.Result result = engines.computeIfAbsent(rule, SeriesEngine::new).advance(h, now);
+            SeriesEngine.Result result =
+                    engines.computeIfAbsent(rule, SeriesEngine::new).advance(h, now);
             history.put(e.getKey(), h);
             if (h.getLatest() != null) {
                 putLatest(e.getKey(), h.getLatest(), now);
@@ -172,12 +195,19 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         String key = series.toString();
         for (Transition t : transitions) {
             Explanation explanation = t.status() == AlertStatus.firing
-                    ? Explainer.explain(series, t.windowStart(), size, t.evaluation().observed(),
-                            t.evaluation().expected(), t.evaluation().score(), everywhere(key.substring(0, key.indexOf('{') + 1)),
+                    ? Explainer.explain(
+                            series,
+                            t.windowStart(),
+                            size,
+                            t.evaluation().observed(),
+                            t.evaluation().expected(),
+                            t.evaluation().score(),
+                            everywhere(key.substring(0, key.indexOf('{') + 1)),
                             everywhere(""))
                     : Explanation.NONE;
             Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
-            context.forward(new Record<String, Object>(alert.getFingerprint(), alert, timestamp), AnomalyTopology.TO_ALERTS);
+            context.forward(
+                    new Record<String, Object>(alert.getFingerprint(), alert, timestamp), AnomalyTopology.TO_ALERTS);
             if (settings.forwarder() != null) {
                 settings.forwarder().offer(alert);
             }
@@ -192,10 +222,12 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     private List<Map.Entry<String, LatestEvaluation>> everywhere(String prefix) {
         Map<String, LatestEvaluation> merged = new java.util.TreeMap<>();
         StringSerializer keys = new StringSerializer();
-        try (KeyValueIterator<String, LatestEvaluation> it = prefix.isEmpty() ? everySeries.all() : everySeries.prefixScan(prefix, keys)) {
+        try (KeyValueIterator<String, LatestEvaluation> it =
+                prefix.isEmpty() ? everySeries.all() : everySeries.prefixScan(prefix, keys)) {
             collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
         }
-        try (KeyValueIterator<String, LatestEvaluation> it = prefix.isEmpty() ? latest.all() : latest.prefixScan(prefix, keys)) {
+        try (KeyValueIterator<String, LatestEvaluation> it =
+                prefix.isEmpty() ? latest.all() : latest.prefixScan(prefix, keys)) {
             collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
         }
         return new ArrayList<>(merged.entrySet());
@@ -223,18 +255,24 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         tracked = entries.size();
         int excess = entries.size() - settings.maxSeries();
         if (excess > 0) {
-            entries.sort(Comparator.comparingLong((Map.Entry<String, LatestEvaluation> e) -> e.getValue().getWindowStart())
+            entries.sort(Comparator.comparingLong((Map.Entry<String, LatestEvaluation> e) ->
+                            e.getValue().getWindowStart())
                     .thenComparing(Map.Entry::getKey));
             for (int i = 0; i < excess; i++) {
                 String key = entries.get(i).getKey();
                 history.delete(key);
                 latest.delete(key);
-                context.forward(new Record<String, Object>(key, null, context.currentSystemTimeMs()), AnomalyTopology.TO_EVALUATIONS);
+                context.forward(
+                        new Record<String, Object>(key, null, context.currentSystemTimeMs()),
+                        AnomalyTopology.TO_EVALUATIONS);
                 evicted.record();
             }
             tracked -= excess;
-            log.info("Evicted the {} least active series: this task tracked {} and the cap is {} (SIGHTLINE_DETECTOR_MAX_SERIES)",
-                    excess, entries.size(), settings.maxSeries());
+            log.info(
+                    "Evicted the {} least active series: this task tracked {} and the cap is {} (SIGHTLINE_DETECTOR_MAX_SERIES)",
+                    excess,
+                    entries.size(),
+                    settings.maxSeries());
         }
         trackedGauge.record(tracked);
         learningGauge.record(learning);
@@ -247,7 +285,9 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
 
     @Override
     public void close() {
-        for (Sensor s : new Sensor[] {evicted, learned, trackedGauge, learningGauge, forwardedGauge, forwardFailedGauge, forwardDroppedGauge}) {
+        for (Sensor s : new Sensor[] {
+            evicted, learned, trackedGauge, learningGauge, forwardedGauge, forwardFailedGauge, forwardDroppedGauge
+        }) {
             if (s != null) {
                 context.metrics().removeSensor(s);
             }

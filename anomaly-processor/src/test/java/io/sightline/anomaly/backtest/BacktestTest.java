@@ -29,12 +29,17 @@ class BacktestTest {
 
         String out = run("--csv", input.toString(), "--scores", scores.toString(), "--set", "minHistory=5");
 
-        assertThat(out).contains("2024-05-01T00:30:00Z firing").contains("2024-05-01T00:32:00Z resolved")
-                .contains("events 1, detected 1, firings 1 (true 1): precision 1.000 recall 1.000 f1 1.000, mean delay 0.00 windows");
+        assertThat(out)
+                .contains("2024-05-01T00:30:00Z firing")
+                .contains("2024-05-01T00:32:00Z resolved")
+                .contains(
+                        "events 1, detected 1, firings 1 (true 1): precision 1.000 recall 1.000 f1 1.000, mean delay 0.00 windows");
         List<String> lines = Files.readAllLines(scores);
         assertThat(lines).hasSize(41).first().isEqualTo("timestamp,value,anomaly_score");
         assertThat(lines.get(31)).isEqualTo("2024-05-01T00:30:00Z,90.0,1.0000");
-        assertThat(Double.parseDouble(lines.get(20).split(",")[2])).as("a normal row").isLessThan(0.1);
+        assertThat(Double.parseDouble(lines.get(20).split(",")[2]))
+                .as("a normal row")
+                .isLessThan(0.1);
     }
 
     @Test

@@ -27,11 +27,15 @@ class BacktestTuningTest {
     static final long WINDOW = 5 * 60_000L;
     static final int DAY = 288;
     static final int WINDOWS = 28 * DAY;
-    static final int[] AT = {15 * DAY + 40, 17 * DAY + 150, 19 * DAY + 100, 22 * DAY + 200, 25 * DAY + 60, 26 * DAY + 250};
+    static final int[] AT = {
+        15 * DAY + 40, 17 * DAY + 150, 19 * DAY + 100, 22 * DAY + 200, 25 * DAY + 60, 26 * DAY + 250
+    };
 
     static Map<String, SyntheticSeries> scenarios() {
         Map<String, SyntheticSeries> s = new LinkedHashMap<>();
-        s.put("clean daily+weekly (no anomalies)", base(11).daily(50).weekly(30).noise(5).build());
+        s.put(
+                "clean daily+weekly (no anomalies)",
+                base(11).daily(50).weekly(30).noise(5).build());
         s.put("flat, spikes +40", with(base(1).noise(5), b -> spikes(b, 40)));
         s.put("daily, spikes +40", with(base(2).daily(50).noise(5), b -> spikes(b, 40)));
         s.put("daily, spikes -40", with(base(3).daily(50).noise(5), b -> spikes(b, -40)));
@@ -78,9 +82,12 @@ class BacktestTuningTest {
     }
 
     static MetricRule rule(String seasonality, double sensitivity) {
-        return RuleSet.parse(new AnomalyConfig(Map.of()).ruleBase(),
-                "defaults:\n  seasonality: " + seasonality + "\n  sensitivity: " + sensitivity
-                        + "\n  resolveSensitivity: " + sensitivity / 2 + "\n", "tuning").defaults();
+        return RuleSet.parse(
+                        new AnomalyConfig(Map.of()).ruleBase(),
+                        "defaults:\n  seasonality: " + seasonality + "\n  sensitivity: " + sensitivity
+                                + "\n  resolveSensitivity: " + sensitivity / 2 + "\n",
+                        "tuning")
+                .defaults();
     }
 
     @Test
@@ -96,9 +103,14 @@ class BacktestTuningTest {
         for (Map.Entry<String, SyntheticSeries> scenario : scenarios().entrySet()) {
             List<Row> rows = rows(scenario.getValue());
             for (String seasonality : seasonalities) {
-                table.append("| ").append(scenario.getKey()).append(" | ").append(seasonality).append(" |");
+                table.append("| ")
+                        .append(scenario.getKey())
+                        .append(" | ")
+                        .append(seasonality)
+                        .append(" |");
                 for (double sensitivity : sensitivities) {
-                    BacktestRun.Metrics m = BacktestRun.run(rule(seasonality, sensitivity), rows, WINDOW, 3).metrics();
+                    BacktestRun.Metrics m = BacktestRun.run(rule(seasonality, sensitivity), rows, WINDOW, 3)
+                            .metrics();
                     table.append(' ').append(cell(m)).append(" |");
                     if (sensitivity == 5 && seasonality.equals(matching(scenario.getKey()))) {
                         atDefaults.put(scenario.getKey(), m);
@@ -113,7 +125,8 @@ class BacktestTuningTest {
         System.out.println(table);
 
         // At the default sensitivity with the seasonality that matches the series: the published claims.
-        assertThat(atDefaults.get("clean daily+weekly (no anomalies)").firings()).isLessThanOrEqualTo(2);
+        assertThat(atDefaults.get("clean daily+weekly (no anomalies)").firings())
+                .isLessThanOrEqualTo(2);
         atDefaults.forEach((name, m) -> {
             if (m.events() > 0) {
                 assertThat(m.recall()).as("recall on %s", name).isGreaterThanOrEqualTo(5.0 / 6);

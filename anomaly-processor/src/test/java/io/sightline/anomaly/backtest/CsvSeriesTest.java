@@ -32,9 +32,13 @@ class CsvSeriesTest {
         assertThat(read.duplicatesCombined()).isEqualTo(1);
         assertThat(read.outOfOrderSkipped()).isEqualTo(1);
         assertThat(read.unreadableSkipped()).isEqualTo(2);
-        assertThat(read.summary()).startsWith("1 rows with a repeated timestamp combined, 1 out-of-order rows skipped, 2 unreadable rows skipped")
+        assertThat(read.summary())
+                .startsWith(
+                        "1 rows with a repeated timestamp combined, 1 out-of-order rows skipped, 2 unreadable rows skipped")
                 .contains("line 7: value is not a number");
-        assertThat(CsvSeries.readAll(csv)).as("as the file has them, for scoring").hasSize(6);
+        assertThat(CsvSeries.readAll(csv))
+                .as("as the file has them, for scoring")
+                .hasSize(6);
     }
 
     @Test

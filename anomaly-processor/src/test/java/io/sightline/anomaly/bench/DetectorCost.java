@@ -3,11 +3,9 @@ package io.sightline.anomaly.bench;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.detection.SeriesEngine;
 import io.sightline.anomaly.rules.MetricRule;
-import io.sightline.anomaly.rules.RuleSet;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -27,7 +25,9 @@ public final class DetectorCost {
         System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.sightline.schemas.avro,java.lang,java.util");
         int series = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int measured = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        Map<String, String> env = args.length > 2 ? Map.of("SIGHTLINE_DETECTOR_RULES_FILE", Path.of(args[2]).toString()) : Map.of();
+        Map<String, String> env = args.length > 2
+                ? Map.of("SIGHTLINE_DETECTOR_RULES_FILE", Path.of(args[2]).toString())
+                : Map.of();
         MetricRule rule = new AnomalyConfig(env).rules().forMetric("event_count");
         int warmup = rule.historyWindows() + 1 + 10;
         SeriesEngine engine = new SeriesEngine(rule);
@@ -65,15 +65,27 @@ public final class DetectorCost {
         for (ByteBuffer b : states) {
             bytes += b.remaining();
         }
-        System.out.printf(Locale.ROOT, "rule: detectors %s, seasonality %s, history %d windows%n", rule.detectors(),
-                rule.seasonality(), rule.historyWindows());
-        System.out.printf(Locale.ROOT, "%d series, %d measured windows each: engine %.1f us/window, engine + state round trip %.1f us/window"
-                + " (%.0f windows/s on one core)%n", series, measured, engineNanos / 1e3 / windows, totalNanos / 1e3 / windows,
+        System.out.printf(
+                Locale.ROOT,
+                "rule: detectors %s, seasonality %s, history %d windows%n",
+                rule.detectors(),
+                rule.seasonality(),
+                rule.historyWindows());
+        System.out.printf(
+                Locale.ROOT,
+                "%d series, %d measured windows each: engine %.1f us/window, engine + state round trip %.1f us/window"
+                        + " (%.0f windows/s on one core)%n",
+                series,
+                measured,
+                engineNanos / 1e3 / windows,
+                totalNanos / 1e3 / windows,
                 windows / (totalNanos / 1e9));
-        System.out.printf(Locale.ROOT, "state %.0f bytes per series (Avro), %.1f MB for 100,000 series%n", (double) bytes / series,
+        System.out.printf(
+                Locale.ROOT,
+                "state %.0f bytes per series (Avro), %.1f MB for 100,000 series%n",
+                (double) bytes / series,
                 bytes / (double) series * 100_000 / 1e6);
     }
 
-    private DetectorCost() {
-    }
+    private DetectorCost() {}
 }

@@ -18,14 +18,21 @@ class AlertLifecycleTest {
     private static final long MINUTE = 60_000;
     private static final Evaluation EVALUATION = new Evaluation(10, 1, 0, 2, 9, 1, "seasonal", BaselineState.READY);
 
-    private final AlertLifecycle lifecycle = new AlertLifecycle(RuleSet.parse(RuleSet.base(Map.of()),
-            "defaults:\n  resolveWindows: 2\n  cooldown: 3\n  renotify: PT10M\n", "test").defaults());
+    private final AlertLifecycle lifecycle = new AlertLifecycle(RuleSet.parse(
+                    RuleSet.base(Map.of()),
+                    "defaults:\n  resolveWindows: 2\n  cooldown: 3\n  renotify: PT10M\n",
+                    "test")
+            .defaults());
     private final Map<String, AlertState> alerts = new HashMap<>();
     private final List<Transition> out = new ArrayList<>();
 
     private void window(int minute, boolean fire, boolean resolve) {
-        lifecycle.advance(alerts, new AlertLifecycle.Verdict("anomaly", fire, resolve, EVALUATION, true, 2, "warning"),
-                minute * MINUTE, MINUTE, out);
+        lifecycle.advance(
+                alerts,
+                new AlertLifecycle.Verdict("anomaly", fire, resolve, EVALUATION, true, 2, "warning"),
+                minute * MINUTE,
+                MINUTE,
+                out);
     }
 
     private Phase phaseAt(int minute) {
@@ -46,7 +53,10 @@ class AlertLifecycleTest {
         assertThat(phaseAt(2)).isEqualTo(Phase.FIRING);
 
         window(11, false, false); // still deviating ten minutes on: notified again
-        assertThat(out).hasSize(2).last().satisfies(t -> assertThat(t.renotification()).isTrue());
+        assertThat(out)
+                .hasSize(2)
+                .last()
+                .satisfies(t -> assertThat(t.renotification()).isTrue());
 
         window(12, false, true);
         assertThat(phaseAt(13)).isEqualTo(Phase.FIRING); // one quiet window is not enough

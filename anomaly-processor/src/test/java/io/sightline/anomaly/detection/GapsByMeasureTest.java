@@ -27,12 +27,15 @@ class GapsByMeasureTest {
         assertThat(Gaps.AUTO.forMeasure("ratio")).isEqualTo(Gaps.SKIP);
         assertThat(Gaps.AUTO.forMeasure("p95")).isEqualTo(Gaps.SKIP);
         assertThat(Gaps.AUTO.forMeasure("gauge")).isEqualTo(Gaps.SKIP);
-        assertThat(Gaps.ZERO.forMeasure("ratio")).as("a rule that says zero means zero").isEqualTo(Gaps.ZERO);
+        assertThat(Gaps.ZERO.forMeasure("ratio"))
+                .as("a rule that says zero means zero")
+                .isEqualTo(Gaps.ZERO);
     }
 
     @Test
     void shouldAlertOnACountThatStopsButNotOnARatioWithoutSamples() {
-        MetricRule rule = RuleSet.of(new AnomalyConfig(Map.of()).ruleBase(), List.of()).forMetric("checkout_conversion");
+        MetricRule rule =
+                RuleSet.of(new AnomalyConfig(Map.of()).ruleBase(), List.of()).forMetric("checkout_conversion");
         assertThat(rule.gaps()).isEqualTo(Gaps.AUTO);
 
         assertThat(firingsWithAQuarterHourMissing(rule, "count")).isPositive();
@@ -51,7 +54,8 @@ class GapsByMeasureTest {
                 continue;
             }
             firings += engine.update(h, i * MINUTE, MINUTE, 50 + 2 * random.nextGaussian()).transitions().stream()
-                    .filter(t -> t.status() == AlertStatus.firing).count();
+                    .filter(t -> t.status() == AlertStatus.firing)
+                    .count();
         }
         return firings;
     }

@@ -26,7 +26,10 @@ class LikelihoodDetectionTest {
     static final int DAY = 288;
 
     static MetricRule gauges() {
-        return RuleSet.load(new AnomalyConfig(Map.of()).ruleBase(), Path.of("..", "deploy", "rules", "gauges.yaml"), List.of())
+        return RuleSet.load(
+                        new AnomalyConfig(Map.of()).ruleBase(),
+                        Path.of("..", "deploy", "rules", "gauges.yaml"),
+                        List.of())
                 .forMetric("cpu_utilization");
     }
 
@@ -61,7 +64,8 @@ class LikelihoodDetectionTest {
         int gaugeFirings = 0;
         for (long seed = 1; seed <= 3; seed++) {
             List<Row> rows = burstyGauge(seed, -1);
-            classicFirings += BacktestRun.run(classic(), rows, WINDOW, 3).metrics().firings();
+            classicFirings +=
+                    BacktestRun.run(classic(), rows, WINDOW, 3).metrics().firings();
             gaugeFirings += BacktestRun.run(gauges(), rows, WINDOW, 3).metrics().firings();
         }
         // The default rule pages on every burst; the gauges rule learns within its first day that bursts are usual.
@@ -83,8 +87,15 @@ class LikelihoodDetectionTest {
     @Test
     void shouldJudgeADailySeriesAgainstItsDailyRhythmOnly() {
         MetricRule rule = gauges();
-        SyntheticSeries daily = SyntheticSeries.builder(10 * DAY, WINDOW, 21).level(100).daily(50).noise(3).build();
-        SyntheticSeries flat = SyntheticSeries.builder(10 * DAY, WINDOW, 22).level(100).noise(3).build();
+        SyntheticSeries daily = SyntheticSeries.builder(10 * DAY, WINDOW, 21)
+                .level(100)
+                .daily(50)
+                .noise(3)
+                .build();
+        SyntheticSeries flat = SyntheticSeries.builder(10 * DAY, WINDOW, 22)
+                .level(100)
+                .noise(3)
+                .build();
 
         // The level-shift and likelihood detectors show on top of either baseline.
         assertThat(detectorsOfLastDay(rule, daily)).containsKey("seasonal").doesNotContainKey("robust_zscore");
@@ -98,7 +109,8 @@ class LikelihoodDetectionTest {
         SeriesHistory h = SeriesEngine.newHistory();
         Map<String, Integer> used = new HashMap<>();
         for (int i = 0; i < s.size(); i++) {
-            for (ScoredWindow w : engine.update(h, i * WINDOW, WINDOW, s.values()[i]).scored()) {
+            for (ScoredWindow w :
+                    engine.update(h, i * WINDOW, WINDOW, s.values()[i]).scored()) {
                 if (w.complete() && w.windowStart() >= (s.size() - DAY) * WINDOW) {
                     used.merge(w.evaluation().detector(), 1, Integer::sum);
                 }

@@ -40,8 +40,10 @@ class NabScorerTest {
 
     @Test
     void aLateDetectionEarnsLessByTheScaledSigmoid() {
-        // position -(59 - 59 + 1) / 10 = -0.1: 2 sigmoid(0.5) - 1 = 0.24492, over the maximum 2 sigmoid(5) - 1 = 0.98661
-        assertThat(NabScorer.score(series(), at(59), Profile.STANDARD).score()).isCloseTo(0.24492 / 0.98661, within(1e-4));
+        // position -(59 - 59 + 1) / 10 = -0.1: 2 sigmoid(0.5) - 1 = 0.24492, over the maximum 2 sigmoid(5) - 1 =
+        // 0.98661
+        assertThat(NabScorer.score(series(), at(59), Profile.STANDARD).score())
+                .isCloseTo(0.24492 / 0.98661, within(1e-4));
     }
 
     @Test
@@ -51,19 +53,25 @@ class NabScorerTest {
         NabScorer.FileScore score = NabScorer.score(series(), at(30, 70), Profile.STANDARD);
         assertThat(score.score()).isCloseTo(-1.0 - 0.11 + expectedAfter, within(1e-9));
         assertThat(score.falsePositives()).isEqualTo(2);
-        assertThat(NabScorer.score(series(), at(30), Profile.REWARD_LOW_FP).score()).isCloseTo(-1.0 - 0.22, within(1e-9));
+        assertThat(NabScorer.score(series(), at(30), Profile.REWARD_LOW_FP).score())
+                .isCloseTo(-1.0 - 0.22, within(1e-9));
     }
 
     @Test
     void aMissedWindowCostsTheFalseNegativeWeightAndTheProbationaryPeriodDoesNotCount() {
         assertThat(NabScorer.score(series(), at(5), Profile.STANDARD).score()).isCloseTo(-1.0, within(1e-9));
-        assertThat(NabScorer.score(series(), at(), Profile.REWARD_LOW_FN).score()).isCloseTo(-2.0, within(1e-9));
+        assertThat(NabScorer.score(series(), at(), Profile.REWARD_LOW_FN).score())
+                .isCloseTo(-2.0, within(1e-9));
         assertThat(NabScorer.normalized(-1.0, 1, Profile.STANDARD)).isZero();
     }
 
     @Test
     void aWindowInsideTheProbationaryPeriodIsNotScored() {
-        LabelledSeries early = new LabelledSeries("cat/early.csv", "cat", series().timestamps(), series().values(),
+        LabelledSeries early = new LabelledSeries(
+                "cat/early.csv",
+                "cat",
+                series().timestamps(),
+                series().values(),
                 List.of(new LabelledSeries.Window(2, 8)));
         NabScorer.FileScore score = NabScorer.score(early, at(), Profile.STANDARD);
         assertThat(score.windows()).isZero();

@@ -36,8 +36,9 @@ class AlertForwarderTest {
     @Test
     void shouldRetryUntilTheAlertmanagerAcceptsAndSendAlertmanagerShapedAlerts() throws Exception {
         URI url = serve(2, 503);
-        try (AlertForwarder forwarder = new AlertForwarder(url, AlertForwarder.Format.ALERTMANAGER, 10, 5,
-                Duration.ofSeconds(2), Duration.ofMillis(10)).start()) {
+        try (AlertForwarder forwarder = new AlertForwarder(
+                        url, AlertForwarder.Format.ALERTMANAGER, 10, 5, Duration.ofSeconds(2), Duration.ofMillis(10))
+                .start()) {
             forwarder.offer(alert(AlertStatus.firing));
 
             await().atMost(Duration.ofSeconds(10)).until(() -> forwarder.sent() == 1);
@@ -55,8 +56,9 @@ class AlertForwarderTest {
     @Test
     void shouldGiveUpAfterTheRetriesAndNotRetryAClientError() throws Exception {
         URI url = serve(100, 400);
-        try (AlertForwarder forwarder = new AlertForwarder(url, AlertForwarder.Format.WEBHOOK, 10, 5,
-                Duration.ofSeconds(2), Duration.ofMillis(10)).start()) {
+        try (AlertForwarder forwarder = new AlertForwarder(
+                        url, AlertForwarder.Format.WEBHOOK, 10, 5, Duration.ofSeconds(2), Duration.ofMillis(10))
+                .start()) {
             forwarder.offer(alert(AlertStatus.resolved));
 
             await().atMost(Duration.ofSeconds(10)).until(() -> forwarder.failed() == 1);
@@ -70,8 +72,13 @@ class AlertForwarderTest {
 
     @Test
     void shouldDropAndCountAlertsPastTheQueueBound() {
-        AlertForwarder forwarder = new AlertForwarder(URI.create("http://127.0.0.1:1/"), AlertForwarder.Format.ALERTMANAGER, 2, 0,
-                Duration.ofSeconds(1), Duration.ofMillis(10));
+        AlertForwarder forwarder = new AlertForwarder(
+                URI.create("http://127.0.0.1:1/"),
+                AlertForwarder.Format.ALERTMANAGER,
+                2,
+                0,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(10));
 
         assertThat(forwarder.offer(alert(AlertStatus.firing))).isTrue();
         assertThat(forwarder.offer(alert(AlertStatus.firing))).isTrue();
@@ -96,12 +103,26 @@ class AlertForwarderTest {
 
     private static Alert alert(AlertStatus status) {
         Instant start = Instant.parse("2024-05-01T12:00:00Z");
-        return Alert.newBuilder().setFingerprint("f1").setStatus(status)
+        return Alert.newBuilder()
+                .setFingerprint("f1")
+                .setStatus(status)
                 .setLabels(Map.of("alertname", "MetricAnomaly", "metric", "event_count"))
                 .setAnnotations(Map.of("summary", "event_count is above"))
-                .setStartsAt(start).setEndsAt(status == AlertStatus.resolved ? start.plusSeconds(300) : null)
-                .setMetric("event_count").setWindowStart(start).setObserved(80).setExpected(10).setLower(5).setUpper(15)
-                .setScore(20).setConfidence(0.9).setDetector("seasonal").setRule("anomaly").setExplanation("")
-                .setContributors(List.of()).setCorrelated(List.of()).build();
+                .setStartsAt(start)
+                .setEndsAt(status == AlertStatus.resolved ? start.plusSeconds(300) : null)
+                .setMetric("event_count")
+                .setWindowStart(start)
+                .setObserved(80)
+                .setExpected(10)
+                .setLower(5)
+                .setUpper(15)
+                .setScore(20)
+                .setConfidence(0.9)
+                .setDetector("seasonal")
+                .setRule("anomaly")
+                .setExplanation("")
+                .setContributors(List.of())
+                .setCorrelated(List.of())
+                .build();
     }
 }

@@ -26,14 +26,18 @@ class RuleKeysDocTest {
             Files.writeString(PAGE, page.replace(current, RuleKeysDoc.table()));
             current = RuleKeysDoc.table();
         }
-        assertThat(current).as("the rule-key table in docs/anomaly-detection.md is out of date: regenerate it with "
-                + "./mvnw -q -o -pl anomaly-processor test -Dtest=RuleKeysDocTest -Dsightline.docs.regenerate=true").isEqualTo(RuleKeysDoc.table());
+        assertThat(current)
+                .as(
+                        "the rule-key table in docs/anomaly-detection.md is out of date: regenerate it with "
+                                + "./mvnw -q -o -pl anomaly-processor test -Dtest=RuleKeysDocTest -Dsightline.docs.regenerate=true")
+                .isEqualTo(RuleKeysDoc.table());
     }
 
     @Test
     void everyKeyARuleWritesBackIsDeclaredAndDocumented() {
         MetricRule rule = RuleSet.of(RuleSet.base(java.util.Map.of())).defaults();
-        assertThat(RuleSet.toNode(rule).properties()).allSatisfy(e -> assertThat(RuleKeysDoc.table()).contains("| `" + e.getKey() + "` |"));
+        assertThat(RuleSet.toNode(rule).properties())
+                .allSatisfy(e -> assertThat(RuleKeysDoc.table()).contains("| `" + e.getKey() + "` |"));
         assertThat(RuleKeys.names()).hasSize(RuleKeys.ALL.size());
     }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RuleSetTest {
 
-    private static final ObjectNode BASE = RuleSet.base(Map.of("detector.threshold", 4.0, "detector.resolve.threshold", 2.0,
-            "detector.history.windows", 30));
+    private static final ObjectNode BASE = RuleSet.base(
+            Map.of("detector.threshold", 4.0, "detector.resolve.threshold", 2.0, "detector.history.windows", 30));
 
     @TempDir
     Path dir;
@@ -33,8 +33,9 @@ class RuleSetTest {
 
     @Test
     void shouldShipThresholdRulesForTheDataQualitySeriesFromTheSettings() {
-        RuleSet rules = new AnomalyConfig(Map.of("SIGHTLINE_QUALITY_REJECTED_SHARE_MAX", "0.1",
-                "SIGHTLINE_QUALITY_LAG_MAX_SECONDS", "90")).rules();
+        RuleSet rules = new AnomalyConfig(Map.of(
+                        "SIGHTLINE_QUALITY_REJECTED_SHARE_MAX", "0.1", "SIGHTLINE_QUALITY_LAG_MAX_SECONDS", "90"))
+                .rules();
 
         MetricRule share = rules.forMetric(DataQualityRules.REJECTED_SHARE_METRIC);
         assertThat(share.detectors()).isEmpty();
@@ -52,7 +53,8 @@ class RuleSetTest {
         assertThat(rules.forMetric("event_count").thresholds()).isEmpty();
         assertThat(rules.forMetric("event_count").direction()).isEqualTo(Direction.BOTH);
         assertThat(rules.forMetric("duplicate_events").direction()).isEqualTo(Direction.UP);
-        assertThat(rules.forMetric("late_events").detectors()).containsExactlyInAnyOrder(DetectorKind.SEASONAL, DetectorKind.LEVEL_SHIFT);
+        assertThat(rules.forMetric("late_events").detectors())
+                .containsExactlyInAnyOrder(DetectorKind.SEASONAL, DetectorKind.LEVEL_SHIFT);
     }
 
     @Test
@@ -68,9 +70,11 @@ class RuleSetTest {
                     sensitivity: 6
                 """, "test", DataQualityRules.entries(0.05, 0.05, 120));
 
-        assertThat(rules.forMetric("rejected_share").thresholds()).singleElement()
+        assertThat(rules.forMetric("rejected_share").thresholds())
+                .singleElement()
                 .satisfies(t -> assertThat(t.name()).isEqualTo("RejectedShareHigh"));
-        assertThat(rules.forMetric("pipeline_lag_seconds").thresholds()).singleElement()
+        assertThat(rules.forMetric("pipeline_lag_seconds").thresholds())
+                .singleElement()
                 .satisfies(t -> assertThat(t.above()).isEqualTo(600.0));
         assertThat(rules.forMetric("event_count").sensitivity()).isEqualTo(6.0);
     }
@@ -128,10 +132,13 @@ class RuleSetTest {
     void shouldRejectUnknownKeysAndInconsistentThresholds() {
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    sensitivty: 3\n", "r"))
                 .hasMessageContaining("metrics[0] (match 'a'): unknown key 'sensitivty'");
-        assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    sensitivity: 3\n    resolveSensitivity: 3\n", "r"))
-                .hasMessageContaining("'resolveSensitivity' (3.0, default SIGHTLINE_DETECTOR_RESOLVE_THRESHOLD) must be lower than 'sensitivity' (3.0, default SIGHTLINE_DETECTOR_THRESHOLD)");
+        assertThatThrownBy(() -> RuleSet.parse(
+                        BASE, "metrics:\n  - match: a\n    sensitivity: 3\n    resolveSensitivity: 3\n", "r"))
+                .hasMessageContaining(
+                        "'resolveSensitivity' (3.0, default SIGHTLINE_DETECTOR_RESOLVE_THRESHOLD) must be lower than 'sensitivity' (3.0, default SIGHTLINE_DETECTOR_THRESHOLD)");
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - match: a\n    thresholds:\n      - name: t\n", "r"))
-                .hasMessageContaining("metrics[0] (match 'a'), thresholds[0]: set at least one of 'above', 'below', 'changePercent'");
+                .hasMessageContaining(
+                        "metrics[0] (match 'a'), thresholds[0]: set at least one of 'above', 'below', 'changePercent'");
         assertThatThrownBy(() -> RuleSet.parse(BASE, "metrics:\n  - sensitivity: 3\n", "r"))
                 .hasMessageContaining("metrics[0]: every entry needs a 'match'");
     }
@@ -144,7 +151,9 @@ class RuleSetTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("metrics[0] (match 'x'): 'direction' must be one of [up, down, both]")
                 .hasMessageContaining("SIGHTLINE_DETECTOR_RULES_FILE");
-        assertThatThrownBy(() -> new AnomalyConfig(Map.of("SIGHTLINE_DETECTOR_RULES_FILE", dir.resolve("missing.yaml").toString())))
+        assertThatThrownBy(() -> new AnomalyConfig(Map.of(
+                        "SIGHTLINE_DETECTOR_RULES_FILE",
+                        dir.resolve("missing.yaml").toString())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("does not exist");
     }

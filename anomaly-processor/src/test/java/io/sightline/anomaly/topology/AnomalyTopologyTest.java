@@ -75,19 +75,27 @@ class AnomalyTopologyTest {
         assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
         assertThat(firing.getObserved()).isEqualTo(80.0);
         assertThat(firing.getExpected()).isEqualTo(10.0);
-        assertThat(firing.getLabels()).containsEntry("metric", "event_count").containsEntry("event", "Checkout")
-                .containsEntry("alertname", "MetricAnomaly").containsEntry("severity", "critical").containsEntry("rule", "anomaly");
+        assertThat(firing.getLabels())
+                .containsEntry("metric", "event_count")
+                .containsEntry("event", "Checkout")
+                .containsEntry("alertname", "MetricAnomaly")
+                .containsEntry("severity", "critical")
+                .containsEntry("rule", "anomaly");
         assertThat(firing.getAnnotations().get("summary")).contains("above");
         assertThat(firing.getStartsAt()).isEqualTo(T0.plusSeconds(6 * 60));
-        assertThat(firing.getContributors()).singleElement()
-                .satisfies(c -> assertThat(c.getDimension() + "=" + c.getValue()).isEqualTo("event=Checkout"));
+        assertThat(firing.getContributors())
+                .singleElement()
+                .satisfies(
+                        c -> assertThat(c.getDimension() + "=" + c.getValue()).isEqualTo("event=Checkout"));
         assertThat(firing.getExplanation()).contains("event=Checkout");
         assertThat(firing.getConfidence()).isBetween(0.0, 1.0);
         assertThat(driver.alerts().isEmpty()).isTrue();
 
         window(7, 10);
         window(8, 11);
-        assertThat(driver.alerts().isEmpty()).as("one normal window is not enough to resolve").isTrue();
+        assertThat(driver.alerts().isEmpty())
+                .as("one normal window is not enough to resolve")
+                .isTrue();
         window(9, 10);
 
         Alert resolved = driver.alerts().readValue();
@@ -143,12 +151,15 @@ class AnomalyTopologyTest {
             window(i, 50 + i % 3);
             driver.window("event_count", signup, i, 30 + (i % 2));
         }
-        assertThat(driver.alerts().readValuesToList()).extracting(Alert::getStatus).containsExactly(AlertStatus.resolved);
+        assertThat(driver.alerts().readValuesToList())
+                .extracting(Alert::getStatus)
+                .containsExactly(AlertStatus.resolved);
     }
 
     @Test
     void shouldNotFlapWhenASeriesHoversAtTheThreshold() {
-        // Median 100, MAD 2: sigma 2.97, so the firing threshold (5) is at about 114.8 and the resolve threshold (2.5) at 107.4.
+        // Median 100, MAD 2: sigma 2.97, so the firing threshold (5) is at about 114.8 and the resolve threshold (2.5)
+        // at 107.4.
         double[] normal = {98, 100, 102, 100, 98, 102, 100, 98, 102, 100};
         for (int i = 0; i < normal.length; i++) {
             window(i, normal[i]);
@@ -212,7 +223,9 @@ class AnomalyTopologyTest {
         window(10, 50);
         window(11, 51);
         window(12, 50);
-        assertThat(driver.alerts().readValuesToList()).extracting(Alert::getStatus).containsExactly(AlertStatus.resolved);
+        assertThat(driver.alerts().readValuesToList())
+                .extracting(Alert::getStatus)
+                .containsExactly(AlertStatus.resolved);
     }
 
     private void window(int minute, double value) {

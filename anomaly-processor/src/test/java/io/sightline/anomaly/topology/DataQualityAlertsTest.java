@@ -26,8 +26,16 @@ class DataQualityAlertsTest {
 
     @BeforeEach
     void setUp() {
-        driver = new DetectorDriver(stateDir, Map.of("SIGHTLINE_QUALITY_REJECTED_SHARE_MAX", "0.05",
-                "SIGHTLINE_QUALITY_REJECTED_MIN_EVENTS", "20", "SIGHTLINE_QUALITY_LAG_MAX_SECONDS", "120"), Duration.ofMinutes(1));
+        driver = new DetectorDriver(
+                stateDir,
+                Map.of(
+                        "SIGHTLINE_QUALITY_REJECTED_SHARE_MAX",
+                        "0.05",
+                        "SIGHTLINE_QUALITY_REJECTED_MIN_EVENTS",
+                        "20",
+                        "SIGHTLINE_QUALITY_LAG_MAX_SECONDS",
+                        "120"),
+                Duration.ofMinutes(1));
     }
 
     @AfterEach
@@ -39,19 +47,27 @@ class DataQualityAlertsTest {
     void shouldFireWhenASourcesShareOfRejectedEventsPassesTheLimitAndResolveWhenItFalls() {
         driver.window("events_by_source", WEB, 0, 100);
         driver.deadLetter("ingest-gateway", "web", 0, 10);
-        assertThat(driver.alerts().isEmpty()).as("judged once the minute is complete").isTrue();
+        assertThat(driver.alerts().isEmpty())
+                .as("judged once the minute is complete")
+                .isTrue();
 
         driver.window("events_by_source", WEB, 1, 100);
 
         Alert firing = driver.alerts().readValue();
         assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
-        assertThat(firing.getLabels()).containsEntry("alertname", "MetricThreshold").containsEntry("rule", "RejectedShareHigh")
-                .containsEntry("metric", "rejected_share").containsEntry("source", "web").containsEntry("severity", "warning");
+        assertThat(firing.getLabels())
+                .containsEntry("alertname", "MetricThreshold")
+                .containsEntry("rule", "RejectedShareHigh")
+                .containsEntry("metric", "rejected_share")
+                .containsEntry("source", "web")
+                .containsEntry("severity", "warning");
         assertThat(firing.getObserved()).isCloseTo(10.0 / 110, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(driver.alerts().isEmpty()).isTrue();
 
         driver.window("events_by_source", WEB, 2, 100);
-        assertThat(driver.alerts().isEmpty()).as("resolves after two complete windows under the limit").isTrue();
+        assertThat(driver.alerts().isEmpty())
+                .as("resolves after two complete windows under the limit")
+                .isTrue();
         driver.window("events_by_source", WEB, 3, 100);
 
         Alert resolved = driver.alerts().readValue();
@@ -77,7 +93,8 @@ class DataQualityAlertsTest {
         }
 
         List<Alert> alerts = driver.alerts().readValuesToList();
-        assertThat(alerts).noneMatch(a -> "RejectedShareHigh".equals(a.getLabels().get("rule")));
+        assertThat(alerts)
+                .noneMatch(a -> "RejectedShareHigh".equals(a.getLabels().get("rule")));
     }
 
     @Test
@@ -90,12 +107,16 @@ class DataQualityAlertsTest {
 
         Alert firing = driver.alerts().readValue();
         assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
-        assertThat(firing.getLabels()).containsEntry("rule", "PipelineLagHigh").containsEntry("stage", "sightline-enrich")
+        assertThat(firing.getLabels())
+                .containsEntry("rule", "PipelineLagHigh")
+                .containsEntry("stage", "sightline-enrich")
                 .containsEntry("severity", "critical");
         assertThat(firing.getObserved()).isEqualTo(300.0);
 
         driver.window("pipeline_lag_seconds", ENRICH, 3, 1);
-        assertThat(driver.alerts().isEmpty()).as("resolves after two complete windows under the limit").isTrue();
+        assertThat(driver.alerts().isEmpty())
+                .as("resolves after two complete windows under the limit")
+                .isTrue();
         driver.window("pipeline_lag_seconds", ENRICH, 4, 1);
 
         assertThat(driver.alerts().readValue().getStatus()).isEqualTo(AlertStatus.resolved);

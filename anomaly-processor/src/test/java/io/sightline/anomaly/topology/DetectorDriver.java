@@ -49,24 +49,52 @@ final class DetectorDriver implements AutoCloseable {
         all.put("SIGHTLINE_STATE_DIR", stateDir.toString());
         AnomalyConfig config = new AnomalyConfig(all);
         Properties props = new Properties();
-        props.putAll(StreamsAppSettings.properties(config, "anomaly-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
+        props.putAll(StreamsAppSettings.properties(
+                config,
+                "anomaly-processor",
+                topics.valueSerde(DeadLetter.class).serializer(),
+                new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.topologySettings()), props, T0);
-        metrics = driver.createInputTopic(Topics.METRICS_WINDOWED, new StringSerializer(), topics.metricsWindowed().valueSerde().serializer());
-        deadLetters = driver.createInputTopic(Topics.EVENTS_INVALID, new StringSerializer(), topics.eventsInvalid().valueSerde().serializer());
-        alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(), topics.alerts().valueSerde().deserializer());
-        violations = driver.createInputTopic(Topics.QUALITY_VIOLATIONS, new StringSerializer(), topics.qualityViolations().valueSerde().serializer());
-        observations = driver.createInputTopic(Topics.QUALITY_OBSERVATIONS, new StringSerializer(),
+        metrics = driver.createInputTopic(
+                Topics.METRICS_WINDOWED,
+                new StringSerializer(),
+                topics.metricsWindowed().valueSerde().serializer());
+        deadLetters = driver.createInputTopic(
+                Topics.EVENTS_INVALID,
+                new StringSerializer(),
+                topics.eventsInvalid().valueSerde().serializer());
+        alerts = driver.createOutputTopic(
+                Topics.ALERTS,
+                new StringDeserializer(),
+                topics.alerts().valueSerde().deserializer());
+        violations = driver.createInputTopic(
+                Topics.QUALITY_VIOLATIONS,
+                new StringSerializer(),
+                topics.qualityViolations().valueSerde().serializer());
+        observations = driver.createInputTopic(
+                Topics.QUALITY_OBSERVATIONS,
+                new StringSerializer(),
                 topics.qualityObservations().valueSerde().serializer());
-        catalog = driver.createOutputTopic(Topics.QUALITY_CATALOG, new StringDeserializer(), topics.qualityCatalog().valueSerde().deserializer());
+        catalog = driver.createOutputTopic(
+                Topics.QUALITY_CATALOG,
+                new StringDeserializer(),
+                topics.qualityCatalog().valueSerde().deserializer());
         this.window = window;
     }
 
     void window(String metric, Map<String, String> dimensions, long index, double value) {
         Instant start = T0.plus(window.multipliedBy(index));
-        metrics.pipeInput(SeriesKey.of(metric, dimensions).toString(), MetricWindow.newBuilder().setMetric(metric)
-                .setDimensions(dimensions).setWindowStart(start).setWindowEnd(start.plus(window)).setValue(value)
-                .setUpdatedAt(start).build(), start);
+        metrics.pipeInput(
+                SeriesKey.of(metric, dimensions).toString(),
+                MetricWindow.newBuilder()
+                        .setMetric(metric)
+                        .setDimensions(dimensions)
+                        .setWindowStart(start)
+                        .setWindowEnd(start.plus(window))
+                        .setValue(value)
+                        .setUpdatedAt(start)
+                        .build(),
+                start);
     }
 
     void deadLetter(String component, long index, int count) {
@@ -77,8 +105,17 @@ final class DetectorDriver implements AutoCloseable {
     void deadLetter(String component, String source, long index, int count) {
         Instant at = T0.plus(window.multipliedBy(index)).plusSeconds(1);
         for (int i = 0; i < count; i++) {
-            deadLetters.pipeInput("k", DeadLetter.newBuilder().setReasonCode("missing_field").setReasonText("event is required")
-                    .setComponent(component).setSource(source).setPayload(java.nio.ByteBuffer.wrap(new byte[0])).setTime(at).build(), at);
+            deadLetters.pipeInput(
+                    "k",
+                    DeadLetter.newBuilder()
+                            .setReasonCode("missing_field")
+                            .setReasonText("event is required")
+                            .setComponent(component)
+                            .setSource(source)
+                            .setPayload(java.nio.ByteBuffer.wrap(new byte[0]))
+                            .setTime(at)
+                            .build(),
+                    at);
         }
     }
 
@@ -87,19 +124,38 @@ final class DetectorDriver implements AutoCloseable {
         Instant at = T0.plus(window.multipliedBy(index)).plusSeconds(1);
         for (int i = 0; i < count; i++) {
             for (int v = 0; v < 2; v++) {
-                violations.pipeInput(source, QualityViolation.newBuilder().setSource(source).setMessageId("m-" + index + "-" + i)
-                        .setEventType(EventType.track).setEventName("Order Completed").setTrackingPlan("shop").setTrackingPlanVersion(1)
-                        .setViolation(PlanViolation.newBuilder().setViolationType("type_mismatch").setPath("properties.total")
-                                .setExpected("number").setActual("string \"9.99\"").setMessage("m").setAction(action).build())
-                        .setFirstOfEvent(v == 0).setReceivedAt(at).build(), at);
+                violations.pipeInput(
+                        source,
+                        QualityViolation.newBuilder()
+                                .setSource(source)
+                                .setMessageId("m-" + index + "-" + i)
+                                .setEventType(EventType.track)
+                                .setEventName("Order Completed")
+                                .setTrackingPlan("shop")
+                                .setTrackingPlanVersion(1)
+                                .setViolation(PlanViolation.newBuilder()
+                                        .setViolationType("type_mismatch")
+                                        .setPath("properties.total")
+                                        .setExpected("number")
+                                        .setActual("string \"9.99\"")
+                                        .setMessage("m")
+                                        .setAction(action)
+                                        .build())
+                                .setFirstOfEvent(v == 0)
+                                .setReceivedAt(at)
+                                .build(),
+                        at);
             }
         }
     }
 
     /** One gateway's observation of an event name, at {@code at}. */
     void observed(EventCatalogEntry observation, Instant at) {
-        observations.pipeInput(Topics.catalogKey(observation.getSource(), observation.getEventType().name(), observation.getEventName()),
-                observation, at);
+        observations.pipeInput(
+                Topics.catalogKey(
+                        observation.getSource(), observation.getEventType().name(), observation.getEventName()),
+                observation,
+                at);
     }
 
     TestOutputTopic<String, EventCatalogEntry> catalog() {
@@ -116,7 +172,9 @@ final class DetectorDriver implements AutoCloseable {
     }
 
     boolean tracks(String metric, Map<String, String> dimensions) {
-        return driver.getKeyValueStore(AnomalyTopology.HISTORY_STORE).get(SeriesKey.of(metric, dimensions).toString()) != null;
+        return driver.getKeyValueStore(AnomalyTopology.HISTORY_STORE)
+                        .get(SeriesKey.of(metric, dimensions).toString())
+                != null;
     }
 
     void advanceWallClock(Duration d) {
@@ -126,7 +184,8 @@ final class DetectorDriver implements AutoCloseable {
     /** The value of a task metric of the detector, e.g. {@code series-evicted-total}. */
     double metric(String name) {
         for (Map.Entry<MetricName, ? extends Metric> e : driver.metrics().entrySet()) {
-            if (e.getKey().group().equals(SeriesDetector.METRIC_GROUP) && e.getKey().name().equals(name)) {
+            if (e.getKey().group().equals(SeriesDetector.METRIC_GROUP)
+                    && e.getKey().name().equals(name)) {
                 return ((Number) e.getValue().metricValue()).doubleValue();
             }
         }

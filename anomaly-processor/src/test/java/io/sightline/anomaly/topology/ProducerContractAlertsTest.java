@@ -29,8 +29,10 @@ class ProducerContractAlertsTest {
 
     @BeforeEach
     void setUp() {
-        driver = new DetectorDriver(stateDir, Map.of("SIGHTLINE_QUALITY_VIOLATION_SHARE_MAX", "0.10",
-                "SIGHTLINE_QUALITY_REJECTED_MIN_EVENTS", "20"), Duration.ofMinutes(1));
+        driver = new DetectorDriver(
+                stateDir,
+                Map.of("SIGHTLINE_QUALITY_VIOLATION_SHARE_MAX", "0.10", "SIGHTLINE_QUALITY_REJECTED_MIN_EVENTS", "20"),
+                Duration.ofMinutes(1));
     }
 
     @AfterEach
@@ -38,10 +40,21 @@ class ProducerContractAlertsTest {
         driver.close();
     }
 
-    static EventCatalogEntry observation(String name, boolean planned, Map<String, Map<String, Long>> properties, long count) {
-        return EventCatalogEntry.newBuilder().setSource("web").setEventType(EventType.track).setEventName(name).setCount(count)
-                .setFirstSeen(DetectorDriver.T0).setLastSeen(DetectorDriver.T0).setProperties(properties).setTrackingPlan("shop")
-                .setTrackingPlanVersion(2).setPlanned(planned).setSample("{\"total\":\"number\"}").build();
+    static EventCatalogEntry observation(
+            String name, boolean planned, Map<String, Map<String, Long>> properties, long count) {
+        return EventCatalogEntry.newBuilder()
+                .setSource("web")
+                .setEventType(EventType.track)
+                .setEventName(name)
+                .setCount(count)
+                .setFirstSeen(DetectorDriver.T0)
+                .setLastSeen(DetectorDriver.T0)
+                .setProperties(properties)
+                .setTrackingPlan("shop")
+                .setTrackingPlanVersion(2)
+                .setPlanned(planned)
+                .setSample("{\"total\":\"number\"}")
+                .build();
     }
 
     @Test
@@ -54,10 +67,13 @@ class ProducerContractAlertsTest {
 
         Alert firing = driver.alerts().readValue();
         assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
-        assertThat(firing.getLabels()).containsEntry("rule", "ViolationShareHigh").containsEntry("metric", "violation_share")
+        assertThat(firing.getLabels())
+                .containsEntry("rule", "ViolationShareHigh")
+                .containsEntry("metric", "violation_share")
                 .containsEntry("source", "web");
         assertThat(firing.getObserved()).isCloseTo(20.0 / 105, Offset.offset(1e-9));
-        assertThat(firing.getAnnotations().get("remediation")).startsWith("See what source web's events break: GET /v1/quality/violations?source=web");
+        assertThat(firing.getAnnotations().get("remediation"))
+                .startsWith("See what source web's events break: GET /v1/quality/violations?source=web");
     }
 
     @Test
@@ -67,22 +83,30 @@ class ProducerContractAlertsTest {
         driver.window("events_by_source", WEB, 1, 100);
         driver.window("events_by_source", WEB, 2, 100);
 
-        assertThat(driver.alerts().readValuesToList()).noneMatch(a -> "ViolationShareHigh".equals(a.getLabels().get("rule")));
+        assertThat(driver.alerts().readValuesToList())
+                .noneMatch(a -> "ViolationShareHigh".equals(a.getLabels().get("rule")));
     }
 
     @Test
     void theFirstSightingOfAnUnplannedEventNameAlertsOnce() {
         Instant at = DetectorDriver.T0.plusSeconds(10);
         driver.observed(observation("Order Complete", false, Map.of("total", Map.of("number", 3L)), 3), at);
-        driver.observed(observation("Order Complete", false, Map.of("total", Map.of("number", 5L)), 5), at.plusSeconds(10));
-        driver.observed(observation("Order Completed", true, Map.of("total", Map.of("number", 5L)), 5), at.plusSeconds(10));
+        driver.observed(
+                observation("Order Complete", false, Map.of("total", Map.of("number", 5L)), 5), at.plusSeconds(10));
+        driver.observed(
+                observation("Order Completed", true, Map.of("total", Map.of("number", 5L)), 5), at.plusSeconds(10));
 
         List<Alert> alerts = driver.alerts().readValuesToList();
         assertThat(alerts).singleElement().satisfies(alert -> {
-            assertThat(alert.getLabels()).containsEntry("alertname", "UnplannedEvent").containsEntry("source", "web")
-                    .containsEntry("event", "Order Complete").containsEntry("severity", "warning");
-            assertThat(alert.getAnnotations().get("summary")).isEqualTo("Source web sends track 'Order Complete', which tracking plan shop@2 does not list");
-            assertThat(alert.getAnnotations().get("remediation")).startsWith("Add 'Order Complete' to tracking plan shop");
+            assertThat(alert.getLabels())
+                    .containsEntry("alertname", "UnplannedEvent")
+                    .containsEntry("source", "web")
+                    .containsEntry("event", "Order Complete")
+                    .containsEntry("severity", "warning");
+            assertThat(alert.getAnnotations().get("summary"))
+                    .isEqualTo("Source web sends track 'Order Complete', which tracking plan shop@2 does not list");
+            assertThat(alert.getAnnotations().get("remediation"))
+                    .startsWith("Add 'Order Complete' to tracking plan shop");
             assertThat(alert.getAnnotations().get("sample")).isEqualTo("{\"total\":\"number\"}");
             assertThat(alert.getEndsAt()).isEqualTo(at.plus(Duration.ofHours(1)));
         });
@@ -95,19 +119,39 @@ class ProducerContractAlertsTest {
     @Test
     void aPropertyArrivingAsAnotherTypeAlertsButIntegersAmongNumbersAndNullsDoNot() {
         Instant at = DetectorDriver.T0.plusSeconds(10);
-        driver.observed(observation("Order Completed", true, Map.of("total", Map.of("number", 10L), "coupon", Map.of("string", 2L)), 10), at);
-        driver.observed(observation("Order Completed", true, Map.of("total", Map.of("integer", 3L), "coupon", Map.of("null", 1L)), 3), at);
+        driver.observed(
+                observation(
+                        "Order Completed",
+                        true,
+                        Map.of("total", Map.of("number", 10L), "coupon", Map.of("string", 2L)),
+                        10),
+                at);
+        driver.observed(
+                observation(
+                        "Order Completed",
+                        true,
+                        Map.of("total", Map.of("integer", 3L), "coupon", Map.of("null", 1L)),
+                        3),
+                at);
         assertThat(driver.alerts().isEmpty()).isTrue();
 
-        driver.observed(observation("Order Completed", true, Map.of("total", Map.of("string", 2L, "number", 4L)), 6), at.plusSeconds(10));
+        driver.observed(
+                observation("Order Completed", true, Map.of("total", Map.of("string", 2L, "number", 4L)), 6),
+                at.plusSeconds(10));
 
         Alert alert = driver.alerts().readValue();
-        assertThat(alert.getLabels()).containsEntry("alertname", "PropertyTypeChanged").containsEntry("property", "total");
+        assertThat(alert.getLabels())
+                .containsEntry("alertname", "PropertyTypeChanged")
+                .containsEntry("property", "total");
         assertThat(alert.getAnnotations().get("summary"))
-                .isEqualTo("Property 'total' of track 'Order Completed' from source web arrives as string; until now it was number");
+                .isEqualTo(
+                        "Property 'total' of track 'Order Completed' from source web arrives as string; until now it was number");
         assertThat(driver.alerts().isEmpty()).isTrue();
 
-        driver.observed(observation("Order Completed", true, Map.of("total", Map.of("string", 1L)), 1), at.plusSeconds(20));
-        assertThat(driver.alerts().isEmpty()).as("string is known for total now").isTrue();
+        driver.observed(
+                observation("Order Completed", true, Map.of("total", Map.of("string", 1L)), 1), at.plusSeconds(20));
+        assertThat(driver.alerts().isEmpty())
+                .as("string is known for total now")
+                .isTrue();
     }
 }

@@ -43,7 +43,9 @@ class RulesTopologyTest {
             Alert firing = alerts.get(0);
             assertThat(firing.getRule()).isEqualTo("error-rate-high");
             assertThat(firing.getDetector()).isEqualTo("threshold");
-            assertThat(firing.getLabels()).containsEntry("alertname", "MetricThreshold").containsEntry("severity", "critical")
+            assertThat(firing.getLabels())
+                    .containsEntry("alertname", "MetricThreshold")
+                    .containsEntry("severity", "critical")
                     .containsEntry("rule", "error-rate-high");
             assertThat(firing.getAnnotations()).containsEntry("runbook_url", "https://runbooks.example/errors");
             assertThat(firing.getStartsAt()).isEqualTo(DetectorDriver.T0.plusSeconds(4 * 60));
@@ -69,9 +71,12 @@ class RulesTopologyTest {
 
             List<Alert> alerts = driver.alerts().readValuesToList();
             assertThat(alerts).extracting(Alert::getStatus).containsOnly(AlertStatus.firing);
-            assertThat(alerts).extracting(a -> a.getWindowStart().getEpochSecond() - DetectorDriver.T0.getEpochSecond())
+            assertThat(alerts)
+                    .extracting(a -> a.getWindowStart().getEpochSecond() - DetectorDriver.T0.getEpochSecond())
                     .containsExactly(0L, 300L, 600L);
-            assertThat(alerts).extracting(Alert::getFingerprint).containsOnly(alerts.get(0).getFingerprint());
+            assertThat(alerts)
+                    .extracting(Alert::getFingerprint)
+                    .containsOnly(alerts.get(0).getFingerprint());
             assertThat(alerts).extracting(Alert::getStartsAt).containsOnly(DetectorDriver.T0);
         }
     }
@@ -84,7 +89,9 @@ class RulesTopologyTest {
             }
             driver.window("event_count", NONE, 11, 50);
 
-            assertThat(driver.alerts().isEmpty()).as("a drop does not alert an up-only metric").isTrue();
+            assertThat(driver.alerts().isEmpty())
+                    .as("a drop does not alert an up-only metric")
+                    .isTrue();
         }
     }
 
@@ -127,7 +134,9 @@ class RulesTopologyTest {
     private DetectorDriver driver(String rules, Map<String, String> env) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         if (!rules.isEmpty()) {
-            all.put("SIGHTLINE_DETECTOR_RULES_FILE", Files.writeString(dir.resolve("rules.yaml"), rules).toString());
+            all.put(
+                    "SIGHTLINE_DETECTOR_RULES_FILE",
+                    Files.writeString(dir.resolve("rules.yaml"), rules).toString());
         }
         return new DetectorDriver(dir.resolve("state"), all, Duration.ofMinutes(1));
     }

@@ -37,8 +37,10 @@ class SeasonalDetectionTest {
 
     @BeforeEach
     void setUp() {
-        driver = new DetectorDriver(stateDir, Map.of("SIGHTLINE_DETECTOR_SEASONALITY", "daily",
-                "SIGHTLINE_DETECTOR_RENOTIFY_MINUTES", "0"), Duration.ofHours(1));
+        driver = new DetectorDriver(
+                stateDir,
+                Map.of("SIGHTLINE_DETECTOR_SEASONALITY", "daily", "SIGHTLINE_DETECTOR_RENOTIFY_MINUTES", "0"),
+                Duration.ofHours(1));
     }
 
     @AfterEach
@@ -62,7 +64,8 @@ class SeasonalDetectionTest {
         assertThat(alerts).extracting(Alert::getStatus).containsExactly(AlertStatus.firing, AlertStatus.resolved);
         Alert firing = alerts.get(0);
         assertThat(firing.getDimensions()).isEqualTo(CHECKOUT);
-        assertThat(firing.getWindowStart().toEpochMilli() - DetectorDriver.T0.toEpochMilli()).isEqualTo(AT * HOUR);
+        assertThat(firing.getWindowStart().toEpochMilli() - DetectorDriver.T0.toEpochMilli())
+                .isEqualTo(AT * HOUR);
         assertThat(firing.getScore()).isPositive();
         assertThat(firing.getDetector()).isEqualTo("seasonal");
         assertThat(firing.getAnnotations().get("summary")).contains("above");
@@ -70,7 +73,8 @@ class SeasonalDetectionTest {
         assertThat(firing.getContributors().get(0).getValue()).isEqualTo("Checkout");
         assertThat(firing.getContributors().get(0).getShare()).isGreaterThan(0.8);
         assertThat(firing.getExplanation()).contains("event=Checkout");
-        assertThat(alerts.get(1).getEndsAt().toEpochMilli() - DetectorDriver.T0.toEpochMilli()).isBetween((AT + 1) * HOUR, (AT + 4) * HOUR);
+        assertThat(alerts.get(1).getEndsAt().toEpochMilli() - DetectorDriver.T0.toEpochMilli())
+                .isBetween((AT + 1) * HOUR, (AT + 4) * HOUR);
     }
 
     @Test
@@ -92,12 +96,14 @@ class SeasonalDetectionTest {
         run(b -> b.levelShift(AT, WEEK, 60), null);
 
         List<Alert> alerts = driver.alerts().readValuesToList();
-        assertThat(alerts.stream().filter(a -> a.getStatus() == AlertStatus.firing)).hasSize(1);
+        assertThat(alerts.stream().filter(a -> a.getStatus() == AlertStatus.firing))
+                .hasSize(1);
         Alert firing = alerts.get(0);
         assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
         assertThat(firing.getDimensions()).isEqualTo(CHECKOUT);
         assertThat(firing.getScore()).isPositive();
-        assertThat(firing.getWindowStart().toEpochMilli() - DetectorDriver.T0.toEpochMilli()).isBetween(AT * HOUR, (AT + 1) * HOUR);
+        assertThat(firing.getWindowStart().toEpochMilli() - DetectorDriver.T0.toEpochMilli())
+                .isBetween(AT * HOUR, (AT + 1) * HOUR);
         assertThat(firing.getContributors().get(0).getValue()).isEqualTo("Checkout");
     }
 
@@ -110,9 +116,12 @@ class SeasonalDetectionTest {
         });
 
         Alert checkout = driver.alerts().readValuesToList().stream()
-                .filter(a -> a.getMetric().equals("event_count") && a.getStatus() == AlertStatus.firing).findFirst().orElseThrow();
+                .filter(a -> a.getMetric().equals("event_count") && a.getStatus() == AlertStatus.firing)
+                .findFirst()
+                .orElseThrow();
         assertThat(checkout.getCorrelated()).singleElement().satisfies(c -> {
-            assertThat(c.getSeries()).isEqualTo(SeriesKey.of("latency_p95", Map.of()).toString());
+            assertThat(c.getSeries())
+                    .isEqualTo(SeriesKey.of("latency_p95", Map.of()).toString());
             assertThat(c.getScore()).isPositive();
         });
         assertThat(checkout.getExplanation()).contains("latency_p95").contains("up");
@@ -120,8 +129,16 @@ class SeasonalDetectionTest {
 
     /** Pipes the week: per hour, first {@code before}, then Signup (clean), then Checkout (with the anomaly). */
     private void run(UnaryOperator<SyntheticSeries.Builder> anomaly, java.util.function.IntConsumer before) {
-        SyntheticSeries clean = SyntheticSeries.builder(WEEK, HOUR, 7).level(200).daily(100).noise(5).build();
-        SyntheticSeries injected = anomaly.apply(SyntheticSeries.builder(WEEK, HOUR, 11).level(200).daily(100).noise(5)).build();
+        SyntheticSeries clean = SyntheticSeries.builder(WEEK, HOUR, 7)
+                .level(200)
+                .daily(100)
+                .noise(5)
+                .build();
+        SyntheticSeries injected = anomaly.apply(SyntheticSeries.builder(WEEK, HOUR, 11)
+                        .level(200)
+                        .daily(100)
+                        .noise(5))
+                .build();
         for (int i = 0; i < WEEK; i++) {
             if (before != null) {
                 before.accept(i);

@@ -14,7 +14,8 @@ public class ApiException extends RuntimeException {
     private final List<Map<String, Object>> details;
     private final Map<String, String> headers;
 
-    public ApiException(int status, String code, String message, List<Map<String, Object>> details, Map<String, String> headers) {
+    public ApiException(
+            int status, String code, String message, List<Map<String, Object>> details, Map<String, String> headers) {
         super(message);
         this.status = status;
         this.code = code;
@@ -31,7 +32,8 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException unavailable(String message, int retryAfterSeconds) {
-        return new ApiException(503, "unavailable", message, List.of(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+        return new ApiException(
+                503, "unavailable", message, List.of(), Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
     }
 
     public int status() {

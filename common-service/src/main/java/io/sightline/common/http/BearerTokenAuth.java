@@ -31,8 +31,12 @@ public final class BearerTokenAuth {
      */
     public BearerTokenAuth(String scope, Set<String> tokens, boolean queryParameter) {
         this.scope = scope;
-        this.tokenHashes = tokens.stream().map(String::trim).filter(t -> !t.isEmpty())
-                .map(t -> t.regionMatches(true, 0, HASHED, 0, HASHED.length()) ? t.substring(HASHED.length()).toLowerCase() : sha256(t))
+        this.tokenHashes = tokens.stream()
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .map(t -> t.regionMatches(true, 0, HASHED, 0, HASHED.length())
+                        ? t.substring(HASHED.length()).toLowerCase()
+                        : sha256(t))
                 .collect(Collectors.toUnmodifiableSet());
         this.queryParameter = queryParameter;
     }
@@ -51,21 +55,28 @@ public final class BearerTokenAuth {
     /** Lets the request through only with a token of this scope. */
     public void require(Context ctx) {
         if (!enabled()) {
-            throw new ApiException(403, scope + "_access_disabled",
-                    "No " + scope + " tokens are configured on this service, so this call is refused; set SIGHTLINE_" + scope.toUpperCase() + "_TOKENS");
+            throw new ApiException(
+                    403,
+                    scope + "_access_disabled",
+                    "No " + scope + " tokens are configured on this service, so this call is refused; set SIGHTLINE_"
+                            + scope.toUpperCase() + "_TOKENS");
         }
         String authorization = ctx.header("Authorization");
         String token = null;
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = authorization.substring(7).trim();
         } else if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-            throw new ApiException(403, "write_key_cannot_" + scope,
-                    "A write key grants no " + scope + " access; send a " + scope + " token as 'Authorization: Bearer <token>'");
+            throw new ApiException(
+                    403,
+                    "write_key_cannot_" + scope,
+                    "A write key grants no " + scope + " access; send a " + scope
+                            + " token as 'Authorization: Bearer <token>'");
         } else if (queryParameter && ctx.queryParam("access_token") != null) {
             token = ctx.queryParam("access_token");
         }
         if (token == null || token.isEmpty()) {
-            throw unauthorized("missing_" + scope + "_token", "Send a " + scope + " token as 'Authorization: Bearer <token>'");
+            throw unauthorized(
+                    "missing_" + scope + "_token", "Send a " + scope + " token as 'Authorization: Bearer <token>'");
         }
         if (!known(token)) {
             throw unauthorized("unknown_" + scope + "_token", "The " + scope + " token is not known to this service");
@@ -84,13 +95,15 @@ public final class BearerTokenAuth {
 
     static String sha256(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
     }
 
     private static ApiException unauthorized(String code, String message) {
-        return new ApiException(401, code, message, List.of(), Map.of("WWW-Authenticate", "Bearer realm=\"sightline\""));
+        return new ApiException(
+                401, code, message, List.of(), Map.of("WWW-Authenticate", "Bearer realm=\"sightline\""));
     }
 }

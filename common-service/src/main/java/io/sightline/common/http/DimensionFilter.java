@@ -8,8 +8,7 @@ import java.util.TreeMap;
 /** Dimension filters as query parameters: every parameter that is not one of the route's own is {@code <dimension>=<value>}. */
 public final class DimensionFilter {
 
-    private DimensionFilter() {
-    }
+    private DimensionFilter() {}
 
     /** The dimensions named by the request's query parameters other than {@code reserved}, first value each, sorted by name. */
     public static Map<String, String> of(Context ctx, Set<String> reserved) {

@@ -41,15 +41,22 @@ public final class HttpService implements AutoCloseable {
      *
      * @param routes adds the service's own routes to the config
      */
-    public static HttpService start(String name, ServiceConfig settings, PrometheusMeterRegistry metrics,
-                                    HealthCheck health, Consumer<JavalinConfig> routes) {
+    public static HttpService start(
+            String name,
+            ServiceConfig settings,
+            PrometheusMeterRegistry metrics,
+            HealthCheck health,
+            Consumer<JavalinConfig> routes) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.httpHost();
             config.jetty.port = settings.httpPort();
             // Browser code must be able to read why it should wait.
             cors(config, settings.corsAllowedOrigins(), List.of("Retry-After"));
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            config.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                            .result(metrics.scrape()));
             config.routes.get("/health/live", ctx -> healthAnswer(ctx, health.isLive(), health));
             config.routes.get("/health/ready", ctx -> healthAnswer(ctx, health.isReady(), health));
             config.routes.exception(ApiException.class, (e, ctx) -> {
@@ -60,7 +67,8 @@ public final class HttpService implements AutoCloseable {
             // lookup and read: that is "retry shortly", never a 500.
             config.routes.exception(org.apache.kafka.streams.errors.InvalidStateStoreException.class, (e, ctx) -> {
                 ctx.header("Retry-After", "2");
-                writeError(ctx, 503, "unavailable", "State stores are rebalancing or restoring; retry shortly", List.of());
+                writeError(
+                        ctx, 503, "unavailable", "State stores are rebalancing or restoring; retry shortly", List.of());
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("Unhandled error in {} {} {}", name, ctx.method(), ctx.path(), e);
@@ -100,7 +108,9 @@ public final class HttpService implements AutoCloseable {
             if (allowedOrigins.contains("*")) {
                 rule.anyHost();
             } else {
-                rule.allowHost(allowedOrigins.get(0), allowedOrigins.subList(1, allowedOrigins.size()).toArray(String[]::new));
+                rule.allowHost(
+                        allowedOrigins.get(0),
+                        allowedOrigins.subList(1, allowedOrigins.size()).toArray(String[]::new));
             }
             exposedHeaders.forEach(rule::exposeHeader);
             // Browsers may cache the preflight answer for ten minutes instead of asking before every request.
@@ -131,7 +141,8 @@ public final class HttpService implements AutoCloseable {
         }
     }
 
-    public static void writeError(Context ctx, int status, String code, String message, List<Map<String, Object>> details) {
+    public static void writeError(
+            Context ctx, int status, String code, String message, List<Map<String, Object>> details) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("message", message);

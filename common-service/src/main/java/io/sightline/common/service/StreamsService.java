@@ -38,8 +38,8 @@ public final class StreamsService implements AutoCloseable {
 
     /** The topic registry backed by the configured schema registry. */
     public static Topics topics(ServiceConfig config) {
-        SchemaRegistryClient registry = new RestSchemaRegistryClient(config.schemaRegistryUrl(), config.schemaRegistryUserInfo(),
-                Duration.ofSeconds(10));
+        SchemaRegistryClient registry = new RestSchemaRegistryClient(
+                config.schemaRegistryUrl(), config.schemaRegistryUserInfo(), Duration.ofSeconds(10));
         return new Topics(registry);
     }
 
@@ -49,23 +49,26 @@ public final class StreamsService implements AutoCloseable {
      *
      * @param extraProperties Streams properties on top of the shared defaults
      */
-    public static StreamsService start(String name, ServiceConfig config, Topics topics, Topology topology,
-                                       Map<String, Object> extraProperties,
-                                       Function<KafkaStreams, Consumer<JavalinConfig>> routes) {
+    public static StreamsService start(
+            String name,
+            ServiceConfig config,
+            Topics topics,
+            Topology topology,
+            Map<String, Object> extraProperties,
+            Function<KafkaStreams, Consumer<JavalinConfig>> routes) {
         PrometheusMeterRegistry metrics = ServiceMetrics.create(name);
-        Map<String, Object> props = new HashMap<>(StreamsAppSettings.properties(config, name,
-                topics.valueSerde(DeadLetter.class).serializer(), metrics));
+        Map<String, Object> props = new HashMap<>(StreamsAppSettings.properties(
+                config, name, topics.valueSerde(DeadLetter.class).serializer(), metrics));
         props.putAll(extraProperties);
         StreamsApp app = new StreamsApp(name, topology, props, metrics);
-        HttpService http = HttpService.start(name, config, metrics, app.health(),
-                routes.apply(app.streams()));
+        HttpService http = HttpService.start(name, config, metrics, app.health(), routes.apply(app.streams()));
         app.start();
         return new StreamsService(app, http, metrics);
     }
 
     /** Starts a processor that has no routes of its own. */
     public static StreamsService start(String name, ServiceConfig config, Topics topics, Topology topology) {
-        return start(name, config, topics, topology, Map.of(), streams -> javalin -> { });
+        return start(name, config, topics, topology, Map.of(), streams -> javalin -> {});
     }
 
     public StreamsApp app() {
@@ -94,7 +97,8 @@ public final class StreamsService implements AutoCloseable {
             try {
                 part.close();
             } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(StreamsService.class).warn("Closing {} failed: {}", part, e.toString());
+                org.slf4j.LoggerFactory.getLogger(StreamsService.class)
+                        .warn("Closing {} failed: {}", part, e.toString());
             }
         }
         app.close();

@@ -40,8 +40,7 @@ public final class ConfigFile {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /**
      * The file's settings as environment variables ({@code SIGHTLINE_TRACKING_PLANS=...}).
@@ -53,10 +52,15 @@ public final class ConfigFile {
         try {
             root = YAML.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
-            throw new ConfigException("Configuration file " + file + " does not exist (" + CONFIG_FILE_ENV + " or --config)");
+            throw new ConfigException(
+                    "Configuration file " + file + " does not exist (" + CONFIG_FILE_ENV + " or --config)");
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ConfigException("Configuration file " + file + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            throw new ConfigException(
+                    "Configuration file " + file + " is not valid YAML" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException("Configuration file " + file + " cannot be read: " + e.getMessage());
         }
@@ -65,7 +69,8 @@ public final class ConfigFile {
             return settings;
         }
         if (!root.isObject()) {
-            throw new ConfigException("Configuration file " + file + " must be a map of setting names to values, e.g. 'write.keys: key:source'");
+            throw new ConfigException("Configuration file " + file
+                    + " must be a map of setting names to values, e.g. 'write.keys: key:source'");
         }
         flatten("", root, settings, file);
         return settings;
@@ -96,7 +101,8 @@ public final class ConfigFile {
             List<String> items = new ArrayList<>();
             for (JsonNode item : value) {
                 if (item.isContainerNode()) {
-                    throw new ConfigException("Configuration file " + file + ": " + name + " must be a value or a list of values");
+                    throw new ConfigException(
+                            "Configuration file " + file + ": " + name + " must be a value or a list of values");
                 }
                 items.add(item.asText());
             }

@@ -21,23 +21,27 @@ import org.apache.kafka.common.config.ConfigException;
 public abstract class ServiceConfig extends AbstractConfig {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
-    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "Kafka brokers to bootstrap from (host:port, comma-separated).";
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC =
+            "Kafka brokers to bootstrap from (host:port, comma-separated).";
 
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     private static final String SCHEMA_REGISTRY_URL_DOC = "Base URL of a Confluent-API-compatible schema registry.";
 
     public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
-    private static final String SCHEMA_REGISTRY_USER_INFO_DOC = "user:password for the schema registry's HTTP Basic auth; empty for none.";
+    private static final String SCHEMA_REGISTRY_USER_INFO_DOC =
+            "user:password for the schema registry's HTTP Basic auth; empty for none.";
 
     public static final String HTTP_HOST_CONFIG = "http.host";
     private static final String HTTP_HOST_DOC = "Interface the HTTP server binds to.";
 
     public static final String CORS_ALLOWED_ORIGINS_CONFIG = "cors.allowed.origins";
-    private static final String CORS_ALLOWED_ORIGINS_DOC = "Origins whose browser code may call the service's API (CORS, with OPTIONS preflight),"
-            + " comma-separated full origins such as https://app.example.com, or * for any; empty refuses cross-origin calls.";
+    private static final String CORS_ALLOWED_ORIGINS_DOC =
+            "Origins whose browser code may call the service's API (CORS, with OPTIONS preflight),"
+                    + " comma-separated full origins such as https://app.example.com, or * for any; empty refuses cross-origin calls.";
 
     public static final String HTTP_PORT_CONFIG = "http.port";
-    private static final String HTTP_PORT_DOC = "Port of the service's HTTP server (API, /metrics, /health/live, /health/ready).";
+    private static final String HTTP_PORT_DOC =
+            "Port of the service's HTTP server (API, /metrics, /health/live, /health/ready).";
 
     private final Map<String, String> env;
 
@@ -49,14 +53,34 @@ public abstract class ServiceConfig extends AbstractConfig {
     /** The settings every service shares; {@code defaultHttpPort} differs per service. */
     protected static ConfigDef baseDefinition(int defaultHttpPort) {
         return new ConfigDef()
-                .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, KAFKA_BOOTSTRAP_SERVERS_DOC)
-                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "http://localhost:8090", new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
-                .define(SCHEMA_REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.LOW, SCHEMA_REGISTRY_USER_INFO_DOC)
+                .define(
+                        KAFKA_BOOTSTRAP_SERVERS_CONFIG,
+                        Type.STRING,
+                        "localhost:9092",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        KAFKA_BOOTSTRAP_SERVERS_DOC)
+                .define(
+                        SCHEMA_REGISTRY_URL_CONFIG,
+                        Type.STRING,
+                        "http://localhost:8090",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        SCHEMA_REGISTRY_URL_DOC)
+                .define(
+                        SCHEMA_REGISTRY_USER_INFO_CONFIG,
+                        Type.PASSWORD,
+                        "",
+                        Importance.LOW,
+                        SCHEMA_REGISTRY_USER_INFO_DOC)
                 .define(HTTP_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
-                .define(HTTP_PORT_CONFIG, Type.INT, defaultHttpPort, ConfigDef.Range.between(0, 65535),
-                        Importance.MEDIUM, HTTP_PORT_DOC);
+                .define(
+                        HTTP_PORT_CONFIG,
+                        Type.INT,
+                        defaultHttpPort,
+                        ConfigDef.Range.between(0, 65535),
+                        Importance.MEDIUM,
+                        HTTP_PORT_DOC);
     }
 
     /**
@@ -64,7 +88,8 @@ public abstract class ServiceConfig extends AbstractConfig {
      * differs (a gateway takes events from any site's pages, a query API from none until told).
      */
     protected static ConfigDef withCors(ConfigDef definition, String defaultOrigins) {
-        return definition.define(CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, defaultOrigins, Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC);
+        return definition.define(
+                CORS_ALLOWED_ORIGINS_CONFIG, Type.LIST, defaultOrigins, Importance.MEDIUM, CORS_ALLOWED_ORIGINS_DOC);
     }
 
     /** The origins allowed by {@code cors.allowed.origins}; none for services that do not define it ({@link #withCors}). */
@@ -72,7 +97,10 @@ public abstract class ServiceConfig extends AbstractConfig {
         if (!values().containsKey(CORS_ALLOWED_ORIGINS_CONFIG)) {
             return List.of();
         }
-        return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
+        return getList(CORS_ALLOWED_ORIGINS_CONFIG).stream()
+                .map(String::trim)
+                .filter(o -> !o.isEmpty())
+                .toList();
     }
 
     /**
@@ -82,13 +110,19 @@ public abstract class ServiceConfig extends AbstractConfig {
      * an empty list means.
      */
     protected static ConfigDef withTokens(ConfigDef definition, String scope, Importance importance, String what) {
-        return definition.define(tokensSetting(scope), Type.PASSWORD, "", importance, what
-                + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
+        return definition.define(
+                tokensSetting(scope),
+                Type.PASSWORD,
+                "",
+                importance,
+                what + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
     }
 
     /** The tokens of {@code scope} (declared with {@link #withTokens}), blanks dropped. */
     public Set<String> tokens(String scope) {
-        return Arrays.stream(getPassword(tokensSetting(scope)).value().split(",")).map(String::trim).filter(t -> !t.isEmpty())
+        return Arrays.stream(getPassword(tokensSetting(scope)).value().split(","))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
     }
 
@@ -129,7 +163,8 @@ public abstract class ServiceConfig extends AbstractConfig {
         try {
             definition.parse(values);
         } catch (ConfigException e) {
-            throw new ConfigException(e.getMessage() + " (set it with " + namedVariable(definition, e.getMessage()) + ")");
+            throw new ConfigException(
+                    e.getMessage() + " (set it with " + namedVariable(definition, e.getMessage()) + ")");
         }
         return values;
     }

@@ -17,8 +17,7 @@ public final class Settings {
     public static final String ENV_PREFIX = "SIGHTLINE_";
     public static final String KAFKA_ENV_PREFIX = ENV_PREFIX + "KAFKA_";
 
-    private Settings() {
-    }
+    private Settings() {}
 
     /** The environment variable that sets {@code setting}. */
     public static String envName(String setting) {
@@ -42,7 +41,11 @@ public final class Settings {
         Map<String, Object> props = new HashMap<>();
         env.forEach((key, value) -> {
             if (key.startsWith(KAFKA_ENV_PREFIX) && key.length() > KAFKA_ENV_PREFIX.length()) {
-                props.put(key.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+                props.put(
+                        key.substring(KAFKA_ENV_PREFIX.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.'),
+                        value);
             }
         });
         return props;
@@ -57,5 +60,4 @@ public final class Settings {
         props.put("bootstrap.servers", bootstrapServers);
         return props;
     }
-
 }

@@ -7,8 +7,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /** Kafka client settings Sightline uses unless the operator overrides them. */
 public final class KafkaDefaults {
 
-    private KafkaDefaults() {
-    }
+    private KafkaDefaults() {}
 
     /**
      * A durable, ordered producer: idempotent with {@code acks=all}, so a retry never

@@ -24,8 +24,7 @@ public final class TopicBootstrap {
 
     private static final Logger log = LoggerFactory.getLogger(TopicBootstrap.class);
 
-    private TopicBootstrap() {
-    }
+    private TopicBootstrap() {}
 
     /**
      * The topics to create, with their configs; a pure function of the arguments.
@@ -33,8 +32,12 @@ public final class TopicBootstrap {
      * @param compacted         names among {@code topics} that keep only the latest value per key
      * @param minInsyncReplicas {@code min.insync.replicas} for every topic, or null for the broker's default
      */
-    public static List<NewTopic> plan(Collection<String> topics, Collection<String> compacted, int partitions,
-                                      short replicationFactor, Integer minInsyncReplicas) {
+    public static List<NewTopic> plan(
+            Collection<String> topics,
+            Collection<String> compacted,
+            int partitions,
+            short replicationFactor,
+            Integer minInsyncReplicas) {
         List<NewTopic> planned = new ArrayList<>();
         for (String name : topics) {
             Map<String, String> configs = new HashMap<>();
@@ -50,8 +53,12 @@ public final class TopicBootstrap {
     }
 
     /** Creates the missing ones of {@code topics} with the broker's default {@code min.insync.replicas}. */
-    public static void ensureTopics(Map<String, Object> adminProps, Collection<String> topics, Collection<String> compacted,
-                                    int partitions, short replicationFactor) {
+    public static void ensureTopics(
+            Map<String, Object> adminProps,
+            Collection<String> topics,
+            Collection<String> compacted,
+            int partitions,
+            short replicationFactor) {
         ensureTopics(adminProps, plan(topics, compacted, partitions, replicationFactor, null));
     }
 
@@ -82,10 +89,14 @@ public final class TopicBootstrap {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("Cannot create topics on " + adminProps.get("bootstrap.servers") + ": "
-                    + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
-                    + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS, the SIGHTLINE_KAFKA_* security settings and"
-                    + " the replication factor (at most the number of brokers)", e);
+            throw new IllegalStateException(
+                    "Cannot create topics on " + adminProps.get("bootstrap.servers") + ": "
+                            + (e.getCause() == null
+                                    ? e.getMessage()
+                                    : e.getCause().getMessage())
+                            + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS, the SIGHTLINE_KAFKA_* security settings and"
+                            + " the replication factor (at most the number of brokers)",
+                    e);
         }
     }
 }

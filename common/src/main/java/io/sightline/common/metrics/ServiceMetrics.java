@@ -12,8 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 /** A Prometheus registry per service, tagged with the service name, with JVM metrics bound. */
 public final class ServiceMetrics {
 
-    private ServiceMetrics() {
-    }
+    private ServiceMetrics() {}
 
     public static PrometheusMeterRegistry create(String service) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

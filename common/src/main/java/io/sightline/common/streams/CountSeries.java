@@ -44,8 +44,7 @@ public final class CountSeries {
 
     private static final byte[] NOTHING = new byte[0];
 
-    private CountSeries() {
-    }
+    private CountSeries() {}
 
     /** The window store of the count series named {@code name}, for interactive queries and tests. */
     public static String storeName(String name) {
@@ -60,34 +59,43 @@ public final class CountSeries {
      * @param name       prefix of the processor, store and repartition topic names
      * @param grace      how long after a minute's end records of that minute still count
      */
-    public static <K, V> KStream<String, MetricWindow> perMinute(KStream<K, V> records, List<String> dimensions,
-                                                               KeyValueMapper<? super K, ? super V, List<String>> values,
-                                                               String metric, String name, Duration grace) {
+    public static <K, V> KStream<String, MetricWindow> perMinute(
+            KStream<K, V> records,
+            List<String> dimensions,
+            KeyValueMapper<? super K, ? super V, List<String>> values,
+            String metric,
+            String name,
+            Duration grace) {
         String by = String.join("-and-", dimensions);
-        return records
-                .map((key, value) -> KeyValue.pair(seriesKey(metric, dimensions, values.apply(key, value)), NOTHING),
+        return records.map(
+                        (key, value) -> KeyValue.pair(seriesKey(metric, dimensions, values.apply(key, value)), NOTHING),
                         Named.as(name + "-keyed-by-" + by))
                 .groupByKey(Grouped.with(name + "-by-" + by, Serdes.String(), Serdes.ByteArray()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, grace))
-                .count(Named.as("count-" + name), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(storeName(name))
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()))
+                .count(
+                        Named.as("count-" + name),
+                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(storeName(name))
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(Serdes.Long()))
                 .toStream(Named.as(name + "-updates"))
-                .map((window, count) -> {
-                    SeriesKey series = SeriesKey.parse(window.key());
-                    long n = count == null ? 0 : count;
-                    MetricWindow update = MetricWindow.newBuilder()
-                            .setMetric(metric)
-                            .setDimensions(Map.copyOf(series.dimensions()))
-                            .setWindowStart(window.window().startTime())
-                            .setWindowEnd(window.window().endTime())
-                            .setValue(n)
-                            .setSampleCount(n)
-                            .setMeasure("count")
-                            .setUpdatedAt(Instant.now())
-                            .setIsFinal(false)
-                            .build();
-                    return KeyValue.pair(window.key(), update);
-                }, Named.as(name + "-as-metric"));
+                .map(
+                        (window, count) -> {
+                            SeriesKey series = SeriesKey.parse(window.key());
+                            long n = count == null ? 0 : count;
+                            MetricWindow update = MetricWindow.newBuilder()
+                                    .setMetric(metric)
+                                    .setDimensions(Map.copyOf(series.dimensions()))
+                                    .setWindowStart(window.window().startTime())
+                                    .setWindowEnd(window.window().endTime())
+                                    .setValue(n)
+                                    .setSampleCount(n)
+                                    .setMeasure("count")
+                                    .setUpdatedAt(Instant.now())
+                                    .setIsFinal(false)
+                                    .build();
+                            return KeyValue.pair(window.key(), update);
+                        },
+                        Named.as(name + "-as-metric"));
     }
 
     private static String seriesKey(String metric, List<String> dimensions, List<String> values) {

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>A write that fails for a reason other than the record itself (a broker error)
  * still fails the task, so no good record is dropped.
  */
-public class DeadLetterHandler implements DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler {
+public class DeadLetterHandler
+        implements DeserializationExceptionHandler, ProcessingExceptionHandler, ProductionExceptionHandler {
 
     /** Name of the component that shows in {@link DeadLetter#getComponent()}. */
     public static final String COMPONENT_CONFIG = "sightline.dead.letter.component";
@@ -56,45 +57,88 @@ public class DeadLetterHandler implements DeserializationExceptionHandler, Proce
     }
 
     @Override
-    public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
-                                                                Exception exception) {
-        return DeserializationExceptionHandler.Response.resume(deadLetter(context, "deserialization_failed",
-                "Cannot deserialize the record value: " + exception.getMessage(), record.key(), record.value(), exception));
+    public DeserializationExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        return DeserializationExceptionHandler.Response.resume(deadLetter(
+                context,
+                "deserialization_failed",
+                "Cannot deserialize the record value: " + exception.getMessage(),
+                record.key(),
+                record.value(),
+                exception));
     }
 
     @Override
-    public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        return ProcessingExceptionHandler.Response.resume(deadLetter(context, "processing_failed",
+    public ProcessingExceptionHandler.Response handleError(
+            ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        return ProcessingExceptionHandler.Response.resume(deadLetter(
+                context,
+                "processing_failed",
                 "Processor " + context.processorNodeId() + " failed: " + exception,
-                context.sourceRawKey(), context.sourceRawValue(), exception));
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                exception));
     }
 
     @Override
-    public ProductionExceptionHandler.Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
-                                                           Exception exception) {
+    public ProductionExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
         if (exception instanceof RecordTooLargeException || exception instanceof RecordBatchTooLargeException) {
-            return ProductionExceptionHandler.Response.resume(deadLetter(context, "record_too_large",
-                    "Output record for topic " + record.topic() + " is larger than the broker accepts: " + exception.getMessage(),
-                    context.sourceRawKey(), context.sourceRawValue(), exception));
+            return ProductionExceptionHandler.Response.resume(deadLetter(
+                    context,
+                    "record_too_large",
+                    "Output record for topic " + record.topic() + " is larger than the broker accepts: "
+                            + exception.getMessage(),
+                    context.sourceRawKey(),
+                    context.sourceRawValue(),
+                    exception));
         }
         return ProductionExceptionHandler.Response.fail();
     }
 
     @Override
     @SuppressWarnings("rawtypes")
-    public ProductionExceptionHandler.Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record,
-                                                                        Exception exception, SerializationExceptionOrigin origin) {
-        return ProductionExceptionHandler.Response.resume(deadLetter(context, "serialization_failed",
-                "Cannot serialize the output " + origin.name().toLowerCase() + " for topic " + record.topic() + ": " + exception.getMessage(),
-                context.sourceRawKey(), context.sourceRawValue(), exception));
+    public ProductionExceptionHandler.Response handleSerializationError(
+            ErrorHandlerContext context,
+            ProducerRecord record,
+            Exception exception,
+            SerializationExceptionOrigin origin) {
+        return ProductionExceptionHandler.Response.resume(deadLetter(
+                context,
+                "serialization_failed",
+                "Cannot serialize the output " + origin.name().toLowerCase() + " for topic " + record.topic() + ": "
+                        + exception.getMessage(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                exception));
     }
 
-    private List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, String reasonCode, String reasonText,
-                                                            byte[] key, byte[] value, Exception exception) {
-        log.warn("{}: record at {}-{}@{} sent to {} ({}: {})", component, context.topic(), context.partition(), context.offset(),
-                Topics.EVENTS_INVALID, reasonCode, exception.getClass().getSimpleName());
-        DeadLetter letter = DeadLetters.of(component, reasonCode, reasonText, null, null, value,
-                context.topic(), context.partition(), context.offset());
+    private List<ProducerRecord<byte[], byte[]>> deadLetter(
+            ErrorHandlerContext context,
+            String reasonCode,
+            String reasonText,
+            byte[] key,
+            byte[] value,
+            Exception exception) {
+        log.warn(
+                "{}: record at {}-{}@{} sent to {} ({}: {})",
+                component,
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                Topics.EVENTS_INVALID,
+                reasonCode,
+                exception.getClass().getSimpleName());
+        DeadLetter letter = DeadLetters.of(
+                component,
+                reasonCode,
+                reasonText,
+                null,
+                null,
+                value,
+                context.topic(),
+                context.partition(),
+                context.offset());
         if (meterRegistry != null) {
             DeadLetters.count(meterRegistry, letter);
         }

@@ -28,20 +28,42 @@ public final class DeadLetters {
     /** Dead letters written, by {@code stage} and {@code reason}: {@code sightline_pipeline_dead_letters_total}. */
     public static final String METRIC = "sightline.pipeline.dead.letters";
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 
     /** A dead letter for an event read from a topic at {@code readFrom} (null when unknown). */
-    public static DeadLetter of(String stage, String reasonCode, String reasonText, String source, String messageId,
-                                byte[] payload, RecordMetadata readFrom) {
+    public static DeadLetter of(
+            String stage,
+            String reasonCode,
+            String reasonText,
+            String source,
+            String messageId,
+            byte[] payload,
+            RecordMetadata readFrom) {
         return readFrom == null
                 ? of(stage, reasonCode, reasonText, source, messageId, payload, null, null, null)
-                : of(stage, reasonCode, reasonText, source, messageId, payload, readFrom.topic(), readFrom.partition(), readFrom.offset());
+                : of(
+                        stage,
+                        reasonCode,
+                        reasonText,
+                        source,
+                        messageId,
+                        payload,
+                        readFrom.topic(),
+                        readFrom.partition(),
+                        readFrom.offset());
     }
 
     /** A dead letter with its input coordinates given one by one (each may be null). */
-    public static DeadLetter of(String stage, String reasonCode, String reasonText, String source, String messageId,
-                                byte[] payload, String inputTopic, Integer inputPartition, Long inputOffset) {
+    public static DeadLetter of(
+            String stage,
+            String reasonCode,
+            String reasonText,
+            String source,
+            String messageId,
+            byte[] payload,
+            String inputTopic,
+            Integer inputPartition,
+            Long inputOffset) {
         return DeadLetter.newBuilder()
                 .setReasonCode(reasonCode)
                 .setReasonText(reasonText)
@@ -60,8 +82,10 @@ public final class DeadLetters {
     public static void count(MeterRegistry registry, DeadLetter letter) {
         Counter.builder(METRIC)
                 .description("Records written to the dead-letter topic, by stage and reason")
-                .tag("stage", letter.getComponent()).tag("reason", letter.getReasonCode())
-                .register(registry).increment();
+                .tag("stage", letter.getComponent())
+                .tag("reason", letter.getReasonCode())
+                .register(registry)
+                .increment();
     }
 
     /**
@@ -71,7 +95,9 @@ public final class DeadLetters {
      */
     public static void sendTo(KStream<String, DeadLetter> letters, Topic<String, DeadLetter> invalid, String name) {
         letters.processValues(Counting::new, Named.as(name + "-counted"))
-                .to(invalid.name(), Produced.with(invalid.keySerde(), invalid.valueSerde()).withName(name));
+                .to(
+                        invalid.name(),
+                        Produced.with(invalid.keySerde(), invalid.valueSerde()).withName(name));
     }
 
     private static final class Counting implements FixedKeyProcessor<String, DeadLetter, DeadLetter> {
@@ -82,7 +108,9 @@ public final class DeadLetters {
         @Override
         public void init(FixedKeyProcessorContext<String, DeadLetter> context) {
             this.context = context;
-            registry = context.appConfigs().get(DeadLetterHandler.METER_REGISTRY_CONFIG) instanceof MeterRegistry r ? r : null;
+            registry = context.appConfigs().get(DeadLetterHandler.METER_REGISTRY_CONFIG) instanceof MeterRegistry r
+                    ? r
+                    : null;
         }
 
         @Override

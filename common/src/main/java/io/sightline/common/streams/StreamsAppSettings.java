@@ -16,27 +16,41 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsAppSettings {
 
     public static final String APPLICATION_ID_CONFIG = "application.id";
-    private static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group, and prefix of internal topics. Instances with the same id share the work.";
+    private static final String APPLICATION_ID_DOC =
+            "Kafka Streams application id: consumer group, and prefix of internal topics. Instances with the same id share the work.";
 
     public static final String STATE_DIR_CONFIG = "state.dir";
-    private static final String STATE_DIR_DOC = "Directory for the app's local state stores; give each instance its own persistent one.";
+    private static final String STATE_DIR_DOC =
+            "Directory for the app's local state stores; give each instance its own persistent one.";
 
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
 
-    private StreamsAppSettings() {
-    }
+    private StreamsAppSettings() {}
 
     /** Adds the shared Streams settings to a service's definition. */
     public static ConfigDef define(ConfigDef definition, String defaultApplicationId) {
         return definition
-                .define(APPLICATION_ID_CONFIG, Type.STRING, defaultApplicationId, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, APPLICATION_ID_DOC)
-                .define(STATE_DIR_CONFIG, Type.STRING,
-                        System.getProperty("java.io.tmpdir") + File.separator + "sightline-streams", Importance.HIGH, STATE_DIR_DOC)
-                .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                .define(
+                        APPLICATION_ID_CONFIG,
+                        Type.STRING,
+                        defaultApplicationId,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        APPLICATION_ID_DOC)
+                .define(
+                        STATE_DIR_CONFIG,
+                        Type.STRING,
+                        System.getProperty("java.io.tmpdir") + File.separator + "sightline-streams",
+                        Importance.HIGH,
+                        STATE_DIR_DOC)
+                .define(
+                        PROCESSING_GUARANTEE_CONFIG,
+                        Type.STRING,
+                        StreamsConfig.EXACTLY_ONCE_V2,
                         ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
-                        Importance.MEDIUM, PROCESSING_GUARANTEE_DOC);
+                        Importance.MEDIUM,
+                        PROCESSING_GUARANTEE_DOC);
     }
 
     /**
@@ -44,8 +58,11 @@ public final class StreamsAppSettings {
      * deserialization, processing and production errors, and the operator's
      * pass-through Kafka properties on top.
      */
-    public static Map<String, Object> properties(ServiceConfig config, String component,
-                                                 Serializer<DeadLetter> deadLetterSerializer, MeterRegistry meterRegistry) {
+    public static Map<String, Object> properties(
+            ServiceConfig config,
+            String component,
+            Serializer<DeadLetter> deadLetterSerializer,
+            MeterRegistry meterRegistry) {
         Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(APPLICATION_ID_CONFIG));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(STATE_DIR_CONFIG));

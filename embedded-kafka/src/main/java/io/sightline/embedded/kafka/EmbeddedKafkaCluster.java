@@ -37,8 +37,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final List<Integer> brokerPorts = new ArrayList<>();
     private final java.util.Map<Integer, Properties> stoppedBrokers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Node(int id, boolean broker, KafkaRaftServer server, Properties props) {
-    }
+    private record Node(int id, boolean broker, KafkaRaftServer server, Properties props) {}
 
     private EmbeddedKafkaCluster(Path dataDir) {
         this.dataDir = dataDir;
@@ -121,7 +120,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Stops broker {@code id} (1-based) cleanly, as in a rolling restart. */
     public void stopBroker(int id) {
-        Node node = nodes.stream().filter(n -> n.broker() && n.id() == id).findFirst()
+        Node node = nodes.stream()
+                .filter(n -> n.broker() && n.id() == id)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no broker with id " + id));
         node.server().shutdown();
         node.server().awaitShutdown();
@@ -221,10 +222,12 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int rc;
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"}, out);
+            rc = StorageTool.execute(
+                    new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"}, out);
         }
         if (rc != 0) {
-            throw new IllegalStateException("Formatting Kafka storage failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "Formatting Kafka storage failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
         }
     }
 

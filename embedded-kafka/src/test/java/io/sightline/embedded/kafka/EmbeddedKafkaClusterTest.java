@@ -55,23 +55,42 @@ class EmbeddedKafkaClusterTest {
 
     private static void createTopic(EmbeddedKafkaCluster kafka, String topic, int replicationFactor) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) replicationFactor))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) replicationFactor)))
+                    .all()
+                    .get();
         }
     }
 
-    private static RecordMetadata produce(EmbeddedKafkaCluster kafka, String topic, String key, String value) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(), "acks", "all", "enable.idempotence", true,
-                "delivery.timeout.ms", 60_000), new StringSerializer(), new StringSerializer())) {
+    private static RecordMetadata produce(EmbeddedKafkaCluster kafka, String topic, String key, String value)
+            throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "acks",
+                        "all",
+                        "enable.idempotence",
+                        true,
+                        "delivery.timeout.ms",
+                        60_000),
+                new StringSerializer(),
+                new StringSerializer())) {
             return producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }
 
     private static List<String> consumeAll(String bootstrap, String topic, int expected) {
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrap, "group.id", "test-" + System.nanoTime(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "group.id",
+                        "test-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(Set.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (values.size() < expected && System.nanoTime() < deadline) {

@@ -27,15 +27,15 @@ public final class CatalogFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TYPED = Set.of("id", "product_id", "name", "category", "price");
 
-    private CatalogFile() {
-    }
+    private CatalogFile() {}
 
     public static List<CatalogProduct> read(Path file, Instant now) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         if (file.getFileName().toString().toLowerCase().endsWith(".csv")) {
             CsvMapper csv = new CsvMapper();
             try (MappingIterator<Map<String, String>> it = csv.readerFor(Map.class)
-                    .with(CsvSchema.emptySchema().withHeader()).readValues(file.toFile())) {
+                    .with(CsvSchema.emptySchema().withHeader())
+                    .readValues(file.toFile())) {
                 while (it.hasNext()) {
                     rows.add(JSON.valueToTree(it.next()));
                 }
@@ -74,8 +74,14 @@ public final class CatalogFile {
                 attributes.set(f.getKey(), f.getValue());
             }
         });
-        return CatalogProduct.newBuilder().setProductId(id).setName(text(row, "name")).setCategory(text(row, "category"))
-                .setPrice(price).setAttributes(attributes.isEmpty() ? null : attributes.toString()).setUpdatedAt(now).build();
+        return CatalogProduct.newBuilder()
+                .setProductId(id)
+                .setName(text(row, "name"))
+                .setCategory(text(row, "category"))
+                .setPrice(price)
+                .setAttributes(attributes.isEmpty() ? null : attributes.toString())
+                .setUpdatedAt(now)
+                .build();
     }
 
     private static String text(JsonNode row, String key) {

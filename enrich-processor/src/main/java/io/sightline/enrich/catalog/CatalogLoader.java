@@ -22,8 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class CatalogLoader {
 
-    private CatalogLoader() {
-    }
+    private CatalogLoader() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
@@ -41,8 +40,8 @@ public final class CatalogLoader {
         Map<String, Object> props = new HashMap<>(config.kafkaClientProperties());
         props.put("acks", "all");
         props.put("enable.idempotence", true);
-        try (KafkaProducer<String, CatalogProduct> producer = new KafkaProducer<>(props, topic.keySerde().serializer(),
-                topic.valueSerde().serializer())) {
+        try (KafkaProducer<String, CatalogProduct> producer = new KafkaProducer<>(
+                props, topic.keySerde().serializer(), topic.valueSerde().serializer())) {
             for (CatalogProduct product : products) {
                 producer.send(new ProducerRecord<>(topic.name(), product.getProductId(), product));
             }

@@ -11,8 +11,7 @@ public final class ProductJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ProductJson() {
-    }
+    private ProductJson() {}
 
     public static String of(CatalogProduct product) {
         ObjectNode node = JSON.createObjectNode();

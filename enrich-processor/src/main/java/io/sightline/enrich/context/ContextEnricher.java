@@ -38,13 +38,19 @@ public final class ContextEnricher {
         EventContext context = event.getContext();
         if (context != null) {
             InetAddress address = IpAnonymizer.parse(context.getIp());
-            geo.flatMap(g -> g.lookup(address)).ifPresent(g -> out.setGeoCountry(g.country()).setGeoRegion(g.region()).setGeoCity(g.city()));
+            geo.flatMap(g -> g.lookup(address))
+                    .ifPresent(g -> out.setGeoCountry(g.country())
+                            .setGeoRegion(g.region())
+                            .setGeoCity(g.city()));
             context.setIp(IpAnonymizer.anonymize(context.getIp()));
             context.setJson(pii.apply(anonymizeIpInJson(context.getJson())));
             UserAgentParser.Parsed ua = UserAgentParser.parse(context.getUserAgent());
             if (ua != null) {
-                out.setDeviceClass(ua.deviceClass()).setOsName(ua.osName()).setBrowserName(ua.browserName())
-                        .setBrowserVersion(ua.browserVersion()).setBot(ua.bot());
+                out.setDeviceClass(ua.deviceClass())
+                        .setOsName(ua.osName())
+                        .setBrowserName(ua.browserName())
+                        .setBrowserVersion(ua.browserVersion())
+                        .setBot(ua.bot());
             }
         }
         event.setProperties(pii.apply(event.getProperties()));

@@ -16,8 +16,7 @@ import java.util.Optional;
  */
 public final class GeoLookup implements AutoCloseable {
 
-    public record Geo(String country, String region, String city) {
-    }
+    public record Geo(String country, String region, String city) {}
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GeoLookup.class);
     /** After the first failed lookup, one warning per this many more. */
@@ -37,7 +36,8 @@ public final class GeoLookup implements AutoCloseable {
         try {
             return new GeoLookup(new DatabaseReader.Builder(database.toFile()).build());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the geo database " + database + " (SIGHTLINE_GEO_DATABASE_PATH)", e);
+            throw new UncheckedIOException(
+                    "cannot open the geo database " + database + " (SIGHTLINE_GEO_DATABASE_PATH)", e);
         }
     }
 
@@ -48,7 +48,10 @@ public final class GeoLookup implements AutoCloseable {
         try {
             if (city) {
                 Optional<CityResponse> r = reader.tryCity(address);
-                return r.map(c -> new Geo(c.getCountry().getIsoCode(), c.getMostSpecificSubdivision().getName(), c.getCity().getName()));
+                return r.map(c -> new Geo(
+                        c.getCountry().getIsoCode(),
+                        c.getMostSpecificSubdivision().getName(),
+                        c.getCity().getName()));
             }
             Optional<CountryResponse> r = reader.tryCountry(address);
             return r.map(c -> new Geo(c.getCountry().getIsoCode(), null, null));
@@ -57,8 +60,11 @@ public final class GeoLookup implements AutoCloseable {
             // failure is counted and logged (never the address: it is personal data).
             long n = failures.incrementAndGet();
             if (n == 1 || n % WARN_EVERY == 0) {
-                log.warn("Geo lookups failed {} time(s) so far, the latest with {}: events go on without geo; check the "
-                        + "database at SIGHTLINE_GEO_DATABASE_PATH", n, e.getClass().getSimpleName());
+                log.warn(
+                        "Geo lookups failed {} time(s) so far, the latest with {}: events go on without geo; check the "
+                                + "database at SIGHTLINE_GEO_DATABASE_PATH",
+                        n,
+                        e.getClass().getSimpleName());
             }
             return Optional.empty();
         }

@@ -14,8 +14,7 @@ public final class IpAnonymizer {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]+");
 
-    private IpAnonymizer() {
-    }
+    private IpAnonymizer() {}
 
     /** The address as an {@link InetAddress}, or null when {@code ip} is not an IP literal. */
     public static InetAddress parse(String ip) {
@@ -23,7 +22,8 @@ public final class IpAnonymizer {
             return null;
         }
         String s = ip.trim();
-        boolean literal = IPV4.matcher(s).matches() || (s.indexOf(':') >= 0 && IPV6.matcher(s).matches());
+        boolean literal = IPV4.matcher(s).matches()
+                || (s.indexOf(':') >= 0 && IPV6.matcher(s).matches());
         if (!literal) {
             return null;
         }

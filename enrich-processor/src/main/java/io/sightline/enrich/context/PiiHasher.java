@@ -31,7 +31,10 @@ public final class PiiHasher {
     private final SecretKeySpec secret;
 
     public PiiHasher(List<String> keys, String secret) {
-        this.keys = keys.stream().map(k -> k.trim().toLowerCase(Locale.ROOT)).filter(k -> !k.isEmpty()).collect(Collectors.toSet());
+        this.keys = keys.stream()
+                .map(k -> k.trim().toLowerCase(Locale.ROOT))
+                .filter(k -> !k.isEmpty())
+                .collect(Collectors.toSet());
         this.secret = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 

@@ -16,11 +16,9 @@ public final class UserAgentParser {
 
     private static volatile UserAgentAnalyzer analyzer;
 
-    public record Parsed(String deviceClass, String osName, String browserName, String browserVersion, boolean bot) {
-    }
+    public record Parsed(String deviceClass, String osName, String browserName, String browserVersion, boolean bot) {}
 
-    private UserAgentParser() {
-    }
+    private UserAgentParser() {}
 
     public static Parsed parse(String userAgent) {
         if (userAgent == null || userAgent.isBlank()) {
@@ -28,8 +26,12 @@ public final class UserAgentParser {
         }
         UserAgent ua = analyzer().parse(userAgent);
         String deviceClass = known(ua.getValue(UserAgent.DEVICE_CLASS));
-        return new Parsed(deviceClass, known(ua.getValue(UserAgent.OPERATING_SYSTEM_NAME)), known(ua.getValue(UserAgent.AGENT_NAME)),
-                known(ua.getValue(UserAgent.AGENT_VERSION)), deviceClass != null && BOT_CLASSES.contains(deviceClass));
+        return new Parsed(
+                deviceClass,
+                known(ua.getValue(UserAgent.OPERATING_SYSTEM_NAME)),
+                known(ua.getValue(UserAgent.AGENT_NAME)),
+                known(ua.getValue(UserAgent.AGENT_VERSION)),
+                deviceClass != null && BOT_CLASSES.contains(deviceClass));
     }
 
     /** Builds the analyzer now if no one has yet (a service calls it before its stream threads start). */

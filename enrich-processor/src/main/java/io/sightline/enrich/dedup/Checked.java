@@ -7,7 +7,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * A raw event after the business-rule checks: accepted, a duplicate (to be counted,
  * not forwarded), or rejected with a reason and where it was read (for its dead letter).
  */
-public record Checked(TrackedEvent event, boolean duplicate, String rejectCode, String rejectText, RecordMetadata readFrom) {
+public record Checked(
+        TrackedEvent event, boolean duplicate, String rejectCode, String rejectText, RecordMetadata readFrom) {
 
     public static Checked accepted(TrackedEvent event) {
         return new Checked(event, false, null, null, null);

@@ -61,12 +61,15 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
     public void init(FixedKeyProcessorContext<String, Checked> context) {
         this.context = context;
         this.seen = context.getStateStore(storeName);
-        this.duplicates = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), DUPLICATES_SENSOR,
-                Sensor.RecordingLevel.INFO);
-        this.rejected = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), REJECTED_SENSOR,
-                Sensor.RecordingLevel.INFO);
-        this.clamped = context.metrics().addRateTotalSensor(METRIC_GROUP, context.taskId().toString(), CLAMPED_SENSOR,
-                Sensor.RecordingLevel.INFO);
+        this.duplicates = context.metrics()
+                .addRateTotalSensor(
+                        METRIC_GROUP, context.taskId().toString(), DUPLICATES_SENSOR, Sensor.RecordingLevel.INFO);
+        this.rejected = context.metrics()
+                .addRateTotalSensor(
+                        METRIC_GROUP, context.taskId().toString(), REJECTED_SENSOR, Sensor.RecordingLevel.INFO);
+        this.clamped = context.metrics()
+                .addRateTotalSensor(
+                        METRIC_GROUP, context.taskId().toString(), CLAMPED_SENSOR, Sensor.RecordingLevel.INFO);
     }
 
     @Override
@@ -84,12 +87,16 @@ public final class DedupProcessor implements FixedKeyProcessor<String, TrackedEv
             time = received;
         }
         if (received - time > maxPast.toMillis()) {
-            reject(record, "event_time_too_old",
-                    "timestamp is " + Duration.ofMillis(received - time) + " behind receivedAt; at most " + maxPast + " is accepted");
+            reject(
+                    record,
+                    "event_time_too_old",
+                    "timestamp is " + Duration.ofMillis(received - time) + " behind receivedAt; at most " + maxPast
+                            + " is accepted");
             return;
         }
         String id = event.getSource() + "/" + event.getMessageId();
-        try (WindowStoreIterator<Long> earlier = seen.fetch(id, received - window.toMillis() + 1, received + window.toMillis() - 1)) {
+        try (WindowStoreIterator<Long> earlier =
+                seen.fetch(id, received - window.toMillis() + 1, received + window.toMillis() - 1)) {
             if (earlier.hasNext()) {
                 duplicates.record();
                 context.forward(record.withValue(Checked.duplicate(event)));

@@ -15,8 +15,7 @@ public final class TraitsMerger {
     public static final String SET_ONCE = "$set_once";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TraitsMerger() {
-    }
+    private TraitsMerger() {}
 
     /** {@code known} and {@code update} are JSON objects (either may be null); the result is one. */
     public static String merge(String known, String update) {

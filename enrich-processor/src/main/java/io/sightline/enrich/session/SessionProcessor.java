@@ -74,7 +74,8 @@ public final class SessionProcessor implements FixedKeyProcessor<String, Enriche
         String groupId = group == null ? null : group.substring(0, group.indexOf('\n'));
         String groupTraits = group == null ? null : group.substring(group.indexOf('\n') + 1);
         if (event.getType() == EventType.group && event.getGroupId() != null) {
-            groupTraits = TraitsMerger.merge(event.getGroupId().equals(groupId) ? groupTraits : null, event.getTraits());
+            groupTraits =
+                    TraitsMerger.merge(event.getGroupId().equals(groupId) ? groupTraits : null, event.getTraits());
             groupId = event.getGroupId();
             groups.put(user, groupId + "\n" + groupTraits);
         }
@@ -84,6 +85,7 @@ public final class SessionProcessor implements FixedKeyProcessor<String, Enriche
     }
 
     static String sessionId(String user, int index) {
-        return UUID.nameUUIDFromBytes((user + "\u0000" + index).getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes((user + "\u0000" + index).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param productIdProperty event property holding the product id
  * @param geoDatabase     MaxMind database, when geo enrichment is on
  */
-public record EnrichSettings(Duration dedupWindow, Duration futureTolerance, Duration maxPast, Duration sessionGap,
-                            List<String> piiKeys, String piiSecret, String productIdProperty, Optional<Path> geoDatabase) {
+public record EnrichSettings(
+        Duration dedupWindow,
+        Duration futureTolerance,
+        Duration maxPast,
+        Duration sessionGap,
+        List<String> piiKeys,
+        String piiSecret,
+        String productIdProperty,
+        Optional<Path> geoDatabase) {
 
     public EnrichSettings {
         piiKeys = List.copyOf(piiKeys);
@@ -29,15 +36,24 @@ public record EnrichSettings(Duration dedupWindow, Duration futureTolerance, Dur
 
     /** The defaults of {@code EnrichConfig}, for tests and tools. */
     public static EnrichSettings defaults() {
-        return new EnrichSettings(Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(30),
-                List.of("email", "phone"), "sightline-enrich", "product_id", Optional.empty());
+        return new EnrichSettings(
+                Duration.ofHours(24),
+                Duration.ofMinutes(1),
+                Duration.ofDays(7),
+                Duration.ofMinutes(30),
+                List.of("email", "phone"),
+                "sightline-enrich",
+                "product_id",
+                Optional.empty());
     }
 
     public EnrichSettings withDedupWindow(Duration window) {
-        return new EnrichSettings(window, futureTolerance, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+        return new EnrichSettings(
+                window, futureTolerance, maxPast, sessionGap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 
     public EnrichSettings withSessionGap(Duration gap) {
-        return new EnrichSettings(dedupWindow, futureTolerance, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
+        return new EnrichSettings(
+                dedupWindow, futureTolerance, maxPast, gap, piiKeys, piiSecret, productIdProperty, geoDatabase);
     }
 }

@@ -77,8 +77,7 @@ public final class EnrichTopology {
      */
     static final Duration DUPLICATE_COUNT_GRACE = Duration.ofHours(1);
 
-    private EnrichTopology() {
-    }
+    private EnrichTopology() {}
 
     /** The topology with default options. */
     public static Topology build(Topics topics) {
@@ -94,86 +93,139 @@ public final class EnrichTopology {
         StreamsBuilder builder = new StreamsBuilder();
 
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(DEDUP_STORE, options.dedupWindow().multipliedBy(2), options.dedupWindow(), false),
-                Serdes.String(), Serdes.Long()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDENTITY_STORE), Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE), Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentWindowStore(
+                        DEDUP_STORE, options.dedupWindow().multipliedBy(2), options.dedupWindow(), false),
+                Serdes.String(),
+                Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(IDENTITY_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(SESSION_STORE), Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), Serdes.String()));
 
-        Map<String, KStream<String, Checked>> checked = builder
-                .stream(raw.name(), Consumed.with(raw.keySerde(), raw.valueSerde())
-                        .withTimestampExtractor(new ReceiveTimeExtractor()).withName("raw-events"))
-                .processValues(() -> new DedupProcessor(DEDUP_STORE, options.dedupWindow(), options.futureTolerance(), options.maxPast()),
-                        Named.as("check-and-dedup"), DEDUP_STORE)
+        Map<String, KStream<String, Checked>> checked = builder.stream(
+                        raw.name(),
+                        Consumed.with(raw.keySerde(), raw.valueSerde())
+                                .withTimestampExtractor(new ReceiveTimeExtractor())
+                                .withName("raw-events"))
+                .processValues(
+                        () -> new DedupProcessor(
+                                DEDUP_STORE, options.dedupWindow(), options.futureTolerance(), options.maxPast()),
+                        Named.as("check-and-dedup"),
+                        DEDUP_STORE)
                 .split(Named.as("checked-"))
                 .branch((key, c) -> c.rejected(), Branched.as("rejected"))
                 .branch((key, c) -> c.duplicate(), Branched.as("duplicate"))
                 .defaultBranch(Branched.as("accepted"));
 
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
-        CountSeries.perMinute(checked.get("checked-duplicate"), List.of("source"), (key, c) -> List.of(c.event().getSource()),
-                        DUPLICATE_METRIC, DUPLICATES, DUPLICATE_COUNT_GRACE)
-                .to(metrics.name(), Produced.with(metrics.keySerde(), metrics.valueSerde()).withName("duplicates-to-metrics-windowed"));
+        CountSeries.perMinute(
+                        checked.get("checked-duplicate"),
+                        List.of("source"),
+                        (key, c) -> List.of(c.event().getSource()),
+                        DUPLICATE_METRIC,
+                        DUPLICATES,
+                        DUPLICATE_COUNT_GRACE)
+                .to(
+                        metrics.name(),
+                        Produced.with(metrics.keySerde(), metrics.valueSerde())
+                                .withName("duplicates-to-metrics-windowed"));
 
-        DeadLetters.sendTo(checked.get("checked-rejected").mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter")),
-                invalid, "to-events-invalid");
+        DeadLetters.sendTo(
+                checked.get("checked-rejected").mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter")),
+                invalid,
+                "to-events-invalid");
 
-        ContextEnricher contextEnricher = new ContextEnricher(new PiiHasher(options.piiKeys(), options.piiSecret()),
-                options.geoDatabase().map(GeoLookup::open), options.productIdProperty());
+        ContextEnricher contextEnricher = new ContextEnricher(
+                new PiiHasher(options.piiKeys(), options.piiSecret()),
+                options.geoDatabase().map(GeoLookup::open),
+                options.productIdProperty());
 
         KStream<String, EnrichedEvent> byUser = checked.get("checked-accepted")
                 .mapValues(c -> contextEnricher.enrich(c.event()), Named.as("enrich-context"))
                 .selectKey((key, event) -> IdentityResolver.deviceKey(event.getEvent()), Named.as("key-by-device"))
-                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde()).withName("events-by-device"))
+                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde())
+                        .withName("events-by-device"))
                 .processValues(() -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
                 .selectKey((key, event) -> event.getUserKey(), Named.as("key-by-user"))
-                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde()).withName("events-by-user"))
-                .processValues(() -> new SessionProcessor(SESSION_STORE, GROUP_STORE, options.sessionGap()),
-                        Named.as("sessions-and-groups"), SESSION_STORE, GROUP_STORE);
+                .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde())
+                        .withName("events-by-user"))
+                .processValues(
+                        () -> new SessionProcessor(SESSION_STORE, GROUP_STORE, options.sessionGap()),
+                        Named.as("sessions-and-groups"),
+                        SESSION_STORE,
+                        GROUP_STORE);
 
-        KTable<String, UserProfile> profiles = byUser
-                .filter((user, event) -> event.getEvent().getType() == EventType.identify, Named.as("identify-calls"))
+        KTable<String, UserProfile> profiles = byUser.filter(
+                        (user, event) -> event.getEvent().getType() == EventType.identify, Named.as("identify-calls"))
                 .groupByKey(Grouped.with("identify-by-user", profilesTopic.keySerde(), enriched.valueSerde()))
                 .aggregate(
-                        () -> UserProfile.newBuilder().setUserKey("").setTraits("{}").setUpdatedAt(Instant.EPOCH).build(),
+                        () -> UserProfile.newBuilder()
+                                .setUserKey("")
+                                .setTraits("{}")
+                                .setUpdatedAt(Instant.EPOCH)
+                                .build(),
                         (user, identify, profile) -> UserProfile.newBuilder()
                                 .setUserKey(user)
-                                .setTraits(TraitsMerger.merge(profile.getTraits(), identify.getEvent().getTraits()))
+                                .setTraits(TraitsMerger.merge(
+                                        profile.getTraits(), identify.getEvent().getTraits()))
                                 .setUpdatedAt(identify.getEvent().getTimestamp())
                                 .build(),
                         Named.as("merge-traits"),
                         Materialized.<String, UserProfile, KeyValueStore<Bytes, byte[]>>as(PROFILE_STORE)
-                                .withKeySerde(profilesTopic.keySerde()).withValueSerde(profilesTopic.valueSerde()));
+                                .withKeySerde(profilesTopic.keySerde())
+                                .withValueSerde(profilesTopic.valueSerde()));
 
         profiles.toStream(Named.as("profile-updates"))
-                .to(profilesTopic.name(), Produced.with(profilesTopic.keySerde(), profilesTopic.valueSerde()).withName("to-users-profile"));
+                .to(
+                        profilesTopic.name(),
+                        Produced.with(profilesTopic.keySerde(), profilesTopic.valueSerde())
+                                .withName("to-users-profile"));
 
-        GlobalKTable<String, CatalogProduct> catalog = builder.globalTable(catalogTopic.name(),
-                Consumed.with(catalogTopic.keySerde(), catalogTopic.valueSerde()).withName("catalog"),
+        GlobalKTable<String, CatalogProduct> catalog = builder.globalTable(
+                catalogTopic.name(),
+                Consumed.with(catalogTopic.keySerde(), catalogTopic.valueSerde())
+                        .withName("catalog"),
                 Materialized.<String, CatalogProduct, KeyValueStore<Bytes, byte[]>>as(CATALOG_STORE)
-                        .withKeySerde(catalogTopic.keySerde()).withValueSerde(catalogTopic.valueSerde()));
+                        .withKeySerde(catalogTopic.keySerde())
+                        .withValueSerde(catalogTopic.valueSerde()));
 
-        byUser.leftJoin(profiles,
+        byUser.leftJoin(
+                        profiles,
                         (user, event, profile) -> {
                             event.setUserTraits(profile == null ? null : profile.getTraits());
                             return event;
                         },
-                        Joined.with(enriched.keySerde(), enriched.valueSerde(), profilesTopic.valueSerde()).withName("join-profile"))
+                        Joined.with(enriched.keySerde(), enriched.valueSerde(), profilesTopic.valueSerde())
+                                .withName("join-profile"))
                 // An event without a product id looks up the empty key, which no product has.
-                .leftJoin(catalog, (user, event) -> event.getProductId() == null ? "" : event.getProductId(),
+                .leftJoin(
+                        catalog,
+                        (user, event) -> event.getProductId() == null ? "" : event.getProductId(),
                         (event, product) -> {
                             event.setProduct(product == null ? null : ProductJson.of(product));
                             event.setEnrichedAt(Instant.now());
                             return event;
-                        }, Named.as("join-catalog"))
-                .to(enriched.name(), Produced.with(enriched.keySerde(), enriched.valueSerde()).withName("to-events-enriched"));
+                        },
+                        Named.as("join-catalog"))
+                .to(
+                        enriched.name(),
+                        Produced.with(enriched.keySerde(), enriched.valueSerde())
+                                .withName("to-events-enriched"));
 
         return builder.build();
     }
 
     private static DeadLetter deadLetter(Checked c, Topic<String, TrackedEvent> raw) {
         byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), c.event());
-        return DeadLetters.of(COMPONENT, c.rejectCode(), c.rejectText(), c.event().getSource(), c.event().getMessageId(), payload,
+        return DeadLetters.of(
+                COMPONENT,
+                c.rejectCode(),
+                c.rejectText(),
+                c.event().getSource(),
+                c.event().getMessageId(),
+                payload,
                 c.readFrom());
     }
 

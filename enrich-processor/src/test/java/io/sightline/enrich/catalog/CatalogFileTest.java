@@ -20,7 +20,9 @@ class CatalogFileTest {
 
     @Test
     void shouldReadACsvCatalogKeepingExtraColumnsAsAttributes() throws Exception {
-        Path file = Files.writeString(dir.resolve("products.csv"), "id,name,category,price,color\nsku-1,Lamp,home,19.5,red\nsku-2,Desk,office,,\n");
+        Path file = Files.writeString(
+                dir.resolve("products.csv"),
+                "id,name,category,price,color\nsku-1,Lamp,home,19.5,red\nsku-2,Desk,office,,\n");
 
         List<CatalogProduct> products = CatalogFile.read(file, NOW);
 
@@ -32,7 +34,8 @@ class CatalogFileTest {
 
     @Test
     void shouldReadAJsonCatalog() throws Exception {
-        Path file = Files.writeString(dir.resolve("products.json"), "[{\"product_id\":\"sku-9\",\"name\":\"Pen\",\"price\":2}]");
+        Path file = Files.writeString(
+                dir.resolve("products.json"), "[{\"product_id\":\"sku-9\",\"name\":\"Pen\",\"price\":2}]");
 
         CatalogProduct product = CatalogFile.read(file, NOW).get(0);
 
@@ -46,6 +49,8 @@ class CatalogFileTest {
     void shouldNameTheRowOfABadPrice() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.csv"), "id,price\nsku-1,1\nsku-2,cheap\n");
 
-        assertThatThrownBy(() -> CatalogFile.read(file, NOW)).hasMessageContaining("bad.csv row 2").hasMessageContaining("'cheap'");
+        assertThatThrownBy(() -> CatalogFile.read(file, NOW))
+                .hasMessageContaining("bad.csv row 2")
+                .hasMessageContaining("'cheap'");
     }
 }

@@ -18,17 +18,27 @@ public final class GeoDatabases {
     public static final String LONDON_NETWORK = "81.2.69.128/25";
     public static final String MUNICH_NETWORK = "2001:db8:1234::/48";
 
-    private GeoDatabases() {
-    }
+    private GeoDatabases() {}
 
     public static Path city(Path dir) throws IOException {
         Path file = dir.resolve("GeoLite2-City-Test.mmdb");
         new MmdbFileWriter("GeoLite2-City", 6)
-                .insert(LONDON_NETWORK, cityRecord(country(2635167L, "GB", "United Kingdom"),
-                        List.of(subdivision(6269131L, "ENG", "England")), 2643743L, "London"))
-                .insert(MUNICH_NETWORK, cityRecord(country(2921044L, "DE", "Germany"),
-                        List.of(subdivision(2951839L, "BY", "Bavaria"), subdivision(3220837L, "091", "Upper Bavaria")),
-                        2867714L, "Munich"))
+                .insert(
+                        LONDON_NETWORK,
+                        cityRecord(
+                                country(2635167L, "GB", "United Kingdom"),
+                                List.of(subdivision(6269131L, "ENG", "England")),
+                                2643743L,
+                                "London"))
+                .insert(
+                        MUNICH_NETWORK,
+                        cityRecord(
+                                country(2921044L, "DE", "Germany"),
+                                List.of(
+                                        subdivision(2951839L, "BY", "Bavaria"),
+                                        subdivision(3220837L, "091", "Upper Bavaria")),
+                                2867714L,
+                                "Munich"))
                 .write(file);
         return file;
     }
@@ -42,8 +52,8 @@ public final class GeoDatabases {
         return file;
     }
 
-    private static Map<String, Object> cityRecord(Map<String, Object> country, List<Map<String, Object>> subdivisions,
-                                                  long cityId, String city) {
+    private static Map<String, Object> cityRecord(
+            Map<String, Object> country, List<Map<String, Object>> subdivisions, long cityId, String city) {
         return Map.of(
                 "city", Map.of("geoname_id", cityId, "names", Map.of("en", city)),
                 "country", country,

@@ -93,7 +93,8 @@ class GeoLookupTest {
     @Test
     void shouldBeReadByMaxMindsOwnReaderWithTheMetadataAndRecordsWritten() throws Exception {
         // The writer is checked by MaxMind's reader, not by itself.
-        try (DatabaseReader reader = new DatabaseReader.Builder(GeoDatabases.city(dir).toFile()).build()) {
+        try (DatabaseReader reader =
+                new DatabaseReader.Builder(GeoDatabases.city(dir).toFile()).build()) {
             var metadata = reader.getMetadata();
             assertThat(metadata.getDatabaseType()).isEqualTo("GeoLite2-City");
             assertThat(metadata.getIpVersion()).isEqualTo(6);
@@ -107,7 +108,9 @@ class GeoLookupTest {
             assertThat(london.getCountry().getIsoCode()).isEqualTo("GB");
             assertThat(london.getCountry().getName()).isEqualTo("United Kingdom");
             assertThat(london.getCountry().getGeoNameId()).isEqualTo(2635167L);
-            assertThat(london.getSubdivisions()).extracting(s -> s.getIsoCode() + "/" + s.getName()).containsExactly("ENG/England");
+            assertThat(london.getSubdivisions())
+                    .extracting(s -> s.getIsoCode() + "/" + s.getName())
+                    .containsExactly("ENG/England");
             assertThat(london.getCity().getName()).isEqualTo("London");
             assertThat(london.getCity().getGeoNameId()).isEqualTo(2643743L);
             assertThat(london.getTraits().getNetwork()).hasToString("81.2.69.128/25");
@@ -130,7 +133,9 @@ class GeoLookupTest {
     @Test
     void shouldCountALookupTheDatabaseCannotAnswerAndGoOnWithoutGeo() throws Exception {
         byte[] db = new MmdbFileWriter("GeoLite2-Country", 4)
-                .insert("81.2.69.0/24", Map.of("country", Map.of("iso_code", "GB", "names", Map.of("en", "United Kingdom"))))
+                .insert(
+                        "81.2.69.0/24",
+                        Map.of("country", Map.of("iso_code", "GB", "names", Map.of("en", "United Kingdom"))))
                 .toBytes();
         // Break the one data record: after the 16 zero bytes that end the search tree comes its map's
         // control byte; an extended type byte past every known type makes the record undecodable.
@@ -152,7 +157,9 @@ class GeoLookupTest {
 
         try (GeoLookup geo = GeoLookup.open(file)) {
             assertThat(geo.lookup(ip("81.2.69.7"))).isEmpty();
-            assertThat(geo.lookup(ip("10.0.0.1"))).as("outside every network: no lookup of a record, no failure").isEmpty();
+            assertThat(geo.lookup(ip("10.0.0.1")))
+                    .as("outside every network: no lookup of a record, no failure")
+                    .isEmpty();
 
             assertThat(geo.failures()).isEqualTo(1);
         }

@@ -38,8 +38,9 @@ import java.util.Map;
  */
 public final class MmdbFileWriter {
 
-    private static final byte[] METADATA_MARKER = {(byte) 0xAB, (byte) 0xCD, (byte) 0xEF,
-            'M', 'a', 'x', 'M', 'i', 'n', 'd', '.', 'c', 'o', 'm'};
+    private static final byte[] METADATA_MARKER = {
+        (byte) 0xAB, (byte) 0xCD, (byte) 0xEF, 'M', 'a', 'x', 'M', 'i', 'n', 'd', '.', 'c', 'o', 'm'
+    };
     private static final int DATA_SECTION_SEPARATOR = 16;
     private static final int RECORD_SIZE = 24;
     private static final int MAX_RECORD = (1 << RECORD_SIZE) - 1;
@@ -239,7 +240,8 @@ public final class MmdbFileWriter {
                 encode(out, element);
             }
         } else {
-            throw new IllegalArgumentException("no MaxMind DB type for " + (value == null ? "null" : value.getClass().getName()));
+            throw new IllegalArgumentException("no MaxMind DB type for "
+                    + (value == null ? "null" : value.getClass().getName()));
         }
     }
 
@@ -308,6 +310,5 @@ public final class MmdbFileWriter {
         int number;
     }
 
-    private record Leaf(int dataOffset) {
-    }
+    private record Leaf(int dataOffset) {}
 }

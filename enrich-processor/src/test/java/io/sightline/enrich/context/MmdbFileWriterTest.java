@@ -22,23 +22,34 @@ class MmdbFileWriterTest {
     void shouldWriteEveryDataTypeAndSizeFormSoThatTheReaderDecodesTheSameValues() throws Exception {
         // given a record with each type the writer knows, and strings and arrays past the 1-byte size forms
         Map<String, Object> record = Map.of(
-                "short", "x",
-                "size-29", "a".repeat(29),
-                "size-285", "b".repeat(285),
-                "size-65821", "c".repeat(65_821),
-                "uint16", 65_535,
-                "uint32", 4_294_967_295L,
-                "uint64", new BigInteger("18446744073709551615"),
-                "flags", List.of(true, false),
-                "double", 51.5142,
-                "zero", 0L);
+                "short",
+                "x",
+                "size-29",
+                "a".repeat(29),
+                "size-285",
+                "b".repeat(285),
+                "size-65821",
+                "c".repeat(65_821),
+                "uint16",
+                65_535,
+                "uint32",
+                4_294_967_295L,
+                "uint64",
+                new BigInteger("18446744073709551615"),
+                "flags",
+                List.of(true, false),
+                "double",
+                51.5142,
+                "zero",
+                0L);
         Path file = dir.resolve("types.mmdb");
         new MmdbFileWriter("Sightline-Types", 6).insert("192.0.2.0/24", record).write(file);
 
         // when MaxMind's reader reads it back
         try (Reader reader = new Reader(file.toFile())) {
             // then it decodes exactly what was written
-            assertThat(reader.get(InetAddress.getByName("192.0.2.1"), Map.class)).isEqualTo(record);
+            assertThat(reader.get(InetAddress.getByName("192.0.2.1"), Map.class))
+                    .isEqualTo(record);
         }
     }
 
@@ -58,7 +69,8 @@ class MmdbFileWriterTest {
             assertThat(wide.getNetwork()).hasToString("198.51.100.128/25");
             assertThat(narrow.getData()).isEqualTo(Map.of("name", "narrow"));
             assertThat(narrow.getNetwork()).hasToString("198.51.100.64/26");
-            assertThat(reader.get(InetAddress.getByName("198.51.101.1"), Map.class)).isNull();
+            assertThat(reader.get(InetAddress.getByName("198.51.101.1"), Map.class))
+                    .isNull();
         }
     }
 }

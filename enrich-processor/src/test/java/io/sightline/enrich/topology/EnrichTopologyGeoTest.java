@@ -47,15 +47,32 @@ class EnrichTopologyGeoTest {
     void setUp() throws Exception {
         Path database = GeoDatabases.city(Files.createDirectory(dir.resolve("geo")));
         EnrichSettings d = EnrichSettings.defaults();
-        EnrichSettings withGeo = new EnrichSettings(d.dedupWindow(), d.futureTolerance(), d.maxPast(), d.sessionGap(), d.piiKeys(),
-                d.piiSecret(), d.productIdProperty(), Optional.of(database));
-        EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", dir.resolve("state").toString()));
+        EnrichSettings withGeo = new EnrichSettings(
+                d.dedupWindow(),
+                d.futureTolerance(),
+                d.maxPast(),
+                d.sessionGap(),
+                d.piiKeys(),
+                d.piiSecret(),
+                d.productIdProperty(),
+                Optional.of(database));
+        EnrichConfig config = new EnrichConfig(
+                Map.of("SIGHTLINE_STATE_DIR", dir.resolve("state").toString()));
         Properties props = new Properties();
-        props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
+        props.putAll(StreamsAppSettings.properties(
+                config,
+                "enrich-processor",
+                topics.valueSerde(DeadLetter.class).serializer(),
+                new SimpleMeterRegistry()));
         driver = new TopologyTestDriver(EnrichTopology.build(topics, withGeo), props);
-        raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());
-        enriched = driver.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(), topics.eventsEnriched().valueSerde().deserializer());
+        raw = driver.createInputTopic(
+                Topics.EVENTS_RAW,
+                new StringSerializer(),
+                topics.eventsRaw().valueSerde().serializer());
+        enriched = driver.createOutputTopic(
+                Topics.EVENTS_ENRICHED,
+                new StringDeserializer(),
+                topics.eventsEnriched().valueSerde().deserializer());
     }
 
     @AfterEach
@@ -71,18 +88,28 @@ class EnrichTopologyGeoTest {
         raw.pipeInput("web:u1", fromIp("g3", "10.0.0.7"));
 
         List<EnrichedEvent> out = enriched.readValuesToList();
-        assertThat(out).extracting(e -> e.getGeoCountry() + "/" + e.getGeoRegion() + "/" + e.getGeoCity())
+        assertThat(out)
+                .extracting(e -> e.getGeoCountry() + "/" + e.getGeoRegion() + "/" + e.getGeoCity())
                 .containsExactly("GB/England/London", "DE/Upper Bavaria/Munich", "null/null/null");
-        assertThat(out).extracting(e -> e.getEvent().getContext().getIp())
+        assertThat(out)
+                .extracting(e -> e.getEvent().getContext().getIp())
                 .containsExactly("81.2.69.0", "2001:db8:1234:0:0:0:0:0", "10.0.0.0");
         assertThat(out.get(0).getEvent().getContext().getJson()).isEqualTo("{\"ip\":\"81.2.69.0\"}");
     }
 
     private static TrackedEvent fromIp(String messageId, String ip) {
         return TrackedEvent.newBuilder()
-                .setMessageId(messageId).setType(EventType.track).setSource("web").setEvent("Clicked").setUserId("u1")
-                .setReceivedAt(T0).setTimestamp(T0)
-                .setContext(EventContext.newBuilder().setIp(ip).setJson("{\"ip\":\"" + ip + "\"}").build())
+                .setMessageId(messageId)
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent("Clicked")
+                .setUserId("u1")
+                .setReceivedAt(T0)
+                .setTimestamp(T0)
+                .setContext(EventContext.newBuilder()
+                        .setIp(ip)
+                        .setJson("{\"ip\":\"" + ip + "\"}")
+                        .build())
                 .build();
     }
 }

@@ -10,24 +10,24 @@ import io.sightline.enrich.EnrichConfig;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
-import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
 import io.sightline.testkit.TaskMetrics;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.util.Map;
 import java.util.Properties;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -62,16 +62,35 @@ class EnrichTopologyTest {
     void setUp() {
         EnrichConfig config = new EnrichConfig(Map.of("SIGHTLINE_STATE_DIR", stateDir.toString()));
         Properties props = new Properties();
-        props.putAll(StreamsAppSettings.properties(config, "enrich-processor",
-                topics.valueSerde(DeadLetter.class).serializer(), meters));
-        driver = new TopologyTestDriver(EnrichTopology.build(topics, EnrichSettings.defaults().withDedupWindow(Duration.ofHours(1))), props);
-        raw = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), topics.eventsRaw().valueSerde().serializer());
+        props.putAll(StreamsAppSettings.properties(
+                config, "enrich-processor", topics.valueSerde(DeadLetter.class).serializer(), meters));
+        driver = new TopologyTestDriver(
+                EnrichTopology.build(topics, EnrichSettings.defaults().withDedupWindow(Duration.ofHours(1))), props);
+        raw = driver.createInputTopic(
+                Topics.EVENTS_RAW,
+                new StringSerializer(),
+                topics.eventsRaw().valueSerde().serializer());
         rawBytes = driver.createInputTopic(Topics.EVENTS_RAW, new StringSerializer(), new ByteArraySerializer());
-        enriched = driver.createOutputTopic(Topics.EVENTS_ENRICHED, new StringDeserializer(), topics.eventsEnriched().valueSerde().deserializer());
-        invalid = driver.createOutputTopic(Topics.EVENTS_INVALID, new StringDeserializer(), topics.eventsInvalid().valueSerde().deserializer());
-        catalog = driver.createInputTopic(Topics.CATALOG_PRODUCTS, new StringSerializer(), topics.catalogProducts().valueSerde().serializer());
-        metrics = driver.createOutputTopic(Topics.METRICS_WINDOWED, new StringDeserializer(), topics.metricsWindowed().valueSerde().deserializer());
-        profiles = driver.createOutputTopic(Topics.USERS_PROFILE, new StringDeserializer(), topics.usersProfile().valueSerde().deserializer());
+        enriched = driver.createOutputTopic(
+                Topics.EVENTS_ENRICHED,
+                new StringDeserializer(),
+                topics.eventsEnriched().valueSerde().deserializer());
+        invalid = driver.createOutputTopic(
+                Topics.EVENTS_INVALID,
+                new StringDeserializer(),
+                topics.eventsInvalid().valueSerde().deserializer());
+        catalog = driver.createInputTopic(
+                Topics.CATALOG_PRODUCTS,
+                new StringSerializer(),
+                topics.catalogProducts().valueSerde().serializer());
+        metrics = driver.createOutputTopic(
+                Topics.METRICS_WINDOWED,
+                new StringDeserializer(),
+                topics.metricsWindowed().valueSerde().deserializer());
+        profiles = driver.createOutputTopic(
+                Topics.USERS_PROFILE,
+                new StringDeserializer(),
+                topics.usersProfile().valueSerde().deserializer());
     }
 
     @AfterEach
@@ -89,7 +108,8 @@ class EnrichTopologyTest {
         assertThat(last.getEvent().getMessageId()).isEqualTo("m3");
         assertThat(last.getUserKey()).isEqualTo("u1");
         assertThat(last.getUserTraits()).isEqualTo("{\"plan\":\"pro\",\"country\":\"DE\"}");
-        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits()).isEqualTo("{\"plan\":\"pro\",\"country\":\"DE\"}");
+        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits())
+                .isEqualTo("{\"plan\":\"pro\",\"country\":\"DE\"}");
     }
 
     @Test
@@ -112,7 +132,9 @@ class EnrichTopologyTest {
         rawBytes.pipeInput("web:u1", "not avro at all".getBytes());
         raw.pipeInput("web:u1", event("m-after", EventType.track, "Clicked", "u1", null));
 
-        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("m-after");
+        assertThat(enriched.readValuesToList())
+                .extracting(e -> e.getEvent().getMessageId())
+                .containsExactly("m-after");
     }
 
     @Test
@@ -121,15 +143,23 @@ class EnrichTopologyTest {
         raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0));
 
         // when the same messageId arrives 1 ms inside the window and then exactly at its edge
-        raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofHours(1)).minusMillis(1)));
-        raw.pipeInput("web:u1", received(event("dup-1", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofHours(1))));
+        raw.pipeInput(
+                "web:u1",
+                received(
+                        event("dup-1", EventType.track, "Clicked", "u1", null),
+                        T0.plus(Duration.ofHours(1)).minusMillis(1)));
+        raw.pipeInput(
+                "web:u1",
+                received(event("dup-1", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofHours(1))));
         // and the same messageId from another source
         TrackedEvent otherSource = event("dup-1", EventType.track, "Clicked", "u1", null);
         otherSource.setSource("ios");
         raw.pipeInput("ios:u1", otherSource);
 
         // then the copy inside the window is dropped and counted, the others pass
-        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getReceivedAt() + "/" + e.getEvent().getSource())
+        assertThat(enriched.readValuesToList())
+                .extracting(
+                        e -> e.getEvent().getReceivedAt() + "/" + e.getEvent().getSource())
                 .containsExactly(T0 + "/web", T0.plus(Duration.ofHours(1)) + "/web", T0 + "/ios");
         assertThat(metricTotal("duplicates-dropped-total")).isEqualTo(1.0);
     }
@@ -151,9 +181,12 @@ class EnrichTopologyTest {
         raw.pipeInput("ios:u1", iosRetry);
 
         // then only the originals pass, and each source's duplicates are counted in the minute they arrived
-        assertThat(enriched.readValuesToList()).extracting(e -> e.getEvent().getMessageId()).containsExactly("m-web", "m-ios");
+        assertThat(enriched.readValuesToList())
+                .extracting(e -> e.getEvent().getMessageId())
+                .containsExactly("m-web", "m-ios");
         Map<String, MetricWindow> latest = metrics.readKeyValuesToMap();
-        assertThat(latest.keySet()).containsExactlyInAnyOrder("duplicate_events{source=web}", "duplicate_events{source=ios}");
+        assertThat(latest.keySet())
+                .containsExactlyInAnyOrder("duplicate_events{source=web}", "duplicate_events{source=ios}");
         MetricWindow web = latest.get("duplicate_events{source=web}");
         assertThat(web.getMetric()).isEqualTo("duplicate_events");
         assertThat(web.getDimensions()).isEqualTo(Map.of("source", "web"));
@@ -172,8 +205,12 @@ class EnrichTopologyTest {
     void shouldNameEveryProcessorStoreAndRepartitionTopicOfTheDuplicateCount() {
         String description = EnrichTopology.build(topics).describe().toString();
 
-        assertThat(description).contains("duplicates-by-source-repartition", EnrichTopology.DUPLICATE_COUNTS_STORE,
-                "count-duplicates", "duplicates-to-metrics-windowed");
+        assertThat(description)
+                .contains(
+                        "duplicates-by-source-repartition",
+                        EnrichTopology.DUPLICATE_COUNTS_STORE,
+                        "count-duplicates",
+                        "duplicates-to-metrics-windowed");
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
     }
 
@@ -194,18 +231,30 @@ class EnrichTopologyTest {
         List<DeadLetter> letters = invalid.readValuesToList();
         assertThat(letters).extracting(DeadLetter::getReasonCode).containsExactly("event_time_too_old");
         assertThat(letters.get(0).getMessageId()).isEqualTo("old");
-        assertThat(letters.get(0).getReasonText()).isEqualTo("timestamp is PT192H behind receivedAt; at most PT168H is accepted");
+        assertThat(letters.get(0).getReasonText())
+                .isEqualTo("timestamp is PT192H behind receivedAt; at most PT168H is accepted");
         assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
-        assertThat(meters.get(DeadLetters.METRIC).tag("stage", "enrich-processor").tag("reason", "event_time_too_old").counter().count())
+        assertThat(meters.get(DeadLetters.METRIC)
+                        .tag("stage", "enrich-processor")
+                        .tag("reason", "event_time_too_old")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
         assertThat(letters.get(0).getInputTopic()).isEqualTo(Topics.EVENTS_RAW);
         assertThat(letters.get(0).getInputOffset()).isEqualTo(2L);
-        assertThat(topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0))).getMessageId())
+        assertThat(topics.eventsRaw()
+                        .valueSerde()
+                        .deserializer()
+                        .deserialize(Topics.EVENTS_RAW, bytes(letters.get(0)))
+                        .getMessageId())
                 .isEqualTo("old");
         // 9 minutes ahead is past the 1-minute tolerance: clamped and marked; 59 s ahead is kept as sent
         List<TestRecord<String, EnrichedEvent>> out = enriched.readRecordsToList();
         assertThat(out).extracting(r -> r.value().getEvent().getMessageId()).containsExactly("future", "ahead", "fine");
-        assertThat(out).extracting(r -> r.value().getEvent().getTimestamp(), r -> r.value().getEvent().getTimeCorrection())
+        assertThat(out)
+                .extracting(
+                        r -> r.value().getEvent().getTimestamp(),
+                        r -> r.value().getEvent().getTimeCorrection())
                 .containsExactly(tuple(T0, "future_clamped"), tuple(T0.plusSeconds(59), null), tuple(T0, null));
         // the output record carries the (corrected) event time
         assertThat(out.get(1).timestamp()).isEqualTo(T0.plusSeconds(59).toEpochMilli());
@@ -215,10 +264,18 @@ class EnrichTopologyTest {
 
     @Test
     void shouldParseTheUserAgentIntoDeviceOsBrowserAndBotFlag() {
-        raw.pipeInput("web:u1", withContext(event("m1", EventType.track, "Clicked", "u1", null),
-                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", null));
-        raw.pipeInput("web:u1", withContext(event("m2", EventType.track, "Clicked", "u1", null),
-                "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", null));
+        raw.pipeInput(
+                "web:u1",
+                withContext(
+                        event("m1", EventType.track, "Clicked", "u1", null),
+                        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+                        null));
+        raw.pipeInput(
+                "web:u1",
+                withContext(
+                        event("m2", EventType.track, "Clicked", "u1", null),
+                        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                        null));
 
         List<EnrichedEvent> out = enriched.readValuesToList();
         assertThat(out.get(0).getDeviceClass()).isEqualTo("Desktop");
@@ -231,8 +288,12 @@ class EnrichTopologyTest {
     @Test
     void shouldAnonymizeIpv4AndIpv6AddressesInTheTypedFieldAndTheContextJson() {
         raw.pipeInput("web:u1", withContext(event("m1", EventType.track, "Clicked", "u1", null), null, "203.0.113.77"));
-        raw.pipeInput("web:u1", withContext(event("m2", EventType.track, "Clicked", "u1", null), null, "2001:db8:abcd:12:34:56:78:9a"));
-        raw.pipeInput("web:u1", withContext(event("m3", EventType.track, "Clicked", "u1", null), null, "not-an-ip.example.com"));
+        raw.pipeInput(
+                "web:u1",
+                withContext(event("m2", EventType.track, "Clicked", "u1", null), null, "2001:db8:abcd:12:34:56:78:9a"));
+        raw.pipeInput(
+                "web:u1",
+                withContext(event("m3", EventType.track, "Clicked", "u1", null), null, "not-an-ip.example.com"));
 
         List<EnrichedEvent> out = enriched.readValuesToList();
         assertThat(out.get(0).getEvent().getContext().getIp()).isEqualTo("203.0.113.0");
@@ -244,7 +305,8 @@ class EnrichTopologyTest {
 
     @Test
     void shouldReplacePiiTraitsAndPropertiesByAKeyedHash() throws Exception {
-        TrackedEvent identify = event("m1", EventType.identify, null, "u1", "{\"email\":\"ada@example.com\",\"plan\":\"pro\"}");
+        TrackedEvent identify =
+                event("m1", EventType.identify, null, "u1", "{\"email\":\"ada@example.com\",\"plan\":\"pro\"}");
         identify.setProperties("{\"contact\":{\"Phone\":\"+4912345\"}}");
 
         raw.pipeInput("web:u1", identify);
@@ -252,7 +314,8 @@ class EnrichTopologyTest {
         EnrichedEvent out = enriched.readValue();
         String expectedEmail = "hmac:" + hmac("sightline-enrich", "ada@example.com");
         assertThat(out.getEvent().getTraits()).isEqualTo("{\"email\":\"" + expectedEmail + "\",\"plan\":\"pro\"}");
-        assertThat(out.getEvent().getProperties()).isEqualTo("{\"contact\":{\"Phone\":\"hmac:" + hmac("sightline-enrich", "+4912345") + "\"}}");
+        assertThat(out.getEvent().getProperties())
+                .isEqualTo("{\"contact\":{\"Phone\":\"hmac:" + hmac("sightline-enrich", "+4912345") + "\"}}");
         assertThat(out.getUserTraits()).contains(expectedEmail).doesNotContain("ada@example.com");
         assertThat(profiles.readKeyValuesToMap().get("u1").getTraits()).doesNotContain("ada@example.com");
     }
@@ -260,14 +323,23 @@ class EnrichTopologyTest {
     @Test
     void shouldStartANewSessionAfterThirtyMinutesOfInactivity() {
         raw.pipeInput("web:u1", at(event("s1", EventType.track, "Clicked", "u1", null), T0));
-        raw.pipeInput("web:u1", at(event("s2", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(10))));
-        raw.pipeInput("web:u1", at(event("s3", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(39).plusSeconds(59))));
-        raw.pipeInput("web:u1", at(event("s4", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(70))));
-        raw.pipeInput("web:u2", at(event("s5", EventType.track, "Clicked", "u2", null), T0.plus(Duration.ofMinutes(70))));
+        raw.pipeInput(
+                "web:u1", at(event("s2", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(10))));
+        raw.pipeInput(
+                "web:u1",
+                at(
+                        event("s3", EventType.track, "Clicked", "u1", null),
+                        T0.plus(Duration.ofMinutes(39).plusSeconds(59))));
+        raw.pipeInput(
+                "web:u1", at(event("s4", EventType.track, "Clicked", "u1", null), T0.plus(Duration.ofMinutes(70))));
+        raw.pipeInput(
+                "web:u2", at(event("s5", EventType.track, "Clicked", "u2", null), T0.plus(Duration.ofMinutes(70))));
 
         List<EnrichedEvent> out = enriched.readValuesToList();
         assertThat(out).extracting(EnrichedEvent::getSessionIndex).containsExactly(1, 1, 1, 2, 1);
-        assertThat(out.get(0).getSessionId()).isEqualTo(out.get(2).getSessionId()).isNotEqualTo(out.get(3).getSessionId());
+        assertThat(out.get(0).getSessionId())
+                .isEqualTo(out.get(2).getSessionId())
+                .isNotEqualTo(out.get(3).getSessionId());
         assertThat(out.get(4).getSessionId()).isNotEqualTo(out.get(0).getSessionId());
     }
 
@@ -285,7 +357,8 @@ class EnrichTopologyTest {
         raw.pipeInput("web:anon-7", after);
 
         List<org.apache.kafka.streams.test.TestRecord<String, EnrichedEvent>> out = enriched.readRecordsToList();
-        assertThat(out).extracting(r -> r.getKey() + "/" + r.getValue().getEvent().getMessageId())
+        assertThat(out)
+                .extracting(r -> r.getKey() + "/" + r.getValue().getEvent().getMessageId())
                 .containsExactly("anon-7/a1", "u1/a2", "u1/a3", "u1/a4");
         assertThat(out.get(0).getValue().getUserTraits()).isNull();
         assertThat(out.get(3).getValue().getUserKey()).isEqualTo("u1");
@@ -294,10 +367,25 @@ class EnrichTopologyTest {
 
     @Test
     void shouldKeepSetOnceTraitsFromTheirFirstValue() {
-        raw.pipeInput("web:u1", event("o1", EventType.identify, null, "u1", "{\"$set_once\":{\"first_plan\":\"free\"},\"plan\":\"free\"}"));
-        raw.pipeInput("web:u1", event("o2", EventType.identify, null, "u1", "{\"$set_once\":{\"first_plan\":\"pro\"},\"plan\":\"pro\"}"));
+        raw.pipeInput(
+                "web:u1",
+                event(
+                        "o1",
+                        EventType.identify,
+                        null,
+                        "u1",
+                        "{\"$set_once\":{\"first_plan\":\"free\"},\"plan\":\"free\"}"));
+        raw.pipeInput(
+                "web:u1",
+                event(
+                        "o2",
+                        EventType.identify,
+                        null,
+                        "u1",
+                        "{\"$set_once\":{\"first_plan\":\"pro\"},\"plan\":\"pro\"}"));
 
-        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits()).isEqualTo("{\"first_plan\":\"free\",\"plan\":\"pro\"}");
+        assertThat(profiles.readKeyValuesToMap().get("u1").getTraits())
+                .isEqualTo("{\"first_plan\":\"free\",\"plan\":\"pro\"}");
     }
 
     @Test
@@ -317,8 +405,16 @@ class EnrichTopologyTest {
 
     @Test
     void shouldJoinTheCatalogEntryOfTheProductInTheProperties() {
-        catalog.pipeInput("sku-1", CatalogProduct.newBuilder().setProductId("sku-1").setName("Lamp").setCategory("home")
-                .setPrice(19.5).setAttributes("{\"color\":\"red\"}").setUpdatedAt(T0).build());
+        catalog.pipeInput(
+                "sku-1",
+                CatalogProduct.newBuilder()
+                        .setProductId("sku-1")
+                        .setName("Lamp")
+                        .setCategory("home")
+                        .setPrice(19.5)
+                        .setAttributes("{\"color\":\"red\"}")
+                        .setUpdatedAt(T0)
+                        .build());
         TrackedEvent known = event("p1", EventType.track, "Product Viewed", "u1", null);
         known.setProperties("{\"product_id\":\"sku-1\"}");
         TrackedEvent unknown = event("p2", EventType.track, "Product Viewed", "u1", null);
@@ -330,7 +426,9 @@ class EnrichTopologyTest {
 
         List<EnrichedEvent> out = enriched.readValuesToList();
         assertThat(out.get(0).getProductId()).isEqualTo("sku-1");
-        assertThat(out.get(0).getProduct()).isEqualTo("{\"color\":\"red\",\"id\":\"sku-1\",\"name\":\"Lamp\",\"category\":\"home\",\"price\":19.5}");
+        assertThat(out.get(0).getProduct())
+                .isEqualTo(
+                        "{\"color\":\"red\",\"id\":\"sku-1\",\"name\":\"Lamp\",\"category\":\"home\",\"price\":19.5}");
         assertThat(out.get(1).getProductId()).isEqualTo("sku-404");
         assertThat(out.get(1).getProduct()).isNull();
         assertThat(out.get(2).getProduct()).isNull();
@@ -370,15 +468,25 @@ class EnrichTopologyTest {
     }
 
     private static TrackedEvent withContext(TrackedEvent e, String userAgent, String ip) {
-        e.setContext(EventContext.newBuilder().setUserAgent(userAgent).setIp(ip)
-                .setJson(ip == null ? null : "{\"ip\":\"" + ip + "\"}").build());
+        e.setContext(EventContext.newBuilder()
+                .setUserAgent(userAgent)
+                .setIp(ip)
+                .setJson(ip == null ? null : "{\"ip\":\"" + ip + "\"}")
+                .build());
         return e;
     }
 
     static TrackedEvent event(String messageId, EventType type, String name, String userId, String traits) {
         return TrackedEvent.newBuilder()
-                .setMessageId(messageId).setType(type).setSource("web").setEvent(name)
-                .setUserId(userId).setAnonymousId(userId == null ? "anon" : null)
-                .setReceivedAt(T0).setTimestamp(T0).setTraits(traits).build();
+                .setMessageId(messageId)
+                .setType(type)
+                .setSource("web")
+                .setEvent(name)
+                .setUserId(userId)
+                .setAnonymousId(userId == null ? "anon" : null)
+                .setReceivedAt(T0)
+                .setTimestamp(T0)
+                .setTraits(traits)
+                .build();
     }
 }

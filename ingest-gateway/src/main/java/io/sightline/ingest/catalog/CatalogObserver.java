@@ -46,6 +46,7 @@ public final class CatalogObserver {
         volatile String sample;
         /** What the last drain reported, read and written by the draining thread only. */
         long reportedCount;
+
         final Map<String, Map<String, Long>> reportedProperties = new HashMap<>();
 
         Tally(String source, EventType type, String name) {
@@ -102,7 +103,8 @@ public final class CatalogObserver {
                 }
                 types = tally.properties.computeIfAbsent(field.getKey(), k -> new ConcurrentHashMap<>(4));
             }
-            types.computeIfAbsent(JsonTypes.of(field.getValue()), t -> new LongAdder()).increment();
+            types.computeIfAbsent(JsonTypes.of(field.getValue()), t -> new LongAdder())
+                    .increment();
         }
     }
 
@@ -115,8 +117,7 @@ public final class CatalogObserver {
      * What was added since the last acknowledged report, one delta per event name. Until
      * {@code acknowledge} runs (after Kafka stored the deltas), the next report repeats them.
      */
-    public record Report(List<EventCatalogEntry> deltas, Runnable acknowledge) {
-    }
+    public record Report(List<EventCatalogEntry> deltas, Runnable acknowledge) {}
 
     /** The deltas since the last acknowledged report. Call from one thread. */
     public Report drain() {
@@ -131,19 +132,31 @@ public final class CatalogObserver {
             Map<String, Map<String, Long>> totals = new HashMap<>();
             t.properties.forEach((property, types) -> types.forEach((type, adder) -> {
                 long now = adder.sum();
-                long before = t.reportedProperties.getOrDefault(property, Map.of()).getOrDefault(type, 0L);
+                long before =
+                        t.reportedProperties.getOrDefault(property, Map.of()).getOrDefault(type, 0L);
                 if (now > before) {
                     properties.computeIfAbsent(property, p -> new HashMap<>()).put(type, now - before);
                     totals.computeIfAbsent(property, p -> new HashMap<>()).put(type, now);
                 }
             }));
-            deltas.add(EventCatalogEntry.newBuilder().setSource(t.source).setEventType(t.type).setEventName(t.name)
-                    .setCount(count - t.reportedCount).setFirstSeen(Instant.ofEpochMilli(t.firstSeen)).setLastSeen(Instant.ofEpochMilli(t.lastSeen))
-                    .setProperties(properties).setTrackingPlan(t.plan).setTrackingPlanVersion(t.planVersion).setPlanned(t.planned)
-                    .setSample(t.sample).build());
+            deltas.add(EventCatalogEntry.newBuilder()
+                    .setSource(t.source)
+                    .setEventType(t.type)
+                    .setEventName(t.name)
+                    .setCount(count - t.reportedCount)
+                    .setFirstSeen(Instant.ofEpochMilli(t.firstSeen))
+                    .setLastSeen(Instant.ofEpochMilli(t.lastSeen))
+                    .setProperties(properties)
+                    .setTrackingPlan(t.plan)
+                    .setTrackingPlanVersion(t.planVersion)
+                    .setPlanned(t.planned)
+                    .setSample(t.sample)
+                    .build());
             onAcknowledge.add(() -> {
                 t.reportedCount = count;
-                totals.forEach((property, types) -> t.reportedProperties.computeIfAbsent(property, p -> new HashMap<>()).putAll(types));
+                totals.forEach((property, types) -> t.reportedProperties
+                        .computeIfAbsent(property, p -> new HashMap<>())
+                        .putAll(types));
                 // the next report carries the shape of a newer event
                 t.sample = null;
             });

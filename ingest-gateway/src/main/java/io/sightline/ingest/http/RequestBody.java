@@ -19,11 +19,9 @@ import java.util.zip.ZipException;
 public final class RequestBody {
 
     /** The body as the handler sees it, and how many bytes came over the wire. */
-    public record Read(byte[] bytes, long wireBytes, boolean gzipped) {
-    }
+    public record Read(byte[] bytes, long wireBytes, boolean gzipped) {}
 
-    private RequestBody() {
-    }
+    private RequestBody() {}
 
     /**
      * @param contentEncoding the header value, or null
@@ -68,22 +66,27 @@ public final class RequestBody {
             byte[] bytes = readAtMost(body, limit);
             return new Read(bytes, wire.count, gzip);
         } catch (ZipException | java.io.EOFException e) {
-            throw ErrorCode.INVALID_GZIP.exception("Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
+            throw ErrorCode.INVALID_GZIP.exception(
+                    "Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the request body", e);
         }
     }
 
     private static boolean isGzip(String contentEncoding) {
-        if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.trim().equalsIgnoreCase("identity")) {
+        if (contentEncoding == null
+                || contentEncoding.isBlank()
+                || contentEncoding.trim().equalsIgnoreCase("identity")) {
             return false;
         }
         String e = contentEncoding.trim();
         if (e.equalsIgnoreCase("gzip") || e.equalsIgnoreCase("x-gzip")) {
             return true;
         }
-        throw ErrorCode.UNSUPPORTED_ENCODING.exception("Content-Encoding '" + e + "' is not supported; send gzip or no encoding",
-                List.of(Map.of("supported", List.of("gzip", "identity"))), Map.of());
+        throw ErrorCode.UNSUPPORTED_ENCODING.exception(
+                "Content-Encoding '" + e + "' is not supported; send gzip or no encoding",
+                List.of(Map.of("supported", List.of("gzip", "identity"))),
+                Map.of());
     }
 
     private static byte[] readAtMost(InputStream in, int limit) throws IOException {
@@ -100,8 +103,10 @@ public final class RequestBody {
     }
 
     static ApiException tooLarge(int limit) {
-        return ErrorCode.REQUEST_TOO_LARGE.exception("Request body is larger than " + limit + " bytes (after decompression)",
-                List.of(Map.of("limit", limit)), Map.of());
+        return ErrorCode.REQUEST_TOO_LARGE.exception(
+                "Request body is larger than " + limit + " bytes (after decompression)",
+                List.of(Map.of("limit", limit)),
+                Map.of());
     }
 
     /** Counts wire bytes and stops at the limit, so even an endless compressed stream ends. */
@@ -134,8 +139,7 @@ public final class RequestBody {
 
         /** The request's stream belongs to the server, and an oversized body's rest is still to be dropped. */
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         private void counted(int n) {
             count += n;

@@ -29,8 +29,18 @@ public final class SourceSettingsRoute {
         String writeKey = ctx.pathParam("writeKey");
         auth.sourceOfKey(writeKey);
         // The host the library reached this gateway by is the one it can send to.
-        Map<String, Object> segmentIo = Map.of("apiKey", writeKey, "apiHost", ctx.host() + "/v1", "unbundledIntegrations", List.of(),
-                "addBundledMetadata", false);
-        HttpService.json(ctx, 200, Map.of("integrations", Map.of("Segment.io", segmentIo), "plan", Map.of(), "edgeFunction", Map.of()));
+        Map<String, Object> segmentIo = Map.of(
+                "apiKey",
+                writeKey,
+                "apiHost",
+                ctx.host() + "/v1",
+                "unbundledIntegrations",
+                List.of(),
+                "addBundledMetadata",
+                false);
+        HttpService.json(
+                ctx,
+                200,
+                Map.of("integrations", Map.of("Segment.io", segmentIo), "plan", Map.of(), "edgeFunction", Map.of()));
     }
 }

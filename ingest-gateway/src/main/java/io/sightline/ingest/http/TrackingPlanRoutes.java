@@ -38,8 +38,12 @@ public final class TrackingPlanRoutes {
     private final PlanBindings bindings;
     private final PlanChangeCheck changeCheck;
 
-    public TrackingPlanRoutes(BearerTokenAuth admin, TrackingPlanStore plans, TrackingPlanFeed feed, PlanBindings bindings,
-                              PlanChangeCheck changeCheck) {
+    public TrackingPlanRoutes(
+            BearerTokenAuth admin,
+            TrackingPlanStore plans,
+            TrackingPlanFeed feed,
+            PlanBindings bindings,
+            PlanChangeCheck changeCheck) {
         this.admin = admin;
         this.plans = plans;
         this.feed = feed;
@@ -56,7 +60,11 @@ public final class TrackingPlanRoutes {
         });
         javalin.routes.get("/v1/tracking-plans/{name}/versions/{version}", ctx -> {
             admin.require(ctx);
-            HttpService.json(ctx, 200, known(ctx.pathParam("name"), version(ctx.pathParam("version"))).document());
+            HttpService.json(
+                    ctx,
+                    200,
+                    known(ctx.pathParam("name"), version(ctx.pathParam("version")))
+                            .document());
         });
     }
 
@@ -73,8 +81,13 @@ public final class TrackingPlanRoutes {
         int next = current == null ? 1 : current.version() + 1;
         JsonNode given = document == null ? null : document.get("version");
         if (given != null && !given.isNull() && !(given.canConvertToInt() && given.asInt() == next)) {
-            throw new ApiException(409, "version_conflict", "Plan " + name + " is at version " + (next - 1) + "; the next is " + next
-                    + ", not " + given + ". Leave version out to publish the next one", List.of(Map.of("current", next - 1)), Map.of());
+            throw new ApiException(
+                    409,
+                    "version_conflict",
+                    "Plan " + name + " is at version " + (next - 1) + "; the next is " + next + ", not " + given
+                            + ". Leave version out to publish the next one",
+                    List.of(Map.of("current", next - 1)),
+                    Map.of());
         }
         TrackingPlan plan;
         try {
@@ -82,16 +95,27 @@ public final class TrackingPlanRoutes {
         } catch (InvalidPlanException e) {
             List<Map<String, Object>> details = new ArrayList<>();
             e.problems().forEach(p -> details.add(Map.of("path", p.path(), "message", p.message())));
-            throw new ApiException(422, "invalid_tracking_plan", "Tracking plan " + name + " is not valid: " + e.getMessage(), details, Map.of());
+            throw new ApiException(
+                    422,
+                    "invalid_tracking_plan",
+                    "Tracking plan " + name + " is not valid: " + e.getMessage(),
+                    details,
+                    Map.of());
         }
         if (current != null && !"true".equals(ctx.queryParam("force"))) {
             List<PlanChangeCheck.Affected> affected = changeCheck.newlyBlocked(current, plan);
             if (!affected.isEmpty()) {
                 List<Map<String, Object>> details = new ArrayList<>();
-                affected.forEach(a -> details.add(Map.of("source", a.source(), "type", a.type(), "event", a.name(), "reason", a.reason())));
-                throw new ApiException(409, "plan_would_block_events", "Version " + next + " of " + name + " would block " + affected.size()
-                        + " kind(s) of event that version " + current.version() + " accepts; publish with ?force=true to do it anyway",
-                        details, Map.of());
+                affected.forEach(a -> details.add(
+                        Map.of("source", a.source(), "type", a.type(), "event", a.name(), "reason", a.reason())));
+                throw new ApiException(
+                        409,
+                        "plan_would_block_events",
+                        "Version " + next + " of " + name + " would block " + affected.size()
+                                + " kind(s) of event that version " + current.version()
+                                + " accepts; publish with ?force=true to do it anyway",
+                        details,
+                        Map.of());
             }
         }
         try {
@@ -99,7 +123,10 @@ public final class TrackingPlanRoutes {
         } catch (IllegalStateException e) {
             throw ApiException.unavailable("Tracking plan not published, please retry: " + e.getMessage(), 5);
         }
-        log.info("tracking plan {} published ({} events)", plan.label(), plan.events().size());
+        log.info(
+                "tracking plan {} published ({} events)",
+                plan.label(),
+                plan.events().size());
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("name", plan.name());
         answer.put("version", plan.version());
@@ -113,21 +140,39 @@ public final class TrackingPlanRoutes {
         List<Map<String, Object>> answer = new ArrayList<>();
         for (String name : plans.names()) {
             TrackingPlan latest = plans.latest(name);
-            answer.add(Map.of("name", name, "version", latest.version(), "versions", plans.versions(name), "events", latest.events().size(),
-                    "sources", sourcesOf(name)));
+            answer.add(Map.of(
+                    "name",
+                    name,
+                    "version",
+                    latest.version(),
+                    "versions",
+                    plans.versions(name),
+                    "events",
+                    latest.events().size(),
+                    "sources",
+                    sourcesOf(name)));
         }
         HttpService.json(ctx, 200, Map.of("plans", answer));
     }
 
     private List<String> sourcesOf(String plan) {
-        return bindings.plansBySource().entrySet().stream().filter(e -> e.getValue().equals(plan)).map(Map.Entry::getKey).sorted().toList();
+        return bindings.plansBySource().entrySet().stream()
+                .filter(e -> e.getValue().equals(plan))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     private TrackingPlan known(String name, Integer version) {
         TrackingPlan plan = version == null ? plans.latest(name) : plans.version(name, version);
         if (plan == null) {
-            throw new ApiException(404, "unknown_tracking_plan", version == null ? "No tracking plan named '" + name + "' is published"
-                    : "Tracking plan '" + name + "' has no version " + version + "; it has " + plans.versions(name));
+            throw new ApiException(
+                    404,
+                    "unknown_tracking_plan",
+                    version == null
+                            ? "No tracking plan named '" + name + "' is published"
+                            : "Tracking plan '" + name + "' has no version " + version + "; it has "
+                                    + plans.versions(name));
         }
         return plan;
     }

@@ -58,7 +58,8 @@ public final class TrackingRoutes {
         javalin.http.maxRequestSize = config.maxRequestBytes();
         for (EventType type : EventType.values()) {
             // Segment's browser and mobile libraries name the call by its first letter (/v1/t, /v1/p, ...).
-            for (String path : List.of("/v1/" + type.name(), "/v1/" + type.name().charAt(0))) {
+            for (String path :
+                    List.of("/v1/" + type.name(), "/v1/" + type.name().charAt(0))) {
                 javalin.routes.post(path, ctx -> handle(ctx, type.name(), () -> single(ctx, type)));
             }
         }
@@ -117,15 +118,17 @@ public final class TrackingRoutes {
         Instant receivedAt = Instant.now();
         Authenticated request = authenticated(ctx);
         limitRate(request.source(), 1);
-        EventIntake.Outcome outcome = unlessUnavailable(() -> intake.single(request.source(), request.json(), request.body().length, type,
-                receivedAt, clientIp(ctx)));
+        EventIntake.Outcome outcome = unlessUnavailable(() -> intake.single(
+                request.source(), request.json(), request.body().length, type, receivedAt, clientIp(ctx)));
         if (outcome.rejected() > 0) {
             ParsedEvent rejected = outcome.results().get(0);
             ErrorCode code = rejected.error().code();
             String message = code == ErrorCode.EVENT_TOO_LARGE
-                    ? "Event is larger than " + config.maxEventBytes() + " bytes" : "Event rejected: " + EventIntake.describe(rejected);
+                    ? "Event is larger than " + config.maxEventBytes() + " bytes"
+                    : "Event rejected: " + EventIntake.describe(rejected);
             List<Map<String, Object>> details = code == ErrorCode.EVENT_TOO_LARGE
-                    ? List.of(Map.of("limit", config.maxEventBytes())) : List.of(detail(null, rejected));
+                    ? List.of(Map.of("limit", config.maxEventBytes()))
+                    : List.of(detail(null, rejected));
             throw code.exception(message, details, Map.of());
         }
         success(ctx);
@@ -141,13 +144,16 @@ public final class TrackingRoutes {
             throw ErrorCode.MISSING_FIELD.exception("batch is required and must be an array of events");
         }
         if (items.size() > config.maxBatchItems()) {
-            throw ErrorCode.BATCH_TOO_LARGE.exception("Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
-                    List.of(Map.of("limit", config.maxBatchItems())), Map.of());
+            throw ErrorCode.BATCH_TOO_LARGE.exception(
+                    "Batch has " + items.size() + " events; the limit is " + config.maxBatchItems(),
+                    List.of(Map.of("limit", config.maxBatchItems())),
+                    Map.of());
         }
         limitRate(source, items.size());
         JsonNode batchContext = body.path("context").isObject() ? body.path("context") : null;
         JsonNode batchSentAt = body.path("sentAt").isTextual() ? body.path("sentAt") : null;
-        EventIntake.Outcome outcome = unlessUnavailable(() -> intake.batch(source, items, batchContext, batchSentAt, receivedAt, clientIp(ctx)));
+        EventIntake.Outcome outcome = unlessUnavailable(
+                () -> intake.batch(source, items, batchContext, batchSentAt, receivedAt, clientIp(ctx)));
         if (outcome.rejected() == 0) {
             success(ctx);
             return;
@@ -157,10 +163,21 @@ public final class TrackingRoutes {
             perItem.add(detail(i, outcome.results().get(i)));
         }
         if (outcome.accepted() == 0) {
-            throw ErrorCode.ALL_EVENTS_REJECTED.exception("All " + outcome.results().size() + " events in the batch were rejected", perItem,
-                    Map.of());
+            throw ErrorCode.ALL_EVENTS_REJECTED.exception(
+                    "All " + outcome.results().size() + " events in the batch were rejected", perItem, Map.of());
         }
-        HttpService.json(ctx, 207, Map.of("success", false, "accepted", outcome.accepted(), "rejected", outcome.rejected(), "results", perItem));
+        HttpService.json(
+                ctx,
+                207,
+                Map.of(
+                        "success",
+                        false,
+                        "accepted",
+                        outcome.accepted(),
+                        "rejected",
+                        outcome.rejected(),
+                        "results",
+                        perItem));
     }
 
     /** Runs the intake; Kafka not acknowledging is answered 503 with Retry-After: nothing was stored, the sender retries. */
@@ -168,7 +185,8 @@ public final class TrackingRoutes {
         try {
             return takeIn.get();
         } catch (EventProducer.NotAcknowledgedException e) {
-            throw ApiException.unavailable("Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
+            throw ApiException.unavailable(
+                    "Events not stored, please retry later: " + e.getMessage(), config.retryAfterSeconds());
         }
     }
 
@@ -187,8 +205,17 @@ public final class TrackingRoutes {
         if (!parsed.violations().isEmpty()) {
             List<Map<String, Object>> violations = new ArrayList<>();
             for (Violation v : parsed.violations()) {
-                violations.add(Map.of("type", v.type().code(), "path", v.path(), "expected", v.expected(), "actual", v.actual(),
-                        "message", v.message()));
+                violations.add(Map.of(
+                        "type",
+                        v.type().code(),
+                        "path",
+                        v.path(),
+                        "expected",
+                        v.expected(),
+                        "actual",
+                        v.actual(),
+                        "message",
+                        v.message()));
             }
             d.put("violations", violations);
         }
@@ -196,8 +223,7 @@ public final class TrackingRoutes {
     }
 
     /** A request's source, its body, and the body as a JSON object. */
-    private record Authenticated(String source, byte[] body, JsonNode json) {
-    }
+    private record Authenticated(String source, byte[] body, JsonNode json) {}
 
     /**
      * Reads the body once and finds the source: from the write key in the headers, or
@@ -224,7 +250,10 @@ public final class TrackingRoutes {
     }
 
     private byte[] body(Context ctx) {
-        RequestBody.Read read = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.req().getContentLengthLong(),
+        RequestBody.Read read = RequestBody.read(
+                ctx.bodyInputStream(),
+                ctx.header("Content-Encoding"),
+                ctx.req().getContentLengthLong(),
                 config.maxRequestBytes());
         metrics.requestBytes(read.gzipped() ? "gzip" : "identity", read.wireBytes(), read.bytes().length);
         return read.bytes();
@@ -243,8 +272,11 @@ public final class TrackingRoutes {
         long retryAfter = rateLimiter.tryAcquire(source, events);
         if (retryAfter > 0) {
             metrics.events(source, "rate_limited", ErrorCode.RATE_LIMITED.code(), events);
-            throw ErrorCode.RATE_LIMITED.exception("Source " + source + " sends more than " + config.rateLimitEventsPerSecond()
-                    + " events per second; retry after " + retryAfter + " s", List.of(), Map.of("Retry-After", Long.toString(retryAfter)));
+            throw ErrorCode.RATE_LIMITED.exception(
+                    "Source " + source + " sends more than " + config.rateLimitEventsPerSecond()
+                            + " events per second; retry after " + retryAfter + " s",
+                    List.of(),
+                    Map.of("Retry-After", Long.toString(retryAfter)));
         }
     }
 
@@ -252,13 +284,16 @@ public final class TrackingRoutes {
         try {
             JsonNode node = Json.MAPPER.readTree(body);
             if (node == null || !node.isObject()) {
-                throw new JsonProcessingException("the body must be a JSON object") { };
+                throw new JsonProcessingException("the body must be a JSON object") {};
             }
             return node;
         } catch (java.io.IOException e) {
             String where = e instanceof JsonProcessingException jpe && jpe.getLocation() != null
-                    ? " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() : "";
-            String reason = (e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage()) + where;
+                    ? " at line " + jpe.getLocation().getLineNr() + ", column "
+                            + jpe.getLocation().getColumnNr()
+                    : "";
+            String reason =
+                    (e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage()) + where;
             intake.rejectBody(source, body, reason);
             throw ErrorCode.INVALID_JSON.exception("Body is not valid JSON: " + reason);
         }

@@ -52,7 +52,8 @@ public final class TrustedProxies {
             String host = slash < 0 ? entry : entry.substring(0, slash);
             byte[] network = literal(host);
             if (network == null) {
-                throw new ConfigException("SIGHTLINE_TRUSTED_PROXIES: '" + entry + "' is not an IP address or CIDR range such as 10.0.0.0/8");
+                throw new ConfigException("SIGHTLINE_TRUSTED_PROXIES: '" + entry
+                        + "' is not an IP address or CIDR range such as 10.0.0.0/8");
             }
             int bits = network.length * 8;
             if (slash >= 0) {
@@ -62,7 +63,8 @@ public final class TrustedProxies {
                     bits = -1;
                 }
                 if (bits < 0 || bits > network.length * 8) {
-                    throw new ConfigException("SIGHTLINE_TRUSTED_PROXIES: '" + entry + "' has a prefix length outside 0.." + network.length * 8);
+                    throw new ConfigException("SIGHTLINE_TRUSTED_PROXIES: '" + entry
+                            + "' has a prefix length outside 0.." + network.length * 8);
                 }
             }
             ranges.add(new Range(network, bits));
@@ -122,8 +124,10 @@ public final class TrustedProxies {
         if (s.isEmpty()) {
             return null;
         }
-        boolean v4 = s.chars().allMatch(c -> Character.isDigit(c) || c == '.') && s.chars().filter(c -> c == '.').count() == 3;
-        boolean v6 = s.indexOf(':') >= 0 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%');
+        boolean v4 = s.chars().allMatch(c -> Character.isDigit(c) || c == '.')
+                && s.chars().filter(c -> c == '.').count() == 3;
+        boolean v6 = s.indexOf(':') >= 0
+                && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%');
         if (!v4 && !v6) {
             return null;
         }

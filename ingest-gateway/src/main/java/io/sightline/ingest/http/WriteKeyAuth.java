@@ -34,8 +34,10 @@ public final class WriteKeyAuth {
 
     private String sourceOf(String key) {
         if (key == null) {
-            throw unauthorized(ErrorCode.MISSING_WRITE_KEY, "No write key: send it as the HTTP Basic user name (empty password), "
-                    + "in the X-Write-Key header or in the body's writeKey field");
+            throw unauthorized(
+                    ErrorCode.MISSING_WRITE_KEY,
+                    "No write key: send it as the HTTP Basic user name (empty password), "
+                            + "in the X-Write-Key header or in the body's writeKey field");
         }
         String source = sourcesByWriteKey.get(key);
         if (source == null) {
@@ -52,7 +54,8 @@ public final class WriteKeyAuth {
         String authorization = ctx.header("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+                String decoded = new String(
+                        Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String user = colon >= 0 ? decoded.substring(0, colon) : decoded;
                 return user.isEmpty() ? null : user;

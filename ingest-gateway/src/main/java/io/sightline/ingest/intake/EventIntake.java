@@ -45,7 +45,12 @@ public final class EventIntake {
     private final CatalogObserver catalog;
     private final IntakeMetrics metrics;
 
-    public EventIntake(int maxEventBytes, EventProducer producer, PlanEnforcer plans, CatalogObserver catalog, IntakeMetrics metrics) {
+    public EventIntake(
+            int maxEventBytes,
+            EventProducer producer,
+            PlanEnforcer plans,
+            CatalogObserver catalog,
+            IntakeMetrics metrics) {
         this.maxEventBytes = maxEventBytes;
         this.producer = producer;
         this.plans = plans;
@@ -54,8 +59,7 @@ public final class EventIntake {
     }
 
     /** Each event of a request in its order, accepted or rejected with why. */
-    public record Outcome(List<ParsedEvent> results, int accepted, int rejected) {
-    }
+    public record Outcome(List<ParsedEvent> results, int accepted, int rejected) {}
 
     /**
      * Takes in the event of a single call ({@code /v1/track} and the like).
@@ -63,7 +67,8 @@ public final class EventIntake {
      * @param bytes the size of the request body, judged against the event size limit
      * @throws EventProducer.NotAcknowledgedException when Kafka did not acknowledge: nothing is stored, the sender retries
      */
-    public Outcome single(String source, JsonNode item, int bytes, EventType type, Instant receivedAt, String clientIp) {
+    public Outcome single(
+            String source, JsonNode item, int bytes, EventType type, Instant receivedAt, String clientIp) {
         ParsedEvent parsed = bytes > maxEventBytes
                 ? tooLarge("", item, bytes)
                 : parser.parse(item, type, "", source, receivedAt, clientIp, null);
@@ -77,7 +82,13 @@ public final class EventIntake {
      *
      * @throws EventProducer.NotAcknowledgedException when Kafka did not acknowledge: nothing accepted is stored
      */
-    public Outcome batch(String source, JsonNode items, JsonNode batchContext, JsonNode batchSentAt, Instant receivedAt, String clientIp) {
+    public Outcome batch(
+            String source,
+            JsonNode items,
+            JsonNode batchContext,
+            JsonNode batchSentAt,
+            Instant receivedAt,
+            String clientIp) {
         List<JsonNode> all = new ArrayList<>(items.size());
         List<String> paths = new ArrayList<>(items.size());
         List<ParsedEvent> parsed = new ArrayList<>(items.size());
@@ -90,7 +101,10 @@ public final class EventIntake {
             int bytes = item.toString().length();
             all.add(item);
             paths.add(path);
-            parsed.add(bytes > maxEventBytes ? tooLarge(path, item, bytes) : parser.parse(item, null, path, source, receivedAt, clientIp, batchContext));
+            parsed.add(
+                    bytes > maxEventBytes
+                            ? tooLarge(path, item, bytes)
+                            : parser.parse(item, null, path, source, receivedAt, clientIp, batchContext));
         }
         return takeIn(source, all, paths, parsed);
     }
@@ -103,13 +117,19 @@ public final class EventIntake {
 
     /** Why an event was rejected, as one sentence: plan violations name their own paths. */
     public static String describe(ParsedEvent rejected) {
-        return rejected.violations().isEmpty() ? rejected.error().field() + ": " + rejected.error().message() : rejected.error().message();
+        return rejected.violations().isEmpty()
+                ? rejected.error().field() + ": " + rejected.error().message()
+                : rejected.error().message();
     }
 
     private ParsedEvent tooLarge(String path, JsonNode item, int bytes) {
         JsonNode messageId = item.path("messageId");
-        return ParsedEvent.rejected(new ValidationError(path.isEmpty() ? "(body)" : path + "(event)", ErrorCode.EVENT_TOO_LARGE,
-                "event is " + bytes + " bytes; the limit is " + maxEventBytes), messageId.isTextual() ? messageId.asText() : null);
+        return ParsedEvent.rejected(
+                new ValidationError(
+                        path.isEmpty() ? "(body)" : path + "(event)",
+                        ErrorCode.EVENT_TOO_LARGE,
+                        "event is " + bytes + " bytes; the limit is " + maxEventBytes),
+                messageId.isTextual() ? messageId.asText() : null);
     }
 
     /** Plan check and catalog for the parsed events, then the dead letters, then the accepted events and violations to Kafka. */
@@ -134,7 +154,12 @@ public final class EventIntake {
                 accepted.add(result.event());
             } else {
                 rejected++;
-                deadLetter(source, result.messageId(), result.error().code(), describe(result), item.toString().getBytes(StandardCharsets.UTF_8));
+                deadLetter(
+                        source,
+                        result.messageId(),
+                        result.error().code(),
+                        describe(result),
+                        item.toString().getBytes(StandardCharsets.UTF_8));
                 metrics.events(source, "rejected", result.error().code().code(), 1);
             }
         }

@@ -50,10 +50,15 @@ public final class EventProducer implements AutoCloseable {
     private final KafkaClientMetrics metrics;
     private final Duration ackTimeout;
     private final MeterRegistry meterRegistry;
-    private final java.util.concurrent.ConcurrentMap<String, Timer> ackTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, Timer> ackTimers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastFailureNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
-    public EventProducer(Map<String, Object> clientProps, SchemaRegistryClient registry, Duration ackTimeout, MeterRegistry meterRegistry) {
+    public EventProducer(
+            Map<String, Object> clientProps,
+            SchemaRegistryClient registry,
+            Duration ackTimeout,
+            MeterRegistry meterRegistry) {
         Map<String, Object> props = KafkaDefaults.durableProducer(clientProps);
         // send() must not hold an HTTP thread when Kafka is away or the buffer is full: fail fast into a 503.
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
@@ -69,11 +74,17 @@ public final class EventProducer implements AutoCloseable {
         this.metrics.bindTo(meterRegistry);
         this.ackTimeout = ackTimeout;
         this.meterRegistry = meterRegistry;
-        Gauge.builder("sightline.ingest.producer.buffer.used", this, p -> p.producerMetric("buffer-total-bytes") - p.producerMetric("buffer-available-bytes"))
-                .description("Bytes of the producer's buffer holding records not yet acknowledged by Kafka").baseUnit("bytes")
+        Gauge.builder(
+                        "sightline.ingest.producer.buffer.used",
+                        this,
+                        p -> p.producerMetric("buffer-total-bytes") - p.producerMetric("buffer-available-bytes"))
+                .description("Bytes of the producer's buffer holding records not yet acknowledged by Kafka")
+                .baseUnit("bytes")
                 .register(meterRegistry);
         Gauge.builder("sightline.ingest.producer.buffer.total", this, p -> p.producerMetric("buffer-total-bytes"))
-                .description("Size of the producer's buffer (buffer.memory)").baseUnit("bytes").register(meterRegistry);
+                .description("Size of the producer's buffer (buffer.memory)")
+                .baseUnit("bytes")
+                .register(meterRegistry);
     }
 
     private double producerMetric(String name) {
@@ -105,18 +116,21 @@ public final class EventProducer implements AutoCloseable {
         long deadline = start + ackTimeout.toNanos();
         try {
             for (TrackedEvent event : events) {
-                ProducerRecord<String, SpecificRecord> record = new ProducerRecord<>(Topics.EVENTS_RAW, key(event), event);
+                ProducerRecord<String, SpecificRecord> record =
+                        new ProducerRecord<>(Topics.EVENTS_RAW, key(event), event);
                 record.headers().add("messageId", event.getMessageId().getBytes(StandardCharsets.UTF_8));
                 record.headers().add("source", event.getSource().getBytes(StandardCharsets.UTF_8));
                 Future<RecordMetadata> sent = producer.send(record);
                 pending.add(sent);
                 if (sent.isDone() || System.nanoTime() - deadline > 0) {
-                    // Failed at once (buffer exhausted, metadata timeout) or out of time: the rest would fare no better.
+                    // Failed at once (buffer exhausted, metadata timeout) or out of time: the rest would fare no
+                    // better.
                     failFast(sent);
                 }
             }
             for (QualityViolation violation : violations) {
-                pending.add(producer.send(new ProducerRecord<>(Topics.QUALITY_VIOLATIONS, violation.getSource(), violation)));
+                pending.add(producer.send(
+                        new ProducerRecord<>(Topics.QUALITY_VIOLATIONS, violation.getSource(), violation)));
             }
         } catch (KafkaException e) {
             throw failed("Kafka could not take the events: " + e.getMessage(), e);
@@ -148,11 +162,19 @@ public final class EventProducer implements AutoCloseable {
             throw e;
         } finally {
             String name = outcome;
-            ackTimers.computeIfAbsent(topic + ' ' + outcome, k -> Timer.builder("sightline.ingest.kafka.ack")
-                    .description("Time from handing a request's records to the producer until Kafka acknowledged all of them")
-                    .tag("topic", topic).tag("outcome", name)
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(meterRegistry)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            ackTimers
+                    .computeIfAbsent(
+                            topic + ' ' + outcome,
+                            k -> Timer.builder("sightline.ingest.kafka.ack")
+                                    .description(
+                                            "Time from handing a request's records to the producer until Kafka acknowledged all of them")
+                                    .tag("topic", topic)
+                                    .tag("outcome", name)
+                                    .publishPercentileHistogram()
+                                    .minimumExpectedValue(Duration.ofMillis(1))
+                                    .maximumExpectedValue(Duration.ofSeconds(30))
+                                    .register(meterRegistry))
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -175,7 +197,10 @@ public final class EventProducer implements AutoCloseable {
     public void sendDeadLetterAndAwait(String key, DeadLetter letter) {
         long start = System.nanoTime();
         try {
-            awaitTimed(Topics.EVENTS_INVALID, List.of(producer.send(new ProducerRecord<>(Topics.EVENTS_INVALID, key, letter))), start);
+            awaitTimed(
+                    Topics.EVENTS_INVALID,
+                    List.of(producer.send(new ProducerRecord<>(Topics.EVENTS_INVALID, key, letter))),
+                    start);
         } catch (KafkaException e) {
             throw failed("Kafka could not take the dead letter: " + e.getMessage(), e);
         }

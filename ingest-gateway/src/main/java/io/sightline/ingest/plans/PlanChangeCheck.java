@@ -18,8 +18,7 @@ import java.util.Map;
 public final class PlanChangeCheck {
 
     /** One event the new version would block, with one reason. */
-    public record Affected(String source, String type, String name, String reason) {
-    }
+    public record Affected(String source, String type, String name, String reason) {}
 
     private final PlanBindings bindings;
     private final RecentEvents recent;
@@ -39,8 +38,13 @@ public final class PlanChangeCheck {
             if (bindings.mode(source, ViolationType.UNPLANNED_EVENT) == Mode.BLOCK) {
                 for (String removed : current.events().keySet()) {
                     if (!next.events().containsKey(removed)) {
-                        affected.putIfAbsent(source + " track " + removed, new Affected(source, "track", removed,
-                                "no longer in the plan, and " + source + " blocks unplanned events"));
+                        affected.putIfAbsent(
+                                source + " track " + removed,
+                                new Affected(
+                                        source,
+                                        "track",
+                                        removed,
+                                        "no longer in the plan, and " + source + " blocks unplanned events"));
                     }
                 }
             }
@@ -48,7 +52,9 @@ public final class PlanChangeCheck {
                 if (blocking(source, current, s) == null) {
                     Violation v = blocking(source, next, s);
                     if (v != null) {
-                        affected.putIfAbsent(source + " " + s.type() + " " + s.name(), new Affected(source, s.type().name(), s.name(), v.message()));
+                        affected.putIfAbsent(
+                                source + " " + s.type() + " " + s.name(),
+                                new Affected(source, s.type().name(), s.name(), v.message()));
                     }
                 }
             }

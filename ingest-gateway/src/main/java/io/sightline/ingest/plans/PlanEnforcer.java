@@ -57,16 +57,28 @@ public final class PlanEnforcer {
         TrackingPlan plan = plans.latest(planName);
         if (plan == null) {
             // bound to a plan not published yet: let through, and say so
-            unchecked.computeIfAbsent(source, k -> Counter.builder("sightline.ingest.plan.unchecked")
-                    .description("Events not checked because their source's tracking plan is not published yet, by source and plan")
-                    .tag("source", source).tag("plan", planName).register(meters)).increment();
+            unchecked
+                    .computeIfAbsent(
+                            source,
+                            k -> Counter.builder("sightline.ingest.plan.unchecked")
+                                    .description(
+                                            "Events not checked because their source's tracking plan is not published yet, by source and plan")
+                                    .tag("source", source)
+                                    .tag("plan", planName)
+                                    .register(meters))
+                    .increment();
             return PlanCheck.conforms(false);
         }
         event.setTrackingPlan(plan.name());
         event.setTrackingPlanVersion(plan.version());
-        checked.computeIfAbsent(source + ' ' + plan.name(), k -> Counter.builder("sightline.ingest.plan.checks")
-                .description("Events the gateway checked against a tracking plan, by source and plan")
-                .tag("source", source).tag("plan", plan.name()).register(meters)).increment();
+        checked.computeIfAbsent(
+                        source + ' ' + plan.name(),
+                        k -> Counter.builder("sightline.ingest.plan.checks")
+                                .description("Events the gateway checked against a tracking plan, by source and plan")
+                                .tag("source", source)
+                                .tag("plan", plan.name())
+                                .register(meters))
+                .increment();
         String name = eventName(event);
         JsonNode properties = item.get("properties");
         JsonNode traits = item.get("traits");
@@ -98,14 +110,32 @@ public final class PlanEnforcer {
             Violation v = kept.get(i);
             Mode action = blocked ? Mode.BLOCK : modes.get(i);
             if (action == Mode.OMIT && v.omittable() != null) {
-                omitted = omit(omitted != null ? omitted : ofTraits(event.getType()) ? traits.deepCopy() : properties.deepCopy(), v.omittable());
+                omitted = omit(
+                        omitted != null
+                                ? omitted
+                                : ofTraits(event.getType()) ? traits.deepCopy() : properties.deepCopy(),
+                        v.omittable());
             }
-            PlanViolation pv = PlanViolation.newBuilder().setViolationType(v.type().code()).setPath(v.path()).setExpected(v.expected())
-                    .setActual(v.actual()).setMessage(v.message()).setAction(action.code()).build();
+            PlanViolation pv = PlanViolation.newBuilder()
+                    .setViolationType(v.type().code())
+                    .setPath(v.path())
+                    .setExpected(v.expected())
+                    .setActual(v.actual())
+                    .setMessage(v.message())
+                    .setAction(action.code())
+                    .build();
             attached.add(pv);
-            records.add(QualityViolation.newBuilder().setSource(source).setMessageId(event.getMessageId()).setEventType(event.getType())
-                    .setEventName(name).setTrackingPlan(plan.name()).setTrackingPlanVersion(plan.version()).setViolation(pv)
-                    .setFirstOfEvent(i == 0).setReceivedAt(event.getReceivedAt()).build());
+            records.add(QualityViolation.newBuilder()
+                    .setSource(source)
+                    .setMessageId(event.getMessageId())
+                    .setEventType(event.getType())
+                    .setEventName(name)
+                    .setTrackingPlan(plan.name())
+                    .setTrackingPlanVersion(plan.version())
+                    .setViolation(pv)
+                    .setFirstOfEvent(i == 0)
+                    .setReceivedAt(event.getReceivedAt())
+                    .build());
             count(source, v.type().code(), action.code());
         }
         if (!blocked) {
@@ -136,15 +166,24 @@ public final class PlanEnforcer {
         String last = pointer.last().getMatchingProperty();
         if (parent instanceof ObjectNode object) {
             object.remove(last);
-        } else if (parent instanceof ArrayNode array && pointer.last().getMatchingIndex() >= 0 && pointer.last().getMatchingIndex() < array.size()) {
+        } else if (parent instanceof ArrayNode array
+                && pointer.last().getMatchingIndex() >= 0
+                && pointer.last().getMatchingIndex() < array.size()) {
             array.set(pointer.last().getMatchingIndex(), (JsonNode) null);
         }
         return root;
     }
 
     private void count(String source, String type, String action) {
-        counters.computeIfAbsent(source + ' ' + type + ' ' + action, k -> Counter.builder("sightline.ingest.plan.violations")
-                .description("Tracking-plan violations found by the gateway, by source, violation type and action taken")
-                .tag("source", source).tag("type", type).tag("action", action).register(meters)).increment();
+        counters.computeIfAbsent(
+                        source + ' ' + type + ' ' + action,
+                        k -> Counter.builder("sightline.ingest.plan.violations")
+                                .description(
+                                        "Tracking-plan violations found by the gateway, by source, violation type and action taken")
+                                .tag("source", source)
+                                .tag("type", type)
+                                .tag("action", action)
+                                .register(meters))
+                .increment();
     }
 }

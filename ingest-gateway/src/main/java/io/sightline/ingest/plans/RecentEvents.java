@@ -20,8 +20,7 @@ public final class RecentEvents {
     static final int MAX_NAMES = 200;
 
     /** One event as checked: its kind, name and the objects a plan constrains. */
-    public record Sample(EventType type, String name, JsonNode properties, JsonNode traits) {
-    }
+    public record Sample(EventType type, String name, JsonNode properties, JsonNode traits) {}
 
     private static final class Ring {
         final AtomicReferenceArray<Sample> samples = new AtomicReferenceArray<>(PER_NAME);
@@ -41,7 +40,8 @@ public final class RecentEvents {
             ring = names.computeIfAbsent(key, k -> new Ring());
         }
         // The request's own nodes: nothing changes them after the check (omit works on a copy).
-        ring.samples.set(Math.floorMod(ring.next.getAndIncrement(), PER_NAME), new Sample(type, name, properties, traits));
+        ring.samples.set(
+                Math.floorMod(ring.next.getAndIncrement(), PER_NAME), new Sample(type, name, properties, traits));
     }
 
     public List<Sample> of(String plan) {

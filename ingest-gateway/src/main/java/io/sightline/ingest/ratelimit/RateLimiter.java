@@ -41,7 +41,8 @@ public final class RateLimiter {
         if (!isEnabled()) {
             return 0;
         }
-        return buckets.computeIfAbsent(source, s -> new Bucket(burst, nanoClock.getAsLong())).take(events, nanoClock.getAsLong());
+        return buckets.computeIfAbsent(source, s -> new Bucket(burst, nanoClock.getAsLong()))
+                .take(events, nanoClock.getAsLong());
     }
 
     private final class Bucket {

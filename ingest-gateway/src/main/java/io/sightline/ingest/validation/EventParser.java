@@ -27,9 +27,16 @@ public final class EventParser {
      * @param path         prefix for field paths in errors: "" or {@code "batch[3]."}
      * @param batchContext a batch-level context merged under the item's own, or null
      */
-    public ParsedEvent parse(JsonNode item, EventType endpointType, String path, String source, Instant receivedAt,
-                             String clientIp, JsonNode batchContext) {
-        String messageId = item.path("messageId").isTextual() ? item.path("messageId").asText() : null;
+    public ParsedEvent parse(
+            JsonNode item,
+            EventType endpointType,
+            String path,
+            String source,
+            Instant receivedAt,
+            String clientIp,
+            JsonNode batchContext) {
+        String messageId =
+                item.path("messageId").isTextual() ? item.path("messageId").asText() : null;
         try {
             return ParsedEvent.accepted(build(item, endpointType, path, source, receivedAt, clientIp, batchContext));
         } catch (Rejected r) {
@@ -37,10 +44,19 @@ public final class EventParser {
         }
     }
 
-    private TrackedEvent build(JsonNode item, EventType endpointType, String path, String source, Instant receivedAt,
-                               String clientIp, JsonNode batchContext) {
+    private TrackedEvent build(
+            JsonNode item,
+            EventType endpointType,
+            String path,
+            String source,
+            Instant receivedAt,
+            String clientIp,
+            JsonNode batchContext) {
         if (!item.isObject()) {
-            throw reject(path.isEmpty() ? "(body)" : path.substring(0, path.length() - 1), ErrorCode.NOT_AN_OBJECT, "an event must be a JSON object");
+            throw reject(
+                    path.isEmpty() ? "(body)" : path.substring(0, path.length() - 1),
+                    ErrorCode.NOT_AN_OBJECT,
+                    "an event must be a JSON object");
         }
         EventType type = endpointType != null ? endpointType : type(item, path);
 
@@ -48,7 +64,10 @@ public final class EventParser {
         if (messageId == null) {
             messageId = UUID.randomUUID().toString();
         } else if (messageId.isEmpty() || messageId.length() > MAX_MESSAGE_ID_LENGTH) {
-            throw reject(path + "messageId", ErrorCode.INVALID_MESSAGE_ID, "messageId must have 1 to " + MAX_MESSAGE_ID_LENGTH + " characters");
+            throw reject(
+                    path + "messageId",
+                    ErrorCode.INVALID_MESSAGE_ID,
+                    "messageId must have 1 to " + MAX_MESSAGE_ID_LENGTH + " characters");
         }
         String userId = optionalId(item, "userId", path);
         String anonymousId = optionalId(item, "anonymousId", path);
@@ -73,7 +92,7 @@ public final class EventParser {
                     throw reject(path + "userId", ErrorCode.MISSING_FIELD, "alias needs the new userId");
                 }
             }
-            case identify -> { }
+            case identify -> {}
             default -> throw new IllegalStateException("unhandled type " + type);
         }
         event.setProperties(optionalObject(item, "properties", path));
@@ -110,7 +129,8 @@ public final class EventParser {
         if (!own.isMissingNode() && !own.isNull() && !own.isObject()) {
             throw reject(path + "context", ErrorCode.INVALID_TYPE, "context must be a JSON object");
         }
-        ObjectNode merged = batchContext != null && batchContext.isObject() ? ((ObjectNode) batchContext).deepCopy()
+        ObjectNode merged = batchContext != null && batchContext.isObject()
+                ? ((ObjectNode) batchContext).deepCopy()
                 : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         if (own.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = own.fields();
@@ -137,12 +157,18 @@ public final class EventParser {
     private static EventType type(JsonNode item, String path) {
         JsonNode node = item.path("type");
         if (!node.isTextual()) {
-            throw reject(path + "type", ErrorCode.MISSING_FIELD, "type is required: one of track, identify, page, screen, group, alias");
+            throw reject(
+                    path + "type",
+                    ErrorCode.MISSING_FIELD,
+                    "type is required: one of track, identify, page, screen, group, alias");
         }
         try {
             return EventType.valueOf(node.asText());
         } catch (IllegalArgumentException e) {
-            throw reject(path + "type", ErrorCode.INVALID_VALUE, "type '" + node.asText() + "' is not one of track, identify, page, screen, group, alias");
+            throw reject(
+                    path + "type",
+                    ErrorCode.INVALID_VALUE,
+                    "type '" + node.asText() + "' is not one of track, identify, page, screen, group, alias");
         }
     }
 
@@ -168,7 +194,11 @@ public final class EventParser {
             return null;
         }
         if (!node.isTextual()) {
-            throw reject(path + field, ErrorCode.INVALID_TYPE, field + " must be a string, got " + node.getNodeType().name().toLowerCase());
+            throw reject(
+                    path + field,
+                    ErrorCode.INVALID_TYPE,
+                    field + " must be a string, got "
+                            + node.getNodeType().name().toLowerCase());
         }
         return node.asText();
     }
@@ -208,7 +238,11 @@ public final class EventParser {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw reject(path + field, ErrorCode.INVALID_TIMESTAMP, field + " must be an ISO-8601 date-time with offset, e.g. 2024-05-01T12:00:00.000Z; got '" + value + "'");
+            throw reject(
+                    path + field,
+                    ErrorCode.INVALID_TIMESTAMP,
+                    field + " must be an ISO-8601 date-time with offset, e.g. 2024-05-01T12:00:00.000Z; got '" + value
+                            + "'");
         }
     }
 

@@ -25,8 +25,12 @@ public record ParsedEvent(TrackedEvent event, ValidationError error, String mess
         for (Violation v : violations) {
             message.append(message.length() == 0 ? "" : "; ").append(v.message());
         }
-        return new ParsedEvent(null, new ValidationError(path + violations.get(0).path(), ErrorCode.TRACKING_PLAN_VIOLATION, message.toString()),
-                messageId, List.copyOf(violations));
+        return new ParsedEvent(
+                null,
+                new ValidationError(
+                        path + violations.get(0).path(), ErrorCode.TRACKING_PLAN_VIOLATION, message.toString()),
+                messageId,
+                List.copyOf(violations));
     }
 
     public boolean isAccepted() {

@@ -21,13 +21,25 @@ class CatalogObserverTest {
     }
 
     static TrackedEvent event(String name, long at) {
-        return TrackedEvent.newBuilder().setMessageId("m").setType(EventType.track).setSource("web").setEvent(name).setUserId("u")
-                .setReceivedAt(Instant.ofEpochMilli(at)).setTimestamp(Instant.ofEpochMilli(at)).setTrackingPlan("shop").setTrackingPlanVersion(2).build();
+        return TrackedEvent.newBuilder()
+                .setMessageId("m")
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent(name)
+                .setUserId("u")
+                .setReceivedAt(Instant.ofEpochMilli(at))
+                .setTimestamp(Instant.ofEpochMilli(at))
+                .setTrackingPlan("shop")
+                .setTrackingPlanVersion(2)
+                .build();
     }
 
     @Test
     void reportsCountsPropertyTypesAndTimesSinceTheLastAcknowledgedReport() throws Exception {
-        observer.observe(event("Order Completed", 2_000), json("{\"properties\":{\"total\":9.99,\"email\":\"a@example.com\",\"n\":{\"x\":1}}}"), true);
+        observer.observe(
+                event("Order Completed", 2_000),
+                json("{\"properties\":{\"total\":9.99,\"email\":\"a@example.com\",\"n\":{\"x\":1}}}"),
+                true);
         observer.observe(event("Order Completed", 1_000), json("{\"properties\":{\"total\":\"9.99\"}}"), true);
 
         CatalogObserver.Report first = observer.drain();
@@ -35,9 +47,17 @@ class CatalogObserverTest {
             assertThat(d.getCount()).isEqualTo(2);
             assertThat(d.getFirstSeen()).isEqualTo(Instant.ofEpochMilli(1_000));
             assertThat(d.getLastSeen()).isEqualTo(Instant.ofEpochMilli(2_000));
-            assertThat(d.getProperties()).isEqualTo(Map.of("total", Map.of("number", 1L, "string", 1L), "email", Map.of("string", 1L),
-                    "n", Map.of("object", 1L)));
-            assertThat(d.getSample()).as("the shape, not the values").isEqualTo("{\"total\":\"number\",\"email\":\"string\",\"n\":{\"x\":\"integer\"}}");
+            assertThat(d.getProperties())
+                    .isEqualTo(Map.of(
+                            "total",
+                            Map.of("number", 1L, "string", 1L),
+                            "email",
+                            Map.of("string", 1L),
+                            "n",
+                            Map.of("object", 1L)));
+            assertThat(d.getSample())
+                    .as("the shape, not the values")
+                    .isEqualTo("{\"total\":\"number\",\"email\":\"string\",\"n\":{\"x\":\"integer\"}}");
             assertThat(d.getPlanned()).isTrue();
             assertThat(d.getTrackingPlanVersion()).isEqualTo(2);
         });

@@ -44,6 +44,7 @@ class BrokerOutageIT {
 
     @TempDir
     static Path dataDir;
+
     static PipelineEnvironment env;
 
     @BeforeAll
@@ -72,8 +73,12 @@ class BrokerOutageIT {
             await().atMost(Duration.ofSeconds(120)).until(() -> traffic.count(200) >= okBeforeRestart + 100);
             traffic.stop();
 
-            assertThat(traffic.statuses()).as("only 200 and 503, never a 500 or a hang").containsOnlyKeys(200, 503);
-            assertThat(traffic.retryAfterOn503).as("every 503 says when to retry").containsOnly("2");
+            assertThat(traffic.statuses())
+                    .as("only 200 and 503, never a 500 or a hang")
+                    .containsOnlyKeys(200, 503);
+            assertThat(traffic.retryAfterOn503)
+                    .as("every 503 says when to retry")
+                    .containsOnly("2");
             assertEveryAcknowledgedEventStoredExactlyOnce(traffic);
         }
     }
@@ -88,18 +93,30 @@ class BrokerOutageIT {
         gateway.close();
         traffic.stop();
 
-        assertThat(traffic.statuses().keySet()).as("requests still served answered normally").containsOnly(200);
+        assertThat(traffic.statuses().keySet())
+                .as("requests still served answered normally")
+                .containsOnly(200);
         assertThat(catchConnectionError(() -> client.post("/v1/track", "key", "{\"event\":\"E\",\"userId\":\"u\"}")))
-                .as("a stopped gateway accepts no connection").isTrue();
+                .as("a stopped gateway accepts no connection")
+                .isTrue();
         assertEveryAcknowledgedEventStoredExactlyOnce(traffic);
     }
 
     @Test
     void shouldAnswerEveryBatch503WithinTheBoundAndKeepTheBufferBoundedWhenKafkaCannotTakeEvents() throws Exception {
-        try (IngestGateway gateway = startGateway("buffer", Map.of(
-                "SIGHTLINE_KAFKA_BUFFER_MEMORY", "65536", "SIGHTLINE_KAFKA_BATCH_SIZE", "16384", "SIGHTLINE_KAFKA_MAX_BLOCK_MS", "300"))) {
+        try (IngestGateway gateway = startGateway(
+                "buffer",
+                Map.of(
+                        "SIGHTLINE_KAFKA_BUFFER_MEMORY",
+                        "65536",
+                        "SIGHTLINE_KAFKA_BATCH_SIZE",
+                        "16384",
+                        "SIGHTLINE_KAFKA_MAX_BLOCK_MS",
+                        "300"))) {
             GatewayClient client = new GatewayClient(gateway.port());
-            assertThat(client.post("/v1/batch", "key", IngestGatewayIT.batchOfItems("buffer-warm", 10)).statusCode()).isEqualTo(200);
+            assertThat(client.post("/v1/batch", "key", IngestGatewayIT.batchOfItems("buffer-warm", 10))
+                            .statusCode())
+                    .isEqualTo(200);
             env.kafka().stopBroker(1);
             try {
                 // when batches of about 10 KB keep coming while nothing drains the 64 KB buffer
@@ -121,10 +138,16 @@ class BrokerOutageIT {
                     assertThat(r.statusCode()).isEqualTo(503);
                     assertThat(r.headers().firstValue("Retry-After")).hasValue("2");
                 });
-                assertThat(responses).allSatisfy(r -> assertThat(r.body()).contains("Events not stored, please retry later"));
-                String used = client.get("/metrics").body().lines().filter(l -> l.startsWith("sightline_ingest_producer_buffer_used_bytes"))
-                        .findFirst().orElseThrow();
-                assertThat(Double.parseDouble(used.substring(used.lastIndexOf(' ') + 1))).isLessThanOrEqualTo(65536);
+                assertThat(responses)
+                        .allSatisfy(r -> assertThat(r.body()).contains("Events not stored, please retry later"));
+                String used = client.get("/metrics")
+                        .body()
+                        .lines()
+                        .filter(l -> l.startsWith("sightline_ingest_producer_buffer_used_bytes"))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(Double.parseDouble(used.substring(used.lastIndexOf(' ') + 1)))
+                        .isLessThanOrEqualTo(65536);
             } finally {
                 env.kafka().restartBroker(1);
             }
@@ -149,12 +172,19 @@ class BrokerOutageIT {
 
     private static void assertEveryAcknowledgedEventStoredExactlyOnce(Traffic traffic) {
         Set<String> acknowledged = traffic.acknowledgedIds();
-        Map<String, Long> stored = TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class)
-                .stream().map(ConsumerRecord::value).map(TrackedEvent::getMessageId).filter(id -> id.startsWith(traffic.prefix))
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> stored =
+                TopicSnapshot.read(
+                                env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class)
+                        .stream()
+                        .map(ConsumerRecord::value)
+                        .map(TrackedEvent::getMessageId)
+                        .filter(id -> id.startsWith(traffic.prefix))
+                        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(acknowledged).isNotEmpty();
         assertThat(stored.keySet()).containsAll(acknowledged);
-        assertThat(acknowledged.stream().filter(id -> stored.get(id) != 1).toList()).as("acknowledged events stored more than once").isEmpty();
+        assertThat(acknowledged.stream().filter(id -> stored.get(id) != 1).toList())
+                .as("acknowledged events stored more than once")
+                .isEmpty();
     }
 
     private static boolean catchConnectionError(Runnable call) {
@@ -183,14 +213,19 @@ class BrokerOutageIT {
                     for (int n = 0; n < MAX_REQUESTS_PER_SENDER && running.get(); n++) {
                         String id = this.prefix + "-" + thread + "-" + n;
                         try {
-                            HttpResponse<String> r = client.post("/v1/track", "key",
-                                    "{\"event\":\"Tick\",\"userId\":\"u-" + thread + "\",\"messageId\":\"" + id + "\"}");
+                            HttpResponse<String> r = client.post(
+                                    "/v1/track",
+                                    "key",
+                                    "{\"event\":\"Tick\",\"userId\":\"u-" + thread + "\",\"messageId\":\"" + id
+                                            + "\"}");
                             statusById.put(id, r.statusCode());
                             if (r.statusCode() == 503) {
-                                retryAfterOn503.add(r.headers().firstValue("Retry-After").orElse("missing"));
+                                retryAfterOn503.add(
+                                        r.headers().firstValue("Retry-After").orElse("missing"));
                             }
                         } catch (UncheckedIOException e) {
-                            // Connection refused or cut while shutting down: the sender got no answer, so no promise was made.
+                            // Connection refused or cut while shutting down: the sender got no answer, so no promise
+                            // was made.
                             if (!(e.getCause() instanceof IOException)) {
                                 throw e;
                             }
@@ -205,11 +240,15 @@ class BrokerOutageIT {
         }
 
         Map<Integer, Long> statuses() {
-            return statusById.values().stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+            return statusById.values().stream()
+                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         }
 
         Set<String> acknowledgedIds() {
-            return statusById.entrySet().stream().filter(e -> e.getValue() / 100 == 2).map(Map.Entry::getKey).collect(Collectors.toSet());
+            return statusById.entrySet().stream()
+                    .filter(e -> e.getValue() / 100 == 2)
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
         }
 
         void stop() throws Exception {

@@ -15,7 +15,8 @@ import java.util.zip.GZIPOutputStream;
 /** A test's HTTP client for one gateway: Basic-auth write keys, raw and gzipped bodies. */
 final class GatewayClient {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final int port;
 
     GatewayClient(int port) {
@@ -27,27 +28,40 @@ final class GatewayClient {
     }
 
     HttpRequest.Builder request(String path, String writeKey) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json");
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json");
         if (writeKey != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
+            b.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8)));
         }
         return b;
     }
 
     HttpResponse<String> post(String path, String writeKey, String body) {
-        return send(request(path, writeKey).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(request(path, writeKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     HttpResponse<String> postBytes(String path, String writeKey, byte[] body) {
-        return send(request(path, writeKey).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        return send(request(path, writeKey)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     HttpResponse<String> postGzip(String path, String writeKey, byte[] uncompressed) {
-        return send(request(path, writeKey).header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(gzip(uncompressed))).build());
+        return send(request(path, writeKey)
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(uncompressed)))
+                .build());
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .build());
     }
 
     HttpResponse<String> send(HttpRequest request) {

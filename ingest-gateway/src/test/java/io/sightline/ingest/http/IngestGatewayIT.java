@@ -40,26 +40,30 @@ class IngestGatewayIT {
 
     @TempDir
     static Path dataDir;
+
     static PipelineEnvironment env;
     /** Default limits. */
     static IngestGateway gateway;
     /** Small batch limit, a rate limit of 1 event/s, one CORS origin, a trusted proxy. */
     static IngestGateway strict;
+
     static GatewayClient client;
     static GatewayClient strictClient;
 
     @BeforeAll
     static void start() {
         env = PipelineEnvironment.start(dataDir);
-        gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"),
-                Map.of("SIGHTLINE_WRITE_KEYS", "key-web:web,key-ios:ios"))));
-        strict = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state-strict"), Map.of(
-                "SIGHTLINE_WRITE_KEYS", "key-strict:strict,key-proxied:proxied",
-                "SIGHTLINE_MAX_BATCH_ITEMS", "10",
-                "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "1",
-                "SIGHTLINE_RATE_LIMIT_BURST", "10",
-                "SIGHTLINE_CORS_ALLOWED_ORIGINS", "https://app.example.com",
-                "SIGHTLINE_TRUSTED_PROXIES", "127.0.0.0/8,::1"))));
+        gateway = IngestGateway.start(new GatewayConfig(
+                env.serviceEnv(dataDir.resolve("state"), Map.of("SIGHTLINE_WRITE_KEYS", "key-web:web,key-ios:ios"))));
+        strict = IngestGateway.start(new GatewayConfig(env.serviceEnv(
+                dataDir.resolve("state-strict"),
+                Map.of(
+                        "SIGHTLINE_WRITE_KEYS", "key-strict:strict,key-proxied:proxied",
+                        "SIGHTLINE_MAX_BATCH_ITEMS", "10",
+                        "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "1",
+                        "SIGHTLINE_RATE_LIMIT_BURST", "10",
+                        "SIGHTLINE_CORS_ALLOWED_ORIGINS", "https://app.example.com",
+                        "SIGHTLINE_TRUSTED_PROXIES", "127.0.0.0/8,::1"))));
         client = new GatewayClient(gateway.port());
         strictClient = new GatewayClient(strict.port());
     }
@@ -75,7 +79,9 @@ class IngestGatewayIT {
 
     @Test
     void shouldStoreATrackedEventBeforeAnsweringOk() {
-        HttpResponse<String> response = client.post("/v1/track", "key-web",
+        HttpResponse<String> response = client.post(
+                "/v1/track",
+                "key-web",
                 "{\"event\":\"Signed Up\",\"userId\":\"u-42\",\"messageId\":\"msg-ok-1\",\"properties\":{\"plan\":\"pro\"}}");
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -84,8 +90,10 @@ class IngestGatewayIT {
         assertThat(stored.key()).isEqualTo("web:u-42");
         assertThat(stored.value().getEvent()).isEqualTo("Signed Up");
         assertThat(stored.value().getProperties()).isEqualTo("{\"plan\":\"pro\"}");
-        assertThat(new String(stored.headers().lastHeader("messageId").value(), StandardCharsets.UTF_8)).isEqualTo("msg-ok-1");
-        assertThat(new String(stored.headers().lastHeader("source").value(), StandardCharsets.UTF_8)).isEqualTo("web");
+        assertThat(new String(stored.headers().lastHeader("messageId").value(), StandardCharsets.UTF_8))
+                .isEqualTo("msg-ok-1");
+        assertThat(new String(stored.headers().lastHeader("source").value(), StandardCharsets.UTF_8))
+                .isEqualTo("web");
     }
 
     @Test
@@ -100,15 +108,19 @@ class IngestGatewayIT {
                 EventType.alias, "{\"userId\":\"u-1\",\"previousId\":\"a-1\"");
 
         bodies.forEach((type, body) -> {
-            HttpResponse<String> response = client.post("/v1/" + type.name(), "key-web",
-                    body + ",\"messageId\":\"" + run + "-" + type.name() + "\"}");
+            HttpResponse<String> response = client.post(
+                    "/v1/" + type.name(), "key-web", body + ",\"messageId\":\"" + run + "-" + type.name() + "\"}");
             assertThat(response.statusCode()).as(type.name()).isEqualTo(200);
         });
 
-        Map<String, TrackedEvent> stored = rawRecords().stream().map(ConsumerRecord::value)
-                .filter(e -> e.getMessageId().startsWith(run)).collect(Collectors.toMap(TrackedEvent::getMessageId, e -> e));
+        Map<String, TrackedEvent> stored = rawRecords().stream()
+                .map(ConsumerRecord::value)
+                .filter(e -> e.getMessageId().startsWith(run))
+                .collect(Collectors.toMap(TrackedEvent::getMessageId, e -> e));
         assertThat(stored).hasSize(6);
-        bodies.keySet().forEach(type -> assertThat(stored.get(run + "-" + type.name()).getType()).isEqualTo(type));
+        bodies.keySet()
+                .forEach(type -> assertThat(stored.get(run + "-" + type.name()).getType())
+                        .isEqualTo(type));
         assertThat(stored.get(run + "-group").getGroupId()).isEqualTo("g-1");
         assertThat(stored.get(run + "-alias").getPreviousId()).isEqualTo("a-1");
         assertThat(stored.get(run + "-page").getName()).isEqualTo("Pricing");
@@ -117,8 +129,11 @@ class IngestGatewayIT {
     @Test
     void shouldAcceptTheWriteKeyInTheXWriteKeyHeaderAndMapItToItsSource() {
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri("/v1/track"))
-                .header("X-Write-Key", "key-ios").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"Opened\",\"userId\":\"u-9\",\"messageId\":\"hdr-key-1\"}")).build());
+                .header("X-Write-Key", "key-ios")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event\":\"Opened\",\"userId\":\"u-9\",\"messageId\":\"hdr-key-1\"}"))
+                .build());
 
         assertThat(response.statusCode()).isEqualTo(200);
         ConsumerRecord<String, TrackedEvent> stored = rawById("hdr-key-1");
@@ -142,7 +157,8 @@ class IngestGatewayIT {
 
     @Test
     void shouldAnswer400NamingTheFieldAndRecordADeadLetter() {
-        HttpResponse<String> response = client.post("/v1/track", "key-web", "{\"userId\":\"u-1\",\"messageId\":\"msg-bad-1\"}");
+        HttpResponse<String> response =
+                client.post("/v1/track", "key-web", "{\"userId\":\"u-1\",\"messageId\":\"msg-bad-1\"}");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("\"field\":\"event\"").contains("missing_field");
@@ -150,16 +166,21 @@ class IngestGatewayIT {
         assertThat(letter.getReasonCode()).isEqualTo("missing_field");
         assertThat(letter.getSource()).isEqualTo("web");
         assertThat(letter.getComponent()).isEqualTo("ingest-gateway");
-        assertThat(StandardCharsets.UTF_8.decode(letter.getPayload()).toString()).contains("msg-bad-1");
+        assertThat(StandardCharsets.UTF_8.decode(letter.getPayload()).toString())
+                .contains("msg-bad-1");
     }
 
     @Test
     void shouldRejectEachInvalidFieldWithItsOwnReasonCode() {
         Map<String, String> expected = Map.of(
-                "{\"event\":\"E\",\"messageId\":\"rc-missing\"}", "missing_field",
-                "{\"event\":\"E\",\"userId\":\"u\",\"properties\":[1],\"messageId\":\"rc-type\"}", "invalid_type",
-                "{\"event\":\"E\",\"userId\":\"u\",\"timestamp\":\"yesterday\",\"messageId\":\"rc-time\"}", "invalid_timestamp",
-                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + "m".repeat(101) + "\"}", "invalid_message_id");
+                "{\"event\":\"E\",\"messageId\":\"rc-missing\"}",
+                "missing_field",
+                "{\"event\":\"E\",\"userId\":\"u\",\"properties\":[1],\"messageId\":\"rc-type\"}",
+                "invalid_type",
+                "{\"event\":\"E\",\"userId\":\"u\",\"timestamp\":\"yesterday\",\"messageId\":\"rc-time\"}",
+                "invalid_timestamp",
+                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + "m".repeat(101) + "\"}",
+                "invalid_message_id");
 
         expected.forEach((body, code) -> {
             HttpResponse<String> response = client.post("/v1/track", "key-web", body);
@@ -174,9 +195,17 @@ class IngestGatewayIT {
     void shouldAcceptAMessageIdOfExactlyTheLimitAndRejectOneCharacterMore() {
         String atLimit = "k".repeat(100);
 
-        assertThat(client.post("/v1/track", "key-web", "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + atLimit + "\"}").statusCode())
+        assertThat(client.post(
+                                "/v1/track",
+                                "key-web",
+                                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + atLimit + "\"}")
+                        .statusCode())
                 .isEqualTo(200);
-        assertThat(client.post("/v1/track", "key-web", "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + atLimit + "k\"}").statusCode())
+        assertThat(client.post(
+                                "/v1/track",
+                                "key-web",
+                                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + atLimit + "k\"}")
+                        .statusCode())
                 .isEqualTo(400);
         assertThat(rawById(atLimit).value().getMessageId()).hasSize(100);
     }
@@ -184,27 +213,38 @@ class IngestGatewayIT {
     @Test
     void shouldRejectUnparseableJsonWithItsPositionAndRecordTheRawBody() {
         String marker = "broken-" + UUID.randomUUID();
-        HttpResponse<String> broken = client.post("/v1/track", "key-web", "{\"event\": \"" + marker + "\",\n \"userId\": }");
+        HttpResponse<String> broken =
+                client.post("/v1/track", "key-web", "{\"event\": \"" + marker + "\",\n \"userId\": }");
 
         assertThat(broken.statusCode()).isEqualTo(400);
         assertThat(broken.body()).contains("invalid_json").contains("line 2, column");
-        DeadLetter letter = deadLetters(l -> StandardCharsets.UTF_8.decode(l.getPayload().duplicate()).toString().contains(marker));
+        DeadLetter letter = deadLetters(l -> StandardCharsets.UTF_8
+                .decode(l.getPayload().duplicate())
+                .toString()
+                .contains(marker));
         assertThat(letter.getReasonCode()).isEqualTo("invalid_json");
-        assertThat(StandardCharsets.UTF_8.decode(letter.getPayload()).toString()).isEqualTo("{\"event\": \"" + marker + "\",\n \"userId\": }");
+        assertThat(StandardCharsets.UTF_8.decode(letter.getPayload()).toString())
+                .isEqualTo("{\"event\": \"" + marker + "\",\n \"userId\": }");
     }
 
     @Test
     void shouldRejectABatchItemThatIsNotAnObjectOrHasAnUnknownType() {
-        HttpResponse<String> response = client.post("/v1/batch", "key-web",
+        HttpResponse<String> response = client.post(
+                "/v1/batch",
+                "key-web",
                 "{\"batch\":[42,{\"type\":\"purchase\",\"userId\":\"u\"},{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(207);
-        assertThat(response.body()).contains("not_an_object").contains("\"field\":\"batch[1].type\"").contains("invalid_value");
+        assertThat(response.body())
+                .contains("not_an_object")
+                .contains("\"field\":\"batch[1].type\"")
+                .contains("invalid_value");
     }
 
     @Test
     void shouldAnswer400WhenEveryItemOfABatchIsRejected() {
-        HttpResponse<String> response = client.post("/v1/batch", "key-web", "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\"}]}");
+        HttpResponse<String> response =
+                client.post("/v1/batch", "key-web", "{\"batch\":[{\"type\":\"track\",\"userId\":\"u\"}]}");
         HttpResponse<String> noArray = client.post("/v1/batch", "key-web", "{\"events\":[]}");
 
         assertThat(response.statusCode()).isEqualTo(400);
@@ -221,28 +261,49 @@ class IngestGatewayIT {
         StringBuilder batch = new StringBuilder("{\"batch\":[");
         for (int i = 0; i < 8; i++) {
             boolean good = i % 3 != 1; // indexes 1, 4, 7 are bad: 5 good, 3 bad
-            batch.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"anonymousId\":\"a-").append(i).append("\",\"messageId\":\"")
-                    .append(run).append('-').append(i).append('"').append(good ? ",\"event\":\"Clicked\"" : "").append('}');
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"type\":\"track\",\"anonymousId\":\"a-")
+                    .append(i)
+                    .append("\",\"messageId\":\"")
+                    .append(run)
+                    .append('-')
+                    .append(i)
+                    .append('"')
+                    .append(good ? ",\"event\":\"Clicked\"" : "")
+                    .append('}');
         }
         batch.append("]}");
 
         HttpResponse<String> response = client.post("/v1/batch", "key-web", batch.toString());
 
         assertThat(response.statusCode()).isEqualTo(207);
-        assertThat(response.body()).contains("\"accepted\":5").contains("\"rejected\":3").contains("\"field\":\"batch[4].event\"");
-        assertThat(rawRecords().stream().filter(r -> r.value().getMessageId().startsWith(run))).hasSize(5);
-        List<DeadLetter> letters = invalidRecords().stream().map(ConsumerRecord::value)
-                .filter(l -> l.getMessageId() != null && l.getMessageId().startsWith(run)).toList();
+        assertThat(response.body())
+                .contains("\"accepted\":5")
+                .contains("\"rejected\":3")
+                .contains("\"field\":\"batch[4].event\"");
+        assertThat(rawRecords().stream().filter(r -> r.value().getMessageId().startsWith(run)))
+                .hasSize(5);
+        List<DeadLetter> letters = invalidRecords().stream()
+                .map(ConsumerRecord::value)
+                .filter(l -> l.getMessageId() != null && l.getMessageId().startsWith(run))
+                .toList();
         assertThat(letters).hasSize(3).allMatch(l -> l.getReasonCode().equals("missing_field"));
-        assertThat(letters).extracting(DeadLetter::getMessageId).containsExactlyInAnyOrder(run + "-1", run + "-4", run + "-7");
+        assertThat(letters)
+                .extracting(DeadLetter::getMessageId)
+                .containsExactlyInAnyOrder(run + "-1", run + "-4", run + "-7");
     }
 
     @Test
     void shouldMergeTheBatchContextUnderEachItemsOwnContext() {
         String run = UUID.randomUUID().toString();
-        HttpResponse<String> response = client.post("/v1/batch", "key-web", "{\"context\":{\"locale\":\"de-DE\",\"library\":{\"name\":\"sdk\",\"version\":\"1\"}},"
-                + "\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + run + "-a\"},"
-                + "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + run + "-b\",\"context\":{\"locale\":\"fr-FR\"}}]}");
+        HttpResponse<String> response = client.post(
+                "/v1/batch",
+                "key-web",
+                "{\"context\":{\"locale\":\"de-DE\",\"library\":{\"name\":\"sdk\",\"version\":\"1\"}},"
+                        + "\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + run
+                        + "-a\"},"
+                        + "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + run
+                        + "-b\",\"context\":{\"locale\":\"fr-FR\"}}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(rawById(run + "-a").value().getContext().getLocale()).isEqualTo("de-DE");
@@ -283,7 +344,8 @@ class IngestGatewayIT {
     @Test
     void shouldAcceptABatchOfExactlyTheItemLimitAndRejectOneItemMore() {
         HttpResponse<String> ok = client.post("/v1/batch", "key-web", batchOfItems("items-ok", MAX_BATCH_ITEMS));
-        HttpResponse<String> tooMany = client.post("/v1/batch", "key-web", batchOfItems("items-over", MAX_BATCH_ITEMS + 1));
+        HttpResponse<String> tooMany =
+                client.post("/v1/batch", "key-web", batchOfItems("items-over", MAX_BATCH_ITEMS + 1));
 
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(tooMany.statusCode()).isEqualTo(413);
@@ -292,9 +354,13 @@ class IngestGatewayIT {
 
     @Test
     void shouldRejectAnItemOverTheEventLimitInsideABatchAndKeepTheOthers() {
-        String big = eventOfSize("size-batch-big", MAX_EVENT_BYTES + 100).replace("{\"event\"", "{\"type\":\"track\",\"event\"");
-        HttpResponse<String> response = client.post("/v1/batch", "key-web",
-                "{\"batch\":[" + big + ",{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"size-batch-small\"}]}");
+        String big = eventOfSize("size-batch-big", MAX_EVENT_BYTES + 100)
+                .replace("{\"event\"", "{\"type\":\"track\",\"event\"");
+        HttpResponse<String> response = client.post(
+                "/v1/batch",
+                "key-web",
+                "{\"batch\":[" + big
+                        + ",{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"size-batch-small\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(207);
         assertThat(response.body()).contains("event_too_large");
@@ -305,8 +371,11 @@ class IngestGatewayIT {
 
     @Test
     void shouldAcceptAGzippedBody() {
-        HttpResponse<String> response = client.postGzip("/v1/batch", "key-web",
-                "{\"batch\":[{\"type\":\"track\",\"event\":\"Zipped\",\"userId\":\"u\",\"messageId\":\"gzip-1\"}]}".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = client.postGzip(
+                "/v1/batch",
+                "key-web",
+                "{\"batch\":[{\"type\":\"track\",\"event\":\"Zipped\",\"userId\":\"u\",\"messageId\":\"gzip-1\"}]}"
+                        .getBytes(StandardCharsets.UTF_8));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(rawById("gzip-1").value().getEvent()).isEqualTo("Zipped");
@@ -317,7 +386,8 @@ class IngestGatewayIT {
         byte[] atLimit = batchOfSize("gzip-size-ok", MAX_REQUEST_BYTES).getBytes(StandardCharsets.UTF_8);
         byte[] over = batchOfSize("gzip-size-over", MAX_REQUEST_BYTES + 1).getBytes(StandardCharsets.UTF_8);
 
-        assertThat(client.postGzip("/v1/batch", "key-web", atLimit).statusCode()).isEqualTo(200);
+        assertThat(client.postGzip("/v1/batch", "key-web", atLimit).statusCode())
+                .isEqualTo(200);
         HttpResponse<String> tooLarge = client.postGzip("/v1/batch", "key-web", over);
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(tooLarge.body()).contains("request_too_large");
@@ -327,8 +397,10 @@ class IngestGatewayIT {
     void shouldStopInflatingAZipBombAtTheLimit() {
         byte[] bomb = GatewayClient.gzip(new byte[64 * 1024 * 1024]); // 64 MB of zeros in about 64 KB
 
-        HttpResponse<String> response = client.send(client.request("/v1/batch", "key-web").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb)).build());
+        HttpResponse<String> response = client.send(client.request("/v1/batch", "key-web")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb))
+                .build());
 
         assertThat(bomb.length).isLessThan(MAX_REQUEST_BYTES);
         assertThat(response.statusCode()).isEqualTo(413);
@@ -337,10 +409,14 @@ class IngestGatewayIT {
 
     @Test
     void shouldRejectABodyThatIsNotGzipDespiteItsHeaderAndAnUnknownEncoding() {
-        HttpResponse<String> notGzip = client.send(client.request("/v1/track", "key-web").header("Content-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}")).build());
-        HttpResponse<String> brotli = client.send(client.request("/v1/track", "key-web").header("Content-Encoding", "br")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}")).build());
+        HttpResponse<String> notGzip = client.send(client.request("/v1/track", "key-web")
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}"))
+                .build());
+        HttpResponse<String> brotli = client.send(client.request("/v1/track", "key-web")
+                .header("Content-Encoding", "br")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}"))
+                .build());
 
         assertThat(notGzip.statusCode()).isEqualTo(400);
         assertThat(notGzip.body()).contains("invalid_gzip");
@@ -356,12 +432,23 @@ class IngestGatewayIT {
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://app.example.com")
                 .header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "authorization,content-type").build());
+                .header("Access-Control-Request-Headers", "authorization,content-type")
+                .build());
 
         assertThat(preflight.statusCode()).isBetween(200, 204);
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("")).containsIgnoringCase("POST");
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase()).contains("authorization");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValue("https://app.example.com");
+        assertThat(preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Methods")
+                        .orElse(""))
+                .containsIgnoringCase("POST");
+        assertThat(preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Headers")
+                        .orElse("")
+                        .toLowerCase())
+                .contains("authorization");
     }
 
     @Test
@@ -369,19 +456,26 @@ class IngestGatewayIT {
         HttpResponse<String> preflight = strictClient.send(HttpRequest.newBuilder(strictClient.uri("/v1/track"))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://evil.example.net")
-                .header("Access-Control-Request-Method", "POST").build());
+                .header("Access-Control-Request-Method", "POST")
+                .build());
 
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
     }
 
     @Test
     void shouldAllowAnyOriginByDefaultAndExposeRetryAfter() {
-        HttpResponse<String> response = client.send(client.request("/v1/track", "key-web").header("Origin", "https://shop.example.org")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}")).build());
+        HttpResponse<String> response = client.send(client.request("/v1/track", "key-web")
+                .header("Origin", "https://shop.example.org")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\"}"))
+                .build());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isPresent();
-        assertThat(response.headers().firstValue("Access-Control-Expose-Headers").orElse("")).containsIgnoringCase("Retry-After");
+        assertThat(response.headers()
+                        .firstValue("Access-Control-Expose-Headers")
+                        .orElse(""))
+                .containsIgnoringCase("Retry-After");
     }
 
     // ---- rate limit ----
@@ -392,12 +486,14 @@ class IngestGatewayIT {
 
         HttpResponse<String> first = strictClient.post("/v1/batch", "key-strict", batch);
         HttpResponse<String> second = strictClient.post("/v1/batch", "key-strict", batch);
-        HttpResponse<String> otherKey = strictClient.post("/v1/track", "key-proxied", "{\"event\":\"E\",\"userId\":\"u\"}");
+        HttpResponse<String> otherKey =
+                strictClient.post("/v1/track", "key-proxied", "{\"event\":\"E\",\"userId\":\"u\"}");
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(second.statusCode()).isEqualTo(429);
         assertThat(second.body()).contains("rate_limited");
-        assertThat(Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 10L);
+        assertThat(Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1L, 10L);
         assertThat(otherKey.statusCode()).as("buckets are per write key").isEqualTo(200);
     }
 
@@ -406,10 +502,17 @@ class IngestGatewayIT {
     @Test
     void shouldTakeTheClientAddressFromXForwardedForOnlyBehindATrustedProxy() {
         String forwarded = "198.51.100.7, 203.0.113.9";
-        HttpResponse<String> viaProxy = strictClient.send(strictClient.request("/v1/track", "key-proxied").header("X-Forwarded-For", forwarded)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"xff-trusted\"}")).build());
-        HttpResponse<String> direct = client.send(client.request("/v1/track", "key-web").header("X-Forwarded-For", forwarded)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"xff-untrusted\"}")).build());
+        HttpResponse<String> viaProxy = strictClient.send(strictClient
+                .request("/v1/track", "key-proxied")
+                .header("X-Forwarded-For", forwarded)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"xff-trusted\"}"))
+                .build());
+        HttpResponse<String> direct = client.send(client.request("/v1/track", "key-web")
+                .header("X-Forwarded-For", forwarded)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"xff-untrusted\"}"))
+                .build());
 
         assertThat(viaProxy.statusCode()).isEqualTo(200);
         assertThat(direct.statusCode()).isEqualTo(200);
@@ -431,23 +534,48 @@ class IngestGatewayIT {
                 "g", "{\"userId\":\"u-1\",\"groupId\":\"g-1\"",
                 "a", "{\"userId\":\"u-1\",\"previousId\":\"a-1\"");
 
-        bodies.forEach((letter, body) -> assertThat(client.post("/v1/" + letter, "key-web",
-                body + ",\"messageId\":\"" + run + "-" + letter + "\"}").statusCode()).as(letter).isEqualTo(200));
-        HttpResponse<String> batch = client.post("/v1/b", "key-web",
-                "{\"batch\":[{\"type\":\"track\",\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"" + run + "-b\"}]}");
+        bodies.forEach((letter, body) -> assertThat(
+                        client.post("/v1/" + letter, "key-web", body + ",\"messageId\":\"" + run + "-" + letter + "\"}")
+                                .statusCode())
+                .as(letter)
+                .isEqualTo(200));
+        HttpResponse<String> batch = client.post(
+                "/v1/b",
+                "key-web",
+                "{\"batch\":[{\"type\":\"track\",\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"" + run
+                        + "-b\"}]}");
 
         assertThat(batch.statusCode()).isEqualTo(200);
-        Map<String, EventType> stored = rawRecords().stream().map(ConsumerRecord::value).filter(e -> e.getMessageId().startsWith(run))
+        Map<String, EventType> stored = rawRecords().stream()
+                .map(ConsumerRecord::value)
+                .filter(e -> e.getMessageId().startsWith(run))
                 .collect(Collectors.toMap(e -> e.getMessageId().substring(run.length() + 1), TrackedEvent::getType));
-        assertThat(stored).containsExactlyInAnyOrderEntriesOf(Map.of("t", EventType.track, "i", EventType.identify, "p", EventType.page,
-                "s", EventType.screen, "g", EventType.group, "a", EventType.alias, "b", EventType.track));
+        assertThat(stored)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "t",
+                        EventType.track,
+                        "i",
+                        EventType.identify,
+                        "p",
+                        EventType.page,
+                        "s",
+                        EventType.screen,
+                        "g",
+                        EventType.group,
+                        "a",
+                        EventType.alias,
+                        "b",
+                        EventType.track));
     }
 
     @Test
     void shouldTakeTheWriteKeyFromTheBodyOfATextPlainRequestAsBrowserLibrariesSendIt() {
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri("/v1/t")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"body-key-1\","
-                        + "\"writeKey\":\"key-ios\"}")).build());
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(client.uri("/v1/t"))
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event\":\"Played\",\"userId\":\"u-1\",\"messageId\":\"body-key-1\","
+                                + "\"writeKey\":\"key-ios\"}"))
+                .build());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(rawById("body-key-1").value().getSource()).isEqualTo("ios");
@@ -457,26 +585,36 @@ class IngestGatewayIT {
     void shouldRefuseABodyWriteKeyItDoesNotKnowAndRecordNothingUnauthenticated() {
         String marker = "unauthenticated-" + UUID.randomUUID();
         HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(client.uri("/v1/track"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\",\"writeKey\":\"nope\"}")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"E\",\"userId\":\"u\",\"writeKey\":\"nope\"}"))
+                .build());
         HttpResponse<String> unreadable = client.send(HttpRequest.newBuilder(client.uri("/v1/track"))
-                .POST(HttpRequest.BodyPublishers.ofString("{not json " + marker)).build());
+                .POST(HttpRequest.BodyPublishers.ofString("{not json " + marker))
+                .build());
 
         assertThat(unknown.statusCode()).isEqualTo(401);
         assertThat(unknown.body()).contains("\"code\":\"unknown_write_key\"");
         assertThat(unreadable.statusCode()).isEqualTo(401);
         assertThat(unreadable.body()).contains("\"code\":\"missing_write_key\"").contains("writeKey");
-        assertThat(invalidRecords()).noneMatch(r -> StandardCharsets.UTF_8.decode(r.value().getPayload().duplicate()).toString().contains(marker));
+        assertThat(invalidRecords())
+                .noneMatch(r -> StandardCharsets.UTF_8
+                        .decode(r.value().getPayload().duplicate())
+                        .toString()
+                        .contains(marker));
     }
 
     @Test
     void shouldCorrectEachBatchItemsClockSkewWithTheBatchsSentAt() {
         // Segment's browser batching: items carry the device's timestamp, the batch one sentAt
-        HttpResponse<String> response = client.post("/v1/b", "key-web", "{\"sentAt\":\"2020-01-01T00:01:00.000Z\",\"batch\":["
-                + "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"batch-skew-1\",\"timestamp\":\"2020-01-01T00:00:30.000Z\"}]}");
+        HttpResponse<String> response = client.post(
+                "/v1/b",
+                "key-web",
+                "{\"sentAt\":\"2020-01-01T00:01:00.000Z\",\"batch\":["
+                        + "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"batch-skew-1\",\"timestamp\":\"2020-01-01T00:00:30.000Z\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         TrackedEvent event = rawById("batch-skew-1").value();
-        assertThat(Duration.between(event.getTimestamp(), event.getReceivedAt())).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Duration.between(event.getTimestamp(), event.getReceivedAt()))
+                .isEqualTo(Duration.ofSeconds(30));
         assertThat(event.getOriginalTimestamp()).isEqualTo(Instant.parse("2020-01-01T00:00:30Z"));
     }
 
@@ -486,7 +624,9 @@ class IngestGatewayIT {
         HttpResponse<String> unknown = client.get("/v1/projects/nope/settings");
 
         assertThat(known.statusCode()).isEqualTo(200);
-        assertThat(known.body()).contains("\"Segment.io\":{").contains("\"apiKey\":\"key-ios\"")
+        assertThat(known.body())
+                .contains("\"Segment.io\":{")
+                .contains("\"apiKey\":\"key-ios\"")
                 .contains("\"apiHost\":\"127.0.0.1:" + gateway.port() + "/v1\"");
         assertThat(unknown.statusCode()).isEqualTo(401);
     }
@@ -496,7 +636,8 @@ class IngestGatewayIT {
         HttpResponse<String> response = client.post("/v1/x", "key-web", "{}");
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         assertThat(response.body()).isEqualTo("{\"code\":\"not_found\",\"message\":\"No route for POST /v1/x\"}");
     }
 
@@ -504,13 +645,17 @@ class IngestGatewayIT {
 
     @Test
     void shouldCorrectTheDeviceClockSkewFromSentAtAndOriginalTimestamp() {
-        HttpResponse<String> response = client.post("/v1/track", "key-web", "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"skew-1\","
-                + "\"originalTimestamp\":\"2020-01-01T00:00:00.000Z\",\"sentAt\":\"2020-01-01T00:00:10.250Z\"}");
+        HttpResponse<String> response = client.post(
+                "/v1/track",
+                "key-web",
+                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"skew-1\","
+                        + "\"originalTimestamp\":\"2020-01-01T00:00:00.000Z\",\"sentAt\":\"2020-01-01T00:00:10.250Z\"}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         TrackedEvent event = rawById("skew-1").value();
         // The device's clock is years off; only the 10.25 s it held the event count.
-        assertThat(Duration.between(event.getTimestamp(), event.getReceivedAt())).isEqualTo(Duration.ofMillis(10_250));
+        assertThat(Duration.between(event.getTimestamp(), event.getReceivedAt()))
+                .isEqualTo(Duration.ofMillis(10_250));
         assertThat(event.getReceivedAt()).isAfter(Instant.now().minusSeconds(60));
         assertThat(event.getOriginalTimestamp()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
     }
@@ -526,9 +671,11 @@ class IngestGatewayIT {
         String metrics = client.get("/metrics").body();
 
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(metrics).contains("jvm_memory_used_bytes")
+        assertThat(metrics)
+                .contains("jvm_memory_used_bytes")
                 .contains("sightline_ingest_requests_seconds_bucket{endpoint=\"track\"")
-                .containsPattern("sightline_ingest_requests_seconds_count\\{endpoint=\"track\",service=\"ingest-gateway\",status=\"400\"}")
+                .containsPattern(
+                        "sightline_ingest_requests_seconds_count\\{endpoint=\"track\",service=\"ingest-gateway\",status=\"400\"}")
                 .contains("sightline_ingest_kafka_ack_seconds_bucket")
                 .contains("sightline_ingest_request_bytes_sum")
                 .contains("sightline_ingest_producer_buffer_used_bytes")
@@ -539,7 +686,8 @@ class IngestGatewayIT {
 
     /** A track event whose JSON is exactly {@code size} bytes, padded in a property. */
     static String eventOfSize(String messageId, int size) {
-        String shell = "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + messageId + "\",\"properties\":{\"pad\":\"\"}}";
+        String shell =
+                "{\"event\":\"E\",\"userId\":\"u\",\"messageId\":\"" + messageId + "\",\"properties\":{\"pad\":\"\"}}";
         return shell.replace("\"pad\":\"\"", "\"pad\":\"" + "x".repeat(size - shell.length()) + "\"");
     }
 
@@ -566,20 +714,25 @@ class IngestGatewayIT {
 
     static String batchOfItems(String prefix, int items) {
         return IntStream.range(0, items)
-                .mapToObj(i -> "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"" + prefix + "-" + i + "\"}")
+                .mapToObj(i -> "{\"type\":\"track\",\"event\":\"E\",\"anonymousId\":\"a\",\"messageId\":\"" + prefix
+                        + "-" + i + "\"}")
                 .collect(Collectors.joining(",", "{\"batch\":[", "]}"));
     }
 
     static List<ConsumerRecord<String, TrackedEvent>> rawRecords() {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class);
+        return TopicSnapshot.read(
+                env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class);
     }
 
     static List<ConsumerRecord<String, DeadLetter>> invalidRecords() {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_INVALID, DeadLetter.class);
+        return TopicSnapshot.read(
+                env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_INVALID, DeadLetter.class);
     }
 
     static ConsumerRecord<String, TrackedEvent> rawById(String messageId) {
-        return rawRecords().stream().filter(r -> r.value().getMessageId().equals(messageId)).findFirst()
+        return rawRecords().stream()
+                .filter(r -> r.value().getMessageId().equals(messageId))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no event " + messageId + " in " + Topics.EVENTS_RAW));
     }
 
@@ -588,8 +741,10 @@ class IngestGatewayIT {
     }
 
     static DeadLetter deadLetters(Predicate<DeadLetter> which) {
-        return invalidRecords().stream().map(ConsumerRecord::value).filter(which).findFirst()
+        return invalidRecords().stream()
+                .map(ConsumerRecord::value)
+                .filter(which)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no matching dead letter in " + Topics.EVENTS_INVALID));
     }
-
 }

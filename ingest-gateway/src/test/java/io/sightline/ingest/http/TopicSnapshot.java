@@ -19,16 +19,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class TopicSnapshot {
 
-    private TopicSnapshot() {
-    }
+    private TopicSnapshot() {}
 
-    static <V extends SpecificRecord> List<ConsumerRecord<String, V>> read(String bootstrap, SchemaRegistryClient registry, String topic,
-                                                                         Class<V> type) {
+    static <V extends SpecificRecord> List<ConsumerRecord<String, V>> read(
+            String bootstrap, SchemaRegistryClient registry, String topic, Class<V> type) {
         List<ConsumerRecord<String, V>> records = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringDeserializer(), new AvroDeserializer<>(registry, type))) {
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", bootstrap),
+                new StringDeserializer(),
+                new AvroDeserializer<>(registry, type))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));

@@ -27,14 +27,30 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class TrackingApiPropertiesIT {
 
-    static final List<String> ENDPOINTS = List.of("/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/v1/batch");
-    static final String VALID_EVENT = "{\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"u-1\",\"anonymousId\":\"a-1\","
-            + "\"messageId\":\"m-1\",\"groupId\":\"g-1\",\"previousId\":\"p-1\",\"name\":\"Home\","
-            + "\"properties\":{\"plan\":\"pro\",\"amount\":12.5},\"traits\":{\"email\":\"x@example.com\"},"
-            + "\"context\":{\"ip\":\"1.2.3.4\",\"library\":{\"name\":\"sdk\",\"version\":\"1.0\"},\"page\":{\"url\":\"https://x\"}},"
-            + "\"originalTimestamp\":\"2024-05-01T12:00:00.000Z\",\"sentAt\":\"2024-05-01T12:00:01.000Z\",\"timestamp\":\"2024-05-01T12:00:00Z\"}";
-    static final List<String> FIELDS = List.of("type", "event", "userId", "anonymousId", "messageId", "groupId", "previousId", "name",
-            "properties", "traits", "context", "originalTimestamp", "sentAt", "timestamp", "batch");
+    static final List<String> ENDPOINTS =
+            List.of("/v1/track", "/v1/identify", "/v1/page", "/v1/screen", "/v1/group", "/v1/alias", "/v1/batch");
+    static final String VALID_EVENT =
+            "{\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"u-1\",\"anonymousId\":\"a-1\","
+                    + "\"messageId\":\"m-1\",\"groupId\":\"g-1\",\"previousId\":\"p-1\",\"name\":\"Home\","
+                    + "\"properties\":{\"plan\":\"pro\",\"amount\":12.5},\"traits\":{\"email\":\"x@example.com\"},"
+                    + "\"context\":{\"ip\":\"1.2.3.4\",\"library\":{\"name\":\"sdk\",\"version\":\"1.0\"},\"page\":{\"url\":\"https://x\"}},"
+                    + "\"originalTimestamp\":\"2024-05-01T12:00:00.000Z\",\"sentAt\":\"2024-05-01T12:00:01.000Z\",\"timestamp\":\"2024-05-01T12:00:00Z\"}";
+    static final List<String> FIELDS = List.of(
+            "type",
+            "event",
+            "userId",
+            "anonymousId",
+            "messageId",
+            "groupId",
+            "previousId",
+            "name",
+            "properties",
+            "traits",
+            "context",
+            "originalTimestamp",
+            "sentAt",
+            "timestamp",
+            "batch");
 
     static Path dataDir;
     static PipelineEnvironment env;
@@ -45,8 +61,9 @@ class TrackingApiPropertiesIT {
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("sightline-properties");
         env = PipelineEnvironment.start(dataDir);
-        gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(dataDir.resolve("state"), Map.of(
-                "SIGHTLINE_WRITE_KEYS", "key:fuzz", "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"))));
+        gateway = IngestGateway.start(new GatewayConfig(env.serviceEnv(
+                dataDir.resolve("state"),
+                Map.of("SIGHTLINE_WRITE_KEYS", "key:fuzz", "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"))));
         client = new GatewayClient(gateway.port());
     }
 
@@ -62,30 +79,38 @@ class TrackingApiPropertiesIT {
     }
 
     @Property(tries = 150)
-    void shouldNeverAnswer5xxToRandomBytesDeclaredAsGzip(@ForAll("endpoints") String endpoint, @ForAll("anyBytes") byte[] body,
-                                                         @ForAll boolean reallyGzipped) {
+    void shouldNeverAnswer5xxToRandomBytesDeclaredAsGzip(
+            @ForAll("endpoints") String endpoint, @ForAll("anyBytes") byte[] body, @ForAll boolean reallyGzipped) {
         byte[] sent = reallyGzipped ? GatewayClient.gzip(body) : body;
-        HttpResponse<String> response = client.send(client.request(endpoint, "key").header("Content-Encoding", "gzip")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(sent)).build());
+        HttpResponse<String> response = client.send(client.request(endpoint, "key")
+                .header("Content-Encoding", "gzip")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(sent))
+                .build());
         assertNoServerError(response);
     }
 
     @Property(tries = 200)
-    void shouldNeverAnswer5xxToAMutatedValidEvent(@ForAll("endpoints") String endpoint, @ForAll("mutatedEvents") String body) {
+    void shouldNeverAnswer5xxToAMutatedValidEvent(
+            @ForAll("endpoints") String endpoint, @ForAll("mutatedEvents") String body) {
         String sent = endpoint.equals("/v1/batch") ? "{\"batch\":[" + body + "," + VALID_EVENT + "]}" : body;
         assertNoServerError(client.post(endpoint, "key", sent));
     }
 
     @Property(tries = 200)
-    void shouldNeverAnswer5xxWhenAFieldHoldsAnyJsonValue(@ForAll("endpoints") String endpoint, @ForAll("fields") String field,
-                                                         @ForAll("jsonValues") String value, @ForAll boolean inBatch) {
+    void shouldNeverAnswer5xxWhenAFieldHoldsAnyJsonValue(
+            @ForAll("endpoints") String endpoint,
+            @ForAll("fields") String field,
+            @ForAll("jsonValues") String value,
+            @ForAll boolean inBatch) {
         String event = VALID_EVENT.substring(0, VALID_EVENT.length() - 1) + ",\"" + field + "\":" + value + "}";
         String sent = inBatch ? "{\"context\":" + value + ",\"batch\":[" + event + "]}" : event;
         assertNoServerError(client.post(inBatch ? "/v1/batch" : endpoint, "key", sent));
     }
 
     private static void assertNoServerError(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as("status for a client's mistake, body %s", response.body()).isBetween(200, 499);
+        assertThat(response.statusCode())
+                .as("status for a client's mistake, body %s", response.body())
+                .isBetween(200, 499);
         if (response.statusCode() >= 400) {
             assertThat(response.body()).as("every error names a code").contains("\"code\":");
         }
@@ -105,7 +130,9 @@ class TrackingApiPropertiesIT {
     Arbitrary<String> anyText() {
         return Arbitraries.oneOf(
                 Arbitraries.strings().all().ofMaxLength(300),
-                Arbitraries.strings().withChars("{}[]\":,0123456789.eE+-truefalsn\\ \n").ofMaxLength(300));
+                Arbitraries.strings()
+                        .withChars("{}[]\":,0123456789.eE+-truefalsn\\ \n")
+                        .ofMaxLength(300));
     }
 
     @Provide
@@ -120,8 +147,22 @@ class TrackingApiPropertiesIT {
 
     private Arbitrary<String> jsonScalar() {
         return Arbitraries.oneOf(
-                Arbitraries.of("null", "true", "false", "0", "-1", "1e309", "123456789012345678901234567890", "-0.0", "\"\"", "\" \"",
-                        "\"2024-05-01T12:00:00Z\"", "\"2024-13-45T99:00:00Z\"", "\"track\"", "\"\\u0000\"", "\"\\ud800\""),
+                Arbitraries.of(
+                        "null",
+                        "true",
+                        "false",
+                        "0",
+                        "-1",
+                        "1e309",
+                        "123456789012345678901234567890",
+                        "-0.0",
+                        "\"\"",
+                        "\" \"",
+                        "\"2024-05-01T12:00:00Z\"",
+                        "\"2024-13-45T99:00:00Z\"",
+                        "\"track\"",
+                        "\"\\u0000\"",
+                        "\"\\ud800\""),
                 Arbitraries.strings().all().ofMaxLength(120).map(TrackingApiPropertiesIT::jsonString),
                 Arbitraries.longs().map(Object::toString),
                 Arbitraries.doubles().map(Object::toString).filter(s -> !s.contains("Infinity") && !s.contains("NaN")));
@@ -130,21 +171,36 @@ class TrackingApiPropertiesIT {
     private Arbitrary<String> jsonContainer(Arbitrary<String> inner) {
         return Arbitraries.oneOf(
                 inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
-                Combinators.combine(Arbitraries.oneOf(Arbitraries.of(FIELDS), Arbitraries.strings().alpha().ofMaxLength(8)), inner)
-                        .as(Tuple::of).list().ofMaxSize(4)
-                        .map(l -> "{" + String.join(",", l.stream().map(t -> jsonString(t.get1()) + ":" + t.get2()).toList()) + "}"));
+                Combinators.combine(
+                                Arbitraries.oneOf(
+                                        Arbitraries.of(FIELDS),
+                                        Arbitraries.strings().alpha().ofMaxLength(8)),
+                                inner)
+                        .as(Tuple::of)
+                        .list()
+                        .ofMaxSize(4)
+                        .map(l -> "{"
+                                + String.join(
+                                        ",",
+                                        l.stream()
+                                                .map(t -> jsonString(t.get1()) + ":" + t.get2())
+                                                .toList()) + "}"));
     }
 
     @Provide
     Arbitrary<String> mutatedEvents() {
         Arbitrary<Integer> position = Arbitraries.integers().between(0, VALID_EVENT.length());
-        Arbitrary<String> deleteRange = Combinators.combine(position, Arbitraries.integers().between(1, 20))
-                .as((p, n) -> VALID_EVENT.substring(0, p) + VALID_EVENT.substring(Math.min(VALID_EVENT.length(), p + n)));
-        Arbitrary<String> insert = Combinators.combine(position, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(5))
+        Arbitrary<String> deleteRange = Combinators.combine(
+                        position, Arbitraries.integers().between(1, 20))
+                .as((p, n) ->
+                        VALID_EVENT.substring(0, p) + VALID_EVENT.substring(Math.min(VALID_EVENT.length(), p + n)));
+        Arbitrary<String> insert = Combinators.combine(
+                        position, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(5))
                 .as((p, s) -> VALID_EVENT.substring(0, p) + s + VALID_EVENT.substring(p));
         Arbitrary<String> truncate = position.map(p -> VALID_EVENT.substring(0, p));
-        Arbitrary<String> replaceChar = Combinators.combine(Arbitraries.integers().between(0, VALID_EVENT.length() - 1),
-                Arbitraries.of('{', '}', '[', ']', '"', ':', ',', '\\', '0', 'x', ' ', '\u0000'))
+        Arbitrary<String> replaceChar = Combinators.combine(
+                        Arbitraries.integers().between(0, VALID_EVENT.length() - 1),
+                        Arbitraries.of('{', '}', '[', ']', '"', ':', ',', '\\', '0', 'x', ' ', '\u0000'))
                 .as((p, c) -> VALID_EVENT.substring(0, p) + c + VALID_EVENT.substring(p + 1));
         return Arbitraries.oneOf(deleteRange, insert, truncate, replaceChar);
     }
@@ -162,5 +218,4 @@ class TrackingApiPropertiesIT {
         }
         return sb.append('"').toString();
     }
-
 }

@@ -45,6 +45,7 @@ class TrackingPlanIT {
 
     @TempDir
     static Path dataDir;
+
     static PipelineEnvironment env;
     static IngestGateway first;
     static IngestGateway second;
@@ -55,7 +56,8 @@ class TrackingPlanIT {
     static void start() {
         env = PipelineEnvironment.start(dataDir);
         Map<String, String> settings = Map.of(
-                "SIGHTLINE_WRITE_KEYS", "key-web:web,key-strict:strict,key-tidy:tidy,key-lax:lax,key-mobile:mobile,key-tv:tv,key-free:free",
+                "SIGHTLINE_WRITE_KEYS",
+                        "key-web:web,key-strict:strict,key-tidy:tidy,key-lax:lax,key-mobile:mobile,key-tv:tv,key-free:free",
                 "SIGHTLINE_TRACKING_PLANS", "web=shop,strict=shop,tidy=shop,lax=shop,mobile=app,tv=tv",
                 "SIGHTLINE_TRACKING_PLAN_MODES", "strict:*=block,tidy:*=omit,lax:*=allow,mobile:*=block,tv:*=block",
                 // one plain token, one given by its hash (of "other-admin")
@@ -65,7 +67,8 @@ class TrackingPlanIT {
         one = new GatewayClient(first.port());
         two = new GatewayClient(second.port());
         assertThat(put(one, "shop", SHOP_PLAN, "").statusCode()).isEqualTo(201);
-        await().atMost(Duration.ofSeconds(5)).until(() -> get(two, "/v1/tracking-plans/shop").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(two, "/v1/tracking-plans/shop").statusCode() == 200);
     }
 
     @AfterAll
@@ -77,20 +80,27 @@ class TrackingPlanIT {
 
     static String sha256(String token) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     static HttpResponse<String> put(GatewayClient client, String name, String document, String query) {
-        return client.send(HttpRequest.newBuilder(client.uri("/v1/tracking-plans/" + name + query)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN).PUT(HttpRequest.BodyPublishers.ofString(document)).build());
+        return client.send(HttpRequest.newBuilder(client.uri("/v1/tracking-plans/" + name + query))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN)
+                .PUT(HttpRequest.BodyPublishers.ofString(document))
+                .build());
     }
 
     static HttpResponse<String> get(GatewayClient client, String path) {
-        return client.send(HttpRequest.newBuilder(client.uri(path)).timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ADMIN).build());
+        return client.send(HttpRequest.newBuilder(client.uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN)
+                .build());
     }
 
     static JsonNode json(HttpResponse<String> response) {
@@ -102,28 +112,46 @@ class TrackingPlanIT {
     }
 
     static String order(String messageId, String properties) {
-        return "{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"u-1\",\"messageId\":\"" + messageId + "\",\"properties\":" + properties + "}";
+        return "{\"type\":\"track\",\"event\":\"Order Completed\",\"userId\":\"u-1\",\"messageId\":\"" + messageId
+                + "\",\"properties\":" + properties + "}";
     }
 
     static TrackedEvent stored(String messageId) {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class).stream()
-                .map(ConsumerRecord::value).filter(e -> e.getMessageId().equals(messageId)).findFirst()
+        return TopicSnapshot.read(
+                        env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class)
+                .stream()
+                .map(ConsumerRecord::value)
+                .filter(e -> e.getMessageId().equals(messageId))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no event " + messageId + " in " + Topics.EVENTS_RAW));
     }
 
     static boolean isStored(String messageId) {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class).stream()
+        return TopicSnapshot.read(
+                        env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_RAW, TrackedEvent.class)
+                .stream()
                 .anyMatch(r -> r.value().getMessageId().equals(messageId));
     }
 
     static List<QualityViolation> violationsOf(String messageId) {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.QUALITY_VIOLATIONS, QualityViolation.class).stream()
-                .map(ConsumerRecord::value).filter(v -> v.getMessageId().equals(messageId)).toList();
+        return TopicSnapshot.read(
+                        env.bootstrapServers(),
+                        env.topics().registry(),
+                        Topics.QUALITY_VIOLATIONS,
+                        QualityViolation.class)
+                .stream()
+                .map(ConsumerRecord::value)
+                .filter(v -> v.getMessageId().equals(messageId))
+                .toList();
     }
 
     static List<DeadLetter> deadLettersOf(String messageId) {
-        return TopicSnapshot.read(env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_INVALID, DeadLetter.class).stream()
-                .map(ConsumerRecord::value).filter(l -> messageId.equals(l.getMessageId())).toList();
+        return TopicSnapshot.read(
+                        env.bootstrapServers(), env.topics().registry(), Topics.EVENTS_INVALID, DeadLetter.class)
+                .stream()
+                .map(ConsumerRecord::value)
+                .filter(l -> messageId.equals(l.getMessageId()))
+                .toList();
     }
 
     // ---- flag: every violation type, kept and recorded ----
@@ -131,11 +159,18 @@ class TrackingPlanIT {
     @Test
     void flagKeepsTheEventWithEveryViolationAttachedAndRecorded() {
         String run = UUID.randomUUID().toString();
-        String batch = "{\"batch\":[" + String.join(",",
-                order(run + "-ok", "{\"order_id\":\"o-1\",\"total\":9.99,\"currency\":\"EUR\"}"),
-                order(run + "-bad", "{\"total\":\"9.99\",\"currency\":\"GBP\",\"coupon\":\"TOO-LONG-CODE\",\"gift\":true}"),
-                "{\"type\":\"track\",\"event\":\"Order Complete\",\"userId\":\"u-1\",\"messageId\":\"" + run + "-typo\"}",
-                "{\"type\":\"identify\",\"userId\":\"u-1\",\"messageId\":\"" + run + "-traits\",\"traits\":{\"email\":5}}") + "]}";
+        String batch = "{\"batch\":["
+                + String.join(
+                        ",",
+                        order(run + "-ok", "{\"order_id\":\"o-1\",\"total\":9.99,\"currency\":\"EUR\"}"),
+                        order(
+                                run + "-bad",
+                                "{\"total\":\"9.99\",\"currency\":\"GBP\",\"coupon\":\"TOO-LONG-CODE\",\"gift\":true}"),
+                        "{\"type\":\"track\",\"event\":\"Order Complete\",\"userId\":\"u-1\",\"messageId\":\"" + run
+                                + "-typo\"}",
+                        "{\"type\":\"identify\",\"userId\":\"u-1\",\"messageId\":\"" + run
+                                + "-traits\",\"traits\":{\"email\":5}}")
+                + "]}";
 
         HttpResponse<String> response = one.post("/v1/batch", "key-web", batch);
 
@@ -144,15 +179,20 @@ class TrackingPlanIT {
         assertThat(ok.getTrackingPlan()).isEqualTo("shop");
         assertThat(ok.getTrackingPlanVersion()).isEqualTo(1);
         assertThat(ok.getPlanViolations()).isNull();
-        assertThat(stored(run + "-bad").getPlanViolations()).extracting(PlanViolation::getViolationType, PlanViolation::getPath, PlanViolation::getAction)
+        assertThat(stored(run + "-bad").getPlanViolations())
+                .extracting(PlanViolation::getViolationType, PlanViolation::getPath, PlanViolation::getAction)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("required_missing", "properties.order_id", "flag"),
                         org.assertj.core.groups.Tuple.tuple("type_mismatch", "properties.total", "flag"),
                         org.assertj.core.groups.Tuple.tuple("enum_mismatch", "properties.currency", "flag"),
                         org.assertj.core.groups.Tuple.tuple("constraint", "properties.coupon", "flag"),
                         org.assertj.core.groups.Tuple.tuple("additional_property", "properties.gift", "flag"));
-        assertThat(stored(run + "-typo").getPlanViolations()).extracting(PlanViolation::getViolationType).containsExactly("unplanned_event");
-        assertThat(stored(run + "-traits").getPlanViolations()).extracting(PlanViolation::getPath).containsExactly("traits.email");
+        assertThat(stored(run + "-typo").getPlanViolations())
+                .extracting(PlanViolation::getViolationType)
+                .containsExactly("unplanned_event");
+        assertThat(stored(run + "-traits").getPlanViolations())
+                .extracting(PlanViolation::getPath)
+                .containsExactly("traits.email");
 
         List<QualityViolation> recorded = violationsOf(run + "-bad");
         assertThat(recorded).hasSize(5).allSatisfy(v -> {
@@ -163,7 +203,9 @@ class TrackingPlanIT {
         });
         assertThat(recorded).filteredOn(QualityViolation::getFirstOfEvent).hasSize(1);
         assertThat(violationsOf(run + "-ok")).isEmpty();
-        assertThat(violationsOf(run + "-typo")).extracting(v -> v.getViolation().getViolationType()).containsExactly("unplanned_event");
+        assertThat(violationsOf(run + "-typo"))
+                .extracting(v -> v.getViolation().getViolationType())
+                .containsExactly("unplanned_event");
     }
 
     // ---- block: dead-lettered, answered per item with an actionable sentence ----
@@ -186,7 +228,8 @@ class TrackingPlanIT {
         assertThat(violation.path("path").asText()).isEqualTo("properties.total");
         assertThat(violation.path("expected").asText()).isEqualTo("number");
         assertThat(violation.path("actual").asText()).isEqualTo("string \"9.99\"");
-        assertThat(violation.path("message").asText()).isEqualTo("properties.total: expected number, got string \"9.99\"");
+        assertThat(violation.path("message").asText())
+                .isEqualTo("properties.total: expected number, got string \"9.99\"");
 
         assertThat(isStored(run + "-bad")).isFalse();
         assertThat(stored(run + "-ok").getTrackingPlan()).isEqualTo("shop");
@@ -195,14 +238,19 @@ class TrackingPlanIT {
             assertThat(letter.getReasonText()).isEqualTo("properties.total: expected number, got string \"9.99\"");
             assertThat(letter.getSource()).isEqualTo("strict");
         });
-        assertThat(violationsOf(run + "-bad")).singleElement().satisfies(v -> assertThat(v.getViolation().getAction()).isEqualTo("block"));
+        assertThat(violationsOf(run + "-bad"))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getViolation().getAction()).isEqualTo("block"));
     }
 
     @Test
     void aBlockedSingleEventIsAnswered400() {
         String id = UUID.randomUUID().toString();
-        HttpResponse<String> response = one.post("/v1/track", "key-strict",
-                "{\"event\":\"Order Completed\",\"userId\":\"u-1\",\"messageId\":\"" + id + "\",\"properties\":{\"order_id\":\"o\"}}");
+        HttpResponse<String> response = one.post(
+                "/v1/track",
+                "key-strict",
+                "{\"event\":\"Order Completed\",\"userId\":\"u-1\",\"messageId\":\"" + id
+                        + "\",\"properties\":{\"order_id\":\"o\"}}");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).path("code").asText()).isEqualTo("tracking_plan_violation");
@@ -215,20 +263,27 @@ class TrackingPlanIT {
     @Test
     void omitRemovesTheOffendingPropertiesAndKeepsTheEvent() {
         String id = UUID.randomUUID().toString();
-        HttpResponse<String> response = one.post("/v1/batch", "key-tidy",
-                "{\"batch\":[" + order(id, "{\"order_id\":\"o-1\",\"total\":3,\"currency\":\"GBP\",\"gift\":true}") + "]}");
+        HttpResponse<String> response = one.post(
+                "/v1/batch",
+                "key-tidy",
+                "{\"batch\":[" + order(id, "{\"order_id\":\"o-1\",\"total\":3,\"currency\":\"GBP\",\"gift\":true}")
+                        + "]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         TrackedEvent event = stored(id);
         assertThat(event.getProperties()).isEqualTo("{\"order_id\":\"o-1\",\"total\":3}");
-        assertThat(event.getPlanViolations()).extracting(PlanViolation::getAction).containsOnly("omit").hasSize(2);
+        assertThat(event.getPlanViolations())
+                .extracting(PlanViolation::getAction)
+                .containsOnly("omit")
+                .hasSize(2);
         assertThat(violationsOf(id)).hasSize(2);
     }
 
     @Test
     void allowKeepsTheEventUntouchedAndRecordsNothing() {
         String id = UUID.randomUUID().toString();
-        HttpResponse<String> response = one.post("/v1/batch", "key-lax", "{\"batch\":[" + order(id, "{\"total\":\"x\",\"gift\":1}") + "]}");
+        HttpResponse<String> response =
+                one.post("/v1/batch", "key-lax", "{\"batch\":[" + order(id, "{\"total\":\"x\",\"gift\":1}") + "]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         TrackedEvent event = stored(id);
@@ -241,7 +296,9 @@ class TrackingPlanIT {
     @Test
     void aSourceWithoutAPlanIsNotChecked() {
         String id = UUID.randomUUID().toString();
-        assertThat(one.post("/v1/batch", "key-free", "{\"batch\":[" + order(id, "{\"total\":\"x\"}") + "]}").statusCode()).isEqualTo(200);
+        assertThat(one.post("/v1/batch", "key-free", "{\"batch\":[" + order(id, "{\"total\":\"x\"}") + "]}")
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(stored(id).getTrackingPlan()).isNull();
     }
 
@@ -249,27 +306,43 @@ class TrackingPlanIT {
 
     @Test
     void aVersionPublishedThroughOneReplicaAppliesOnTheOtherWithinFiveSeconds() {
-        String v1 = "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}}}}";
-        String v2 = "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}},"
-                + " \"Closed\": {}}}";
+        String v1 =
+                "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}}}}";
+        String v2 =
+                "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}},"
+                        + " \"Closed\": {}}}";
         assertThat(put(one, "app", v1, "").statusCode()).isEqualTo(201);
-        await().atMost(Duration.ofSeconds(5)).until(() -> get(two, "/v1/tracking-plans/app").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(two, "/v1/tracking-plans/app").statusCode() == 200);
         String closedBefore = UUID.randomUUID().toString();
-        HttpResponse<String> blocked = two.post("/v1/track", "key-mobile", "{\"event\":\"Closed\",\"userId\":\"u\",\"messageId\":\"" + closedBefore + "\"}");
+        HttpResponse<String> blocked = two.post(
+                "/v1/track",
+                "key-mobile",
+                "{\"event\":\"Closed\",\"userId\":\"u\",\"messageId\":\"" + closedBefore + "\"}");
         assertThat(blocked.statusCode()).isEqualTo(400);
 
         HttpResponse<String> published = put(one, "app", v2, "");
         assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
         assertThat(json(published).path("version").asInt()).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(5)).until(() -> json(get(two, "/v1/tracking-plans/app")).path("version").asInt() == 2);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() ->
+                        json(get(two, "/v1/tracking-plans/app")).path("version").asInt() == 2);
 
         String closedAfter = UUID.randomUUID().toString();
-        assertThat(two.post("/v1/track", "key-mobile", "{\"event\":\"Closed\",\"userId\":\"u\",\"messageId\":\"" + closedAfter + "\"}")
-                .statusCode()).isEqualTo(200);
+        assertThat(two.post(
+                                "/v1/track",
+                                "key-mobile",
+                                "{\"event\":\"Closed\",\"userId\":\"u\",\"messageId\":\"" + closedAfter + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(stored(closedAfter).getTrackingPlanVersion()).isEqualTo(2);
-        assertThat(json(get(two, "/v1/tracking-plans/app/versions/1")).path("events").has("Closed")).isFalse();
+        assertThat(json(get(two, "/v1/tracking-plans/app/versions/1"))
+                        .path("events")
+                        .has("Closed"))
+                .isFalse();
         assertThat(get(two, "/v1/tracking-plans/app/versions/9").statusCode()).isEqualTo(404);
-        assertThat(json(get(one, "/v1/tracking-plans")).path("plans").findValuesAsText("name")).contains("app", "shop");
+        assertThat(json(get(one, "/v1/tracking-plans")).path("plans").findValuesAsText("name"))
+                .contains("app", "shop");
     }
 
     @Test
@@ -279,17 +352,25 @@ class TrackingPlanIT {
         // no source is bound to media: nothing it changes can block
         assertThat(put(one, "media", "{\"events\": {}}", "").statusCode()).isEqualTo(201);
 
-        String opened = "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}}, \"Closed\": {}}}";
+        String opened =
+                "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"properties\": {\"count\": {\"type\": \"number\"}}}}, \"Closed\": {}}}";
         assertThat(put(one, "tv", opened, "").statusCode()).isEqualTo(201);
         String id = UUID.randomUUID().toString();
-        assertThat(one.post("/v1/track", "key-tv", "{\"event\":\"Opened\",\"userId\":\"u\",\"messageId\":\"" + id
-                + "\",\"properties\":{\"count\":2}}").statusCode()).isEqualTo(200);
+        assertThat(one.post(
+                                "/v1/track",
+                                "key-tv",
+                                "{\"event\":\"Opened\",\"userId\":\"u\",\"messageId\":\"" + id
+                                        + "\",\"properties\":{\"count\":2}}")
+                        .statusCode())
+                .isEqualTo(200);
 
-        String stricter = "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"required\": [\"screen\"]}}}}";
+        String stricter =
+                "{\"events\": {\"Opened\": {\"properties\": {\"type\": \"object\", \"required\": [\"screen\"]}}}}";
         HttpResponse<String> refused = put(one, "tv", stricter, "");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
         assertThat(json(refused).path("code").asText()).isEqualTo("plan_would_block_events");
-        assertThat(json(refused).path("details").findValuesAsText("event")).containsExactlyInAnyOrder("Opened", "Closed");
+        assertThat(json(refused).path("details").findValuesAsText("event"))
+                .containsExactlyInAnyOrder("Opened", "Closed");
 
         assertThat(put(one, "tv", stricter, "?force=true").statusCode()).isEqualTo(201);
     }
@@ -298,7 +379,8 @@ class TrackingPlanIT {
 
     @Test
     void aMalformedPlanIsRefused422NamingThePath() {
-        HttpResponse<String> schema = put(one, "broken", "{\"events\": {\"A\": {\"properties\": {\"type\": \"objet\"}}}}", "");
+        HttpResponse<String> schema =
+                put(one, "broken", "{\"events\": {\"A\": {\"properties\": {\"type\": \"objet\"}}}}", "");
         assertThat(schema.statusCode()).isEqualTo(422);
         assertThat(json(schema).path("details").findValuesAsText("path")).contains("events.A.properties.type");
 
@@ -313,11 +395,21 @@ class TrackingPlanIT {
 
     @Test
     void onlyAdminTokensMayPublishOrRead() {
-        HttpRequest.Builder put = HttpRequest.newBuilder(one.uri("/v1/tracking-plans/shop")).PUT(HttpRequest.BodyPublishers.ofString("{}"));
+        HttpRequest.Builder put = HttpRequest.newBuilder(one.uri("/v1/tracking-plans/shop"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"));
         assertThat(one.send(put.copy().build()).statusCode()).isEqualTo(401);
-        assertThat(one.send(put.copy().header("Authorization", "Bearer guess").build()).statusCode()).isEqualTo(401);
-        assertThat(one.send(one.request("/v1/tracking-plans/shop", "key-web").GET().build()).statusCode()).isEqualTo(403);
-        assertThat(one.send(HttpRequest.newBuilder(one.uri("/v1/tracking-plans/shop")).header("Authorization", "Bearer other-admin").build())
-                .statusCode()).isEqualTo(200);
+        assertThat(one.send(put.copy().header("Authorization", "Bearer guess").build())
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(one.send(one.request("/v1/tracking-plans/shop", "key-web")
+                                .GET()
+                                .build())
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(one.send(HttpRequest.newBuilder(one.uri("/v1/tracking-plans/shop"))
+                                .header("Authorization", "Bearer other-admin")
+                                .build())
+                        .statusCode())
+                .isEqualTo(200);
     }
 }

@@ -18,8 +18,7 @@ class EventParserTest {
     void shouldCorrectDeviceClockSkewFromSentAt() throws Exception {
         // The device clock is 1 hour fast; the event happened 2 s before it was sent.
         ParsedEvent parsed = parse("""
-                {"event":"Signed Up","userId":"u1","originalTimestamp":"2024-05-01T13:00:00Z","sentAt":"2024-05-01T13:00:02Z"}""",
-                EventType.track);
+                {"event":"Signed Up","userId":"u1","originalTimestamp":"2024-05-01T13:00:00Z","sentAt":"2024-05-01T13:00:02Z"}""", EventType.track);
 
         assertThat(parsed.isAccepted()).isTrue();
         assertThat(parsed.event().getTimestamp()).isEqualTo(Instant.parse("2024-05-01T12:00:08Z"));
@@ -72,10 +71,13 @@ class EventParserTest {
 
     @Test
     void shouldMergeBatchContextAndDefaultTheIpToTheClientAddress() throws Exception {
-        JsonNode item = Json.MAPPER.readTree("{\"type\":\"page\",\"anonymousId\":\"a1\",\"name\":\"Home\",\"context\":{\"locale\":\"de-DE\"}}");
-        JsonNode batchContext = Json.MAPPER.readTree("{\"library\":{\"name\":\"analytics.js\",\"version\":\"5.0\"},\"locale\":\"en-US\"}");
+        JsonNode item = Json.MAPPER.readTree(
+                "{\"type\":\"page\",\"anonymousId\":\"a1\",\"name\":\"Home\",\"context\":{\"locale\":\"de-DE\"}}");
+        JsonNode batchContext = Json.MAPPER.readTree(
+                "{\"library\":{\"name\":\"analytics.js\",\"version\":\"5.0\"},\"locale\":\"en-US\"}");
 
-        TrackedEvent event = parser.parse(item, null, "batch[0].", "web", RECEIVED, "10.0.0.1", batchContext).event();
+        TrackedEvent event = parser.parse(item, null, "batch[0].", "web", RECEIVED, "10.0.0.1", batchContext)
+                .event();
 
         assertThat(event.getContext().getLibraryName()).isEqualTo("analytics.js");
         assertThat(event.getContext().getLocale()).isEqualTo("de-DE");
@@ -86,9 +88,15 @@ class EventParserTest {
 
     @Test
     void shouldRejectAnOverlongMessageIdAndAnUnparseableTimestamp() throws Exception {
-        assertThat(parse("{\"event\":\"x\",\"userId\":\"u\",\"messageId\":\"" + "m".repeat(101) + "\"}", EventType.track).error().code())
+        assertThat(parse(
+                                "{\"event\":\"x\",\"userId\":\"u\",\"messageId\":\"" + "m".repeat(101) + "\"}",
+                                EventType.track)
+                        .error()
+                        .code())
                 .isEqualTo(ErrorCode.INVALID_MESSAGE_ID);
-        assertThat(parse("{\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"yesterday\"}", EventType.track).error().field())
+        assertThat(parse("{\"event\":\"x\",\"userId\":\"u\",\"timestamp\":\"yesterday\"}", EventType.track)
+                        .error()
+                        .field())
                 .isEqualTo("timestamp");
     }
 

@@ -24,8 +24,14 @@ import org.slf4j.LoggerFactory;
 public final class DemoTraffic implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DemoTraffic.class);
-    private static final List<String> EVENTS = List.of("Product Viewed", "Product Viewed", "Product Viewed", "Added To Cart",
-            "Signed Up", "Checkout Completed", "Search Performed");
+    private static final List<String> EVENTS = List.of(
+            "Product Viewed",
+            "Product Viewed",
+            "Product Viewed",
+            "Added To Cart",
+            "Signed Up",
+            "Checkout Completed",
+            "Search Performed");
     private static final Duration TICK = Duration.ofMillis(500);
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -37,7 +43,8 @@ public final class DemoTraffic implements AutoCloseable {
 
     public DemoTraffic(String gatewayUrl, String writeKey) {
         this.batchUri = URI.create(gatewayUrl + "/v1/batch");
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
         this.thread = new Thread(this::run, "demo-traffic");
         this.thread.setDaemon(true);
     }
@@ -78,13 +85,20 @@ public final class DemoTraffic implements AutoCloseable {
                 items.append(',');
             }
             if (random.nextInt(40) == 0) {
-                items.append(String.format(Locale.ROOT,
+                items.append(String.format(
+                        Locale.ROOT,
                         "{\"type\":\"identify\",\"userId\":\"%s\",\"messageId\":\"%s\",\"traits\":{\"plan\":\"%s\"}}",
-                        user, UUID.randomUUID(), random.nextBoolean() ? "pro" : "free"));
+                        user,
+                        UUID.randomUUID(),
+                        random.nextBoolean() ? "pro" : "free"));
             } else {
-                items.append(String.format(Locale.ROOT,
+                items.append(String.format(
+                        Locale.ROOT,
                         "{\"type\":\"track\",\"event\":\"%s\",\"userId\":\"%s\",\"messageId\":\"%s\",\"properties\":{\"latency_ms\":%d}}",
-                        event, user, UUID.randomUUID(), 20 + random.nextInt(300)));
+                        event,
+                        user,
+                        UUID.randomUUID(),
+                        20 + random.nextInt(300)));
             }
         }
         sent.addAndGet(n);
@@ -92,10 +106,14 @@ public final class DemoTraffic implements AutoCloseable {
     }
 
     private void post(String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(batchUri)
-                .header("Content-Type", "application/json").header("Authorization", authorization)
-                .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(batchUri)
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", authorization)
+                        .timeout(Duration.ofSeconds(15))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             log.warn("Demo traffic: gateway answered {}: {}", response.statusCode(), response.body());
         }

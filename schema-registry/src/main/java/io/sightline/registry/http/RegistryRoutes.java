@@ -32,21 +32,29 @@ public final class RegistryRoutes {
     }
 
     public void addTo(JavalinConfig config) {
-        config.routes.exception(SchemaRegistryException.class, (e, ctx) ->
-                answer(ctx, e.httpStatus() > 0 ? e.httpStatus() : 500, Map.of("error_code", e.errorCode(), "message", e.getMessage())));
+        config.routes.exception(
+                SchemaRegistryException.class,
+                (e, ctx) -> answer(
+                        ctx,
+                        e.httpStatus() > 0 ? e.httpStatus() : 500,
+                        Map.of("error_code", e.errorCode(), "message", e.getMessage())));
         config.routes.get("/", ctx -> answer(ctx, 200, Map.of()));
         config.routes.get("/subjects", ctx -> answer(ctx, 200, store.read(s -> s.subjects())));
         config.routes.get("/subjects/{subject}/versions", ctx -> {
             String subject = ctx.pathParam("subject");
-            List<Integer> versions = store.read(s -> s.versions(subject)).stream().map(RegisteredSchema::version).toList();
+            List<Integer> versions = store.read(s -> s.versions(subject)).stream()
+                    .map(RegisteredSchema::version)
+                    .toList();
             if (versions.isEmpty()) {
                 throw SchemaRegistryException.subjectNotFound(subject);
             }
             answer(ctx, 200, versions);
         });
         config.routes.get("/subjects/{subject}/versions/{version}", ctx -> answer(ctx, 200, describe(version(ctx))));
-        config.routes.get("/subjects/{subject}/versions/{version}/schema", ctx ->
-                ctx.contentType(CONTENT_TYPE).result(version(ctx).schema().toString()));
+        config.routes.get(
+                "/subjects/{subject}/versions/{version}/schema",
+                ctx -> ctx.contentType(CONTENT_TYPE)
+                        .result(version(ctx).schema().toString()));
         config.routes.post("/subjects/{subject}/versions", ctx -> {
             RegisteredSchema registered = store.register(ctx.pathParam("subject"), schemaFrom(ctx));
             answer(ctx, 200, Map.of("id", registered.id()));
@@ -58,7 +66,8 @@ public final class RegistryRoutes {
                 throw SchemaRegistryException.subjectNotFound(subject);
             }
             RegisteredSchema found = store.read(s -> s.lookup(subject, schema))
-                    .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found"));
+                    .orElseThrow(() -> new SchemaRegistryException(
+                            404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema not found"));
             answer(ctx, 200, describe(found));
         });
         config.routes.get("/schemas/ids/{id}", ctx -> {
@@ -69,11 +78,14 @@ public final class RegistryRoutes {
         config.routes.get("/schemas/ids/{id}/versions", ctx -> {
             int id = intParam(ctx, "id");
             store.schemaById(id).orElseThrow(() -> SchemaRegistryException.schemaNotFound(id));
-            answer(ctx, 200, store.read(s -> s.subjects().stream()
-                    .flatMap(subject -> s.versions(subject).stream())
-                    .filter(v -> v.id() == id)
-                    .map(v -> Map.of("subject", v.subject(), "version", v.version()))
-                    .toList()));
+            answer(
+                    ctx,
+                    200,
+                    store.read(s -> s.subjects().stream()
+                            .flatMap(subject -> s.versions(subject).stream())
+                            .filter(v -> v.id() == id)
+                            .map(v -> Map.of("subject", v.subject(), "version", v.version()))
+                            .toList()));
         });
         config.routes.post("/compatibility/subjects/{subject}/versions/{version}", ctx -> {
             String subject = ctx.pathParam("subject");
@@ -86,7 +98,14 @@ public final class RegistryRoutes {
             }
             answer(ctx, 200, body);
         });
-        config.routes.get("/config", ctx -> answer(ctx, 200, Map.of("compatibilityLevel", store.read(s -> s.globalLevel()).name())));
+        config.routes.get(
+                "/config",
+                ctx -> answer(
+                        ctx,
+                        200,
+                        Map.of(
+                                "compatibilityLevel",
+                                store.read(s -> s.globalLevel()).name())));
         config.routes.put("/config", ctx -> {
             CompatibilityLevel level = levelFrom(ctx);
             store.setLevel(null, level);
@@ -98,7 +117,8 @@ public final class RegistryRoutes {
                 if ("true".equals(ctx.queryParam("defaultToGlobal"))) {
                     return store.read(s -> s.globalLevel());
                 }
-                throw new SchemaRegistryException(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility configured");
+                throw new SchemaRegistryException(
+                        404, 40408, "Subject '" + subject + "' does not have subject-level compatibility configured");
             });
             answer(ctx, 200, Map.of("compatibilityLevel", level.name()));
         });
@@ -123,11 +143,17 @@ public final class RegistryRoutes {
         try {
             wanted = Integer.parseInt(version);
         } catch (NumberFormatException e) {
-            throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_VERSION,
-                    "The specified version '" + version + "' is not a valid version id; use a positive integer or 'latest'");
+            throw new SchemaRegistryException(
+                    422,
+                    SchemaRegistryException.INVALID_VERSION,
+                    "The specified version '" + version
+                            + "' is not a valid version id; use a positive integer or 'latest'");
         }
-        return versions.stream().filter(v -> v.version() == wanted).findFirst()
-                .orElseThrow(() -> new SchemaRegistryException(404, SchemaRegistryException.VERSION_NOT_FOUND, "Version " + wanted + " not found."));
+        return versions.stream()
+                .filter(v -> v.version() == wanted)
+                .findFirst()
+                .orElseThrow(() -> new SchemaRegistryException(
+                        404, SchemaRegistryException.VERSION_NOT_FOUND, "Version " + wanted + " not found."));
     }
 
     private static Map<String, Object> describe(RegisteredSchema r) {
@@ -143,17 +169,22 @@ public final class RegistryRoutes {
         JsonNode body = body(ctx);
         String type = body.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
-            throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
+            throw new SchemaRegistryException(
+                    422,
+                    SchemaRegistryException.INVALID_SCHEMA,
                     "Schema type " + type + " is not supported; this registry holds AVRO schemas only");
         }
         if (!body.path("schema").isTextual()) {
-            throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA,
+            throw new SchemaRegistryException(
+                    422,
+                    SchemaRegistryException.INVALID_SCHEMA,
                     "Request body needs a 'schema' field holding the schema as a JSON string");
         }
         try {
             return new Schema.Parser().parse(body.path("schema").asText());
         } catch (SchemaParseException e) {
-            throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+            throw new SchemaRegistryException(
+                    422, SchemaRegistryException.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
         }
     }
 
@@ -173,7 +204,8 @@ public final class RegistryRoutes {
         try {
             return Integer.parseInt(ctx.pathParam(name));
         } catch (NumberFormatException e) {
-            throw new SchemaRegistryException(422, 42202, name + " must be an integer, got '" + ctx.pathParam(name) + "'");
+            throw new SchemaRegistryException(
+                    422, 42202, name + " must be an integer, got '" + ctx.pathParam(name) + "'");
         }
     }
 

@@ -75,7 +75,11 @@ public final class KafkaSchemaStore implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         awaitApplied(end);
-        log.info("Schema store loaded {} subjects from {} ({} records)", state.subjects().size(), topic, end);
+        log.info(
+                "Schema store loaded {} subjects from {} ({} records)",
+                state.subjects().size(),
+                topic,
+                end);
     }
 
     /** Reads state under the store's lock. */
@@ -91,9 +95,17 @@ public final class KafkaSchemaStore implements AutoCloseable {
                 return plan.registered();
             }
             RegisteredSchema r = plan.registered();
-            ObjectNode key = JSON.createObjectNode().put("keytype", "SCHEMA").put("subject", subject).put("version", r.version()).put("magic", 1);
-            ObjectNode value = JSON.createObjectNode().put("subject", subject).put("version", r.version()).put("id", r.id())
-                    .put("schema", schema.toString()).put("deleted", false);
+            ObjectNode key = JSON.createObjectNode()
+                    .put("keytype", "SCHEMA")
+                    .put("subject", subject)
+                    .put("version", r.version())
+                    .put("magic", 1);
+            ObjectNode value = JSON.createObjectNode()
+                    .put("subject", subject)
+                    .put("version", r.version())
+                    .put("id", r.id())
+                    .put("schema", schema.toString())
+                    .put("deleted", false);
             write(key, value);
             return r;
         }
@@ -115,13 +127,17 @@ public final class KafkaSchemaStore implements AutoCloseable {
     private void write(ObjectNode key, ObjectNode value) {
         try {
             long offset = producer.send(new ProducerRecord<>(topic, 0, bytes(key), bytes(value)))
-                    .get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset();
+                    .get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .offset();
             awaitApplied(offset + 1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SchemaRegistryException(500, SchemaRegistryException.STORE_ERROR, "Interrupted while writing to " + topic);
+            throw new SchemaRegistryException(
+                    500, SchemaRegistryException.STORE_ERROR, "Interrupted while writing to " + topic);
         } catch (ExecutionException | TimeoutException e) {
-            throw new SchemaRegistryException(500, SchemaRegistryException.STORE_ERROR,
+            throw new SchemaRegistryException(
+                    500,
+                    SchemaRegistryException.STORE_ERROR,
                     "Cannot write to the schemas topic " + topic + ": " + e.getMessage());
         }
     }
@@ -131,14 +147,17 @@ public final class KafkaSchemaStore implements AutoCloseable {
         while (appliedUpTo < offset) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new SchemaRegistryException(500, SchemaRegistryException.STORE_ERROR,
+                throw new SchemaRegistryException(
+                        500,
+                        SchemaRegistryException.STORE_ERROR,
                         "Timed out reading the schemas topic " + topic + " up to offset " + offset);
             }
             try {
                 wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SchemaRegistryException(500, SchemaRegistryException.STORE_ERROR, "Interrupted while reading " + topic);
+                throw new SchemaRegistryException(
+                        500, SchemaRegistryException.STORE_ERROR, "Interrupted while reading " + topic);
             }
         }
     }
@@ -169,15 +188,30 @@ public final class KafkaSchemaStore implements AutoCloseable {
             switch (key.path("keytype").asText()) {
                 case "SCHEMA" -> {
                     if (value != null && !value.path("deleted").asBoolean(false)) {
-                        state.apply(new RegisteredSchema(value.path("subject").asText(), value.path("version").asInt(),
-                                value.path("id").asInt(), new Schema.Parser().parse(value.path("schema").asText())));
+                        state.apply(new RegisteredSchema(
+                                value.path("subject").asText(),
+                                value.path("version").asInt(),
+                                value.path("id").asInt(),
+                                new Schema.Parser().parse(value.path("schema").asText())));
                     }
                 }
                 case "CONFIG" -> {
-                    String subject = key.path("subject").isNull() || key.path("subject").isMissingNode() ? null : key.path("subject").asText();
-                    state.applyLevel(subject, value == null ? null : CompatibilityLevel.parse(value.path("compatibilityLevel").asText()));
+                    String subject =
+                            key.path("subject").isNull() || key.path("subject").isMissingNode()
+                                    ? null
+                                    : key.path("subject").asText();
+                    state.applyLevel(
+                            subject,
+                            value == null
+                                    ? null
+                                    : CompatibilityLevel.parse(
+                                            value.path("compatibilityLevel").asText()));
                 }
-                default -> log.debug("Ignoring record of key type {} at offset {}", key.path("keytype").asText(), record.offset());
+                default ->
+                    log.debug(
+                            "Ignoring record of key type {} at offset {}",
+                            key.path("keytype").asText(),
+                            record.offset());
             }
         } catch (Exception e) {
             log.warn("Skipping unreadable record at {}@{}: {}", topic, record.offset(), e.getMessage());
@@ -190,20 +224,24 @@ public final class KafkaSchemaStore implements AutoCloseable {
 
     private static void ensureTopic(Map<String, Object> clientProps, String topic, short replicationFactor) {
         try (Admin admin = Admin.create(clientProps)) {
-            NewTopic t = new NewTopic(topic, 1, replicationFactor).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            NewTopic t = new NewTopic(topic, 1, replicationFactor)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create the schemas topic " + topic + ": " + e.getCause().getMessage()
-                        + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", e);
+                throw new IllegalStateException(
+                        "Cannot create the schemas topic " + topic + ": "
+                                + e.getCause().getMessage() + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+                        e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within 30 s while creating " + topic
-                    + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS", e);
+            throw new IllegalStateException(
+                    "Kafka did not answer within 30 s while creating " + topic
+                            + "; check SIGHTLINE_KAFKA_BOOTSTRAP_SERVERS",
+                    e);
         }
     }
 

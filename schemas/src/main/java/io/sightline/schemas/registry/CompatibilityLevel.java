@@ -11,13 +11,21 @@ import org.apache.avro.SchemaCompatibility;
  * BACKWARD: the new schema can read data written with the previous one.
  */
 public enum CompatibilityLevel {
-    NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE;
+    NONE,
+    BACKWARD,
+    BACKWARD_TRANSITIVE,
+    FORWARD,
+    FORWARD_TRANSITIVE,
+    FULL,
+    FULL_TRANSITIVE;
 
     public static CompatibilityLevel parse(String value) {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new SchemaRegistryException(422, SchemaRegistryException.INVALID_COMPATIBILITY_LEVEL,
+            throw new SchemaRegistryException(
+                    422,
+                    SchemaRegistryException.INVALID_COMPATIBILITY_LEVEL,
                     "Invalid compatibility level '" + value + "'; expected one of " + List.of(values()));
         }
     }
@@ -31,18 +39,23 @@ public enum CompatibilityLevel {
             return List.of();
         }
         boolean transitive = name().endsWith("_TRANSITIVE");
-        List<Schema> against = transitive
-                ? existingOldestFirst
-                : List.of(existingOldestFirst.get(existingOldestFirst.size() - 1));
+        List<Schema> against =
+                transitive ? existingOldestFirst : List.of(existingOldestFirst.get(existingOldestFirst.size() - 1));
         boolean backward = name().startsWith("BACKWARD") || name().startsWith("FULL");
         boolean forward = name().startsWith("FORWARD") || name().startsWith("FULL");
         List<String> problems = new ArrayList<>();
         for (Schema existing : against) {
             if (backward) {
-                check(SchemaCompatibility.checkReaderWriterCompatibility(candidate, existing), "new schema cannot read data written with an existing one", problems);
+                check(
+                        SchemaCompatibility.checkReaderWriterCompatibility(candidate, existing),
+                        "new schema cannot read data written with an existing one",
+                        problems);
             }
             if (forward) {
-                check(SchemaCompatibility.checkReaderWriterCompatibility(existing, candidate), "an existing schema cannot read data written with the new one", problems);
+                check(
+                        SchemaCompatibility.checkReaderWriterCompatibility(existing, candidate),
+                        "an existing schema cannot read data written with the new one",
+                        problems);
             }
         }
         return problems;

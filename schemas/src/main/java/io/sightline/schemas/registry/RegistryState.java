@@ -39,14 +39,17 @@ public final class RegistryState {
         }
         List<String> problems = level(subject).incompatibilities(schema, schemas(subject));
         if (!problems.isEmpty()) {
-            throw new SchemaRegistryException(409, SchemaRegistryException.INCOMPATIBLE_SCHEMA,
-                    "Schema being registered is incompatible with an earlier schema for subject '" + subject
-                            + "' (" + level(subject) + "): " + String.join("; ", problems));
+            throw new SchemaRegistryException(
+                    409,
+                    SchemaRegistryException.INCOMPATIBLE_SCHEMA,
+                    "Schema being registered is incompatible with an earlier schema for subject '" + subject + "' ("
+                            + level(subject) + "): " + String.join("; ", problems));
         }
         Integer id = idsByCanonical.get(canonical(schema));
         int nextId = id != null ? id : maxId + 1;
         List<RegisteredSchema> versions = versionsBySubject.getOrDefault(subject, List.of());
-        int nextVersion = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
+        int nextVersion =
+                versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
         return new Plan(new RegisteredSchema(subject, nextVersion, nextId, schema), true);
     }
 
@@ -55,7 +58,8 @@ public final class RegistryState {
         schemasById.putIfAbsent(registered.id(), registered.schema());
         idsByCanonical.putIfAbsent(canonical(registered.schema()), registered.id());
         maxId = Math.max(maxId, registered.id());
-        List<RegisteredSchema> versions = versionsBySubject.computeIfAbsent(registered.subject(), s -> new ArrayList<>());
+        List<RegisteredSchema> versions =
+                versionsBySubject.computeIfAbsent(registered.subject(), s -> new ArrayList<>());
         if (versions.stream().noneMatch(v -> v.version() == registered.version())) {
             versions.add(registered);
             versions.sort((a, b) -> Integer.compare(a.version(), b.version()));
@@ -119,7 +123,9 @@ public final class RegistryState {
     }
 
     private List<Schema> schemas(String subject) {
-        return versionsBySubject.getOrDefault(subject, List.of()).stream().map(RegisteredSchema::schema).toList();
+        return versionsBySubject.getOrDefault(subject, List.of()).stream()
+                .map(RegisteredSchema::schema)
+                .toList();
     }
 
     /** Parsing Canonical Form: the same schema written with other whitespace or docs gets the same id. */
@@ -128,6 +134,5 @@ public final class RegistryState {
     }
 
     /** The outcome of {@link #plan}: the registration, and whether it still has to be applied. */
-    public record Plan(RegisteredSchema registered, boolean isNew) {
-    }
+    public record Plan(RegisteredSchema registered, boolean isNew) {}
 }

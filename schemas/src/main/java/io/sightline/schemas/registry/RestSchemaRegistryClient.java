@@ -36,8 +36,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
-    private record SubjectSchema(String subject, Schema schema) {
-    }
+    private record SubjectSchema(String subject, Schema schema) {}
 
     /**
      * @param baseUrl        registry root, e.g. {@code http://localhost:8090}
@@ -47,11 +46,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.baseUri = URI.create(trimmed);
         if (baseUri.getScheme() == null || baseUri.getHost() == null) {
-            throw new IllegalArgumentException("schema registry URL must be absolute, e.g. http://localhost:8090; got '" + baseUrl + "'");
+            throw new IllegalArgumentException(
+                    "schema registry URL must be absolute, e.g. http://localhost:8090; got '" + baseUrl + "'");
         }
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
-        this.authorization = basicAuthUser == null || basicAuthUser.isBlank() ? null
+        this.authorization = basicAuthUser == null || basicAuthUser.isBlank()
+                ? null
                 : "Basic " + Base64.getEncoder().encodeToString(basicAuthUser.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -105,7 +106,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
-            JsonNode answer = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", schemaBody(schema));
+            JsonNode answer =
+                    send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest", schemaBody(schema));
             return answer.path("is_compatible").asBoolean(false);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
@@ -120,7 +122,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
         int id = answer.path("id").asInt();
         schemasById.putIfAbsent(id, schema);
-        return new RegisteredSchema(answer.path("subject").asText(), answer.path("version").asInt(), id, schema);
+        return new RegisteredSchema(
+                answer.path("subject").asText(), answer.path("version").asInt(), id, schema);
     }
 
     private static String schemaBody(Schema schema) {
@@ -133,8 +136,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUri + path))
                 .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
@@ -145,8 +151,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new SchemaRegistryException("Schema registry at " + baseUri + " is unreachable (" + e
-                    + "); check SCHEMA_REGISTRY_URL", e);
+            throw new SchemaRegistryException(
+                    "Schema registry at " + baseUri + " is unreachable (" + e + "); check SCHEMA_REGISTRY_URL", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SchemaRegistryException("Interrupted while calling the schema registry at " + baseUri, e);
@@ -155,14 +161,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         try {
             json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new SchemaRegistryException(response.statusCode(), SchemaRegistryException.STORE_ERROR,
+            throw new SchemaRegistryException(
+                    response.statusCode(),
+                    SchemaRegistryException.STORE_ERROR,
                     "Schema registry at " + baseUri + " answered " + method + " " + path + " with non-JSON (status "
                             + response.statusCode() + ")");
         }
         if (response.statusCode() / 100 != 2) {
             int code = json.path("error_code").asInt(response.statusCode());
             String message = json.path("message").asText("HTTP " + response.statusCode());
-            throw new SchemaRegistryException(response.statusCode(), code,
+            throw new SchemaRegistryException(
+                    response.statusCode(),
+                    code,
                     "Schema registry " + method + " " + path + " failed: " + message + " (error " + code + ")");
         }
         return json;

@@ -25,8 +25,7 @@ public interface SchemaRegistryClient {
     boolean isCompatible(String subject, Schema schema);
 
     /** A schema as registered: subject, version, global id. */
-    record RegisteredSchema(String subject, int version, int id, Schema schema) {
-    }
+    record RegisteredSchema(String subject, int version, int id, Schema schema) {}
 
     /** Conventional subject of a topic's record values (Confluent's TopicNameStrategy). */
     static String valueSubject(String topic) {

@@ -38,8 +38,9 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             return null;
         }
         if (data.length < WireFormat.HEADER_SIZE) {
-            throw new SerializationException("Record on topic " + topic + " has " + data.length
-                    + " bytes, fewer than the 5-byte Confluent wire-format header; it was not written by an Avro schema-registry serializer");
+            throw new SerializationException(
+                    "Record on topic " + topic + " has " + data.length
+                            + " bytes, fewer than the 5-byte Confluent wire-format header; it was not written by an Avro schema-registry serializer");
         }
         ByteBuffer buffer = ByteBuffer.wrap(data);
         byte magic = buffer.get();
@@ -51,11 +52,14 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
         int id = buffer.getInt();
         SpecificDatumReader<T> reader = readerFor(id, topic);
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
+            BinaryDecoder decoder = DecoderFactory.get()
+                    .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
             return reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("Cannot read record on topic " + topic + " written with schema id " + id
-                    + " as " + readerSchema.getFullName() + ": " + e, e);
+            throw new SerializationException(
+                    "Cannot read record on topic " + topic + " written with schema id " + id + " as "
+                            + readerSchema.getFullName() + ": " + e,
+                    e);
         }
     }
 
@@ -69,10 +73,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             writer = registry.getById(id);
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
-                throw new SerializationException("Record on topic " + topic + " names schema id " + id
-                        + ", which the schema registry does not know; was it written against another registry?", e);
+                throw new SerializationException(
+                        "Record on topic " + topic + " names schema id " + id
+                                + ", which the schema registry does not know; was it written against another registry?",
+                        e);
             }
-            throw new SerializationException("Cannot fetch schema id " + id + " for a record on topic " + topic + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Cannot fetch schema id " + id + " for a record on topic " + topic + ": " + e.getMessage(), e);
         }
         // The generated class's own SpecificData, so logical types (timestamps) read as their Java types.
         reader = new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));

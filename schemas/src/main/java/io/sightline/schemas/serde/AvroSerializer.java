@@ -36,16 +36,19 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             return null;
         }
         Schema schema = record.getSchema();
-        int id = idsByTopic.computeIfAbsent(topic, t -> registry.register(SchemaRegistryClient.valueSubject(t), schema));
+        int id =
+                idsByTopic.computeIfAbsent(topic, t -> registry.register(SchemaRegistryClient.valueSubject(t), schema));
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(WireFormat.MAGIC_BYTE);
         out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
         try {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s))).write(record, encoder);
+            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+                    .write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("Cannot write " + schema.getFullName() + " to topic " + topic + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Cannot write " + schema.getFullName() + " to topic " + topic + ": " + e.getMessage(), e);
         }
         return out.toByteArray();
     }

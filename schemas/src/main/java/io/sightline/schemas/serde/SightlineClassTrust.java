@@ -17,10 +17,8 @@ final class SightlineClassTrust {
                 previous, type -> type.getName().startsWith(PACKAGE_PREFIX)));
     }
 
-    private SightlineClassTrust() {
-    }
+    private SightlineClassTrust() {}
 
     /** Forces the static initializer; cheap after the first call. */
-    static void ensure() {
-    }
+    static void ensure() {}
 }

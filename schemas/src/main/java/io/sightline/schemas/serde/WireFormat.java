@@ -9,6 +9,5 @@ public final class WireFormat {
     public static final byte MAGIC_BYTE = 0;
     public static final int HEADER_SIZE = 5;
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 }

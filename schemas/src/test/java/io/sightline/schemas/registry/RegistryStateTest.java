@@ -27,7 +27,10 @@ class RegistryStateTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(otherSubject).isEqualTo(first);
-        assertThat(registry.latest("users-value")).get().extracting(r -> r.version()).isEqualTo(1);
+        assertThat(registry.latest("users-value"))
+                .get()
+                .extracting(r -> r.version())
+                .isEqualTo(1);
     }
 
     @Test
@@ -37,7 +40,10 @@ class RegistryStateTest {
         int id = registry.register("users-value", V2_WITH_DEFAULT);
 
         assertThat(id).isEqualTo(2);
-        assertThat(registry.latest("users-value")).get().extracting(r -> r.version()).isEqualTo(2);
+        assertThat(registry.latest("users-value"))
+                .get()
+                .extracting(r -> r.version())
+                .isEqualTo(2);
         assertThat(registry.getById(1)).isEqualTo(V1);
     }
 
@@ -69,7 +75,8 @@ class RegistryStateTest {
     @Test
     void shouldNameTheValidLevelsWhenALevelIsUnknown() {
         assertThatThrownBy(() -> CompatibilityLevel.parse("SIDEWAYS"))
-                .hasMessageContaining("SIDEWAYS").hasMessageContaining("BACKWARD_TRANSITIVE");
+                .hasMessageContaining("SIDEWAYS")
+                .hasMessageContaining("BACKWARD_TRANSITIVE");
     }
 
     private static Schema parse(String json) {

@@ -20,33 +20,41 @@ class AvroSerdeTest {
     @Test
     void shouldWriteConfluentWireFormatByteForByte() {
         UserProfile profile = UserProfile.newBuilder()
-                .setUserKey("u1").setTraits("{}").setUpdatedAt(Instant.ofEpochMilli(1000)).build();
+                .setUserKey("u1")
+                .setTraits("{}")
+                .setUpdatedAt(Instant.ofEpochMilli(1000))
+                .build();
 
         byte[] bytes = serde.serializer().serialize("users.profile.v1", profile);
 
         // magic 0 | schema id 1 (big-endian) | "u1" (zigzag len 2 = 0x04) | "{}" | 1000 ms (zigzag 2000 = 0xD0 0x0F)
-        assertThat(bytes).containsExactly(
-                0x00, 0x00, 0x00, 0x00, 0x01,
-                0x04, 'u', '1',
-                0x04, '{', '}',
-                0xD0, 0x0F);
-        assertThat(registry.latest("users.profile.v1-value")).get()
-                .extracting(r -> r.id()).isEqualTo(1);
+        assertThat(bytes).containsExactly(0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 'u', '1', 0x04, '{', '}', 0xD0, 0x0F);
+        assertThat(registry.latest("users.profile.v1-value"))
+                .get()
+                .extracting(r -> r.id())
+                .isEqualTo(1);
     }
 
     @Test
     void shouldReadBackANestedRecordWithLogicalTypes() {
         AvroSerde<TrackedEvent> events = new AvroSerde<>(registry, TrackedEvent.class);
         TrackedEvent event = TrackedEvent.newBuilder()
-                .setMessageId("m-1").setType(EventType.track).setSource("web").setEvent("Signed Up")
-                .setUserId("u1").setReceivedAt(Instant.ofEpochMilli(1_700_000_000_123L))
+                .setMessageId("m-1")
+                .setType(EventType.track)
+                .setSource("web")
+                .setEvent("Signed Up")
+                .setUserId("u1")
+                .setReceivedAt(Instant.ofEpochMilli(1_700_000_000_123L))
                 .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L))
                 .setProperties("{\"plan\":\"pro\"}")
-                .setContext(EventContext.newBuilder().setIp("10.0.0.1").setUserAgent("curl/8").build())
+                .setContext(EventContext.newBuilder()
+                        .setIp("10.0.0.1")
+                        .setUserAgent("curl/8")
+                        .build())
                 .build();
 
-        TrackedEvent read = events.deserializer().deserialize("events.raw.v1",
-                events.serializer().serialize("events.raw.v1", event));
+        TrackedEvent read = events.deserializer()
+                .deserialize("events.raw.v1", events.serializer().serialize("events.raw.v1", event));
 
         assertThat(read).isEqualTo(event);
         assertThat(read.getReceivedAt()).isEqualTo(Instant.ofEpochMilli(1_700_000_000_123L));

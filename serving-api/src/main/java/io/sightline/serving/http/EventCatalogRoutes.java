@@ -14,6 +14,7 @@ public final class EventCatalogRoutes {
     }
 
     public void addTo(JavalinConfig config) {
-        config.routes.get("/v1/catalog/events", ctx -> HttpService.json(ctx, 200, catalog.events(ctx.queryParam("source"))));
+        config.routes.get(
+                "/v1/catalog/events", ctx -> HttpService.json(ctx, 200, catalog.events(ctx.queryParam("source"))));
     }
 }

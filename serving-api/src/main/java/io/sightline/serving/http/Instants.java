@@ -13,14 +13,21 @@ import java.time.format.DateTimeParseException;
  */
 final class Instants {
 
-    private Instants() {
-    }
+    private Instants() {}
 
     static Instant parse(String s) {
         int n = s.length();
         // yyyy-MM-ddTHH:mm:ssZ is 20 characters; a fraction adds a dot and 1 to 9 digits.
-        if (n < 20 || n > 30 || n == 21 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':' || (n > 20 && s.charAt(19) != '.')) {
+        if (n < 20
+                || n > 30
+                || n == 21
+                || s.charAt(n - 1) != 'Z'
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':'
+                || (n > 20 && s.charAt(19) != '.')) {
             return Instant.parse(s);
         }
         int year = digits(s, 0, 4);
@@ -36,8 +43,18 @@ final class Instants {
                 nanos *= 10;
             }
         }
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59 || nanos < 0) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 31
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59
+                || nanos < 0) {
             return Instant.parse(s); // not plain digits or out of range: let the JDK say what is wrong
         }
         long epochDay;

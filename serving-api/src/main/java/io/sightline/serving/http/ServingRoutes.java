@@ -38,7 +38,8 @@ import java.util.stream.Collectors;
  */
 public final class ServingRoutes {
 
-    private static final Set<String> RESERVED_PARAMS = Set.of("from", "to", "window", "local", "groupBy", "top", "access_token");
+    private static final Set<String> RESERVED_PARAMS =
+            Set.of("from", "to", "window", "local", "groupBy", "top", "access_token");
     private static final Set<String> STATUSES = Set.of("firing", "resolved");
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
 
@@ -53,8 +54,15 @@ public final class ServingRoutes {
     private final Semaphore streamSlots;
     private final String openApi;
 
-    public ServingRoutes(MetricQueries metrics, CatalogQueries catalog, AlertQueries alerts, QualityQueries quality, LiveUpdates live,
-                         BearerTokenAuth auth, int maxStreamClients, Duration heartbeat) {
+    public ServingRoutes(
+            MetricQueries metrics,
+            CatalogQueries catalog,
+            AlertQueries alerts,
+            QualityQueries quality,
+            LiveUpdates live,
+            BearerTokenAuth auth,
+            int maxStreamClients,
+            Duration heartbeat) {
         this.metrics = metrics;
         this.catalog = catalog;
         this.alerts = alerts;
@@ -78,16 +86,27 @@ public final class ServingRoutes {
                 auth.check(ctx);
             }
         });
-        config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        config.routes.get(
+                "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
         config.routes.get("/v1/metrics", ctx -> HttpService.json(ctx, 200, catalog.all(isLocal(ctx))));
         config.routes.get("/v1/metrics/{metric}", this::metric);
         config.routes.get("/v1/alerts", this::alertList);
-        config.routes.get("/v1/alerts/{fingerprint}", ctx ->
-                HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
+        config.routes.get(
+                "/v1/alerts/{fingerprint}",
+                ctx -> HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
         config.routes.get("/v1/funnels/{name}", ctx -> {
             TimeRange range = timeRange(ctx, Duration.ofDays(1));
-            HttpService.json(ctx, 200, funnels.funnel(ctx.pathParam("name"), dimensionFilter(ctx), groupByParam(ctx),
-                    intParam(ctx, "top", 10, 1, 100), range.from(), range.to(), windowParam(ctx)));
+            HttpService.json(
+                    ctx,
+                    200,
+                    funnels.funnel(
+                            ctx.pathParam("name"),
+                            dimensionFilter(ctx),
+                            groupByParam(ctx),
+                            intParam(ctx, "top", 10, 1, 100),
+                            range.from(),
+                            range.to(),
+                            windowParam(ctx)));
         });
         config.routes.get("/v1/quality", ctx -> {
             TimeRange range = timeRange(ctx, Duration.ofHours(1));
@@ -95,21 +114,34 @@ public final class ServingRoutes {
         });
         config.routes.get("/v1/quality/violations", ctx -> {
             TimeRange range = timeRange(ctx, Duration.ofHours(1));
-            HttpService.json(ctx, 200, quality.violations(range.from(), range.to(), violationGroupBy(ctx), ctx.queryParam("source"),
-                    intParam(ctx, "top", 50, 1, 1000), isLocal(ctx)));
+            HttpService.json(
+                    ctx,
+                    200,
+                    quality.violations(
+                            range.from(),
+                            range.to(),
+                            violationGroupBy(ctx),
+                            ctx.queryParam("source"),
+                            intParam(ctx, "top", 50, 1, 1000),
+                            isLocal(ctx)));
         });
         config.routes.sse("/v1/stream", this::stream);
     }
 
     private void metric(Context ctx) {
         TimeRange range = timeRange(ctx, Duration.ofHours(1));
-        MetricQueries.Query query = new MetricQueries.Query(ctx.pathParam("metric"), dimensionFilter(ctx), range.from(), range.to(),
-                windowParam(ctx), groupByParam(ctx), intParam(ctx, "top", 10, 1, 100));
+        MetricQueries.Query query = new MetricQueries.Query(
+                ctx.pathParam("metric"),
+                dimensionFilter(ctx),
+                range.from(),
+                range.to(),
+                windowParam(ctx),
+                groupByParam(ctx),
+                intParam(ctx, "top", 10, 1, 100));
         HttpService.json(ctx, 200, metrics.query(query, isLocal(ctx)));
     }
 
-    private record TimeRange(Instant from, Instant to) {
-    }
+    private record TimeRange(Instant from, Instant to) {}
 
     /** {@code from} and {@code to}: default now and {@code defaultSpan} before it; 400 naming from if it is after to. */
     private static TimeRange timeRange(Context ctx, Duration defaultSpan) {
@@ -131,7 +163,10 @@ public final class ServingRoutes {
         for (String field : groupBy.split(",")) {
             String f = field.trim();
             if (!ServingTopology.VIOLATION_FIELDS.contains(f)) {
-                throw invalid("groupBy", "violations group by " + String.join(", ", ServingTopology.VIOLATION_FIELDS) + "; not '" + f + "'");
+                throw invalid(
+                        "groupBy",
+                        "violations group by " + String.join(", ", ServingTopology.VIOLATION_FIELDS) + "; not '" + f
+                                + "'");
             }
             if (!fields.contains(f)) {
                 fields.add(f);
@@ -168,13 +203,18 @@ public final class ServingRoutes {
      */
     private void stream(SseClient client) {
         if (!streamSlots.tryAcquire()) {
-            client.sendEvent("error", "{\"code\":\"unavailable\",\"message\":\"too many live-stream clients; retry later\"}");
+            client.sendEvent(
+                    "error", "{\"code\":\"unavailable\",\"message\":\"too many live-stream clients; retry later\"}");
             client.close();
             return;
         }
         String filter = client.ctx().queryParam("metric");
-        Set<String> wanted = filter == null || filter.isBlank() ? Set.of()
-                : Arrays.stream(filter.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> wanted = filter == null || filter.isBlank()
+                ? Set.of()
+                : Arrays.stream(filter.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .collect(Collectors.toSet());
         try (LiveUpdates.Subscription subscription = live.subscribe(wanted)) {
             client.sendComment("connected");
             while (!client.terminated()) {
@@ -182,7 +222,8 @@ public final class ServingRoutes {
                 if (update == null) {
                     client.sendComment("heartbeat");
                 } else {
-                    client.sendEvent(update.type(), Json.MAPPER.writeValueAsString(update.data()), Long.toString(update.id()));
+                    client.sendEvent(
+                            update.type(), Json.MAPPER.writeValueAsString(update.data()), Long.toString(update.id()));
                 }
             }
         } catch (InterruptedException e) {
@@ -201,7 +242,8 @@ public final class ServingRoutes {
     private static String oneOf(Context ctx, String name, Set<String> allowed) {
         String value = ctx.queryParam(name);
         if (value != null && !allowed.contains(value)) {
-            throw invalid(name, name + " must be one of " + allowed.stream().sorted().toList() + "; got '" + value + "'");
+            throw invalid(
+                    name, name + " must be one of " + allowed.stream().sorted().toList() + "; got '" + value + "'");
         }
         return value;
     }
@@ -235,8 +277,12 @@ public final class ServingRoutes {
         } catch (DateTimeParseException e) {
             // answered below
         }
-        throw invalid("window", "window '" + value + "' is not available; available: "
-                + ServingTopology.WINDOW_SIZES.stream().map(Duration::toString).toList());
+        throw invalid(
+                "window",
+                "window '" + value + "' is not available; available: "
+                        + ServingTopology.WINDOW_SIZES.stream()
+                                .map(Duration::toString)
+                                .toList());
     }
 
     private static Instant instantParam(Context ctx, String name, Instant fallback) {
@@ -247,7 +293,8 @@ public final class ServingRoutes {
         try {
             return Instants.parse(value);
         } catch (DateTimeParseException e) {
-            throw invalid(name, name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '" + value + "'");
+            throw invalid(
+                    name, name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '" + value + "'");
         }
     }
 

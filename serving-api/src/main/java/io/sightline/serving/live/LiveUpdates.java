@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.MetricWindow;
-import io.sightline.schemas.serde.AvroDeserializer;
 import io.sightline.schemas.registry.SchemaRegistryClient;
+import io.sightline.schemas.serde.AvroDeserializer;
 import io.sightline.serving.query.AlertView;
 import io.sightline.serving.query.MetricSeries;
 import java.time.Duration;
@@ -41,8 +41,7 @@ public final class LiveUpdates implements AutoCloseable {
     static final int QUEUE_CAPACITY = 1_000;
 
     /** One update as sent on the stream: {@code metric} or {@code alert}, with its data. */
-    public record Update(long id, String type, String metric, Object data) {
-    }
+    public record Update(long id, String type, String metric, Object data) {}
 
     /** A live-stream client's mailbox, filtered by metric names (empty: everything). */
     public final class Subscription implements AutoCloseable {
@@ -78,7 +77,8 @@ public final class LiveUpdates implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroDeserializer<MetricWindow> metricReader;
     private final AvroDeserializer<Alert> alertReader;
-    private volatile Counter dropped = new io.micrometer.core.instrument.simple.SimpleMeterRegistry().counter("sightline.serving.live.updates.dropped");
+    private volatile Counter dropped = new io.micrometer.core.instrument.simple.SimpleMeterRegistry()
+            .counter("sightline.serving.live.updates.dropped");
     private final AtomicLong sequence = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
@@ -98,7 +98,8 @@ public final class LiveUpdates implements AutoCloseable {
     /** Publishes the live stream's metrics (subscribers, dropped updates) to the service's registry. */
     public void bindTo(MeterRegistry meters) {
         dropped = Counter.builder("sightline.serving.live.updates.dropped")
-                .description("Live-stream updates dropped because a client was too slow").register(meters);
+                .description("Live-stream updates dropped because a client was too slow")
+                .register(meters);
         meters.gauge("sightline.serving.live.subscribers", subscriptions, Set::size);
     }
 
@@ -152,16 +153,28 @@ public final class LiveUpdates implements AutoCloseable {
                 if (w == null) {
                     return;
                 }
-                String metric = io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric()).getKey();
-                update = new Update(sequence.incrementAndGet(), "metric", metric, Map.of(
-                        "metric", metric,
-                        "window", io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric()).getValue().toString(),
-                        "dimensions", w.getDimensions(),
-                        "point", MetricSeries.Point.of(w),
-                        "updatedAt", w.getUpdatedAt()));
+                String metric = io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric())
+                        .getKey();
+                update = new Update(
+                        sequence.incrementAndGet(),
+                        "metric",
+                        metric,
+                        Map.of(
+                                "metric", metric,
+                                "window",
+                                        io.sightline.serving.topology.ServingTopology.baseMetric(w.getMetric())
+                                                .getValue()
+                                                .toString(),
+                                "dimensions", w.getDimensions(),
+                                "point", MetricSeries.Point.of(w),
+                                "updatedAt", w.getUpdatedAt()));
             }
         } catch (RuntimeException e) {
-            log.warn("Live updates: skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+            log.warn(
+                    "Live updates: skipping unreadable record at {}-{}@{}: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
                     e.getClass().getSimpleName());
             return;
         }

@@ -18,12 +18,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class AlertQueries {
 
     /** The answer of {@code GET /v1/alerts}. */
-    public record AlertList(List<AlertView> alerts) {
-    }
+    public record AlertList(List<AlertView> alerts) {}
 
     /** The answer of {@code GET /v1/alerts/{fingerprint}}. */
-    public record OneAlert(AlertView alert, boolean stale) {
-    }
+    public record OneAlert(AlertView alert, boolean stale) {}
 
     /** Which alerts to list; null fields match everything. */
     public record Filter(String status, String severity, String metric) {
@@ -65,8 +63,10 @@ public final class AlertQueries {
         if (local) {
             alerts.addAll(localAlerts(filter));
         } else {
-            router.everywhere(ServingTopology.ALERT_STORE, () -> new AlertList(localAlerts(filter)),
-                    host -> replicas.<AlertList>get(host, "/v1/alerts", filter.asParams(), ALERT_LIST))
+            router.everywhere(
+                            ServingTopology.ALERT_STORE,
+                            () -> new AlertList(localAlerts(filter)),
+                            host -> replicas.<AlertList>get(host, "/v1/alerts", filter.asParams(), ALERT_LIST))
                     .forEach(part -> alerts.addAll(part.alerts()));
         }
         alerts.sort(Comparator.comparing(AlertView::startsAt).reversed().thenComparing(AlertView::fingerprint));
@@ -75,10 +75,16 @@ public final class AlertQueries {
 
     public OneAlert one(String fingerprint, boolean local) {
         if (local) {
-            return router.localForKey(ServingTopology.ALERT_STORE, fingerprint, QueryableStoreTypes.<String, Alert>keyValueStore(),
+            return router.localForKey(
+                    ServingTopology.ALERT_STORE,
+                    fingerprint,
+                    QueryableStoreTypes.<String, Alert>keyValueStore(),
                     ls -> found(fingerprint, ls.store().get(fingerprint), ls.stale()));
         }
-        return router.forKey(ServingTopology.ALERT_STORE, fingerprint, QueryableStoreTypes.<String, Alert>keyValueStore(),
+        return router.forKey(
+                ServingTopology.ALERT_STORE,
+                fingerprint,
+                QueryableStoreTypes.<String, Alert>keyValueStore(),
                 ls -> found(fingerprint, ls.store().get(fingerprint), ls.stale()),
                 host -> replicas.get(host, "/v1/alerts/" + fingerprint, Map.of(), ONE_ALERT));
     }
@@ -91,7 +97,8 @@ public final class AlertQueries {
     }
 
     private List<AlertView> localAlerts(Filter filter) {
-        ReadOnlyKeyValueStore<String, Alert> store = router.activeStore(ServingTopology.ALERT_STORE, QueryableStoreTypes.keyValueStore());
+        ReadOnlyKeyValueStore<String, Alert> store =
+                router.activeStore(ServingTopology.ALERT_STORE, QueryableStoreTypes.keyValueStore());
         List<AlertView> alerts = new ArrayList<>();
         try (KeyValueIterator<String, Alert> it = store.all()) {
             it.forEachRemaining(kv -> {

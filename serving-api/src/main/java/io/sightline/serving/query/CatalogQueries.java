@@ -33,24 +33,20 @@ public final class CatalogQueries {
     private static final Logger log = LoggerFactory.getLogger(CatalogQueries.class);
 
     /** One metric as {@code GET /v1/metrics} lists it. */
-    public record MetricInfo(String name, List<String> dimensions, List<String> windows, Instant updatedAt) {
-    }
+    public record MetricInfo(String name, List<String> dimensions, List<String> windows, Instant updatedAt) {}
 
     /** The answer of {@code GET /v1/metrics}. */
-    public record Catalog(List<MetricInfo> metrics) {
-    }
+    public record Catalog(List<MetricInfo> metrics) {}
 
     private static final JavaType CATALOG = Json.MAPPER.constructType(Catalog.class);
     private static final Duration CACHE_FOR = Duration.ofSeconds(5);
     private static final Duration RECHECK_AFTER = Duration.ofSeconds(1);
 
     /** What a metric query needs to know of a metric, parsed once per catalog refresh rather than per query. */
-    private record Known(Set<String> dimensions, List<Duration> windows) {
-    }
+    private record Known(Set<String> dimensions, List<Duration> windows) {}
 
     /** A merged catalog and its lookup index, as cached. */
-    private record Snapshot(Catalog catalog, Map<String, Known> byName, long takenAtNanos) {
-    }
+    private record Snapshot(Catalog catalog, Map<String, Known> byName, long takenAtNanos) {}
 
     private final StoreRouter router;
     private final ReplicaClient replicas;
@@ -76,7 +72,8 @@ public final class CatalogQueries {
         if (current == null) {
             return refresh();
         }
-        if (System.nanoTime() - current.takenAtNanos() >= CACHE_FOR.toNanos() && refreshing.compareAndSet(false, true)) {
+        if (System.nanoTime() - current.takenAtNanos() >= CACHE_FOR.toNanos()
+                && refreshing.compareAndSet(false, true)) {
             try {
                 return refresh();
             } catch (ApiException e) {
@@ -90,7 +87,9 @@ public final class CatalogQueries {
     }
 
     private Snapshot refresh() {
-        List<Catalog> parts = router.everywhere(ServingTopology.CATALOG_STORE, this::localCatalog,
+        List<Catalog> parts = router.everywhere(
+                ServingTopology.CATALOG_STORE,
+                this::localCatalog,
                 host -> replicas.get(host, "/v1/metrics", Map.of(), CATALOG));
         Map<String, MetricInfo> merged = new TreeMap<>();
         for (Catalog part : parts) {
@@ -99,9 +98,13 @@ public final class CatalogQueries {
             }
         }
         Map<String, Known> byName = new HashMap<>();
-        merged.forEach((name, m) -> byName.put(name, new Known(Collections.unmodifiableSortedSet(new TreeSet<>(m.dimensions())),
-                m.windows().stream().map(Duration::parse).sorted().toList())));
-        Snapshot fresh = new Snapshot(new Catalog(new ArrayList<>(merged.values())), Map.copyOf(byName), System.nanoTime());
+        merged.forEach((name, m) -> byName.put(
+                name,
+                new Known(
+                        Collections.unmodifiableSortedSet(new TreeSet<>(m.dimensions())),
+                        m.windows().stream().map(Duration::parse).sorted().toList())));
+        Snapshot fresh =
+                new Snapshot(new Catalog(new ArrayList<>(merged.values())), Map.copyOf(byName), System.nanoTime());
         // Only a non-empty catalog is cached, so the first metrics show at once.
         if (!byName.isEmpty()) {
             cached = fresh;
@@ -131,8 +134,8 @@ public final class CatalogQueries {
     }
 
     private Catalog localCatalog() {
-        ReadOnlyKeyValueStore<String, MetricCatalogEntry> store = router.activeStore(ServingTopology.CATALOG_STORE,
-                QueryableStoreTypes.keyValueStore());
+        ReadOnlyKeyValueStore<String, MetricCatalogEntry> store =
+                router.activeStore(ServingTopology.CATALOG_STORE, QueryableStoreTypes.keyValueStore());
         Map<String, MetricInfo> byName = new TreeMap<>();
         try (KeyValueIterator<String, MetricCatalogEntry> it = store.all()) {
             it.forEachRemaining(kv -> {
@@ -146,7 +149,11 @@ public final class CatalogQueries {
     /** Hourly series ({@code event_count.1h}) are listed as a window of their base metric. */
     private static MetricInfo info(MetricCatalogEntry e) {
         Map.Entry<String, java.time.Duration> base = ServingTopology.baseMetric(e.getMetric());
-        return new MetricInfo(base.getKey(), List.copyOf(e.getDimensions()), List.of(base.getValue().toString()), e.getUpdatedAt());
+        return new MetricInfo(
+                base.getKey(),
+                List.copyOf(e.getDimensions()),
+                List.of(base.getValue().toString()),
+                e.getUpdatedAt());
     }
 
     private static MetricInfo merge(MetricInfo a, MetricInfo b) {

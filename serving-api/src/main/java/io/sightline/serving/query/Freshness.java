@@ -19,7 +19,12 @@ public record Freshness(Instant newestEventTime, Instant updatedAt, Long lagMs, 
         }
         // Within an open window, events up to the last update are included.
         Instant newest = windowEnd == null || updatedAt.isBefore(windowEnd) ? updatedAt : windowEnd;
-        return new Freshness(newest, updatedAt, Math.max(0, System.currentTimeMillis() - updatedAt.toEpochMilli()), stale, offsetLag);
+        return new Freshness(
+                newest,
+                updatedAt,
+                Math.max(0, System.currentTimeMillis() - updatedAt.toEpochMilli()),
+                stale,
+                offsetLag);
     }
 
     /** The combined freshness of several answers: newest data, and stale if any part is. */
@@ -29,7 +34,8 @@ public record Freshness(Instant newestEventTime, Instant updatedAt, Long lagMs, 
         boolean stale = false;
         long lag = 0;
         for (Freshness f : parts) {
-            if (f.newestEventTime() != null && (newest == null || f.newestEventTime().isAfter(newest))) {
+            if (f.newestEventTime() != null
+                    && (newest == null || f.newestEventTime().isAfter(newest))) {
                 newest = f.newestEventTime();
             }
             if (f.updatedAt() != null && (updated == null || f.updatedAt().isAfter(updated))) {

@@ -18,21 +18,28 @@ import java.util.TreeMap;
 public final class FunnelQueries {
 
     /** One step: users who reached it, and the share of the previous step's users who did. */
-    public record Step(int step, long users, Double conversionFromPrevious, Double dropOff) {
-    }
+    public record Step(int step, long users, Double conversionFromPrevious, Double dropOff) {}
 
     /** The funnel of one value of the breakdown dimension. */
-    public record Breakdown(String value, List<Step> steps, Double overallConversion) {
-    }
+    public record Breakdown(String value, List<Step> steps, Double overallConversion) {}
 
     /**
      * The answer of {@code GET /v1/funnels/{name}}: the steps over every cohort that
      * matches the filter and, with {@code groupBy}, per value of that dimension (the
      * values of each cohort's first step), largest first step first.
      */
-    public record Funnel(String name, String window, Instant from, Instant to, Map<String, String> filter, List<Step> steps,
-                         Double overallConversion, String groupBy, List<Breakdown> breakdown, boolean stale, Freshness freshness) {
-    }
+    public record Funnel(
+            String name,
+            String window,
+            Instant from,
+            Instant to,
+            Map<String, String> filter,
+            List<Step> steps,
+            Double overallConversion,
+            String groupBy,
+            List<Breakdown> breakdown,
+            boolean stale,
+            Freshness freshness) {}
 
     private final MetricQueries metrics;
 
@@ -40,7 +47,14 @@ public final class FunnelQueries {
         this.metrics = metrics;
     }
 
-    public Funnel funnel(String name, Map<String, String> filter, String groupBy, int top, Instant from, Instant to, Duration window) {
+    public Funnel funnel(
+            String name,
+            Map<String, String> filter,
+            String groupBy,
+            int top,
+            Instant from,
+            Instant to,
+            Duration window) {
         if (groupBy != null) {
             metrics.requireGroupBy(name, groupBy);
         }
@@ -49,7 +63,8 @@ public final class FunnelQueries {
         Map<String, Map<Integer, Long>> byValue = new HashMap<>();
         boolean isFunnel = false;
         for (MetricSeries.Series s : series.series()) {
-            Map<Integer, Long> group = groupBy == null ? null
+            Map<Integer, Long> group = groupBy == null
+                    ? null
                     : byValue.computeIfAbsent(s.dimensions().getOrDefault(groupBy, ""), v -> new TreeMap<>());
             for (MetricSeries.Point p : s.points()) {
                 if (p.values() == null) {
@@ -68,7 +83,8 @@ public final class FunnelQueries {
             }
         }
         if (!isFunnel && !series.series().isEmpty()) {
-            throw new ApiException(400, "not_a_funnel", "Metric '" + name + "' is not a funnel (its windows carry no step counts)");
+            throw new ApiException(
+                    400, "not_a_funnel", "Metric '" + name + "' is not a funnel (its windows carry no step counts)");
         }
         List<Step> steps = steps(total);
         List<Breakdown> breakdown = null;
@@ -80,12 +96,24 @@ public final class FunnelQueries {
                     breakdown.add(new Breakdown(e.getKey(), valueSteps, overall(valueSteps)));
                 }
             }
-            breakdown.sort(Comparator.comparingLong((Breakdown b) -> -b.steps().get(0).users()).thenComparing(Breakdown::value));
+            breakdown.sort(
+                    Comparator.comparingLong((Breakdown b) -> -b.steps().get(0).users())
+                            .thenComparing(Breakdown::value));
             if (breakdown.size() > top) {
                 breakdown = new ArrayList<>(breakdown.subList(0, top));
             }
         }
-        return new Funnel(name, series.window(), from, to, filter, steps, overall(steps), groupBy, breakdown, series.stale(),
+        return new Funnel(
+                name,
+                series.window(),
+                from,
+                to,
+                filter,
+                steps,
+                overall(steps),
+                groupBy,
+                breakdown,
+                series.stale(),
                 series.freshness());
     }
 
@@ -101,7 +129,8 @@ public final class FunnelQueries {
     }
 
     private static Double overall(List<Step> steps) {
-        return steps.size() < 2 || steps.get(0).users() == 0 ? null
+        return steps.size() < 2 || steps.get(0).users() == 0
+                ? null
                 : (double) steps.get(steps.size() - 1).users() / steps.get(0).users();
     }
 }

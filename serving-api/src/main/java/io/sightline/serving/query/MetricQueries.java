@@ -35,7 +35,14 @@ public final class MetricQueries {
     private static final JavaType METRIC_SERIES = Json.MAPPER.constructType(MetricSeries.class);
 
     /** A metric query after parameter validation. */
-    public record Query(String metric, Map<String, String> filter, Instant from, Instant to, java.time.Duration window, String groupBy, int top) {
+    public record Query(
+            String metric,
+            Map<String, String> filter,
+            Instant from,
+            Instant to,
+            java.time.Duration window,
+            String groupBy,
+            int top) {
 
         String store() {
             return ServingTopology.metricStore(window);
@@ -63,7 +70,8 @@ public final class MetricQueries {
 
     /** Answers {@code q}; without a window it uses the metric's smallest one. */
     public MetricSeries query(Query asked, boolean local) {
-        List<java.time.Duration> windows = asked.window() == null ? catalog.windowsOf(asked.metric()) : List.of(asked.window());
+        List<java.time.Duration> windows =
+                asked.window() == null ? catalog.windowsOf(asked.metric()) : List.of(asked.window());
         Query q = asked.withWindow(windows.isEmpty() ? ServingTopology.DEFAULT_WINDOW : windows.get(0));
         if (local) {
             // A forwarded request: answer from this replica's stores only.
@@ -72,14 +80,22 @@ public final class MetricQueries {
             }
             Map<String, String> dims = new TreeMap<>(q.filter());
             dims.remove(SINGLE_SERIES_MARKER);
-            return router.localForKey(q.store(), SeriesKey.of(q.seriesMetric(), dims).toString(),
-                    QueryableStoreTypes.<String, MetricWindow>windowStore(), ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
+            return router.localForKey(
+                    q.store(),
+                    SeriesKey.of(q.seriesMetric(), dims).toString(),
+                    QueryableStoreTypes.<String, MetricWindow>windowStore(),
+                    ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
         Set<String> dimensions = dimensionsOf(q.metric());
         for (String name : q.filter().keySet()) {
             if (!dimensions.contains(name)) {
-                throw new ApiException(400, "unknown_dimension", "'" + name + "' is neither a parameter nor a dimension of "
-                        + q.metric() + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", name)), Map.of());
+                throw new ApiException(
+                        400,
+                        "unknown_dimension",
+                        "'" + name + "' is neither a parameter nor a dimension of " + q.metric() + " (dimensions: "
+                                + dimensions + ")",
+                        List.of(Map.of("parameter", name)),
+                        Map.of());
             }
         }
         if (q.groupBy() != null) {
@@ -89,12 +105,15 @@ public final class MetricQueries {
         if (q.groupBy() == null && !q.filter().isEmpty() && q.filter().keySet().equals(dimensions)) {
             answer = pointLookup(q);
         } else {
-            List<MetricSeries> parts = router.everywhere(q.store(), () -> localScan(q),
+            List<MetricSeries> parts = router.everywhere(
+                    q.store(),
+                    () -> localScan(q),
                     host -> replicas.get(host, path(q.metric()), forwardedParams(q, false), METRIC_SERIES));
             List<MetricSeries.Series> all = new ArrayList<>();
             parts.forEach(p -> all.addAll(p.series()));
             all.sort(Comparator.comparing(s -> s.dimensions().toString()));
-            Freshness freshness = Freshness.merge(parts.stream().map(MetricSeries::freshness).toList());
+            Freshness freshness =
+                    Freshness.merge(parts.stream().map(MetricSeries::freshness).toList());
             answer = new MetricSeries(q.metric(), q.window().toString(), all, freshness.stale(), freshness);
         }
         return q.groupBy() == null ? answer : grouped(answer, q.groupBy(), q.top());
@@ -102,22 +121,30 @@ public final class MetricQueries {
 
     /** The dimensions of {@code metric}; 404 when there is no such metric. */
     private Set<String> dimensionsOf(String metric) {
-        return catalog.dimensionsOf(metric).orElseThrow(() -> new ApiException(404, "unknown_metric", "No metric named '" + metric
-                + "'; GET /v1/metrics lists the metrics"));
+        return catalog.dimensionsOf(metric)
+                .orElseThrow(() -> new ApiException(
+                        404, "unknown_metric", "No metric named '" + metric + "'; GET /v1/metrics lists the metrics"));
     }
 
     /** 400 naming the {@code groupBy} parameter unless it is a dimension of {@code metric}. */
     public void requireGroupBy(String metric, String groupBy) {
         Set<String> dimensions = dimensionsOf(metric);
         if (!dimensions.contains(groupBy)) {
-            throw new ApiException(400, "unknown_dimension", "groupBy '" + groupBy + "' is not a dimension of " + metric
-                    + " (dimensions: " + dimensions + ")", List.of(Map.of("parameter", "groupBy")), Map.of());
+            throw new ApiException(
+                    400,
+                    "unknown_dimension",
+                    "groupBy '" + groupBy + "' is not a dimension of " + metric + " (dimensions: " + dimensions + ")",
+                    List.of(Map.of("parameter", "groupBy")),
+                    Map.of());
         }
     }
 
     private MetricSeries pointLookup(Query q) {
         String key = SeriesKey.of(q.seriesMetric(), q.filter()).toString();
-        return router.forKey(q.store(), key, QueryableStoreTypes.<String, MetricWindow>windowStore(),
+        return router.forKey(
+                q.store(),
+                key,
+                QueryableStoreTypes.<String, MetricWindow>windowStore(),
                 local -> localSeries(q, local.store(), local.stale(), local.offsetLag()),
                 host -> replicas.get(host, path(q.metric()), forwardedParams(q, true), METRIC_SERIES));
     }
@@ -137,16 +164,19 @@ public final class MetricQueries {
     }
 
     private static String path(String metric) {
-        return "/v1/metrics/" + URLEncoder.encode(metric, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/v1/metrics/"
+                + URLEncoder.encode(metric, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private MetricSeries localSeries(Query q, ReadOnlyWindowStore<String, MetricWindow> store, boolean stale, long offsetLag) {
+    private MetricSeries localSeries(
+            Query q, ReadOnlyWindowStore<String, MetricWindow> store, boolean stale, long offsetLag) {
         Map<String, String> dims = new TreeMap<>(q.filter());
         dims.remove(SINGLE_SERIES_MARKER);
         List<MetricSeries.Point> points = new ArrayList<>();
         Instant newestEnd = null;
         Instant updated = null;
-        try (WindowStoreIterator<MetricWindow> it = store.fetch(SeriesKey.of(q.seriesMetric(), dims).toString(), q.from(), q.to())) {
+        try (WindowStoreIterator<MetricWindow> it =
+                store.fetch(SeriesKey.of(q.seriesMetric(), dims).toString(), q.from(), q.to())) {
             while (it.hasNext()) {
                 MetricWindow w = it.next().value;
                 points.add(point(w));
@@ -154,12 +184,15 @@ public final class MetricQueries {
                 updated = later(updated, w.getUpdatedAt());
             }
         }
-        List<MetricSeries.Series> series = points.isEmpty() ? List.of() : List.of(new MetricSeries.Series(dims, points));
-        return new MetricSeries(q.metric(), q.window().toString(), series, stale, Freshness.of(newestEnd, updated, stale, offsetLag));
+        List<MetricSeries.Series> series =
+                points.isEmpty() ? List.of() : List.of(new MetricSeries.Series(dims, points));
+        return new MetricSeries(
+                q.metric(), q.window().toString(), series, stale, Freshness.of(newestEnd, updated, stale, offsetLag));
     }
 
     private MetricSeries localScan(Query q) {
-        ReadOnlyWindowStore<String, MetricWindow> store = router.activeStore(q.store(), QueryableStoreTypes.windowStore());
+        ReadOnlyWindowStore<String, MetricWindow> store =
+                router.activeStore(q.store(), QueryableStoreTypes.windowStore());
         Map<String, MetricSeries.Series> byKey = new TreeMap<>();
         Instant newestEnd = null;
         Instant updated = null;
@@ -170,14 +203,22 @@ public final class MetricQueries {
                 if (!w.getMetric().equals(q.seriesMetric()) || !matches(w.getDimensions(), q.filter())) {
                     continue;
                 }
-                byKey.computeIfAbsent(kv.key.key(), k -> new MetricSeries.Series(new TreeMap<>(w.getDimensions()), new ArrayList<>()))
-                        .points().add(point(w));
+                byKey.computeIfAbsent(
+                                kv.key.key(),
+                                k -> new MetricSeries.Series(new TreeMap<>(w.getDimensions()), new ArrayList<>()))
+                        .points()
+                        .add(point(w));
                 newestEnd = later(newestEnd, w.getWindowEnd());
                 updated = later(updated, w.getUpdatedAt());
             }
         }
         byKey.values().forEach(s -> s.points().sort(Comparator.comparing(MetricSeries.Point::start)));
-        return new MetricSeries(q.metric(), q.window().toString(), new ArrayList<>(byKey.values()), false, Freshness.of(newestEnd, updated, false, 0));
+        return new MetricSeries(
+                q.metric(),
+                q.window().toString(),
+                new ArrayList<>(byKey.values()),
+                false,
+                Freshness.of(newestEnd, updated, false, 0));
     }
 
     private static boolean matches(Map<String, String> dimensions, Map<String, String> filter) {
@@ -197,13 +238,16 @@ public final class MetricQueries {
             String group = s.dimensions().getOrDefault(dimension, "(none)");
             TreeMap<Instant, double[]> byStart = sums.computeIfAbsent(group, g -> new TreeMap<>());
             for (MetricSeries.Point p : s.points()) {
-                byStart.computeIfAbsent(p.start(), t -> new double[1])[0] += p.value().doubleValue();
+                byStart.computeIfAbsent(p.start(), t -> new double[1])[0] +=
+                        p.value().doubleValue();
                 ends.put(p.start(), p.end());
             }
         }
         List<Map.Entry<String, TreeMap<Instant, double[]>>> ranked = new ArrayList<>(sums.entrySet());
         ranked.sort(Comparator.comparingDouble((Map.Entry<String, TreeMap<Instant, double[]>> e) ->
-                e.getValue().values().stream().mapToDouble(v -> v[0]).sum()).reversed().thenComparing(Map.Entry::getKey));
+                        e.getValue().values().stream().mapToDouble(v -> v[0]).sum())
+                .reversed()
+                .thenComparing(Map.Entry::getKey));
         List<MetricSeries.Series> series = new ArrayList<>();
         for (Map.Entry<String, TreeMap<Instant, double[]>> e : ranked.subList(0, Math.min(top, ranked.size()))) {
             List<MetricSeries.Point> points = new ArrayList<>();
@@ -220,5 +264,4 @@ public final class MetricQueries {
     private static Instant later(Instant a, Instant b) {
         return a == null || (b != null && b.isAfter(a)) ? b : a;
     }
-
 }

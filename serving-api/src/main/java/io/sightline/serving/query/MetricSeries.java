@@ -13,8 +13,7 @@ import java.util.Map;
  */
 public record MetricSeries(String metric, String window, List<Series> series, boolean stale, Freshness freshness) {
 
-    public record Series(Map<String, String> dimensions, List<Point> points) {
-    }
+    public record Series(Map<String, String> dimensions, List<Point> points) {}
 
     /**
      * A window's value; whole numbers (counts) are written without a fraction. The
@@ -25,9 +24,19 @@ public record MetricSeries(String metric, String window, List<Series> series, bo
      * is still open to revision (until {@code revisableUntil}, by receive time).
      */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Point(Instant start, Instant end, Number value, Long samples, Boolean isFinal,
-                        Double p50, Double p95, Double p99, Map<String, Double> values,
-                        Integer revisions, Boolean openToRevision, Instant revisableUntil) {
+    public record Point(
+            Instant start,
+            Instant end,
+            Number value,
+            Long samples,
+            Boolean isFinal,
+            Double p50,
+            Double p95,
+            Double p99,
+            Map<String, Double> values,
+            Integer revisions,
+            Boolean openToRevision,
+            Instant revisableUntil) {
 
         public static Point of(Instant start, Instant end, double value) {
             return new Point(start, end, number(value), null, null, null, null, null, null, null, null, null);
@@ -35,10 +44,19 @@ public record MetricSeries(String metric, String window, List<Series> series, bo
 
         public static Point of(MetricWindow w) {
             Instant until = w.getRevisableUntil();
-            return new Point(w.getWindowStart(), w.getWindowEnd(), number(w.getValue()),
-                    w.getSampleCount() > 0 ? w.getSampleCount() : null, w.getIsFinal() ? Boolean.TRUE : null,
-                    w.getP50(), w.getP95(), w.getP99(), w.getValues().isEmpty() ? null : Map.copyOf(w.getValues()),
-                    w.getRevision() > 0 ? w.getRevision() : null, until == null ? null : Instant.now().isBefore(until), until);
+            return new Point(
+                    w.getWindowStart(),
+                    w.getWindowEnd(),
+                    number(w.getValue()),
+                    w.getSampleCount() > 0 ? w.getSampleCount() : null,
+                    w.getIsFinal() ? Boolean.TRUE : null,
+                    w.getP50(),
+                    w.getP95(),
+                    w.getP99(),
+                    w.getValues().isEmpty() ? null : Map.copyOf(w.getValues()),
+                    w.getRevision() > 0 ? w.getRevision() : null,
+                    until == null ? null : Instant.now().isBefore(until),
+                    until);
         }
 
         private static Number number(double value) {

@@ -39,8 +39,10 @@ public final class ReplicaClient {
         String params = query.entrySet().stream()
                 .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                 .collect(Collectors.joining("&"));
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + path + "?" + (params.isEmpty() ? "" : params + "&") + "local=true");
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + path + "?"
+                + (params.isEmpty() ? "" : params + "&") + "local=true");
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri).timeout(timeout).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -49,14 +51,20 @@ public final class ReplicaClient {
             if (response.statusCode() / 100 == 4) {
                 // The owner's verdict on the request (unknown alert, bad parameter) is the answer.
                 var error = Json.MAPPER.readTree(response.body());
-                throw new ApiException(response.statusCode(), error.path("code").asText("error"), error.path("message").asText());
+                throw new ApiException(
+                        response.statusCode(),
+                        error.path("code").asText("error"),
+                        error.path("message").asText());
             }
             if (response.statusCode() != 200) {
-                throw ApiException.unavailable("Replica " + host + " answered " + response.statusCode() + "; retry shortly", 2);
+                throw ApiException.unavailable(
+                        "Replica " + host + " answered " + response.statusCode() + "; retry shortly", 2);
             }
             return Json.MAPPER.readValue(response.body(), type);
         } catch (IOException e) {
-            throw ApiException.unavailable("Replica " + host + " that owns the data is unreachable (" + e.getMessage() + "); retry shortly", 2);
+            throw ApiException.unavailable(
+                    "Replica " + host + " that owns the data is unreachable (" + e.getMessage() + "); retry shortly",
+                    2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("Interrupted while asking replica " + host, 2);

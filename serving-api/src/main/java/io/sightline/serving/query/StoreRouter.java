@@ -39,16 +39,20 @@ public final class StoreRouter {
     }
 
     /** A store of this replica, for the partition that holds a key, with whether it is stale. */
-    public record LocalStore<S>(S store, boolean stale, long offsetLag) {
-    }
+    public record LocalStore<S>(S store, boolean stale, long offsetLag) {}
 
     /**
      * Answers for {@code key}: locally if this replica is its active or standby host,
      * else by asking the active host, then each standby, in turn.
      */
-    public <T, S> T forKey(String storeName, String key, QueryableStoreType<S> type,
-                           Function<LocalStore<S>, T> local, Function<HostInfo, T> remote) {
-        KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
+    public <T, S> T forKey(
+            String storeName,
+            String key,
+            QueryableStoreType<S> type,
+            Function<LocalStore<S>, T> local,
+            Function<HostInfo, T> remote) {
+        KeyQueryMetadata owner =
+                streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
         }
@@ -76,8 +80,10 @@ public final class StoreRouter {
     }
 
     /** Answers for {@code key} from this replica only (a forwarded request); 503 when it does not hold the key. */
-    public <T, S> T localForKey(String storeName, String key, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
-        KeyQueryMetadata owner = streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
+    public <T, S> T localForKey(
+            String storeName, String key, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+        KeyQueryMetadata owner =
+                streams.queryMetadataForKey(storeName, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw unavailable("no replica holds store " + storeName + " yet (starting or rebalancing)");
         }
@@ -106,10 +112,13 @@ public final class StoreRouter {
         }
     }
 
-    private <T, S> Optional<T> tryLocal(String storeName, KeyQueryMetadata owner, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
+    private <T, S> Optional<T> tryLocal(
+            String storeName, KeyQueryMetadata owner, QueryableStoreType<S> type, Function<LocalStore<S>, T> local) {
         int partition = owner.partition();
         try {
-            S store = streams.store(StoreQueryParameters.fromNameAndType(storeName, type).enableStaleStores().withPartition(partition));
+            S store = streams.store(StoreQueryParameters.fromNameAndType(storeName, type)
+                    .enableStaleStores()
+                    .withPartition(partition));
             // The key's metadata already says who is active: asking the threads instead
             // (metadataForLocalThreads) builds the whole thread and task metadata on every query.
             boolean active = streams.state() == KafkaStreams.State.RUNNING && self.equals(owner.activeHost());

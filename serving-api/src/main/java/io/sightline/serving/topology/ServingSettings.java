@@ -7,5 +7,4 @@ import java.time.Duration;
  *
  * @param metricsRetention how long windows stay queryable in the window stores (at least one window)
  */
-public record ServingSettings(Duration metricsRetention) {
-}
+public record ServingSettings(Duration metricsRetention) {}

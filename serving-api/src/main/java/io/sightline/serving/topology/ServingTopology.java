@@ -40,6 +40,7 @@ public final class ServingTopology {
 
     /** Window sizes the serving API keeps; a metric window of another size is not stored. */
     public static final List<Duration> WINDOW_SIZES = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
+
     public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
     public static final String DEAD_LETTER_STORE = "dead-letters-1m";
@@ -51,6 +52,7 @@ public final class ServingTopology {
     public static final List<String> VIOLATION_FIELDS = List.of("source", "event", "type", "path", "plan");
     /** Between the fields of a violation's key: event names and paths may hold any printable character. */
     public static final char VIOLATION_KEY_SEPARATOR = '\u001f';
+
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
 
     /** The window store holding metric windows of {@code size}: {@code metric-windows-1m}, {@code metric-windows-1h}. */
@@ -81,8 +83,7 @@ public final class ServingTopology {
         return size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m";
     }
 
-    private ServingTopology() {
-    }
+    private ServingTopology() {}
 
     public static Topology build(Topics topics, ServingSettings settings) {
         Duration retention = settings.metricsRetention();
@@ -95,57 +96,88 @@ public final class ServingTopology {
             Duration size = WINDOW_SIZES.get(i);
             stores[i] = metricStore(size);
             builder.addStateStore(Stores.windowStoreBuilder(
-                    Stores.persistentWindowStore(stores[i], retention.compareTo(size) < 0 ? size : retention, size, false),
-                    metrics.keySerde(), metrics.valueSerde()));
+                    Stores.persistentWindowStore(
+                            stores[i], retention.compareTo(size) < 0 ? size : retention, size, false),
+                    metrics.keySerde(),
+                    metrics.valueSerde()));
         }
         stores[WINDOW_SIZES.size()] = CATALOG_STORE;
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE),
-                Serdes.String(), topics.valueSerde(MetricCatalogEntry.class)));
-        builder.stream(metrics.name(), Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CATALOG_STORE),
+                Serdes.String(),
+                topics.valueSerde(MetricCatalogEntry.class)));
+        builder.stream(
+                        metrics.name(),
+                        Consumed.with(metrics.keySerde(), metrics.valueSerde()).withName("metric-windows"))
                 .process(WindowWriter::new, Named.as("store-metric-windows"), stores);
 
-        builder.table(alerts.name(), Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
+        builder.table(
+                alerts.name(),
+                Consumed.with(alerts.keySerde(), alerts.valueSerde()).withName("alert-changes"),
                 Materialized.<String, Alert, KeyValueStore<Bytes, byte[]>>as(ALERT_STORE)
-                        .withKeySerde(alerts.keySerde()).withValueSerde(alerts.valueSerde()));
+                        .withKeySerde(alerts.keySerde())
+                        .withValueSerde(alerts.valueSerde()));
 
         // Rejected input per component, source and reason and minute, for the data-quality view.
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
-        builder.stream(invalid.name(), Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
+        builder.stream(
+                        invalid.name(),
+                        Consumed.with(invalid.keySerde(), invalid.valueSerde()).withName("dead-letters"))
                 .map((key, letter) -> KeyValue.pair(rejectKey(letter), 1L), Named.as("key-by-reason"))
                 .groupByKey(Grouped.with("dead-letters-by-reason", Serdes.String(), Serdes.Long()))
                 .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
-                .count(Named.as("count-dead-letters"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
+                .count(
+                        Named.as("count-dead-letters"),
+                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(DEAD_LETTER_STORE)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(Serdes.Long())
+                                .withRetention(retention));
 
         // The event catalog is small (one entry per source and event name): every replica keeps all of it.
         Topic<String, EventCatalogEntry> catalog = topics.qualityCatalog();
-        builder.globalTable(catalog.name(), Consumed.with(catalog.keySerde(), catalog.valueSerde()).withName("event-catalog-entries"),
+        builder.globalTable(
+                catalog.name(),
+                Consumed.with(catalog.keySerde(), catalog.valueSerde()).withName("event-catalog-entries"),
                 Materialized.<String, EventCatalogEntry, KeyValueStore<Bytes, byte[]>>as(EVENT_CATALOG_STORE)
-                        .withKeySerde(catalog.keySerde()).withValueSerde(catalog.valueSerde()));
+                        .withKeySerde(catalog.keySerde())
+                        .withValueSerde(catalog.valueSerde()));
 
         // Tracking-plan violations per source, event, type, path and plan, and minute, for GET /v1/quality/violations.
         Topic<String, QualityViolation> violations = topics.qualityViolations();
-        builder.stream(violations.name(), Consumed.with(violations.keySerde(), violations.valueSerde()).withName("plan-violations"))
+        builder.stream(
+                        violations.name(),
+                        Consumed.with(violations.keySerde(), violations.valueSerde())
+                                .withName("plan-violations"))
                 .filter((key, v) -> v != null, Named.as("plan-violations-present"))
                 .map((key, v) -> KeyValue.pair(violationKey(v), 1L), Named.as("key-by-violation"))
                 .groupByKey(Grouped.with("plan-violations-by-kind", Serdes.String(), Serdes.Long()))
                 .windowedBy(TimeWindows.ofSizeWithNoGrace(DEFAULT_WINDOW))
-                .count(Named.as("count-plan-violations"), Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(VIOLATION_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long()).withRetention(retention));
+                .count(
+                        Named.as("count-plan-violations"),
+                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(VIOLATION_STORE)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(Serdes.Long())
+                                .withRetention(retention));
         return builder.build();
     }
 
     /** The fields a violation is counted by, in {@link #VIOLATION_FIELDS} order. */
     public static String violationKey(QualityViolation v) {
-        String event = v.getEventName() != null ? v.getEventName() : v.getEventType().name();
-        return String.join(String.valueOf(VIOLATION_KEY_SEPARATOR), v.getSource(), event, v.getViolation().getViolationType(), v.getViolation().getPath(),
+        String event =
+                v.getEventName() != null ? v.getEventName() : v.getEventType().name();
+        return String.join(
+                String.valueOf(VIOLATION_KEY_SEPARATOR),
+                v.getSource(),
+                event,
+                v.getViolation().getViolationType(),
+                v.getViolation().getPath(),
                 v.getTrackingPlan() + "@" + v.getTrackingPlanVersion());
     }
 
-
     /** {@code component|source|reason}: what the data-quality view groups rejects by. */
     public static String rejectKey(DeadLetter letter) {
-        return letter.getComponent() + "|" + (letter.getSource() == null ? "-" : letter.getSource()) + "|" + letter.getReasonCode();
+        return letter.getComponent() + "|" + (letter.getSource() == null ? "-" : letter.getSource()) + "|"
+                + letter.getReasonCode();
     }
 
     /**
@@ -154,7 +186,8 @@ public final class ServingTopology {
      * dimensions and windows in the catalog.
      */
     private static final class WindowWriter implements Processor<String, MetricWindow, Void, Void> {
-        private final java.util.Map<Duration, WindowStore<String, MetricWindow>> windowsBySize = new java.util.HashMap<>();
+        private final java.util.Map<Duration, WindowStore<String, MetricWindow>> windowsBySize =
+                new java.util.HashMap<>();
         private KeyValueStore<String, MetricCatalogEntry> catalog;
 
         @Override
@@ -180,7 +213,10 @@ public final class ServingTopology {
             MetricCatalogEntry entry = catalog.get(window.getMetric());
             String size = windowSize.toString();
             if (entry == null) {
-                entry = MetricCatalogEntry.newBuilder().setMetric(window.getMetric()).setUpdatedAt(window.getUpdatedAt()).build();
+                entry = MetricCatalogEntry.newBuilder()
+                        .setMetric(window.getMetric())
+                        .setUpdatedAt(window.getUpdatedAt())
+                        .build();
             }
             TreeSet<String> dimensions = new TreeSet<>(entry.getDimensions());
             dimensions.addAll(window.getDimensions().keySet());

@@ -14,17 +14,26 @@ class MetricQueriesTest {
 
     @Test
     void shouldSumSeriesPerGroupWindowByWindowAndKeepTheLargestTotals() {
-        MetricSeries answer = new MetricSeries("event_count", "PT1M", List.of(
-                series(Map.of("event", "A", "country", "DE"), 3, 4),
-                series(Map.of("event", "A", "country", "FR"), 1, 0),
-                series(Map.of("event", "B", "country", "DE"), 10, 1),
-                series(Map.of("event", "C", "country", "DE"), 1, 1)), false, Freshness.NONE);
+        MetricSeries answer = new MetricSeries(
+                "event_count",
+                "PT1M",
+                List.of(
+                        series(Map.of("event", "A", "country", "DE"), 3, 4),
+                        series(Map.of("event", "A", "country", "FR"), 1, 0),
+                        series(Map.of("event", "B", "country", "DE"), 10, 1),
+                        series(Map.of("event", "C", "country", "DE"), 1, 1)),
+                false,
+                Freshness.NONE);
 
         MetricSeries top = MetricQueries.grouped(answer, "event", 2);
 
         assertThat(top.series()).extracting(s -> s.dimensions().get("event")).containsExactly("B", "A");
-        assertThat(top.series().get(1).points()).extracting(p -> p.value().longValue()).containsExactly(4L, 4L);
-        assertThat(top.series().get(0).points()).extracting(MetricSeries.Point::start).containsExactly(T0, T1);
+        assertThat(top.series().get(1).points())
+                .extracting(p -> p.value().longValue())
+                .containsExactly(4L, 4L);
+        assertThat(top.series().get(0).points())
+                .extracting(MetricSeries.Point::start)
+                .containsExactly(T0, T1);
     }
 
     @Test
@@ -34,6 +43,8 @@ class MetricQueriesTest {
     }
 
     private static MetricSeries.Series series(Map<String, String> dims, double first, double second) {
-        return new MetricSeries.Series(dims, List.of(MetricSeries.Point.of(T0, T1, first), MetricSeries.Point.of(T1, T1.plusSeconds(60), second)));
+        return new MetricSeries.Series(
+                dims,
+                List.of(MetricSeries.Point.of(T0, T1, first), MetricSeries.Point.of(T1, T1.plusSeconds(60), second)));
     }
 }

@@ -11,12 +11,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code sightline plan draft --source web > web-plan.json}: a tracking plan drafted from what a source sent. */
-@Command(name = "plan", mixinStandardHelpOptions = true, description = "Work with tracking plans.",
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
+        description = "Work with tracking plans.",
         subcommands = PlanCommand.Draft.class)
 public final class PlanCommand implements Runnable {
 
@@ -28,37 +31,47 @@ public final class PlanCommand implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    @Command(name = "draft", mixinStandardHelpOptions = true,
-            description = "Print a tracking plan drafted from the observed event catalog of one source (GET /v1/catalog/events).")
+    @Command(
+            name = "draft",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Print a tracking plan drafted from the observed event catalog of one source (GET /v1/catalog/events).")
     static final class Draft implements Callable<Integer> {
 
         @Option(names = "--source", required = true, description = "The source (the name its write key maps to).")
         String source;
 
-        @Option(names = "--api", defaultValue = "${env:SIGHTLINE_API_URL:-http://localhost:8081}",
+        @Option(
+                names = "--api",
+                defaultValue = "${env:SIGHTLINE_API_URL:-http://localhost:8081}",
                 description = "The serving API's base URL (default: ${DEFAULT-VALUE}, or SIGHTLINE_API_URL).")
         String api;
 
-        @Option(names = "--token", defaultValue = "${env:SIGHTLINE_READ_TOKEN}",
+        @Option(
+                names = "--token",
+                defaultValue = "${env:SIGHTLINE_READ_TOKEN}",
                 description = "A read token, when the API requires one (or SIGHTLINE_READ_TOKEN).")
         String token;
 
         @Override
         public Integer call() throws Exception {
             ObjectMapper json = new ObjectMapper();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.replaceAll("/+$", "") + "/v1/catalog/events?source="
-                    + URLEncoder.encode(source, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(30));
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.replaceAll("/+$", "")
+                            + "/v1/catalog/events?source=" + URLEncoder.encode(source, StandardCharsets.UTF_8)))
+                    .timeout(Duration.ofSeconds(30));
             if (token != null && !token.isBlank()) {
                 request.header("Authorization", "Bearer " + token);
             }
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer =
+                    HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
                 System.err.println("GET /v1/catalog/events answered " + answer.statusCode() + ": " + answer.body());
                 return 1;
             }
             JsonNode catalog = json.readTree(answer.body());
             if (!catalog.path("events").elements().hasNext()) {
-                System.err.println("No events of source '" + source + "' in the catalog yet; send some, then draft again.");
+                System.err.println(
+                        "No events of source '" + source + "' in the catalog yet; send some, then draft again.");
                 return 1;
             }
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(PlanDraft.of(catalog, source)));
