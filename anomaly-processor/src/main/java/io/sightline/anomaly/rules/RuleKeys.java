@@ -58,11 +58,8 @@ public final class RuleKeys {
             Seasonality.class,
             MetricRule::seasonality,
             "`none`, `daily`, `weekly`, or `auto`: daily slots, used for a window only where they fit the series better than its recent level.",
-            setting(
-                    "detector.seasonality",
-                    ConfigDef.Type.STRING,
-                    "none",
-                    ConfigDef.ValidString.in(names(Seasonality.class).split(", "))));
+            "detector.seasonality",
+            Seasonality.NONE);
     public static final RuleKey<Integer> SLOTS_PER_PERIOD = new RuleKey<>(
             "slotsPerPeriod",
             (v, w, k) -> v.isNull() || v.isMissingNode() ? null : intIn(v, w, k, 1, 10_080),
@@ -137,11 +134,8 @@ public final class RuleKeys {
             Direction.class,
             MetricRule::direction,
             "Which deviations alert: `up`, `down` or `both`.",
-            setting(
-                    "detector.direction",
-                    ConfigDef.Type.STRING,
-                    "both",
-                    ConfigDef.ValidString.in(names(Direction.class).split(", "))));
+            "detector.direction",
+            Direction.BOTH);
     public static final RuleKey<Double> MIN_VOLUME = doubleKey(
             "minVolume",
             0,
@@ -323,15 +317,7 @@ public final class RuleKeys {
 
     private static RuleKey<Integer> intKey(
             String name, int min, int max, Integer defaultValue, Function<MetricRule, Integer> getter, String doc) {
-        return new RuleKey<>(
-                name,
-                (v, w, k) -> intIn(v, w, k, min, max),
-                ObjectNode::put,
-                getter,
-                defaultValue,
-                min + " to " + max,
-                doc,
-                null);
+        return intKey(name, min, max, defaultValue, getter, doc, null);
     }
 
     private static RuleKey<Integer> intKey(
@@ -342,28 +328,38 @@ public final class RuleKeys {
             String doc,
             String setting,
             int defaultValue) {
+        return intKey(
+                name,
+                min,
+                max,
+                null,
+                getter,
+                doc,
+                setting(setting, ConfigDef.Type.INT, defaultValue, ConfigDef.Range.between(min, max)));
+    }
+
+    private static RuleKey<Integer> intKey(
+            String name,
+            int min,
+            int max,
+            Integer defaultValue,
+            Function<MetricRule, Integer> getter,
+            String doc,
+            RuleKey.Setting setting) {
         return new RuleKey<>(
                 name,
                 (v, w, k) -> intIn(v, w, k, min, max),
                 ObjectNode::put,
                 getter,
-                null,
+                defaultValue,
                 min + " to " + max,
                 doc,
-                setting(setting, ConfigDef.Type.INT, defaultValue, ConfigDef.Range.between(min, max)));
+                setting);
     }
 
     private static RuleKey<Double> doubleKey(
             String name, double min, double max, Double defaultValue, Function<MetricRule, Double> getter, String doc) {
-        return new RuleKey<>(
-                name,
-                (v, w, k) -> doubleIn(v, w, k, min, max),
-                ObjectNode::put,
-                getter,
-                defaultValue,
-                range(min, max),
-                doc,
-                null);
+        return doubleKey(name, min, max, defaultValue, getter, doc, null);
     }
 
     private static RuleKey<Double> doubleKey(
@@ -376,19 +372,58 @@ public final class RuleKeys {
             double defaultValue) {
         ConfigDef.Validator validator =
                 max == Double.MAX_VALUE ? ConfigDef.Range.atLeast(min) : ConfigDef.Range.between(min, max);
+        return doubleKey(
+                name, min, max, null, getter, doc, setting(setting, ConfigDef.Type.DOUBLE, defaultValue, validator));
+    }
+
+    private static RuleKey<Double> doubleKey(
+            String name,
+            double min,
+            double max,
+            Double defaultValue,
+            Function<MetricRule, Double> getter,
+            String doc,
+            RuleKey.Setting setting) {
         return new RuleKey<>(
                 name,
                 (v, w, k) -> doubleIn(v, w, k, min, max),
                 ObjectNode::put,
                 getter,
-                null,
+                defaultValue,
                 range(min, max),
                 doc,
-                setting(setting, ConfigDef.Type.DOUBLE, defaultValue, validator));
+                setting);
     }
 
     private static <E extends Enum<E>> RuleKey<E> enumKey(
             String name, Class<E> type, Function<MetricRule, E> getter, E defaultValue, String doc) {
+        return enumKey(name, type, getter, defaultValue, doc, null);
+    }
+
+    /** An enum key whose default is the setting {@code setting}, written in lower case like the key's values. */
+    private static <E extends Enum<E>> RuleKey<E> enumKey(
+            String name, Class<E> type, Function<MetricRule, E> getter, String doc, String setting, E defaultValue) {
+        return enumKey(
+                name,
+                type,
+                getter,
+                null,
+                doc,
+                setting(
+                        setting,
+                        ConfigDef.Type.STRING,
+                        defaultValue.name().toLowerCase(Locale.ROOT),
+                        ConfigDef.ValidString.in(names(type).split(", ")),
+                        v -> Enum.valueOf(type, String.valueOf(v).trim().toUpperCase(Locale.ROOT))));
+    }
+
+    private static <E extends Enum<E>> RuleKey<E> enumKey(
+            String name,
+            Class<E> type,
+            Function<MetricRule, E> getter,
+            E defaultValue,
+            String doc,
+            RuleKey.Setting setting) {
         return new RuleKey<>(
                 name,
                 (v, w, k) -> enumValue(type, v, w, k),
@@ -397,26 +432,7 @@ public final class RuleKeys {
                 defaultValue,
                 names(type),
                 doc,
-                null);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E extends Enum<E>> RuleKey<E> enumKey(
-            String name, Class<E> type, Function<MetricRule, E> getter, String doc, RuleKey.Setting setting) {
-        return new RuleKey<>(
-                name,
-                (v, w, k) -> enumValue(type, v, w, k),
-                (n, k, e) -> n.put(k, e.name().toLowerCase(Locale.ROOT)),
-                getter,
-                null,
-                names(type),
-                doc,
-                new RuleKey.Setting(
-                        setting.name(),
-                        setting.type(),
-                        setting.defaultValue(),
-                        setting.validator(),
-                        v -> Enum.valueOf(type, String.valueOf(v).trim().toUpperCase(Locale.ROOT))));
+                setting);
     }
 
     private static String range(double min, double max) {
