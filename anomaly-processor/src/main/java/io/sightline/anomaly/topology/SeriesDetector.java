@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SeriesDetector implements Processor<String, MetricWindow, String, Object> {
 
-    static final String METRIC_GROUP = "sightline-anomaly-metrics";
+    // The group Kafka Streams gives a processor's own metrics (stream-<scope>-metrics), as the enrich processor's get.
+    static final String METRIC_GROUP = "stream-sightline-anomaly-metrics";
     /** How often (stream time) quiet series are checked for windows that passed without an update. */
     static final java.time.Duration STALE_CHECK_INTERVAL = java.time.Duration.ofSeconds(15);
 
