@@ -8,6 +8,9 @@ import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.QualityViolation;
+import io.sightline.schemas.avro.RegulationStatus;
+import io.sightline.schemas.avro.SubjectRegulation;
+import io.sightline.schemas.avro.SubjectType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.TrackingPlanVersion;
 import io.sightline.schemas.avro.UserProfile;
@@ -52,6 +55,11 @@ public final class Topics {
     /** Every published version of every tracking plan (compacted), keyed {@code <name>:<version>}. */
     public static final String QUALITY_PLANS = "quality.plans.v1";
 
+    /** What applies to each data subject now, the latest regulation naming it (compacted), keyed {@code <subjectType>:<subjectId>}. */
+    public static final String PRIVACY_REGULATIONS = "privacy.regulations.v1";
+    /** Every regulation request and its progress (compacted), keyed by regulation id; no subject ids. */
+    public static final String PRIVACY_REGULATION_STATUS = "privacy.regulation-status.v1";
+
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
             EVENTS_RAW,
@@ -65,11 +73,19 @@ public final class Topics {
             QUALITY_VIOLATIONS,
             QUALITY_PLANS,
             QUALITY_OBSERVATIONS,
-            QUALITY_CATALOG);
+            QUALITY_CATALOG,
+            PRIVACY_REGULATIONS,
+            PRIVACY_REGULATION_STATUS);
 
     /** Topics that keep only the latest value per key. */
-    public static final List<String> COMPACTED =
-            List.of(USERS_PROFILE, CATALOG_PRODUCTS, METRICS_EVALUATIONS, QUALITY_PLANS, QUALITY_CATALOG);
+    public static final List<String> COMPACTED = List.of(
+            USERS_PROFILE,
+            CATALOG_PRODUCTS,
+            METRICS_EVALUATIONS,
+            QUALITY_PLANS,
+            QUALITY_CATALOG,
+            PRIVACY_REGULATIONS,
+            PRIVACY_REGULATION_STATUS);
 
     private final SchemaRegistryClient registry;
 
@@ -128,6 +144,19 @@ public final class Topics {
 
     public Topic<String, TrackingPlanVersion> qualityPlans() {
         return topic(QUALITY_PLANS, TrackingPlanVersion.class);
+    }
+
+    public Topic<String, SubjectRegulation> privacyRegulations() {
+        return topic(PRIVACY_REGULATIONS, SubjectRegulation.class);
+    }
+
+    public Topic<String, RegulationStatus> privacyRegulationStatus() {
+        return topic(PRIVACY_REGULATION_STATUS, RegulationStatus.class);
+    }
+
+    /** The key of a subject's regulation: {@code <subjectType>:<subjectId>}. */
+    public static String subjectKey(SubjectType type, String subjectId) {
+        return type.name() + ":" + subjectId;
     }
 
     /** An Avro value serde for a record type that is not a topic of its own (state stores, changelogs). */
