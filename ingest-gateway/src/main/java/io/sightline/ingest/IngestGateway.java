@@ -9,6 +9,7 @@ import io.sightline.common.http.HttpService;
 import io.sightline.common.metrics.ServiceMetrics;
 import io.sightline.ingest.catalog.CatalogObserver;
 import io.sightline.ingest.catalog.CatalogReporter;
+import io.sightline.ingest.http.RegulationRoutes;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
@@ -21,10 +22,14 @@ import io.sightline.ingest.plans.PlanEnforcer;
 import io.sightline.ingest.plans.RecentEvents;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
+import io.sightline.privacy.RegulationFeed;
+import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.QualityViolation;
+import io.sightline.schemas.avro.RegulationStatus;
+import io.sightline.schemas.avro.SubjectRegulation;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.TrackingPlanVersion;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
@@ -41,6 +46,7 @@ public final class IngestGateway implements AutoCloseable {
 
     private final EventProducer producer;
     private final TrackingPlanFeed plans;
+    private final RegulationFeed regulations;
     private final CatalogReporter catalog;
     private final HttpService http;
     private final TrackingRoutes routes;
@@ -49,12 +55,14 @@ public final class IngestGateway implements AutoCloseable {
     private IngestGateway(
             EventProducer producer,
             TrackingPlanFeed plans,
+            RegulationFeed regulations,
             CatalogReporter catalog,
             HttpService http,
             TrackingRoutes routes,
             Duration drainTimeout) {
         this.producer = producer;
         this.plans = plans;
+        this.regulations = regulations;
         this.catalog = catalog;
         this.http = http;
         this.routes = routes;
@@ -80,6 +88,12 @@ public final class IngestGateway implements AutoCloseable {
         TrackingPlanStore planStore = new TrackingPlanStore();
         TrackingPlanFeed plans =
                 new TrackingPlanFeed(config.kafkaClientProperties(), registry, planStore, "ingest-gateway");
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATIONS), SubjectRegulation.getClassSchema());
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATION_STATUS), RegulationStatus.getClassSchema());
+        RegulationFeed regulations =
+                new RegulationFeed(config.kafkaClientProperties(), registry, new SuppressionList(), "ingest-gateway");
         HealthCheck health = new HealthCheck() {
             @Override
             public boolean isLive() {
@@ -88,8 +102,9 @@ public final class IngestGateway implements AutoCloseable {
 
             @Override
             public boolean isReady() {
-                // Events of a source with a plan must not pass unchecked while the plans load.
-                return producer.isHealthy() && plans.isLoaded();
+                // Events of a source with a plan must not pass unchecked while the plans load,
+                // nor events of a suppressed subject while the regulations load.
+                return producer.isHealthy() && plans.isLoaded() && regulations.isLoaded();
             }
 
             @Override
@@ -98,7 +113,9 @@ public final class IngestGateway implements AutoCloseable {
                         "kafkaWrites",
                         producer.isHealthy() ? "ok" : "failing",
                         "trackingPlans",
-                        plans.isLoaded() ? "loaded" : "loading");
+                        plans.isLoaded() ? "loaded" : "loading",
+                        "regulations",
+                        regulations.isLoaded() ? "loaded" : "loading");
             }
         };
         RecentEvents recent = new RecentEvents();
@@ -112,7 +129,13 @@ public final class IngestGateway implements AutoCloseable {
         IntakeMetrics intakeMetrics = new IntakeMetrics(metrics);
         TrackingRoutes routes = new TrackingRoutes(
                 config,
-                new EventIntake(config.maxEventBytes(), producer, enforcer, observer, intakeMetrics),
+                new EventIntake(
+                        config.maxEventBytes(),
+                        producer,
+                        enforcer,
+                        observer,
+                        regulations.suppressions(),
+                        intakeMetrics),
                 intakeMetrics);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(
                 new BearerTokenAuth("admin", config.adminTokens(), false),
@@ -121,12 +144,16 @@ public final class IngestGateway implements AutoCloseable {
                 config.planBindings(),
                 new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
+        RegulationRoutes regulationRoutes =
+                new RegulationRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), regulations);
         HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
             planRoutes.addTo(javalin);
+            regulationRoutes.addTo(javalin);
             settings.addTo(javalin);
         });
-        return new IngestGateway(producer, plans, catalog, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
+        return new IngestGateway(
+                producer, plans, regulations, catalog, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
     }
 
     public int port() {
@@ -145,6 +172,7 @@ public final class IngestGateway implements AutoCloseable {
         http.close();
         catalog.close();
         plans.close();
+        regulations.close();
         producer.close();
     }
 

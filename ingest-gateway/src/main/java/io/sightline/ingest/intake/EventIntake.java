@@ -11,6 +11,7 @@ import io.sightline.ingest.validation.ErrorCode;
 import io.sightline.ingest.validation.EventParser;
 import io.sightline.ingest.validation.ParsedEvent;
 import io.sightline.ingest.validation.ValidationError;
+import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.QualityViolation;
@@ -43,6 +44,7 @@ public final class EventIntake {
     private final EventProducer producer;
     private final PlanEnforcer plans;
     private final CatalogObserver catalog;
+    private final SuppressionList suppressions;
     private final IntakeMetrics metrics;
 
     public EventIntake(
@@ -50,11 +52,13 @@ public final class EventIntake {
             EventProducer producer,
             PlanEnforcer plans,
             CatalogObserver catalog,
+            SuppressionList suppressions,
             IntakeMetrics metrics) {
         this.maxEventBytes = maxEventBytes;
         this.producer = producer;
         this.plans = plans;
         this.catalog = catalog;
+        this.suppressions = suppressions;
         this.metrics = metrics;
     }
 
@@ -138,9 +142,16 @@ public final class EventIntake {
         List<TrackedEvent> accepted = new ArrayList<>(parsed.size());
         List<QualityViolation> violations = new ArrayList<>();
         int rejected = 0;
+        int suppressed = 0;
         for (int i = 0; i < parsed.size(); i++) {
             ParsedEvent result = parsed.get(i);
             JsonNode item = items.get(i);
+            if (isSuppressed(result, item)) {
+                // Answered as accepted, so no SDK retries it, and written nowhere, dead letters included.
+                suppressed++;
+                results.add(ParsedEvent.suppressed(result.messageId()));
+                continue;
+            }
             if (result.isAccepted()) {
                 PlanCheck check = plans.check(source, result.event(), item);
                 catalog.observe(result.event(), item, check.planned());
@@ -163,8 +174,27 @@ public final class EventIntake {
                 metrics.events(source, "rejected", result.error().code().code(), 1);
             }
         }
+        if (suppressed > 0) {
+            metrics.events(source, "suppressed", "regulation", suppressed);
+        }
         produce(source, accepted, violations);
-        return new Outcome(results, accepted.size(), rejected);
+        return new Outcome(results, accepted.size() + suppressed, rejected);
+    }
+
+    /** Whether the event's user or device is suppressed; a rejected event is judged by the ids it sent. */
+    private boolean isSuppressed(ParsedEvent result, JsonNode item) {
+        if (suppressions.size() == 0) {
+            return false;
+        }
+        if (result.event() != null) {
+            return suppressions.isSuppressed(
+                    result.event().getUserId(), result.event().getAnonymousId());
+        }
+        return suppressions.isSuppressed(id(item.path("userId")), id(item.path("anonymousId")));
+    }
+
+    private static String id(JsonNode value) {
+        return value.isTextual() || value.isNumber() ? value.asText() : null;
     }
 
     private void produce(String source, List<TrackedEvent> events, List<QualityViolation> violations) {

@@ -5,8 +5,8 @@ import io.sightline.schemas.avro.TrackedEvent;
 import java.util.List;
 
 /**
- * The outcome of validating one event: the Avro record, or why it was rejected. Exactly
- * one of event and error is set; violations are the tracking-plan violations that
+ * The outcome of validating one event: the Avro record, or why it was rejected. At most
+ * one of event and error is set (neither for a suppressed subject's event); violations are the tracking-plan violations that
  * blocked it, if that is why.
  */
 public record ParsedEvent(TrackedEvent event, ValidationError error, String messageId, List<Violation> violations) {
@@ -33,7 +33,16 @@ public record ParsedEvent(TrackedEvent event, ValidationError error, String mess
                 List.copyOf(violations));
     }
 
+    /**
+     * Of a suppressed data subject: answered as accepted, so SDKs do not retry it, and
+     * written nowhere (no event, no error).
+     */
+    public static ParsedEvent suppressed(String messageId) {
+        return new ParsedEvent(null, null, messageId, List.of());
+    }
+
+    /** Accepted, or suppressed: answered as accepted either way. */
     public boolean isAccepted() {
-        return event != null;
+        return error == null;
     }
 }

@@ -1,0 +1,137 @@
+package io.sightline.ingest.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.sightline.common.http.ApiException;
+import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.HttpService;
+import io.sightline.common.http.Json;
+import io.sightline.privacy.InvalidRegulationException;
+import io.sightline.privacy.RegulationFeed;
+import io.sightline.privacy.RegulationRequest;
+import io.sightline.schemas.avro.RegulationState;
+import io.sightline.schemas.avro.RegulationStatus;
+import io.sightline.schemas.avro.RegulationStep;
+import io.sightline.schemas.avro.RegulationType;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The regulations API, in Segment's names so its tooling ports (admin token):
+ * {@code POST /v1/regulations} asks to stop collecting about data subjects (or to collect
+ * again) and answers 202 with the request's id; {@code GET /v1/regulations/{id}} and
+ * {@code GET /v1/regulations} show each request's overall status and its steps. Subject
+ * ids are never logged nor echoed.
+ */
+public final class RegulationRoutes {
+
+    private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final BearerTokenAuth admin;
+    private final RegulationFeed regulations;
+
+    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations) {
+        this.admin = admin;
+        this.regulations = regulations;
+    }
+
+    public void addTo(JavalinConfig javalin) {
+        javalin.routes.post("/v1/regulations", this::submit);
+        javalin.routes.get("/v1/regulations", ctx -> {
+            admin.require(ctx);
+            HttpService.json(
+                    ctx,
+                    200,
+                    Map.of(
+                            "data",
+                            Map.of(
+                                    "regulations",
+                                    regulations.statuses().stream()
+                                            .map(RegulationRoutes::view)
+                                            .toList())));
+        });
+        javalin.routes.get("/v1/regulations/{id}", ctx -> {
+            admin.require(ctx);
+            RegulationStatus status = regulations
+                    .status(ctx.pathParam("id"))
+                    .orElseThrow(() -> new ApiException(404, "unknown_regulation", "No regulation has this id"));
+            HttpService.json(ctx, 200, Map.of("data", Map.of("regulation", view(status))));
+        });
+    }
+
+    private void submit(Context ctx) {
+        admin.require(ctx);
+        RegulationRequest request;
+        try {
+            JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
+            request = RegulationRequest.parse(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid_json", "The request is not JSON: " + e.getMessage());
+        } catch (InvalidRegulationException e) {
+            throw new ApiException(
+                    400, "invalid_regulation", e.getMessage(), List.of(Map.of("field", e.field())), Map.of());
+        }
+        if (!RegulationFeed.suppresses(request.regulationType())) {
+            throw new ApiException(
+                    501,
+                    "not_implemented",
+                    "regulationType " + request.regulationType()
+                            + " erases stored data, which this version cannot do yet; "
+                            + "SUPPRESS stops collection now, and a " + RegulationType.SUPPRESS_WITH_DELETE
+                            + " request can follow once deletion is available");
+        }
+        RegulationStatus status = regulations.submit(request, "admin", SUBMIT_TIMEOUT);
+        if (status.getOverallStatus() == RegulationState.FAILED) {
+            throw ApiException.unavailable(
+                    "The regulation was not stored or applied in time; retry: "
+                            + status.getSteps().get(0).getDetail(),
+                    5);
+        }
+        HttpService.json(ctx, 202, Map.of("data", Map.of("regulateId", status.getRegulationId())));
+    }
+
+    private static Map<String, Object> view(RegulationStatus status) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", status.getRegulationId());
+        v.put("regulationType", status.getRegulationType().name());
+        v.put("subjectType", status.getSubjectType().name());
+        v.put("subjectCount", status.getSubjectCount());
+        v.put("overallStatus", status.getOverallStatus().name());
+        v.put("createdAt", status.getRequestedAt().toString());
+        v.put("finishedAt", finishedAt(status));
+        v.put("steps", status.getSteps().stream().map(RegulationRoutes::view).toList());
+        return v;
+    }
+
+    private static Map<String, Object> view(RegulationStep step) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("name", step.getName());
+        v.put("status", step.getStatus().name());
+        v.put(
+                "startedAt",
+                step.getStartedAt() == null ? null : step.getStartedAt().toString());
+        v.put(
+                "finishedAt",
+                step.getFinishedAt() == null ? null : step.getFinishedAt().toString());
+        v.put("detail", step.getDetail());
+        return v;
+    }
+
+    private static String finishedAt(RegulationStatus status) {
+        if (status.getOverallStatus() != RegulationState.FINISHED
+                && status.getOverallStatus() != RegulationState.FAILED) {
+            return null;
+        }
+        return status.getSteps().stream()
+                .map(RegulationStep::getFinishedAt)
+                .filter(java.util.Objects::nonNull)
+                .max(Instant::compareTo)
+                .map(Instant::toString)
+                .orElse(null);
+    }
+}
