@@ -92,8 +92,9 @@ public final class IngestGateway implements AutoCloseable {
                 SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATIONS), SubjectRegulation.getClassSchema());
         registry.register(
                 SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATION_STATUS), RegulationStatus.getClassSchema());
+        SuppressionList suppressions = new SuppressionList();
         RegulationFeed regulations =
-                new RegulationFeed(config.kafkaClientProperties(), registry, new SuppressionList(), "ingest-gateway");
+                new RegulationFeed(config.kafkaClientProperties(), registry, suppressions, "ingest-gateway");
         HealthCheck health = new HealthCheck() {
             @Override
             public boolean isLive() {
@@ -121,6 +122,9 @@ public final class IngestGateway implements AutoCloseable {
         RecentEvents recent = new RecentEvents();
         PlanEnforcer enforcer = new PlanEnforcer(config.planBindings(), planStore, recent, metrics);
         CatalogObserver observer = new CatalogObserver();
+        Gauge.builder("sightline.ingest.suppressed.subjects", suppressions, SuppressionList::size)
+                .description("Data subjects (user ids and anonymous ids) whose events this gateway drops")
+                .register(metrics);
         Gauge.builder("sightline.ingest.catalog.overflow", observer, CatalogObserver::overflow)
                 .description(
                         "Observations left out of the event catalog because it holds the most event names or properties it keeps")
