@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.plans.cli.PlanCommand;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.RegulationType;
+import io.sightline.schemas.avro.SubjectRegulation;
 import io.sightline.schemas.avro.TrackedEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -22,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,5 +224,60 @@ class ProducerContractIT {
             }
         }
         throw new AssertionError("no event " + name + " in " + events);
+    }
+
+    static HttpResponse<String> trackAs(String userId, String anonymousId, String messageId) throws Exception {
+        String ids =
+                (userId == null ? "" : "\"userId\":\"" + userId + "\",") + "\"anonymousId\":\"" + anonymousId + "\",";
+        return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{" + ids + "\"event\":\"Clicked\",\"messageId\":\"" + messageId + "\"}")));
+    }
+
+    @Test
+    void suppressingAUserSuppressesTheDevicesLinkedToIt() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String user = "user-" + run;
+        String device = "device-" + run;
+        assertThat(trackAs(user, device, run + "-linked").statusCode()).isEqualTo(200);
+        // The enrich processor has linked the device to the user once the event is enriched.
+        StackRecords.read(
+                stack,
+                Topics.EVENTS_ENRICHED,
+                EnrichedEvent.class,
+                e -> e.getEvent().getMessageId().equals(run + "-linked"),
+                1);
+
+        HttpResponse<String> asked =
+                send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/regulations"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"regulationType\":\"SUPPRESS\",\"subjectType\":\"USER_ID\",\"subjectIds\":[\"" + user
+                                        + "\"]}")));
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+
+        SubjectRegulation derived = StackRecords.read(
+                        stack,
+                        Topics.PRIVACY_REGULATIONS,
+                        SubjectRegulation.class,
+                        r -> r.getSubjectId().equals(device),
+                        1)
+                .get(0);
+        assertThat(derived.getDerivedFrom()).isEqualTo(user);
+        assertThat(derived.getRegulationType()).isEqualTo(RegulationType.SUPPRESS);
+        // The device's own events, with no user id, stop at the door too.
+        AtomicInteger probe = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String messageId = run + "-anonymous-" + probe.incrementAndGet();
+            assertThat(trackAs(null, device, messageId).statusCode()).isEqualTo(200);
+            return StackRecords.readToEnd(stack, Topics.EVENTS_RAW, TrackedEvent.class).stream()
+                    .noneMatch(e -> e.getMessageId().equals(messageId));
+        });
     }
 }

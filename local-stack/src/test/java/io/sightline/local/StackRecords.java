@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Committed records of one of the local stack's topics, read from the beginning. */
@@ -44,6 +45,33 @@ final class StackRecords {
                     }
                 });
                 return found.size() >= expected;
+            });
+        }
+        return found;
+    }
+
+    /** Every committed value of {@code topic} up to its end as it is now: for checking that something was not written. */
+    static <V extends SpecificRecord> List<V> readToEnd(Stack stack, String topic, Class<V> type) {
+        List<V> found = new ArrayList<>();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        stack.bootstrapServers(),
+                        "isolation.level",
+                        "read_committed",
+                        "enable.auto.commit",
+                        false),
+                new StringDeserializer(),
+                new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), type))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> found.add(r.value()));
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
             });
         }
         return found;

@@ -10,6 +10,8 @@ import io.sightline.enrich.context.PiiHasher;
 import io.sightline.enrich.dedup.Checked;
 import io.sightline.enrich.dedup.DedupProcessor;
 import io.sightline.enrich.identity.IdentityResolver;
+import io.sightline.enrich.privacy.LinkedDeviceSuppression;
+import io.sightline.enrich.privacy.RegulationIndex;
 import io.sightline.enrich.profile.TraitsMerger;
 import io.sightline.enrich.session.SessionProcessor;
 import io.sightline.schemas.Topic;
@@ -19,6 +21,7 @@ import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.SubjectRegulation;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import java.time.Duration;
@@ -66,6 +69,11 @@ public final class EnrichTopology {
     public static final String SESSION_STORE = "user-sessions";
     public static final String GROUP_STORE = "user-groups";
     public static final String CATALOG_STORE = "catalog-products";
+    /** Every subject's latest regulation, global: what the linked-device suppression reads. */
+    public static final String REGULATIONS_STORE = "privacy-regulations";
+    /** How often new user suppressions are followed to the devices linked to them. */
+    static final Duration LINKED_DEVICES_INTERVAL = Duration.ofSeconds(1);
+
     public static final String COMPONENT = "enrich-processor";
     public static final String DUPLICATE_METRIC = "duplicate_events";
     private static final String DUPLICATES = "duplicates";
@@ -90,7 +98,19 @@ public final class EnrichTopology {
         Topic<String, EnrichedEvent> enriched = topics.eventsEnriched();
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
         Topic<String, CatalogProduct> catalogTopic = topics.catalogProducts();
+        Topic<String, SubjectRegulation> regulationsTopic = topics.privacyRegulations();
         StreamsBuilder builder = new StreamsBuilder();
+        // The source topic is the store's changelog: global stores keep no other.
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(REGULATIONS_STORE),
+                                regulationsTopic.keySerde(),
+                                regulationsTopic.valueSerde())
+                        .withLoggingDisabled(),
+                regulationsTopic.name(),
+                Consumed.with(regulationsTopic.keySerde(), regulationsTopic.valueSerde())
+                        .withName("privacy-regulations"),
+                () -> new RegulationIndex(REGULATIONS_STORE));
 
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(
@@ -142,12 +162,22 @@ public final class EnrichTopology {
                 options.geoDatabase().map(GeoLookup::open),
                 options.productIdProperty());
 
-        KStream<String, EnrichedEvent> byUser = checked.get("checked-accepted")
+        KStream<String, EnrichedEvent> byDevice = checked.get("checked-accepted")
                 .mapValues(c -> contextEnricher.enrich(c.event()), Named.as("enrich-context"))
                 .selectKey((key, event) -> IdentityResolver.deviceKey(event.getEvent()), Named.as("key-by-device"))
                 .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde())
-                        .withName("events-by-device"))
-                .processValues(() -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
+                        .withName("events-by-device"));
+        // Suppression follows the identity graph: devices linked to a suppressed user are suppressed too.
+        byDevice.process(
+                        () -> new LinkedDeviceSuppression(IDENTITY_STORE, REGULATIONS_STORE, LINKED_DEVICES_INTERVAL),
+                        Named.as("suppress-linked-devices"),
+                        IDENTITY_STORE)
+                .to(
+                        regulationsTopic.name(),
+                        Produced.with(regulationsTopic.keySerde(), regulationsTopic.valueSerde())
+                                .withName("to-privacy-regulations"));
+        KStream<String, EnrichedEvent> byUser = byDevice.processValues(
+                        () -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
                 .selectKey((key, event) -> event.getUserKey(), Named.as("key-by-user"))
                 .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde())
                         .withName("events-by-user"))

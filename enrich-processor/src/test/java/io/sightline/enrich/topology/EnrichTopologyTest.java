@@ -14,6 +14,9 @@ import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.RegulationType;
+import io.sightline.schemas.avro.SubjectRegulation;
+import io.sightline.schemas.avro.SubjectType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.avro.UserProfile;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
@@ -363,6 +366,59 @@ class EnrichTopologyTest {
         assertThat(out.get(0).getValue().getUserTraits()).isNull();
         assertThat(out.get(3).getValue().getUserKey()).isEqualTo("u1");
         assertThat(out.get(3).getValue().getUserTraits()).isEqualTo("{\"plan\":\"pro\"}");
+    }
+
+    @Test
+    void shouldSuppressTheDevicesLinkedToASuppressedUserAndLiftThemWithTheUser() {
+        TrackedEvent alias = event("l1", EventType.alias, null, "u1", null);
+        alias.setPreviousId("anon-7");
+        raw.pipeInput("web:u1", alias);
+        TrackedEvent identified = event("l2", EventType.identify, null, "u1", null);
+        identified.setAnonymousId("anon-8");
+        raw.pipeInput("web:u1", identified);
+        TrackedEvent stranger = event("l3", EventType.identify, null, "u2", null);
+        stranger.setAnonymousId("anon-9");
+        raw.pipeInput("web:u2", stranger);
+        TestInputTopic<String, SubjectRegulation> regulationsIn = driver.createInputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringSerializer(),
+                topics.privacyRegulations().valueSerde().serializer());
+        TestOutputTopic<String, SubjectRegulation> regulationsOut = driver.createOutputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringDeserializer(),
+                topics.privacyRegulations().valueSerde().deserializer());
+
+        regulationsIn.pipeInput(
+                "USER_ID:u1",
+                new SubjectRegulation("r-1", RegulationType.SUPPRESS, SubjectType.USER_ID, "u1", T0, null));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        List<SubjectRegulation> derived = regulationsOut.readValuesToList();
+        assertThat(derived)
+                .extracting(
+                        SubjectRegulation::getSubjectId,
+                        SubjectRegulation::getSubjectType,
+                        SubjectRegulation::getDerivedFrom,
+                        SubjectRegulation::getRegulationType,
+                        SubjectRegulation::getRegulationId)
+                .containsExactlyInAnyOrder(
+                        tuple("anon-7", SubjectType.ANONYMOUS_ID, "u1", RegulationType.SUPPRESS, "r-1"),
+                        tuple("anon-8", SubjectType.ANONYMOUS_ID, "u1", RegulationType.SUPPRESS, "r-1"));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(regulationsOut.isEmpty())
+                .as("each regulation is followed once")
+                .isTrue();
+
+        // What the gateways would read back (the derived records), then the user is let go again.
+        derived.forEach(d -> regulationsIn.pipeInput(Topics.subjectKey(SubjectType.ANONYMOUS_ID, d.getSubjectId()), d));
+        regulationsIn.pipeInput(
+                "USER_ID:u1",
+                new SubjectRegulation("r-2", RegulationType.UNSUPPRESS, SubjectType.USER_ID, "u1", T0, null));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(regulationsOut.readValuesToList())
+                .extracting(SubjectRegulation::getSubjectId, SubjectRegulation::getRegulationType)
+                .containsExactlyInAnyOrder(
+                        tuple("anon-7", RegulationType.UNSUPPRESS), tuple("anon-8", RegulationType.UNSUPPRESS));
     }
 
     @Test
