@@ -91,15 +91,20 @@ class ProducerContractIT {
         return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> batch(String... events) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/batch"))
+    /** Posts to the gateway with the stack's write key, as an SDK does. */
+    static HttpResponse<String> postEvents(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + path))
                 .header(
                         "Authorization",
                         "Basic "
                                 + Base64.getEncoder()
                                         .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"batch\":[" + String.join(",", events) + "]}")));
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    static HttpResponse<String> batch(String... events) throws Exception {
+        return postEvents("/v1/batch", "{\"batch\":[" + String.join(",", events) + "]}");
     }
 
     static String track(String name, String messageId, String properties) {
@@ -229,15 +234,7 @@ class ProducerContractIT {
     static HttpResponse<String> trackAs(String userId, String anonymousId, String messageId) throws Exception {
         String ids =
                 (userId == null ? "" : "\"userId\":\"" + userId + "\",") + "\"anonymousId\":\"" + anonymousId + "\",";
-        return send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
-                .header(
-                        "Authorization",
-                        "Basic "
-                                + Base64.getEncoder()
-                                        .encodeToString((WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{" + ids + "\"event\":\"Clicked\",\"messageId\":\"" + messageId + "\"}")));
+        return postEvents("/v1/track", "{" + ids + "\"event\":\"Clicked\",\"messageId\":\"" + messageId + "\"}");
     }
 
     @Test

@@ -64,6 +64,22 @@ final class GatewayClient {
                 .build());
     }
 
+    /** A GET with a bearer token, as the admin APIs take. */
+    HttpResponse<String> getWithToken(String path, String token) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .build());
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) {
+        try {
+            return io.sightline.common.http.Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
     HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sightline.common.http.Json;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.schemas.Topics;
@@ -97,18 +96,11 @@ class TrackingPlanIT {
     }
 
     static HttpResponse<String> get(GatewayClient client, String path) {
-        return client.send(HttpRequest.newBuilder(client.uri(path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + ADMIN)
-                .build());
+        return client.getWithToken(path, ADMIN);
     }
 
     static JsonNode json(HttpResponse<String> response) {
-        try {
-            return Json.MAPPER.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
+        return GatewayClient.json(response);
     }
 
     static String order(String messageId, String properties) {
