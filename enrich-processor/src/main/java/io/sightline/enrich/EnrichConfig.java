@@ -3,8 +3,8 @@ package io.sightline.enrich;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.enrich.topology.EnrichSettings;
+import io.sightline.privacy.PiiSettings;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
@@ -30,14 +30,6 @@ public final class EnrichConfig extends ServiceConfig {
     private static final String SESSION_GAP_MS_DOC =
             "A user's next event after this much inactivity (event time) starts a new session.";
 
-    public static final String PII_KEYS_CONFIG = "pii.keys";
-    private static final String PII_KEYS_DOC =
-            "Trait, property and context keys (any depth, case-insensitive) whose values are replaced by a keyed hash (hmac:<hex>) before events leave the processor.";
-
-    public static final String PII_HASH_SECRET_CONFIG = "pii.hash.secret";
-    private static final String PII_HASH_SECRET_DOC =
-            "Secret key of the HMAC-SHA256 that hashes PII values; empty uses the application id, which is fine for development only: set a secret in production.";
-
     public static final String PRODUCT_ID_PROPERTY_CONFIG = "catalog.product.id.property";
     private static final String PRODUCT_ID_PROPERTY_DOC =
             "Event property that holds the product id joined against catalog.products.v1.";
@@ -46,7 +38,8 @@ public final class EnrichConfig extends ServiceConfig {
     private static final String GEO_DATABASE_PATH_DOC =
             "Path of a MaxMind-format city or country database (.mmdb); empty turns geo enrichment off.";
 
-    public static final ConfigDef DEFINITION = StreamsAppSettings.define(baseDefinition(8082), "sightline-enrich")
+    public static final ConfigDef DEFINITION = PiiSettings.define(
+                    StreamsAppSettings.define(baseDefinition(8082), "sightline-enrich"))
             .define(
                     DEDUP_WINDOW_MS_CONFIG,
                     Type.LONG,
@@ -75,8 +68,6 @@ public final class EnrichConfig extends ServiceConfig {
                     ConfigDef.Range.atLeast(1),
                     Importance.MEDIUM,
                     SESSION_GAP_MS_DOC)
-            .define(PII_KEYS_CONFIG, Type.LIST, "email,phone", Importance.MEDIUM, PII_KEYS_DOC)
-            .define(PII_HASH_SECRET_CONFIG, Type.PASSWORD, "", Importance.HIGH, PII_HASH_SECRET_DOC)
             .define(
                     PRODUCT_ID_PROPERTY_CONFIG,
                     Type.STRING,
@@ -92,16 +83,14 @@ public final class EnrichConfig extends ServiceConfig {
 
     /** The topology's options from these settings. */
     public EnrichSettings topologySettings() {
-        String secret = getPassword(PII_HASH_SECRET_CONFIG).value();
-        List<String> piiKeys = getList(PII_KEYS_CONFIG);
         String geo = getString(GEO_DATABASE_PATH_CONFIG);
         return new EnrichSettings(
                 Duration.ofMillis(getLong(DEDUP_WINDOW_MS_CONFIG)),
                 Duration.ofMillis(getLong(EVENT_FUTURE_TOLERANCE_MS_CONFIG)),
                 Duration.ofMillis(getLong(EVENT_MAX_PAST_MS_CONFIG)),
                 Duration.ofMillis(getLong(SESSION_GAP_MS_CONFIG)),
-                piiKeys,
-                secret.isEmpty() ? getString(StreamsAppSettings.APPLICATION_ID_CONFIG) : secret,
+                PiiSettings.keys(this),
+                PiiSettings.secret(this),
                 getString(PRODUCT_ID_PROPERTY_CONFIG),
                 geo.isBlank() ? Optional.empty() : Optional.of(java.nio.file.Path.of(geo)));
     }

@@ -3,6 +3,7 @@ package io.sightline.ingest;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.ingest.http.TrustedProxies;
 import io.sightline.plans.PlanBindings;
+import io.sightline.privacy.PiiSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class GatewayConfig extends ServiceConfig {
                     + "to quality.observations.v1, the source of the event catalog and of drift alerts.";
 
     public static final ConfigDef DEFINITION = withTokens(
-                    withCors(baseDefinition(8080), "*"),
+                    PiiSettings.define(withCors(baseDefinition(8080), "*")),
                     "admin",
                     Importance.MEDIUM,
                     "Who may publish and read tracking plans; empty refuses the admin API.")

@@ -22,6 +22,7 @@ import io.sightline.ingest.plans.PlanEnforcer;
 import io.sightline.ingest.plans.RecentEvents;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
+import io.sightline.privacy.PiiSettings;
 import io.sightline.privacy.RegulationFeed;
 import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.Topics;
@@ -139,6 +140,7 @@ public final class IngestGateway implements AutoCloseable {
                         enforcer,
                         observer,
                         regulations.suppressions(),
+                        PiiSettings.hasher(config),
                         intakeMetrics),
                 intakeMetrics);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.sightline.privacy.IpAnonymizer;
+import io.sightline.privacy.PiiHasher;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.TrackedEvent;
@@ -32,18 +34,36 @@ public final class ContextEnricher {
         this.productIdProperty = productIdProperty;
     }
 
-    public EnrichedEvent enrich(TrackedEvent raw) {
+    /**
+     * A copy of {@code raw} with its personal data masked as it leaves the processor: PII
+     * keys hashed in properties, traits and context, the IP address anonymized. What
+     * enriched events and the processor's dead letters carry.
+     */
+    public TrackedEvent masked(TrackedEvent raw) {
         TrackedEvent event = TrackedEvent.newBuilder(raw).build();
-        EnrichedEvent.Builder out = EnrichedEvent.newBuilder().setUserKey("").setEnrichedAt(Instant.EPOCH);
         EventContext context = event.getContext();
         if (context != null) {
-            InetAddress address = IpAnonymizer.parse(context.getIp());
+            context.setIp(IpAnonymizer.anonymize(context.getIp()));
+            context.setJson(pii.apply(anonymizeIpInJson(context.getJson())));
+        }
+        event.setProperties(pii.apply(event.getProperties()));
+        event.setTraits(pii.apply(event.getTraits()));
+        return event;
+    }
+
+    public EnrichedEvent enrich(TrackedEvent raw) {
+        EnrichedEvent.Builder out = EnrichedEvent.newBuilder().setUserKey("").setEnrichedAt(Instant.EPOCH);
+        if (raw.getContext() != null) {
+            // The location comes from the full address, before it is anonymized.
+            InetAddress address = IpAnonymizer.parse(raw.getContext().getIp());
             geo.flatMap(g -> g.lookup(address))
                     .ifPresent(g -> out.setGeoCountry(g.country())
                             .setGeoRegion(g.region())
                             .setGeoCity(g.city()));
-            context.setIp(IpAnonymizer.anonymize(context.getIp()));
-            context.setJson(pii.apply(anonymizeIpInJson(context.getJson())));
+        }
+        TrackedEvent event = masked(raw);
+        EventContext context = event.getContext();
+        if (context != null) {
             UserAgentParser.Parsed ua = UserAgentParser.parse(context.getUserAgent());
             if (ua != null) {
                 out.setDeviceClass(ua.deviceClass())
@@ -53,8 +73,6 @@ public final class ContextEnricher {
                         .setBot(ua.bot());
             }
         }
-        event.setProperties(pii.apply(event.getProperties()));
-        event.setTraits(pii.apply(event.getTraits()));
         out.setProductId(productId(event.getProperties()));
         return out.setEvent(event).build();
     }

@@ -6,7 +6,6 @@ import io.sightline.common.streams.ReceiveTimeExtractor;
 import io.sightline.enrich.catalog.ProductJson;
 import io.sightline.enrich.context.ContextEnricher;
 import io.sightline.enrich.context.GeoLookup;
-import io.sightline.enrich.context.PiiHasher;
 import io.sightline.enrich.dedup.Checked;
 import io.sightline.enrich.dedup.DedupProcessor;
 import io.sightline.enrich.identity.IdentityResolver;
@@ -14,6 +13,7 @@ import io.sightline.enrich.privacy.LinkedDeviceSuppression;
 import io.sightline.enrich.privacy.RegulationIndex;
 import io.sightline.enrich.profile.TraitsMerger;
 import io.sightline.enrich.session.SessionProcessor;
+import io.sightline.privacy.PiiHasher;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.CatalogProduct;
@@ -152,15 +152,18 @@ public final class EnrichTopology {
                         Produced.with(metrics.keySerde(), metrics.valueSerde())
                                 .withName("duplicates-to-metrics-windowed"));
 
-        DeadLetters.sendTo(
-                checked.get("checked-rejected").mapValues(c -> deadLetter(c, raw), Named.as("to-dead-letter")),
-                invalid,
-                "to-events-invalid");
-
         ContextEnricher contextEnricher = new ContextEnricher(
                 new PiiHasher(options.piiKeys(), options.piiSecret()),
                 options.geoDatabase().map(GeoLookup::open),
                 options.productIdProperty());
+
+        // A dead letter keeps the event for debugging, with its personal data masked as in enriched events.
+        DeadLetters.sendTo(
+                checked.get("checked-rejected")
+                        .mapValues(
+                                c -> deadLetter(c, contextEnricher.masked(c.event()), raw), Named.as("to-dead-letter")),
+                invalid,
+                "to-events-invalid");
 
         KStream<String, EnrichedEvent> byDevice = checked.get("checked-accepted")
                 .mapValues(c -> contextEnricher.enrich(c.event()), Named.as("enrich-context"))
@@ -247,8 +250,8 @@ public final class EnrichTopology {
         return builder.build();
     }
 
-    private static DeadLetter deadLetter(Checked c, Topic<String, TrackedEvent> raw) {
-        byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), c.event());
+    private static DeadLetter deadLetter(Checked c, TrackedEvent masked, Topic<String, TrackedEvent> raw) {
+        byte[] payload = raw.valueSerde().serializer().serialize(raw.name(), masked);
         return DeadLetters.of(
                 COMPONENT,
                 c.rejectCode(),

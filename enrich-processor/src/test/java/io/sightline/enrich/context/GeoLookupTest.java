@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.maxmind.geoip2.DatabaseReader;
 import com.maxmind.geoip2.model.CityResponse;
 import io.sightline.enrich.context.GeoLookup.Geo;
+import io.sightline.privacy.IpAnonymizer;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.sightline.enrich.context;
 
+import io.sightline.privacy.IpAnonymizer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;

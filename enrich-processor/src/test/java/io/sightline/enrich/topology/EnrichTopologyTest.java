@@ -225,6 +225,7 @@ class EnrichTopologyTest {
         ahead.setTimestamp(T0.plus(Duration.ofSeconds(59)));
         TrackedEvent old = event("old", EventType.track, "Clicked", "u1", null);
         old.setTimestamp(T0.minus(Duration.ofDays(8)));
+        old.setProperties("{\"email\":\"ann@example.com\"}");
 
         raw.pipeInput("web:u1", future);
         raw.pipeInput("web:u1", ahead);
@@ -237,6 +238,11 @@ class EnrichTopologyTest {
         assertThat(letters.get(0).getReasonText())
                 .isEqualTo("timestamp is PT192H behind receivedAt; at most PT168H is accepted");
         assertThat(letters.get(0).getComponent()).isEqualTo("enrich-processor");
+        TrackedEvent kept =
+                topics.eventsRaw().valueSerde().deserializer().deserialize(Topics.EVENTS_RAW, bytes(letters.get(0)));
+        assertThat(kept.getProperties())
+                .as("a dead letter's payload is masked like an enriched event")
+                .startsWith("{\"email\":\"hmac:");
         assertThat(meters.get(DeadLetters.METRIC)
                         .tag("stage", "enrich-processor")
                         .tag("reason", "event_time_too_old")

@@ -11,6 +11,7 @@ import io.sightline.ingest.validation.ErrorCode;
 import io.sightline.ingest.validation.EventParser;
 import io.sightline.ingest.validation.ParsedEvent;
 import io.sightline.ingest.validation.ValidationError;
+import io.sightline.privacy.PiiHasher;
 import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EventType;
@@ -45,6 +46,7 @@ public final class EventIntake {
     private final PlanEnforcer plans;
     private final CatalogObserver catalog;
     private final SuppressionList suppressions;
+    private final PiiHasher pii;
     private final IntakeMetrics metrics;
 
     public EventIntake(
@@ -53,12 +55,14 @@ public final class EventIntake {
             PlanEnforcer plans,
             CatalogObserver catalog,
             SuppressionList suppressions,
+            PiiHasher pii,
             IntakeMetrics metrics) {
         this.maxEventBytes = maxEventBytes;
         this.producer = producer;
         this.plans = plans;
         this.catalog = catalog;
         this.suppressions = suppressions;
+        this.pii = pii;
         this.metrics = metrics;
     }
 
@@ -170,7 +174,8 @@ public final class EventIntake {
                         result.messageId(),
                         result.error().code(),
                         describe(result),
-                        item.toString().getBytes(StandardCharsets.UTF_8));
+                        // Kept for debugging, with personal data masked as in enriched events.
+                        pii.maskEvent(item.deepCopy()).toString().getBytes(StandardCharsets.UTF_8));
                 metrics.events(source, "rejected", result.error().code().code(), 1);
             }
         }

@@ -1,4 +1,4 @@
-package io.sightline.enrich.context;
+package io.sightline.privacy;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

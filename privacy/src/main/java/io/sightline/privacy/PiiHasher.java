@@ -1,4 +1,4 @@
-package io.sightline.enrich.context;
+package io.sightline.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,6 +59,23 @@ public final class PiiHasher {
         } catch (IOException e) {
             throw new IllegalArgumentException("not a JSON document", e);
         }
+    }
+
+    /**
+     * A JSON event (as an SDK sent it) with its personal data masked in place: PII keys
+     * hashed at any depth, {@code context.ip} anonymized. What a dead letter keeps.
+     */
+    public JsonNode maskEvent(JsonNode event) {
+        walk(event);
+        if (event.path("context") instanceof ObjectNode context && context.hasNonNull("ip")) {
+            String anonymized = IpAnonymizer.anonymize(context.get("ip").asText());
+            if (anonymized == null) {
+                context.remove("ip");
+            } else {
+                context.put("ip", anonymized);
+            }
+        }
+        return event;
     }
 
     /** Hashes in place; answers whether anything changed. */
