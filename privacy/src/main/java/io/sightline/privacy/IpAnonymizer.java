@@ -1,5 +1,6 @@
 package io.sightline.privacy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
@@ -50,5 +51,22 @@ public final class IpAnonymizer {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * Anonymizes the {@code ip} field of a JSON object in place (a context as an SDK sent
+     * it), removing it when it is not an address; answers whether the object had one.
+     */
+    public static boolean anonymizeField(ObjectNode object) {
+        if (!object.has("ip")) {
+            return false;
+        }
+        String anonymized = anonymize(object.get("ip").asText());
+        if (anonymized == null) {
+            object.remove("ip");
+        } else {
+            object.put("ip", anonymized);
+        }
+        return true;
     }
 }

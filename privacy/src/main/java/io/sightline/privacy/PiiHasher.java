@@ -67,13 +67,8 @@ public final class PiiHasher {
      */
     public JsonNode maskEvent(JsonNode event) {
         walk(event);
-        if (event.path("context") instanceof ObjectNode context && context.hasNonNull("ip")) {
-            String anonymized = IpAnonymizer.anonymize(context.get("ip").asText());
-            if (anonymized == null) {
-                context.remove("ip");
-            } else {
-                context.put("ip", anonymized);
-            }
+        if (event.path("context") instanceof ObjectNode context) {
+            IpAnonymizer.anonymizeField(context);
         }
         return event;
     }

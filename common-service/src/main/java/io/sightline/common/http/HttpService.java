@@ -100,7 +100,7 @@ public final class HttpService implements AutoCloseable {
      * so browsers refuse cross-origin calls. {@code exposedHeaders} become readable to
      * scripts (for example {@code Retry-After}). Call it from the service's routes consumer.
      */
-    public static void cors(JavalinConfig config, List<String> allowedOrigins, List<String> exposedHeaders) {
+    private static void cors(JavalinConfig config, List<String> allowedOrigins, List<String> exposedHeaders) {
         if (allowedOrigins.isEmpty()) {
             return;
         }

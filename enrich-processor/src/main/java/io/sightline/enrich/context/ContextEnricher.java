@@ -3,7 +3,6 @@ package io.sightline.enrich.context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.sightline.privacy.IpAnonymizer;
 import io.sightline.privacy.PiiHasher;
 import io.sightline.schemas.avro.EnrichedEvent;
@@ -95,16 +94,7 @@ public final class ContextEnricher {
         }
         try {
             JsonNode node = JSON.readTree(json);
-            if (node instanceof ObjectNode object && object.has("ip")) {
-                String anonymized = IpAnonymizer.anonymize(object.get("ip").asText());
-                if (anonymized == null) {
-                    object.remove("ip");
-                } else {
-                    object.set("ip", TextNode.valueOf(anonymized));
-                }
-                return object.toString();
-            }
-            return json;
+            return node instanceof ObjectNode object && IpAnonymizer.anonymizeField(object) ? object.toString() : json;
         } catch (IOException e) {
             throw new IllegalArgumentException("context is not a JSON document", e);
         }

@@ -188,9 +188,6 @@ public final class EventIntake {
 
     /** Whether the event's user or device is suppressed; a rejected event is judged by the ids it sent. */
     private boolean isSuppressed(ParsedEvent result, JsonNode item) {
-        if (suppressions.size() == 0) {
-            return false;
-        }
         if (result.event() != null) {
             return suppressions.isSuppressed(
                     result.event().getUserId(), result.event().getAnonymousId());
