@@ -4,6 +4,7 @@ import io.sightline.schemas.avro.Alert;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.ErasureReceipt;
 import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.LatestEvaluation;
 import io.sightline.schemas.avro.MetricWindow;
@@ -59,6 +60,8 @@ public final class Topics {
     public static final String PRIVACY_REGULATIONS = "privacy.regulations.v1";
     /** Every regulation request and its progress (compacted), keyed by regulation id; no subject ids. */
     public static final String PRIVACY_REGULATION_STATUS = "privacy.regulation-status.v1";
+    /** How far each Streams task erased the subjects of deletions (compacted), keyed {@code <application>/<processor>/<task>}. */
+    public static final String PRIVACY_ERASURE_RECEIPTS = "privacy.erasure-receipts.v1";
 
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
@@ -75,7 +78,8 @@ public final class Topics {
             QUALITY_OBSERVATIONS,
             QUALITY_CATALOG,
             PRIVACY_REGULATIONS,
-            PRIVACY_REGULATION_STATUS);
+            PRIVACY_REGULATION_STATUS,
+            PRIVACY_ERASURE_RECEIPTS);
 
     /** Topics that keep only the latest value per key. */
     public static final List<String> COMPACTED = List.of(
@@ -85,7 +89,8 @@ public final class Topics {
             QUALITY_PLANS,
             QUALITY_CATALOG,
             PRIVACY_REGULATIONS,
-            PRIVACY_REGULATION_STATUS);
+            PRIVACY_REGULATION_STATUS,
+            PRIVACY_ERASURE_RECEIPTS);
 
     private final SchemaRegistryClient registry;
 
@@ -154,9 +159,22 @@ public final class Topics {
         return topic(PRIVACY_REGULATION_STATUS, RegulationStatus.class);
     }
 
+    public Topic<String, ErasureReceipt> privacyErasureReceipts() {
+        return topic(PRIVACY_ERASURE_RECEIPTS, ErasureReceipt.class);
+    }
+
     /** The key of a subject's regulation: {@code <subjectType>:<subjectId>}. */
     public static String subjectKey(SubjectType type, String subjectId) {
         return type.name() + ":" + subjectId;
+    }
+
+    /**
+     * The key of a subject's latest {@code DELETE_ONLY} request: {@code erase:<subjectType>:<subjectId>}.
+     * Apart from {@link #subjectKey} so that deleting a suppressed subject's data leaves the
+     * suppression in force (compaction keeps both).
+     */
+    public static String erasureKey(SubjectType type, String subjectId) {
+        return "erase:" + subjectKey(type, subjectId);
     }
 
     /** An Avro value serde for a record type that is not a topic of its own (state stores, changelogs). */

@@ -1,10 +1,14 @@
 package io.sightline.aggregate.topology;
 
 import io.sightline.aggregate.definition.LatenessHorizons;
+import io.sightline.aggregate.definition.Measure;
+import io.sightline.aggregate.definition.MetricDefinition;
 import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.common.streams.CountSeries;
 import io.sightline.common.streams.DeadLetters;
 import io.sightline.common.streams.ReceiveTimeExtractor;
+import io.sightline.privacy.erasure.ErasedStore;
+import io.sightline.privacy.erasure.ErasureTopology;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
@@ -91,6 +95,25 @@ public final class AggregateTopology {
                 Consumed.with(enriched.keySerde(), enriched.valueSerde())
                         .withTimestampExtractor(new ReceiveTimeExtractor())
                         .withName("enriched-events"));
+
+        // A deleted user's progress through every funnel goes.
+        ErasureTopology.addRegulations(builder, topics);
+        List<String> funnels = definitions.metrics().stream()
+                .filter(m -> m.measure().type() == Measure.Type.FUNNEL)
+                .map(MetricDefinition::name)
+                .toList();
+        ErasureTopology.erase(
+                builder,
+                events,
+                topics,
+                COMPONENT,
+                "erase-user-subjects",
+                List.of(new ErasedStore(
+                        FUNNEL_STORE,
+                        (type, subject) -> funnels.stream()
+                                .map(funnel -> ContributionMapper.funnelKey(funnel, subject))
+                                .toList(),
+                        null)));
 
         Topic<String, DeadLetter> invalid = topics.eventsInvalid();
         WindowDeadlines deadlines = new WindowDeadlines(definitions, grace, horizons);

@@ -133,7 +133,7 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
             Record<String, EnrichedEvent> record, int index, MetricDefinition m, EventView event, long time) {
         List<Filter> steps = m.measure().steps();
         long within = m.measure().within().toMillis();
-        String key = m.name() + "\u0000" + event.enriched().getUserKey();
+        String key = funnelKey(m.name(), event.enriched().getUserKey());
         String state = funnels.get(key);
         int reached = 0;
         long start = 0;
@@ -159,6 +159,11 @@ public final class ContributionMapper implements Processor<String, EnrichedEvent
         }
         funnels.put(key, step + "|" + start + "|" + dims);
         emit(record, m, index, start, Contribution.MAIN, event.enriched().getUserKey(), Double.NaN, step, dims);
+    }
+
+    /** A user's progress through a funnel is kept under the funnel's name and the user's key. */
+    static String funnelKey(String funnel, String userKey) {
+        return funnel + "\u0000" + userKey;
     }
 
     /** Keyed by the metric's name and dimensions: every window size of the series lands on one partition. */

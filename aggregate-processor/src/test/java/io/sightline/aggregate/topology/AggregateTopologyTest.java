@@ -7,8 +7,12 @@ import io.sightline.aggregate.definition.MetricDefinitions;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.ErasureReceipt;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.schemas.avro.RegulationType;
+import io.sightline.schemas.avro.SubjectRegulation;
+import io.sightline.schemas.avro.SubjectType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.registry.InMemorySchemaRegistryClient;
 import io.sightline.testkit.TaskMetrics;
@@ -23,6 +27,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -292,6 +297,50 @@ class AggregateTopologyTest {
                 .containsEntry("dropoff_2", 0.5)
                 .containsEntry("dropoff_3", 0.5);
         assertThat(last.getValue()).isEqualTo(0.25);
+    }
+
+    @Test
+    void shouldEraseADeletedUsersProgressThroughEveryFunnelAndKeepOtherUsers() {
+        start("""
+                metrics:
+                  - name: signup_funnel
+                    measure: {type: funnel, steps: [{event: Signed Up}, {event: Activated}], within: 1h}
+                    windows: [1h]
+                  - name: upgrade_funnel
+                    measure: {type: funnel, steps: [{event: Signed Up}, {event: Subscribed}], within: 1h}
+                    windows: [1h]
+                """);
+        enriched.pipeInput("a", event("a", "Signed Up", HOUR));
+        enriched.pipeInput("b", event("b", "Signed Up", HOUR.plusSeconds(1)));
+        KeyValueStore<String, String> funnels = driver.getKeyValueStore(AggregateTopology.FUNNEL_STORE);
+        assertThat(funnels.get(ContributionMapper.funnelKey("signup_funnel", "a")))
+                .isNotNull();
+        TestInputTopic<String, SubjectRegulation> regulations = driver.createInputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringSerializer(),
+                topics.privacyRegulations().valueSerde().serializer());
+
+        regulations.pipeInput(
+                Topics.subjectKey(SubjectType.USER_ID, "a"),
+                new SubjectRegulation(
+                        "r-1", RegulationType.SUPPRESS_WITH_DELETE, SubjectType.USER_ID, "a", HOUR, null));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        assertThat(funnels.get(ContributionMapper.funnelKey("signup_funnel", "a")))
+                .isNull();
+        assertThat(funnels.get(ContributionMapper.funnelKey("upgrade_funnel", "a")))
+                .isNull();
+        assertThat(funnels.get(ContributionMapper.funnelKey("signup_funnel", "b")))
+                .isNotNull();
+        TestOutputTopic<String, ErasureReceipt> receipts = driver.createOutputTopic(
+                Topics.PRIVACY_ERASURE_RECEIPTS,
+                new StringDeserializer(),
+                topics.privacyErasureReceipts().valueSerde().deserializer());
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(receipts.readKeyValuesToMap())
+                .hasEntrySatisfying(
+                        "aggregate-processor/erase-user-subjects/0_0",
+                        r -> assertThat(r.getErasedThrough()).containsEntry("0", 0L));
     }
 
     @Test

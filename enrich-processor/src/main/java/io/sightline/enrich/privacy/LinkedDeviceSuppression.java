@@ -1,16 +1,14 @@
 package io.sightline.enrich.privacy;
 
+import io.sightline.privacy.erasure.RegulationCursor;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.RegulationType;
 import io.sightline.schemas.avro.SubjectRegulation;
 import io.sightline.schemas.avro.SubjectType;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -20,30 +18,31 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Suppression follows the identity graph: when a user is suppressed, every anonymous id
- * this task has linked to that user (by alias or identify) is suppressed too, and lifted
- * again with the user. Runs next to the identity links it reads, on a wall-clock
- * schedule: it takes the user regulations that arrived since its last run from the
- * global regulation store, finds the devices linked to those users in one pass over its
- * links, and writes a derived regulation per device to {@code privacy.regulations.v1}
- * ({@code derivedFrom} names the user), which every gateway follows. Events pass through
- * untouched. After a restart it starts from the beginning again: the derived records
- * are the same, so writing them twice changes nothing.
+ * Suppression and deletion follow the identity graph: when a user is suppressed or
+ * deleted, every anonymous id this task has linked to that user (by alias or identify)
+ * is regulated the same way, and a suppression is lifted again with the user's. Runs next
+ * to the identity links it reads, on a wall-clock schedule: it takes the user regulations
+ * that arrived since its last run ({@link RegulationCursor}), finds the devices linked to
+ * those users in one pass over its links, and writes a derived regulation per device to
+ * {@code privacy.regulations.v1} ({@code derivedFrom} names the user), which every
+ * gateway follows and which erases the device's own state. Events pass through untouched.
  */
 public final class LinkedDeviceSuppression implements Processor<String, EnrichedEvent, String, SubjectRegulation> {
 
     private final String linksStore;
     private final String regulationsStore;
+    private final String progressStore;
     private final Duration interval;
     private ProcessorContext<String, SubjectRegulation> context;
     private KeyValueStore<String, String> links;
     private KeyValueStore<String, SubjectRegulation> regulations;
-    /** Per partition of the regulations topic, the last user regulation read. */
-    private final Map<Integer, String> seen = new HashMap<>();
+    private RegulationCursor cursor;
 
-    public LinkedDeviceSuppression(String linksStore, String regulationsStore, Duration interval) {
+    public LinkedDeviceSuppression(
+            String linksStore, String regulationsStore, String progressStore, Duration interval) {
         this.linksStore = linksStore;
         this.regulationsStore = regulationsStore;
+        this.progressStore = progressStore;
         this.interval = interval;
     }
 
@@ -52,6 +51,7 @@ public final class LinkedDeviceSuppression implements Processor<String, Enriched
         this.context = context;
         this.links = context.getStateStore(linksStore);
         this.regulations = context.getStateStore(regulationsStore);
+        this.cursor = new RegulationCursor(regulations, context.getStateStore(progressStore));
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> followUsers());
     }
 
@@ -63,19 +63,9 @@ public final class LinkedDeviceSuppression implements Processor<String, Enriched
     /** Derives the regulations of the devices linked to users regulated since the last run. */
     void followUsers() {
         Map<String, SubjectRegulation> users = new HashMap<>();
-        for (int partition : partitions()) {
-            String from = seen.containsKey(partition)
-                    ? seen.get(partition) + "\u0000"
-                    : RegulationIndex.sequenceKey(partition, 0);
-            try (KeyValueIterator<String, SubjectRegulation> news =
-                    regulations.range(from, RegulationIndex.sequenceKey(partition, Long.MAX_VALUE))) {
-                while (news.hasNext()) {
-                    KeyValue<String, SubjectRegulation> next = news.next();
-                    seen.put(partition, next.key);
-                    if (next.value.getRegulationType() != RegulationType.DELETE_ONLY) {
-                        users.put(next.value.getSubjectId(), next.value);
-                    }
-                }
+        for (RegulationCursor.Arrived arrived : cursor.next()) {
+            if (arrived.regulation().getSubjectType() == SubjectType.USER_ID) {
+                users.put(arrived.regulation().getSubjectId(), arrived.regulation());
             }
         }
         if (users.isEmpty()) {
@@ -92,18 +82,11 @@ public final class LinkedDeviceSuppression implements Processor<String, Enriched
         }
     }
 
-    /** The partitions of the regulations topic that hold user regulations. */
-    private List<Integer> partitions() {
-        List<Integer> partitions = new ArrayList<>();
-        try (KeyValueIterator<String, SubjectRegulation> marks =
-                regulations.prefixScan(RegulationIndex.PARTITION_PREFIX, new StringSerializer())) {
-            marks.forEachRemaining(mark -> partitions.add(RegulationIndex.partitionOf(mark.key)));
-        }
-        return partitions;
-    }
-
     private void derive(String device, SubjectRegulation user) {
-        String key = Topics.subjectKey(SubjectType.ANONYMOUS_ID, device);
+        // A deletion alone must not replace the device's suppression: it has a key of its own.
+        String key = user.getRegulationType() == RegulationType.DELETE_ONLY
+                ? Topics.erasureKey(SubjectType.ANONYMOUS_ID, device)
+                : Topics.subjectKey(SubjectType.ANONYMOUS_ID, device);
         SubjectRegulation current = regulations.get(key);
         if (user.getRegulationType() == RegulationType.UNSUPPRESS
                 && (current == null || !user.getSubjectId().equals(current.getDerivedFrom()))) {

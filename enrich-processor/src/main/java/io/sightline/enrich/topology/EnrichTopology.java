@@ -10,10 +10,11 @@ import io.sightline.enrich.dedup.Checked;
 import io.sightline.enrich.dedup.DedupProcessor;
 import io.sightline.enrich.identity.IdentityResolver;
 import io.sightline.enrich.privacy.LinkedDeviceSuppression;
-import io.sightline.enrich.privacy.RegulationIndex;
 import io.sightline.enrich.profile.TraitsMerger;
 import io.sightline.enrich.session.SessionProcessor;
 import io.sightline.privacy.PiiHasher;
+import io.sightline.privacy.erasure.ErasedStore;
+import io.sightline.privacy.erasure.ErasureTopology;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.CatalogProduct;
@@ -69,10 +70,10 @@ public final class EnrichTopology {
     public static final String SESSION_STORE = "user-sessions";
     public static final String GROUP_STORE = "user-groups";
     public static final String CATALOG_STORE = "catalog-products";
-    /** Every subject's latest regulation, global: what the linked-device suppression reads. */
-    public static final String REGULATIONS_STORE = "privacy-regulations";
-    /** How often new user suppressions are followed to the devices linked to them. */
-    static final Duration LINKED_DEVICES_INTERVAL = Duration.ofSeconds(1);
+    /** Every subject's latest regulation, global: what the linked-device suppression and the erasures read. */
+    public static final String REGULATIONS_STORE = ErasureTopology.REGULATIONS_STORE;
+
+    private static final String LINKED_DEVICES = "suppress-linked-devices";
 
     public static final String COMPONENT = "enrich-processor";
     public static final String DUPLICATE_METRIC = "duplicate_events";
@@ -100,17 +101,7 @@ public final class EnrichTopology {
         Topic<String, CatalogProduct> catalogTopic = topics.catalogProducts();
         Topic<String, SubjectRegulation> regulationsTopic = topics.privacyRegulations();
         StreamsBuilder builder = new StreamsBuilder();
-        // The source topic is the store's changelog: global stores keep no other.
-        builder.addGlobalStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(REGULATIONS_STORE),
-                                regulationsTopic.keySerde(),
-                                regulationsTopic.valueSerde())
-                        .withLoggingDisabled(),
-                regulationsTopic.name(),
-                Consumed.with(regulationsTopic.keySerde(), regulationsTopic.valueSerde())
-                        .withName("privacy-regulations"),
-                () -> new RegulationIndex(REGULATIONS_STORE));
+        ErasureTopology.addRegulations(builder, topics);
 
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(
@@ -171,14 +162,24 @@ public final class EnrichTopology {
                 .repartition(Repartitioned.with(enriched.keySerde(), enriched.valueSerde())
                         .withName("events-by-device"));
         // Suppression follows the identity graph: devices linked to a suppressed user are suppressed too.
+        String linkedDevicesRead = ErasureTopology.addProgressStore(builder, LINKED_DEVICES);
         byDevice.process(
-                        () -> new LinkedDeviceSuppression(IDENTITY_STORE, REGULATIONS_STORE, LINKED_DEVICES_INTERVAL),
-                        Named.as("suppress-linked-devices"),
-                        IDENTITY_STORE)
+                        () -> new LinkedDeviceSuppression(
+                                IDENTITY_STORE, REGULATIONS_STORE, linkedDevicesRead, ErasureTopology.INTERVAL),
+                        Named.as(LINKED_DEVICES),
+                        IDENTITY_STORE,
+                        linkedDevicesRead)
                 .to(
                         regulationsTopic.name(),
                         Produced.with(regulationsTopic.keySerde(), regulationsTopic.valueSerde())
                                 .withName("to-privacy-regulations"));
+        ErasureTopology.erase(
+                builder,
+                byDevice,
+                topics,
+                COMPONENT,
+                "erase-device-subjects",
+                List.of(ErasedStore.byDevice(IDENTITY_STORE)));
         KStream<String, EnrichedEvent> byUser = byDevice.processValues(
                         () -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
                 .selectKey((key, event) -> event.getUserKey(), Named.as("key-by-user"))
@@ -209,6 +210,18 @@ public final class EnrichTopology {
                         Materialized.<String, UserProfile, KeyValueStore<Bytes, byte[]>>as(PROFILE_STORE)
                                 .withKeySerde(profilesTopic.keySerde())
                                 .withValueSerde(profilesTopic.valueSerde()));
+
+        // A deleted user's sessions, groups and profile go; the profile topic gets a tombstone.
+        ErasureTopology.erase(
+                builder,
+                byUser,
+                topics,
+                COMPONENT,
+                "erase-user-subjects",
+                List.of(
+                        ErasedStore.byUserKey(SESSION_STORE),
+                        ErasedStore.byUserKey(GROUP_STORE),
+                        ErasedStore.byUserKey(PROFILE_STORE).publishedTo(profilesTopic.name())));
 
         profiles.toStream(Named.as("profile-updates"))
                 .to(

@@ -11,6 +11,7 @@ import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.avro.ErasureReceipt;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.MetricWindow;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -425,6 +428,79 @@ class EnrichTopologyTest {
                 .extracting(SubjectRegulation::getSubjectId, SubjectRegulation::getRegulationType)
                 .containsExactlyInAnyOrder(
                         tuple("anon-7", RegulationType.UNSUPPRESS), tuple("anon-8", RegulationType.UNSUPPRESS));
+    }
+
+    @Test
+    void shouldEraseADeletedUserAndTheDevicesLinkedToThemFromEveryStoreAndTombstoneTheProfile() {
+        TrackedEvent before = event("d1", EventType.track, "Viewed Pricing", null, null);
+        before.setAnonymousId("anon-7");
+        raw.pipeInput("web:anon-7", before);
+        TrackedEvent identified = event("d2", EventType.identify, null, "u1", "{\"email\":\"a@b.c\"}");
+        identified.setAnonymousId("anon-7");
+        raw.pipeInput("web:u1", identified);
+        TrackedEvent group = event("d3", EventType.group, null, "u1", "{\"name\":\"Acme\"}");
+        group.setGroupId("acme");
+        raw.pipeInput("web:u1", group);
+        raw.pipeInput("web:u2", event("d4", EventType.identify, null, "u2", "{\"plan\":\"free\"}"));
+        TestInputTopic<String, SubjectRegulation> regulationsIn = driver.createInputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringSerializer(),
+                topics.privacyRegulations().valueSerde().serializer());
+        TestOutputTopic<String, SubjectRegulation> regulationsOut = driver.createOutputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringDeserializer(),
+                topics.privacyRegulations().valueSerde().deserializer());
+        TestOutputTopic<String, ErasureReceipt> receipts = driver.createOutputTopic(
+                Topics.PRIVACY_ERASURE_RECEIPTS,
+                new StringDeserializer(),
+                topics.privacyErasureReceipts().valueSerde().deserializer());
+        KeyValueStore<String, ?> sessions = driver.getKeyValueStore(EnrichTopology.SESSION_STORE);
+        KeyValueStore<String, ?> groups = driver.getKeyValueStore(EnrichTopology.GROUP_STORE);
+        KeyValueStore<String, ?> links = driver.getKeyValueStore(EnrichTopology.IDENTITY_STORE);
+        KeyValueStore<String, ?> userProfiles = driver.getKeyValueStore(EnrichTopology.PROFILE_STORE);
+        assertThat(Arrays.asList(sessions.get("u1"), groups.get("u1"), links.get("anon-7"), userProfiles.get("u1")))
+                .doesNotContainNull();
+        assertThat(sessions.get("anon-7")).as("the session before identify").isNotNull();
+        profiles.readRecordsToList();
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(receipts.readKeyValuesToMap())
+                .as("every task reports at start, before any deletion")
+                .containsOnlyKeys(
+                        "enrich-processor/erase-device-subjects/0_0", "enrich-processor/erase-user-subjects/0_0");
+
+        regulationsIn.pipeInput(
+                Topics.erasureKey(SubjectType.USER_ID, "u1"),
+                new SubjectRegulation("r-9", RegulationType.DELETE_ONLY, SubjectType.USER_ID, "u1", T0, null));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        assertThat(Arrays.asList(sessions.get("u1"), groups.get("u1"), userProfiles.get("u1")))
+                .containsOnlyNulls();
+        assertThat(userProfiles.get("u2")).as("other users keep their state").isNotNull();
+        assertThat(profiles.readRecordsToList())
+                .extracting(TestRecord::getKey, TestRecord::getValue)
+                .contains(tuple("u1", null));
+        List<TestRecord<String, SubjectRegulation>> derived = regulationsOut.readRecordsToList();
+        assertThat(derived)
+                .extracting(TestRecord::getKey, r -> r.getValue().getRegulationType())
+                .containsExactly(tuple("erase:ANONYMOUS_ID:anon-7", RegulationType.DELETE_ONLY));
+        Map<String, ErasureReceipt> receipted = receipts.readKeyValuesToMap();
+        assertThat(receipted.get("enrich-processor/erase-user-subjects/0_0").getErasedThrough())
+                .containsEntry("0", 0L);
+
+        // The derived device regulation comes back through the topic (the driver loops it) and erases the
+        // device's own state.
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(links.get("anon-7")).isNull();
+        assertThat(sessions.get("anon-7")).isNull();
+        assertThat(receipts.readKeyValuesToMap()
+                        .get("enrich-processor/erase-device-subjects/0_0")
+                        .getErasedThrough())
+                .containsEntry("0", 1L);
+
+        // What the user sends after the deletion is kept: a deletion is applied once.
+        raw.pipeInput("web:u1", event("d5", EventType.identify, null, "u1", "{\"plan\":\"pro\"}"));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(userProfiles.get("u1")).isNotNull();
     }
 
     @Test

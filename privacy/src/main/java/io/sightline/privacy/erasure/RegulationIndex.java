@@ -1,7 +1,6 @@
-package io.sightline.enrich.privacy;
+package io.sightline.privacy.erasure;
 
 import io.sightline.schemas.avro.SubjectRegulation;
-import io.sightline.schemas.avro.SubjectType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -9,15 +8,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the global store of regulations: every subject's latest regulation under its
- * key, and each user's regulation once more under {@code <SEQUENCE_PREFIX><offset>},
- * in the order they arrived, so the tasks that hold identity links can find the ones
- * that are new to them without reading the whole store.
+ * key, and every regulation once more under {@code <SEQUENCE_PREFIX><partition>:<offset>},
+ * in the order it arrived, so the tasks that hold per-user state can find the ones that
+ * are new to them ({@link RegulationCursor}) without reading the whole store. Kafka
+ * Streams runs this processor again when it restores the store, so the index is rebuilt
+ * with it.
  */
 public final class RegulationIndex implements Processor<String, SubjectRegulation, Void, Void> {
 
-    /** Keys of the arrival-ordered copies of user regulations: prefix, partition, zero-padded offset. */
+    /** Keys of the arrival-ordered copies of regulations: prefix, partition, zero-padded offset. */
     public static final String SEQUENCE_PREFIX = "~seq:";
-    /** Keys that mark which partitions have user regulations: prefix, partition (the latest one as value). */
+    /** Keys that mark which partitions have regulations: prefix, partition (the latest one as value). */
     public static final String PARTITION_PREFIX = "~partition:";
 
     private final String storeName;
@@ -41,7 +42,7 @@ public final class RegulationIndex implements Processor<String, SubjectRegulatio
         }
         store.put(record.key(), record.value());
         SubjectRegulation regulation = record.value();
-        if (regulation != null && regulation.getSubjectType() == SubjectType.USER_ID) {
+        if (regulation != null) {
             context.recordMetadata().ifPresent(m -> {
                 store.put(sequenceKey(m.partition(), m.offset()), regulation);
                 store.put(partitionKey(m.partition()), regulation);
@@ -59,5 +60,9 @@ public final class RegulationIndex implements Processor<String, SubjectRegulatio
 
     static String sequenceKey(int partition, long offset) {
         return SEQUENCE_PREFIX + String.format("%05d:%019d", partition, offset);
+    }
+
+    static long offsetOf(String sequenceKey) {
+        return Long.parseLong(sequenceKey.substring(sequenceKey.lastIndexOf(':') + 1));
     }
 }
