@@ -23,10 +23,12 @@ import io.sightline.ingest.plans.RecentEvents;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
 import io.sightline.privacy.PiiSettings;
+import io.sightline.privacy.RawDataRetention;
 import io.sightline.privacy.RegulationFeed;
 import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
+import io.sightline.schemas.avro.ErasureReceipt;
 import io.sightline.schemas.avro.EventCatalogEntry;
 import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.RegulationStatus;
@@ -93,6 +95,8 @@ public final class IngestGateway implements AutoCloseable {
                 SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATIONS), SubjectRegulation.getClassSchema());
         registry.register(
                 SchemaRegistryClient.valueSubject(Topics.PRIVACY_REGULATION_STATUS), RegulationStatus.getClassSchema());
+        registry.register(
+                SchemaRegistryClient.valueSubject(Topics.PRIVACY_ERASURE_RECEIPTS), ErasureReceipt.getClassSchema());
         SuppressionList suppressions = new SuppressionList();
         RegulationFeed regulations =
                 new RegulationFeed(config.kafkaClientProperties(), registry, suppressions, "ingest-gateway");
@@ -150,8 +154,10 @@ public final class IngestGateway implements AutoCloseable {
                 config.planBindings(),
                 new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
-        RegulationRoutes regulationRoutes =
-                new RegulationRoutes(new BearerTokenAuth("admin", config.adminTokens(), false), regulations);
+        RegulationRoutes regulationRoutes = new RegulationRoutes(
+                new BearerTokenAuth("admin", config.adminTokens(), false),
+                regulations,
+                new RawDataRetention(config.kafkaClientProperties()));
         HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
             planRoutes.addTo(javalin);

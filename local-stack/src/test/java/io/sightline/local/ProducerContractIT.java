@@ -20,12 +20,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -276,5 +279,83 @@ class ProducerContractIT {
             return StackRecords.readToEnd(stack, Topics.EVENTS_RAW, TrackedEvent.class).stream()
                     .noneMatch(e -> e.getMessageId().equals(messageId));
         });
+    }
+
+    @Test
+    void deletingAUserErasesTheirProfileSessionAndFunnelProgressAndFinishesOnceEveryTaskHas() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String user = "erased-" + run;
+        assertThat(postEvents(
+                                "/v1/identify",
+                                "{\"userId\":\"" + user + "\",\"traits\":{\"plan\":\"pro\"},\"messageId\":\"" + run
+                                        + "-identify\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(postEvents(
+                                "/v1/track",
+                                "{\"userId\":\"" + user + "\",\"event\":\"Signed Up\",\"messageId\":\"" + run
+                                        + "-signup\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        StackRecords.read(
+                stack,
+                Topics.EVENTS_ENRICHED,
+                EnrichedEvent.class,
+                e -> e.getEvent().getMessageId().startsWith(run),
+                2);
+
+        HttpResponse<String> asked =
+                send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/regulations"))
+                        .header("Authorization", "Bearer " + ADMIN)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"regulationType\":\"DELETE_ONLY\",\"subjectType\":\"USER_ID\",\"subjectIds\":[\""
+                                        + user + "\"]}")));
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+        String id = JSON.readTree(asked.body()).path("data").path("regulateId").asText();
+
+        AtomicReference<JsonNode> status = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> answer =
+                    send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/regulations/" + id))
+                            .header("Authorization", "Bearer " + ADMIN));
+            status.set(JSON.readTree(answer.body()).path("data").path("regulation"));
+            assertThat(status.get().path("overallStatus").asText())
+                    .as(answer.body())
+                    .isEqualTo("FINISHED");
+        });
+        assertThat(status.get().path("steps").findValuesAsText("name"))
+                .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor");
+        assertThat(Instant.parse(status.get().path("rawDataExpiresBy").asText()))
+                .isAfter(Instant.parse(status.get().path("createdAt").asText()));
+
+        assertThat(lastValue(Topics.USERS_PROFILE, user))
+                .as("the profile topic's tombstone")
+                .isNull();
+        assertThat(lastValue(StackRecords.topicEndingWith(stack, "-user-profiles-changelog"), user))
+                .isNull();
+        assertThat(lastValue(StackRecords.topicEndingWith(stack, "-user-sessions-changelog"), user))
+                .isNull();
+        assertThat(lastValue(
+                        StackRecords.topicEndingWith(stack, "-funnel-progress-changelog"),
+                        "signup_funnel\u0000" + user))
+                .isNull();
+        // Erasing alone does not stop collection: the user's next event is kept.
+        assertThat(trackAs(user, "device-" + run, run + "-after").statusCode()).isEqualTo(200);
+        StackRecords.read(
+                stack,
+                Topics.EVENTS_RAW,
+                TrackedEvent.class,
+                e -> e.getMessageId().equals(run + "-after"),
+                1);
+    }
+
+    /** The last value written under {@code key} (null for a tombstone); fails if nothing was. */
+    private static byte[] lastValue(String topic, String key) {
+        List<Map.Entry<String, byte[]>> records =
+                StackRecords.recordsToEnd(stack, topic, new ByteArrayDeserializer()).stream()
+                        .filter(r -> key.equals(r.getKey()))
+                        .toList();
+        assertThat(records).as("records of the subject in " + topic).isNotEmpty();
+        return records.get(records.size() - 1).getValue();
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import io.sightline.schemas.serde.AvroDeserializer;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Committed records of one of the local stack's topics, read from the beginning. */
@@ -52,7 +55,18 @@ final class StackRecords {
 
     /** Every committed value of {@code topic} up to its end as it is now: for checking that something was not written. */
     static <V extends SpecificRecord> List<V> readToEnd(Stack stack, String topic, Class<V> type) {
-        List<V> found = new ArrayList<>();
+        return recordsToEnd(
+                        stack,
+                        topic,
+                        new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), type))
+                .stream()
+                .map(Map.Entry::getValue)
+                .toList();
+    }
+
+    /** Every committed record of {@code topic} up to its end as it is now, key and value (null for a tombstone). */
+    static <V> List<Map.Entry<String, V>> recordsToEnd(Stack stack, String topic, Deserializer<V> values) {
+        List<Map.Entry<String, V>> found = new ArrayList<>();
         try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
                 Map.of(
                         "bootstrap.servers",
@@ -62,7 +76,7 @@ final class StackRecords {
                         "enable.auto.commit",
                         false),
                 new StringDeserializer(),
-                new AvroDeserializer<>(new RestSchemaRegistryClient(stack.url("schema-registry")), type))) {
+                values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
@@ -70,10 +84,24 @@ final class StackRecords {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> found.add(r.value()));
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r -> found.add(new AbstractMap.SimpleEntry<>(r.key(), r.value())));
                 return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
             });
         }
         return found;
+    }
+
+    /** The internal topic of the local stack whose name ends with {@code suffix} (a store's changelog). */
+    static String topicEndingWith(Stack stack, String suffix) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers()),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            return consumer.listTopics(Duration.ofSeconds(30)).keySet().stream()
+                    .filter(t -> t.endsWith(suffix))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no topic ends with " + suffix));
+        }
     }
 }

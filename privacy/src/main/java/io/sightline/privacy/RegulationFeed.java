@@ -2,7 +2,9 @@ package io.sightline.privacy;
 
 import io.sightline.common.kafka.CompactedTopicFollower;
 import io.sightline.common.kafka.KafkaDefaults;
+import io.sightline.privacy.erasure.SubjectErasure;
 import io.sightline.schemas.Topics;
+import io.sightline.schemas.avro.ErasureReceipt;
 import io.sightline.schemas.avro.RegulationState;
 import io.sightline.schemas.avro.RegulationStatus;
 import io.sightline.schemas.avro.RegulationStep;
@@ -19,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -29,27 +33,40 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Regulations in every replica: follows {@code privacy.regulations.v1} into the
- * {@link SuppressionList} and {@code privacy.regulation-status.v1} into the requests'
- * statuses, and submits new requests. A suppression applies in every gateway replica
- * within a poll of being written (200 ms), and survives restarts: the topics are
- * compacted and read whole at start.
+ * {@link SuppressionList}, {@code privacy.regulation-status.v1} into the requests'
+ * statuses and {@code privacy.erasure-receipts.v1} into how far each Streams task erased,
+ * and submits new requests. A suppression applies in every gateway replica within a poll
+ * of being written (200 ms), and survives restarts: the topics are compacted and read
+ * whole at start. A request's erasure step for an application finishes when every task of
+ * that application reports it has read past the request's last subject record; the first
+ * replica to see that writes the finished status.
  */
 public final class RegulationFeed implements AutoCloseable {
 
     /** The step that stops collection at the gateways. */
     public static final String SUPPRESSION_STEP = "suppression";
+    /** The prefix of the steps that erase stored state, one per application holding per-user state. */
+    public static final String ERASURE_STEP_PREFIX = "erasure:";
+    /** The Streams applications that hold per-user state, each with an erasure step. */
+    public static final List<String> ERASING_APPLICATIONS = List.of("enrich-processor", "aggregate-processor");
 
     private final SuppressionList suppressions;
     private final Map<String, RegulationStatus> statuses = new ConcurrentHashMap<>();
     /** Requests this replica submitted and waits for: how many of their subjects it applied. */
     private final Map<String, Applied> awaiting = new ConcurrentHashMap<>();
+    /** Each erasing task's latest receipt, by {@code <application>/<processor>/<task>}. */
+    private final Map<String, ErasureReceipt> receipts = new ConcurrentHashMap<>();
+    /** Steps this replica wrote as finished, so it writes each once while the topic catches up. */
+    private final Set<String> finishedHere = ConcurrentHashMap.newKeySet();
 
     private final CompactedTopicFollower<SubjectRegulation> subjects;
     private final CompactedTopicFollower<RegulationStatus> requests;
+    private final CompactedTopicFollower<ErasureReceipt> erasures;
     private final KafkaProducer<String, SpecificRecord> producer;
 
     public RegulationFeed(
@@ -80,6 +97,20 @@ public final class RegulationFeed implements AutoCloseable {
                 (id, status) -> {
                     if (status != null) {
                         statuses.put(id, status);
+                        finishErasures();
+                    }
+                });
+        this.erasures = new CompactedTopicFollower<>(
+                Topics.PRIVACY_ERASURE_RECEIPTS,
+                clientProperties,
+                new AvroDeserializer<>(registry, ErasureReceipt.class),
+                clientId + "-erasure-receipts",
+                (key, receipt) -> {
+                    if (receipt == null) {
+                        receipts.remove(key);
+                    } else {
+                        receipts.put(key, receipt);
+                        finishErasures();
                     }
                 });
         Map<String, Object> producerProps = KafkaDefaults.durableProducer(new HashMap<>(clientProperties));
@@ -89,7 +120,7 @@ public final class RegulationFeed implements AutoCloseable {
 
     /** Whether the regulations written before start are all applied: until then suppression is incomplete. */
     public boolean isLoaded() {
-        return subjects.isLoaded() && requests.isLoaded();
+        return subjects.isLoaded() && requests.isLoaded() && erasures.isLoaded();
     }
 
     /**
@@ -102,49 +133,64 @@ public final class RegulationFeed implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         long deadline = System.nanoTime() + timeout.toNanos();
+        RegulationType type = request.regulationType();
+        List<RegulationStep> steps = new ArrayList<>();
+        if (suppresses(type)) {
+            steps.add(new RegulationStep(SUPPRESSION_STEP, RegulationState.RUNNING, now, null, null));
+        }
+        if (SubjectErasure.erases(type)) {
+            for (String application : ERASING_APPLICATIONS) {
+                steps.add(new RegulationStep(
+                        ERASURE_STEP_PREFIX + application, RegulationState.INITIALIZED, null, null, null));
+            }
+        }
         RegulationStatus status = RegulationStatus.newBuilder()
                 .setRegulationId(id)
-                .setRegulationType(request.regulationType())
+                .setRegulationType(type)
                 .setSubjectType(request.subjectType())
                 .setSubjectCount(request.subjectIds().size())
                 .setRequestedBy(requestedBy)
                 .setRequestedAt(now)
                 .setOverallStatus(RegulationState.RUNNING)
-                .setSteps(List.of(new RegulationStep(SUPPRESSION_STEP, RegulationState.RUNNING, now, null, null)))
+                .setSteps(steps)
                 .build();
         send(Topics.PRIVACY_REGULATION_STATUS, id, status, deadline);
         Applied applied = new Applied();
         awaiting.put(id, applied);
-        List<Future<?>> writes = new ArrayList<>(request.subjectIds().size());
+        List<Future<RecordMetadata>> writes =
+                new ArrayList<>(request.subjectIds().size());
         for (String subjectId : request.subjectIds()) {
-            SubjectRegulation regulation =
-                    new SubjectRegulation(id, request.regulationType(), request.subjectType(), subjectId, now, null);
-            writes.add(producer.send(new ProducerRecord<>(
-                    Topics.PRIVACY_REGULATIONS, Topics.subjectKey(request.subjectType(), subjectId), regulation)));
+            SubjectRegulation regulation = new SubjectRegulation(id, type, request.subjectType(), subjectId, now, null);
+            String key = type == RegulationType.DELETE_ONLY
+                    ? Topics.erasureKey(request.subjectType(), subjectId)
+                    : Topics.subjectKey(request.subjectType(), subjectId);
+            writes.add(producer.send(new ProducerRecord<>(Topics.PRIVACY_REGULATIONS, key, regulation)));
         }
-        RegulationStatus done;
+        RegulationStatus stored;
         try {
-            for (Future<?> write : writes) {
-                write.get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+            Map<String, Long> positions = new TreeMap<>();
+            for (Future<RecordMetadata> write : writes) {
+                RecordMetadata written = write.get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+                positions.merge(Integer.toString(written.partition()), written.offset(), Math::max);
             }
             if (!applied.await(request.subjectIds().size(), deadline)) {
                 throw new TimeoutException("this replica did not apply every subject in time");
             }
-            done = finished(status, RegulationState.FINISHED, null);
+            stored = stored(status, positions);
         } catch (ExecutionException | TimeoutException e) {
-            done = finished(status, RegulationState.FAILED, "not stored or not applied in time: " + e.getMessage());
+            stored = failed(status, "not stored or not applied in time: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            done = finished(status, RegulationState.FAILED, "interrupted");
+            stored = failed(status, "interrupted");
         } finally {
             awaiting.remove(id);
         }
         send(
                 Topics.PRIVACY_REGULATION_STATUS,
                 id,
-                done,
+                stored,
                 System.nanoTime() + Duration.ofSeconds(10).toNanos());
-        return done;
+        return stored;
     }
 
     /** The status of a request, as every replica knows it. */
@@ -170,16 +216,87 @@ public final class RegulationFeed implements AutoCloseable {
                 || type == RegulationType.UNSUPPRESS;
     }
 
-    private static RegulationStatus finished(RegulationStatus status, RegulationState state, String detail) {
+    /** Stored and applied here: suppression is done, and erasure starts, to finish at these positions. */
+    private static RegulationStatus stored(RegulationStatus status, Map<String, Long> positions) {
         Instant now = Instant.now();
         List<RegulationStep> steps = new ArrayList<>();
         for (RegulationStep step : status.getSteps()) {
-            steps.add(new RegulationStep(step.getName(), state, step.getStartedAt(), now, detail));
+            steps.add(
+                    step.getName().equals(SUPPRESSION_STEP)
+                            ? new RegulationStep(
+                                    step.getName(), RegulationState.FINISHED, step.getStartedAt(), now, null)
+                            : new RegulationStep(step.getName(), RegulationState.RUNNING, now, null, null));
         }
-        return RegulationStatus.newBuilder(status)
-                .setOverallStatus(state)
-                .setSteps(steps)
-                .build();
+        return withSteps(status, steps).setPositions(positions).build();
+    }
+
+    private static RegulationStatus failed(RegulationStatus status, String detail) {
+        Instant now = Instant.now();
+        List<RegulationStep> steps = new ArrayList<>();
+        for (RegulationStep step : status.getSteps()) {
+            steps.add(new RegulationStep(step.getName(), RegulationState.FAILED, step.getStartedAt(), now, detail));
+        }
+        return withSteps(status, steps).build();
+    }
+
+    /** The status with these steps; finished once every step is. */
+    private static RegulationStatus.Builder withSteps(RegulationStatus status, List<RegulationStep> steps) {
+        RegulationState overall = steps.stream().anyMatch(s -> s.getStatus() == RegulationState.FAILED)
+                ? RegulationState.FAILED
+                : steps.stream().allMatch(s -> s.getStatus() == RegulationState.FINISHED)
+                        ? RegulationState.FINISHED
+                        : RegulationState.RUNNING;
+        return RegulationStatus.newBuilder(status).setOverallStatus(overall).setSteps(steps);
+    }
+
+    /** Writes as finished the erasure steps that every task of their application has read past. */
+    private synchronized void finishErasures() {
+        if (!requests.isLoaded() || !erasures.isLoaded()) {
+            return; // decide on whole knowledge only
+        }
+        for (RegulationStatus status : statuses.values()) {
+            if (status.getOverallStatus() != RegulationState.RUNNING || status.getPositions() == null) {
+                continue;
+            }
+            List<RegulationStep> steps = new ArrayList<>(status.getSteps());
+            boolean changed = false;
+            for (int i = 0; i < steps.size(); i++) {
+                RegulationStep step = steps.get(i);
+                String mark = status.getRegulationId() + "/" + step.getName();
+                if (step.getStatus() == RegulationState.RUNNING
+                        && step.getName().startsWith(ERASURE_STEP_PREFIX)
+                        && !finishedHere.contains(mark)
+                        && erasedThrough(
+                                step.getName().substring(ERASURE_STEP_PREFIX.length()), status.getPositions())) {
+                    steps.set(
+                            i,
+                            new RegulationStep(
+                                    step.getName(),
+                                    RegulationState.FINISHED,
+                                    step.getStartedAt(),
+                                    Instant.now(),
+                                    null));
+                    finishedHere.add(mark);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                RegulationStatus finished = withSteps(status, steps).build();
+                producer.send(
+                        new ProducerRecord<>(Topics.PRIVACY_REGULATION_STATUS, status.getRegulationId(), finished));
+            }
+        }
+    }
+
+    /** Whether every task of the application that erases has read the regulations topic through the positions. */
+    private boolean erasedThrough(String application, Map<String, Long> positions) {
+        List<ErasureReceipt> tasks = receipts.values().stream()
+                .filter(r -> r.getApplication().equals(application))
+                .toList();
+        return !tasks.isEmpty()
+                && tasks.stream()
+                        .allMatch(r -> positions.entrySet().stream()
+                                .allMatch(p -> r.getErasedThrough().getOrDefault(p.getKey(), -1L) >= p.getValue()));
     }
 
     private void send(String topic, String key, SpecificRecord value, long deadline) {
@@ -223,6 +340,7 @@ public final class RegulationFeed implements AutoCloseable {
     public void close() {
         subjects.close();
         requests.close();
+        erasures.close();
         producer.close(Duration.ofSeconds(5));
     }
 }

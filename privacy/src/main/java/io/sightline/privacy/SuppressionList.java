@@ -23,6 +23,9 @@ public final class SuppressionList {
 
     /** Applies the latest regulation of one subject. */
     public void apply(SubjectRegulation regulation) {
+        if (regulation.getRegulationType() == RegulationType.DELETE_ONLY) {
+            return; // erases what is stored; whether collection goes on is the subject's other regulation
+        }
         long hash = hash(regulation.getSubjectType(), regulation.getSubjectId());
         boolean suppressed = regulation.getRegulationType() == RegulationType.SUPPRESS
                 || regulation.getRegulationType() == RegulationType.SUPPRESS_WITH_DELETE;

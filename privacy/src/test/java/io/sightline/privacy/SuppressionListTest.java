@@ -37,6 +37,10 @@ class SuppressionListTest {
                 .as("a user id is not a device id")
                 .isFalse();
         assertThat(list.size()).isEqualTo(2);
+        list.apply(regulation(RegulationType.DELETE_ONLY, SubjectType.USER_ID, "u-1"));
+        assertThat(list.isSuppressed("u-1", null))
+                .as("erasing a suppressed user's data keeps the suppression")
+                .isTrue();
 
         list.apply(regulation(RegulationType.UNSUPPRESS, SubjectType.USER_ID, "u-1"));
         assertThat(list.isSuppressed("u-1", null)).isFalse();

@@ -67,6 +67,25 @@ public final class AggregateTopology {
      */
     static final Duration LATE_COUNT_GRACE = Duration.ofHours(1);
 
+    private static final String DIMENSIONS_MAY_HOLD_IDS =
+            "keyed by metric and dimension values: a definition that makes a property or trait holding an id a"
+                    + " dimension puts it in the keys (docs/privacy.md)";
+
+    /**
+     * The stores that hold no subject ids, and why; every other store is erased on deletion
+     * (checked by {@code PersonalDataStoresTest}).
+     */
+    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = Map.of(
+            DIMENSION_STORE,
+            "dimension values seen per metric, for the cardinality cap; " + DIMENSIONS_MAY_HOLD_IDS,
+            WINDOW_STORE,
+            "window states: counts, sums, KLL sketches of values and HyperLogLog sketches of user keys, from which"
+                    + " no key can be read back; " + DIMENSIONS_MAY_HOLD_IDS,
+            MERGED_WINDOW_STORE,
+            "the same window states merged per series; " + DIMENSIONS_MAY_HOLD_IDS,
+            LATE_COUNTS_STORE,
+            "counts of late events per source, metric and minute");
+
     private AggregateTopology() {}
 
     public static Topology build(Topics topics, AggregateSettings settings) {
@@ -107,7 +126,7 @@ public final class AggregateTopology {
                 events,
                 topics,
                 COMPONENT,
-                "erase-user-subjects",
+                "user-subjects",
                 List.of(new ErasedStore(
                         FUNNEL_STORE,
                         (type, subject) -> funnels.stream()

@@ -15,6 +15,7 @@ import io.sightline.schemas.avro.QualityViolation;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -56,6 +57,23 @@ public final class AnomalyTopology {
     public static final String REJECTED_STORE = CountSeries.storeName("rejected");
 
     static final Duration REJECTED_WINDOW = Duration.ofMinutes(1);
+
+    /** The stores that hold no subject ids, and why (checked by {@code PersonalDataStoresTest}): this application erases none. */
+    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = Map.of(
+            HISTORY_STORE,
+            "each series' detector state, keyed by series (metric and dimension values)",
+            LATEST_STORE,
+            "each series' latest window, keyed by series",
+            EVALUATIONS_STORE,
+            "each series' latest evaluation, keyed by series",
+            REJECTED_SHARE_STORE,
+            "shares of rejected events per source and minute",
+            VIOLATION_SHARE_STORE,
+            "shares of events with plan violations per source and minute",
+            REJECTED_STORE,
+            "counts of rejected events per source and minute",
+            EventCatalogUpdater.STORE,
+            "event names per source with counts and property types; samples hold types, not values");
 
     private AnomalyTopology() {}
 

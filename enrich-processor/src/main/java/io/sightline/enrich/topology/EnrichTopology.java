@@ -86,6 +86,15 @@ public final class EnrichTopology {
      */
     static final Duration DUPLICATE_COUNT_GRACE = Duration.ofHours(1);
 
+    /**
+     * The stores that hold no subject ids, and why; every other store is erased on deletion
+     * (checked by {@code PersonalDataStoresTest}).
+     */
+    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = Map.of(
+            DEDUP_STORE, "message ids by source and when they arrived; a message id is the SDK's, not a user's",
+            DUPLICATE_COUNTS_STORE, "counts of duplicates per source and minute",
+            CATALOG_STORE, "the product catalog, from catalog.products.v1");
+
     private EnrichTopology() {}
 
     /** The topology with default options. */
@@ -174,12 +183,7 @@ public final class EnrichTopology {
                         Produced.with(regulationsTopic.keySerde(), regulationsTopic.valueSerde())
                                 .withName("to-privacy-regulations"));
         ErasureTopology.erase(
-                builder,
-                byDevice,
-                topics,
-                COMPONENT,
-                "erase-device-subjects",
-                List.of(ErasedStore.byDevice(IDENTITY_STORE)));
+                builder, byDevice, topics, COMPONENT, "device-subjects", List.of(ErasedStore.byDevice(IDENTITY_STORE)));
         KStream<String, EnrichedEvent> byUser = byDevice.processValues(
                         () -> new IdentityResolver(IDENTITY_STORE), Named.as("resolve-identity"), IDENTITY_STORE)
                 .selectKey((key, event) -> event.getUserKey(), Named.as("key-by-user"))
@@ -217,7 +221,7 @@ public final class EnrichTopology {
                 byUser,
                 topics,
                 COMPONENT,
-                "erase-user-subjects",
+                "user-subjects",
                 List.of(
                         ErasedStore.byUserKey(SESSION_STORE),
                         ErasedStore.byUserKey(GROUP_STORE),

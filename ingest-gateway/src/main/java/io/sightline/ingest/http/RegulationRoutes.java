@@ -8,12 +8,13 @@ import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.privacy.InvalidRegulationException;
+import io.sightline.privacy.RawDataRetention;
 import io.sightline.privacy.RegulationFeed;
 import io.sightline.privacy.RegulationRequest;
+import io.sightline.privacy.erasure.SubjectErasure;
 import io.sightline.schemas.avro.RegulationState;
 import io.sightline.schemas.avro.RegulationStatus;
 import io.sightline.schemas.avro.RegulationStep;
-import io.sightline.schemas.avro.RegulationType;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +24,12 @@ import java.util.Map;
 
 /**
  * The regulations API, in Segment's names so its tooling ports (admin token):
- * {@code POST /v1/regulations} asks to stop collecting about data subjects (or to collect
- * again) and answers 202 with the request's id; {@code GET /v1/regulations/{id}} and
- * {@code GET /v1/regulations} show each request's overall status and its steps. Subject
- * ids are never logged nor echoed.
+ * {@code POST /v1/regulations} asks to stop collecting about data subjects, to collect
+ * again, or to erase what is stored about them, and answers 202 with the request's id;
+ * {@code GET /v1/regulations/{id}} and {@code GET /v1/regulations} show each request's
+ * overall status, its steps, and for erasures when the last copy of the subjects' events
+ * expires from the topics ({@code rawDataExpiresBy}). Subject ids are never logged nor
+ * echoed.
  */
 public final class RegulationRoutes {
 
@@ -34,10 +37,12 @@ public final class RegulationRoutes {
 
     private final BearerTokenAuth admin;
     private final RegulationFeed regulations;
+    private final RawDataRetention rawData;
 
-    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations) {
+    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations, RawDataRetention rawData) {
         this.admin = admin;
         this.regulations = regulations;
+        this.rawData = rawData;
     }
 
     public void addTo(JavalinConfig javalin) {
@@ -52,7 +57,7 @@ public final class RegulationRoutes {
                             Map.of(
                                     "regulations",
                                     regulations.statuses().stream()
-                                            .map(RegulationRoutes::view)
+                                            .map(this::view)
                                             .toList())));
         });
         javalin.routes.get("/v1/regulations/{id}", ctx -> {
@@ -76,15 +81,6 @@ public final class RegulationRoutes {
             throw new ApiException(
                     400, "invalid_regulation", e.getMessage(), List.of(Map.of("field", e.field())), Map.of());
         }
-        if (!RegulationFeed.suppresses(request.regulationType())) {
-            throw new ApiException(
-                    501,
-                    "not_implemented",
-                    "regulationType " + request.regulationType()
-                            + " erases stored data, which this version cannot do yet; "
-                            + "SUPPRESS stops collection now, and a " + RegulationType.SUPPRESS_WITH_DELETE
-                            + " request can follow once deletion is available");
-        }
         RegulationStatus status = regulations.submit(request, "admin", SUBMIT_TIMEOUT);
         if (status.getOverallStatus() == RegulationState.FAILED) {
             throw ApiException.unavailable(
@@ -95,7 +91,7 @@ public final class RegulationRoutes {
         HttpService.json(ctx, 202, Map.of("data", Map.of("regulateId", status.getRegulationId())));
     }
 
-    private static Map<String, Object> view(RegulationStatus status) {
+    private Map<String, Object> view(RegulationStatus status) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", status.getRegulationId());
         v.put("regulationType", status.getRegulationType().name());
@@ -104,11 +100,24 @@ public final class RegulationRoutes {
         v.put("overallStatus", status.getOverallStatus().name());
         v.put("createdAt", status.getRequestedAt().toString());
         v.put("finishedAt", finishedAt(status));
-        v.put("steps", status.getSteps().stream().map(RegulationRoutes::view).toList());
+        v.put("steps", status.getSteps().stream().map(RegulationRoutes::step).toList());
+        if (SubjectErasure.erases(status.getRegulationType())) {
+            // Events in the raw, enriched and dead-letter topics cannot be edited: they expire with the topics.
+            rawData.current().ifPresent(retention -> {
+                if (retention.unlimited()) {
+                    v.put("rawDataExpiresBy", null);
+                    v.put("rawDataNote", retention.unlimitedTopic() + " keeps events without a time limit");
+                } else {
+                    v.put(
+                            "rawDataExpiresBy",
+                            status.getRequestedAt().plus(retention.longest()).toString());
+                }
+            });
+        }
         return v;
     }
 
-    private static Map<String, Object> view(RegulationStep step) {
+    private static Map<String, Object> step(RegulationStep step) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("name", step.getName());
         v.put("status", step.getStatus().name());

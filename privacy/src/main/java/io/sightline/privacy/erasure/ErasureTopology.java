@@ -28,6 +28,8 @@ public final class ErasureTopology {
     public static final String REGULATIONS_STORE = "privacy-regulations";
     /** How often each task looks for new regulations: deletions take effect within this (plus a commit). */
     public static final Duration INTERVAL = Duration.ofSeconds(1);
+    /** The prefix of every erasing processor's name: what finds them in a topology's description. */
+    public static final String PREFIX = "erase-";
     /** The suffix of the store in which a processor keeps how far it read the regulations. */
     public static final String PROGRESS_SUFFIX = "-regulations-read";
 
@@ -60,15 +62,16 @@ public final class ErasureTopology {
      * Erases deleted subjects from {@code erased}, stores owned by the tasks of {@code events};
      * receipts go to {@code privacy.erasure-receipts.v1}, tombstones of a published store to its topic.
      *
-     * @param name the processor's name, unique in the topology
+     * @param what what the processor erases, unique in the topology; its name is {@code erase-<what>}
      */
     public static <K, V> void erase(
             StreamsBuilder builder,
             KStream<K, V> events,
             Topics topics,
             String application,
-            String name,
+            String what,
             List<ErasedStore> erased) {
+        String name = PREFIX + what;
         List<String> published = erased.stream()
                 .map(ErasedStore::publishedTo)
                 .filter(Objects::nonNull)

@@ -83,6 +83,23 @@ public final class ServingTopology {
         return size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m";
     }
 
+    /** The stores that hold no subject ids, and why (checked by {@code PersonalDataStoresTest}): this application erases none. */
+    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = Map.of(
+            metricStore(Duration.ofMinutes(1)),
+            "metric windows of one minute, keyed by series (metric and dimension values)",
+            metricStore(Duration.ofHours(1)),
+            "metric windows of one hour, keyed by series (metric and dimension values)",
+            CATALOG_STORE,
+            "metric names and their dimension values",
+            ALERT_STORE,
+            "alerts, keyed by fingerprint of rule, metric and dimensions",
+            DEAD_LETTER_STORE,
+            "counts of dead letters per stage, reason and minute",
+            VIOLATION_STORE,
+            "counts of plan violations per source, event, type, path, plan and minute",
+            EVENT_CATALOG_STORE,
+            "event names per source with counts and property types; samples hold types, not values");
+
     private ServingTopology() {}
 
     public static Topology build(Topics topics, ServingSettings settings) {
