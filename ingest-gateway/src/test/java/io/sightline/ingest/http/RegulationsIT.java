@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -220,9 +221,29 @@ class RegulationsIT {
         assertThat(regulate(one, ADMIN, regulation("SUPPRESS", "EMAIL", "a")).statusCode())
                 .isEqualTo(400);
         assertThat(regulate(one, ADMIN, "not json").statusCode()).isEqualTo(400);
-        assertThat(regulate(one, ADMIN, regulation("DELETE_ONLY", "USER_ID", "a"))
-                        .statusCode())
-                .isEqualTo(501);
+    }
+
+    @Test
+    void aDeletionWaitsForTheErasingApplicationsAndLeavesCollectionOn() {
+        String user = "user-" + UUID.randomUUID();
+        HttpResponse<String> asked = regulate(one, ADMIN, regulation("DELETE_ONLY", "USER_ID", user));
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+        String id = json(asked).path("data").path("regulateId").asText();
+
+        // No Streams application runs here: nothing has erased, so the erasure steps wait.
+        JsonNode status = json(get(two, "/v1/regulations/" + id)).path("data").path("regulation");
+        assertThat(status.path("overallStatus").asText()).isEqualTo("RUNNING");
+        assertThat(status.path("steps").findValuesAsText("name"))
+                .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor");
+        assertThat(status.path("steps").findValuesAsText("status")).containsOnly("RUNNING");
+        assertThat(status.path("rawDataExpiresBy").asText())
+                .as("the request's time plus the broker's 7-day default retention")
+                .isEqualTo(Instant.parse(status.path("createdAt").asText())
+                        .plus(Duration.ofDays(7))
+                        .toString());
+        assertThat(isWritten(track(one, user, null)))
+                .as("a deletion alone does not stop collection")
+                .isTrue();
     }
 
     @Test
