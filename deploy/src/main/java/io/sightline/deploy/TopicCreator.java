@@ -1,6 +1,7 @@
 package io.sightline.deploy;
 
 import io.sightline.common.config.ConfigFile;
+import io.sightline.common.kafka.RetentionClass;
 import io.sightline.common.kafka.TopicBootstrap;
 import io.sightline.schemas.Topics;
 import java.util.List;
@@ -10,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates every topic in {@link Topics#ALL} that is missing, with the configured
- * partitions, replication factor and {@code min.insync.replicas}; {@link Topics#COMPACTED}
- * topics are compacted. Existing topics are left as they are, so the job is safe to
- * run on every install and upgrade.
+ * partitions, replication factor, {@code min.insync.replicas} and retention per class;
+ * {@link Topics#COMPACTED} topics are compacted. Of existing topics only the retention is
+ * brought to what is configured, so the job is safe to run on every install and upgrade.
  */
 public final class TopicCreator {
 
@@ -27,7 +28,8 @@ public final class TopicCreator {
                 Topics.COMPACTED,
                 config.partitions(),
                 config.replicationFactor(),
-                config.minInsyncReplicas());
+                config.minInsyncReplicas(),
+                RetentionClass.perTopic(config.retention()));
     }
 
     /** Creates the missing topics; returns the names it created. */

@@ -434,6 +434,9 @@ class HelmChartTest {
         assertThat(env)
                 .containsEntry("SIGHTLINE_TOPICS_REPLICATION_FACTOR", "3")
                 .containsEntry("SIGHTLINE_TOPICS_MIN_INSYNC_REPLICAS", "2")
+                .containsEntry("SIGHTLINE_TOPICS_RETENTION_RAW_MS", "604800000")
+                .containsEntry("SIGHTLINE_TOPICS_RETENTION_DEAD_LETTERS_MS", "1209600000")
+                .containsEntry("SIGHTLINE_TOPICS_RETENTION_ALERTS_MS", "7776000000")
                 .containsEntry("SIGHTLINE_KAFKA_SASL_JAAS_CONFIG", "secret:sightline-kafka-sasl/sasl.jaas.config");
 
         // What the job does with those settings: every topic, users.profile.v1 compacted.

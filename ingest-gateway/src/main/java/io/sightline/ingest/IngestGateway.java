@@ -10,6 +10,7 @@ import io.sightline.common.metrics.ServiceMetrics;
 import io.sightline.ingest.catalog.CatalogObserver;
 import io.sightline.ingest.catalog.CatalogReporter;
 import io.sightline.ingest.http.RegulationRoutes;
+import io.sightline.ingest.http.RetentionRoutes;
 import io.sightline.ingest.http.SourceSettingsRoute;
 import io.sightline.ingest.http.TrackingPlanRoutes;
 import io.sightline.ingest.http.TrackingRoutes;
@@ -23,8 +24,8 @@ import io.sightline.ingest.plans.RecentEvents;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
 import io.sightline.privacy.PiiSettings;
-import io.sightline.privacy.RawDataRetention;
 import io.sightline.privacy.RegulationFeed;
+import io.sightline.privacy.RetentionInForce;
 import io.sightline.privacy.SuppressionList;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
@@ -147,21 +148,18 @@ public final class IngestGateway implements AutoCloseable {
                         PiiSettings.hasher(config),
                         intakeMetrics),
                 intakeMetrics);
+        BearerTokenAuth admin = new BearerTokenAuth("admin", config.adminTokens(), false);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(
-                new BearerTokenAuth("admin", config.adminTokens(), false),
-                planStore,
-                plans,
-                config.planBindings(),
-                new PlanChangeCheck(config.planBindings(), recent));
+                admin, planStore, plans, config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
-        RegulationRoutes regulationRoutes = new RegulationRoutes(
-                new BearerTokenAuth("admin", config.adminTokens(), false),
-                regulations,
-                new RawDataRetention(config.kafkaClientProperties()));
+        RetentionInForce retention = new RetentionInForce(config.kafkaClientProperties());
+        RegulationRoutes regulationRoutes = new RegulationRoutes(admin, regulations, retention);
+        RetentionRoutes retentionRoutes = new RetentionRoutes(admin, retention);
         HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
             planRoutes.addTo(javalin);
             regulationRoutes.addTo(javalin);
+            retentionRoutes.addTo(javalin);
             settings.addTo(javalin);
         });
         return new IngestGateway(

@@ -66,7 +66,7 @@ public final class ServingApi implements AutoCloseable {
                     StoreRouter router = new StoreRouter(streams, self);
                     CatalogQueries catalog = new CatalogQueries(router, replicas);
                     ServingRoutes routes = new ServingRoutes(
-                            new MetricQueries(router, catalog, replicas),
+                            new MetricQueries(router, catalog, replicas, config.topologySettings()),
                             catalog,
                             new AlertQueries(router, replicas),
                             new QualityQueries(router, replicas),

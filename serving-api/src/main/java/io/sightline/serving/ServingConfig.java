@@ -3,7 +3,9 @@ package io.sightline.serving;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.serving.topology.ServingSettings;
+import io.sightline.serving.topology.ServingTopology;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -18,8 +20,10 @@ public final class ServingConfig extends ServiceConfig {
     private static final String ADVERTISED_ENDPOINT_DOC =
             "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
 
-    public static final String METRICS_RETENTION_MS_CONFIG = "metrics.retention.ms";
-    private static final String METRICS_RETENTION_MS_DOC = "How far back metric windows stay queryable.";
+    /** The setting of the warm tier for windows of {@code size}: {@code metrics.retention.1m.ms}, ... */
+    public static String retentionSetting(Duration size) {
+        return "metrics.retention." + ServingTopology.label(size) + ".ms";
+    }
 
     public static final String FORWARD_TIMEOUT_MS_CONFIG = "forward.timeout.ms";
     private static final String FORWARD_TIMEOUT_MS_DOC =
@@ -35,7 +39,7 @@ public final class ServingConfig extends ServiceConfig {
     private static final String STREAM_HEARTBEAT_MS_DOC =
             "Interval of heartbeat comments on /v1/stream, so proxies keep idle streams open.";
 
-    public static final ConfigDef DEFINITION = StreamsAppSettings.define(
+    public static final ConfigDef DEFINITION = defineRetention(StreamsAppSettings.define(
                     withTokens(
                             withCors(baseDefinition(8081), ""),
                             "read",
@@ -58,19 +62,12 @@ public final class ServingConfig extends ServiceConfig {
                     STREAM_HEARTBEAT_MS_DOC)
             .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
             .define(
-                    METRICS_RETENTION_MS_CONFIG,
-                    Type.LONG,
-                    Duration.ofDays(7).toMillis(),
-                    ConfigDef.Range.atLeast(60_000),
-                    Importance.MEDIUM,
-                    METRICS_RETENTION_MS_DOC)
-            .define(
                     FORWARD_TIMEOUT_MS_CONFIG,
                     Type.LONG,
                     5_000L,
                     ConfigDef.Range.atLeast(100),
                     Importance.LOW,
-                    FORWARD_TIMEOUT_MS_DOC);
+                    FORWARD_TIMEOUT_MS_DOC));
 
     public ServingConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -112,11 +109,26 @@ public final class ServingConfig extends ServiceConfig {
 
     /** What the topology needs from these settings. */
     public ServingSettings topologySettings() {
-        return new ServingSettings(metricsRetention());
+        Map<Duration, Duration> retention = new LinkedHashMap<>();
+        for (Duration size : ServingTopology.WINDOW_SIZES) {
+            retention.put(size, Duration.ofMillis(getLong(retentionSetting(size))));
+        }
+        return new ServingSettings(retention);
     }
 
-    public Duration metricsRetention() {
-        return Duration.ofMillis(getLong(METRICS_RETENTION_MS_CONFIG));
+    /** The warm tier: a retention per window size, expired by the window stores. */
+    private static ConfigDef defineRetention(ConfigDef definition) {
+        for (Duration size : ServingTopology.WINDOW_SIZES) {
+            definition.define(
+                    retentionSetting(size),
+                    Type.LONG,
+                    ServingTopology.DEFAULT_RETENTION.get(size).toMillis(),
+                    ConfigDef.Range.atLeast(size.toMillis()),
+                    Importance.MEDIUM,
+                    "How far back metric windows of " + ServingTopology.label(size)
+                            + " stay queryable; a query beyond it is answered 400 beyond_retention.");
+        }
+        return definition;
     }
 
     public Duration forwardTimeout() {

@@ -266,6 +266,37 @@ class ServingReplicasIT {
 
     @Test
     @Order(4)
+    void shouldSayWhereTheKeptWindowsOfEachSizeBeginAndRefuseARangeBeyondThem() throws Exception {
+        Instant now = Instant.now();
+        // One-minute windows are kept 7 days: a range from a month ago is answered from the horizon, saying so.
+        JsonNode clipped = getJson(replicaA, "/v1/metrics/event_count?from=" + now.minus(Duration.ofDays(30)), 200);
+        assertThat(clipped.path("series")).isNotEmpty();
+        assertThat(clipped.path("horizon").path("window").asText()).isEqualTo("PT1M");
+        assertThat(Duration.parse(clipped.path("horizon").path("keptFor").asText()))
+                .isEqualTo(Duration.ofDays(7));
+        assertThat(Instant.parse(clipped.path("horizon").path("from").asText()))
+                .isBetween(now.minus(Duration.ofDays(7)), Instant.now().minus(Duration.ofDays(7)));
+        assertThat(getJson(replicaA, "/v1/metrics/event_count?from=" + MINUTE.minusSeconds(60), 200)
+                        .has("horizon"))
+                .as("a range within the kept windows says nothing")
+                .isFalse();
+
+        // A range wholly older than that is not an empty answer: it names the setting and the sizes kept longer.
+        String monthAgo = "from=" + now.minus(Duration.ofDays(30)) + "&to=" + now.minus(Duration.ofDays(20));
+        JsonNode beyond = getJson(replicaB, "/v1/metrics/event_count?" + monthAgo, 400);
+        assertThat(beyond.path("code").asText()).isEqualTo("beyond_retention");
+        assertThat(beyond.path("message").asText())
+                .contains("SIGHTLINE_METRICS_RETENTION_1M_MS")
+                .contains("window=PT1H (kept 90 days)");
+        assertThat(beyond.path("details").get(0).path("parameter").asText()).isEqualTo("to");
+        assertThat(getJson(replicaB, "/v1/metrics/event_count?window=PT1H&" + monthAgo, 200)
+                        .has("horizon"))
+                .as("hourly windows are kept 90 days")
+                .isFalse();
+    }
+
+    @Test
+    @Order(4)
     void shouldRejectBadParametersUnknownMetricsAndMissingOrWrongCredentials() throws Exception {
         assertThat(getJson(replicaA, "/v1/metrics/event_count?from=yesterday", 400)
                         .path("details")

@@ -8,9 +8,9 @@ import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.privacy.InvalidRegulationException;
-import io.sightline.privacy.RawDataRetention;
 import io.sightline.privacy.RegulationFeed;
 import io.sightline.privacy.RegulationRequest;
+import io.sightline.privacy.RetentionInForce;
 import io.sightline.privacy.erasure.SubjectErasure;
 import io.sightline.schemas.avro.RegulationState;
 import io.sightline.schemas.avro.RegulationStatus;
@@ -37,12 +37,12 @@ public final class RegulationRoutes {
 
     private final BearerTokenAuth admin;
     private final RegulationFeed regulations;
-    private final RawDataRetention rawData;
+    private final RetentionInForce retention;
 
-    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations, RawDataRetention rawData) {
+    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations, RetentionInForce retention) {
         this.admin = admin;
         this.regulations = regulations;
-        this.rawData = rawData;
+        this.retention = retention;
     }
 
     public void addTo(JavalinConfig javalin) {
@@ -103,14 +103,14 @@ public final class RegulationRoutes {
         v.put("steps", status.getSteps().stream().map(RegulationRoutes::step).toList());
         if (SubjectErasure.erases(status.getRegulationType())) {
             // Events in the raw, enriched and dead-letter topics cannot be edited: they expire with the topics.
-            rawData.current().ifPresent(retention -> {
-                if (retention.unlimited()) {
+            retention.rawData().ifPresent(rawData -> {
+                if (rawData.unlimited()) {
                     v.put("rawDataExpiresBy", null);
-                    v.put("rawDataNote", retention.unlimitedTopic() + " keeps events without a time limit");
+                    v.put("rawDataNote", rawData.unlimitedTopic() + " keeps events without a time limit");
                 } else {
                     v.put(
                             "rawDataExpiresBy",
-                            status.getRequestedAt().plus(retention.longest()).toString());
+                            status.getRequestedAt().plus(rawData.longest()).toString());
                 }
             });
         }

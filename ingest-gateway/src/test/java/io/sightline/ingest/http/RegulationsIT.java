@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sightline.common.kafka.RetentionClass;
 import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.schemas.Topics;
@@ -237,13 +238,32 @@ class RegulationsIT {
                 .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor");
         assertThat(status.path("steps").findValuesAsText("status")).containsOnly("RUNNING");
         assertThat(status.path("rawDataExpiresBy").asText())
-                .as("the request's time plus the broker's 7-day default retention")
+                .as(
+                        "the request's time plus the longest retention of the topics that hold events (dead letters, 14 days)")
                 .isEqualTo(Instant.parse(status.path("createdAt").asText())
-                        .plus(Duration.ofDays(7))
+                        .plus(RetentionClass.DEAD_LETTERS.defaultRetention())
                         .toString());
         assertThat(isWritten(track(one, user, null)))
                 .as("a deletion alone does not stop collection")
                 .isTrue();
+    }
+
+    @Test
+    void theRetentionInForceIsShownPerClassOfTopicAsTheBrokersHaveIt() {
+        HttpResponse<String> answer = get(one, "/v1/retention");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode data = json(answer).path("data");
+        JsonNode raw = data.path("hot").get(0);
+        assertThat(raw.path("class").asText()).isEqualTo("raw");
+        assertThat(raw.path("holdsUserIds").asBoolean()).isTrue();
+        assertThat(raw.path("topics").get(0).path("topic").asText()).isEqualTo(Topics.EVENTS_RAW);
+        assertThat(raw.path("topics").get(0).path("retentionMs").asLong())
+                .isEqualTo(RetentionClass.RAW.defaultRetention().toMillis());
+        assertThat(data.path("hot").findValuesAsText("class"))
+                .containsExactly("raw", "enriched", "dead-letters", "metrics", "alerts");
+        assertThat(Duration.parse(data.path("eventsOutliveADeletionBy").asText()))
+                .isEqualTo(RetentionClass.DEAD_LETTERS.defaultRetention());
+        assertThat(one.get("/v1/retention").statusCode()).isEqualTo(401);
     }
 
     @Test

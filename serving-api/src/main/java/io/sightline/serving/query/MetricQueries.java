@@ -5,6 +5,7 @@ import io.sightline.common.http.ApiException;
 import io.sightline.common.http.Json;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.avro.MetricWindow;
+import io.sightline.serving.topology.ServingSettings;
 import io.sightline.serving.topology.ServingTopology;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -56,16 +58,23 @@ public final class MetricQueries {
         Query withWindow(java.time.Duration size) {
             return new Query(metric, filter, from, to, size, groupBy, top);
         }
+
+        Query from(Instant start) {
+            return new Query(metric, filter, start, to, window, groupBy, top);
+        }
     }
 
     private final StoreRouter router;
     private final CatalogQueries catalog;
     private final ReplicaClient replicas;
+    private final ServingSettings retention;
 
-    public MetricQueries(StoreRouter router, CatalogQueries catalog, ReplicaClient replicas) {
+    public MetricQueries(
+            StoreRouter router, CatalogQueries catalog, ReplicaClient replicas, ServingSettings retention) {
         this.router = router;
         this.catalog = catalog;
         this.replicas = replicas;
+        this.retention = retention;
     }
 
     /** Answers {@code q}; without a window it uses the metric's smallest one. */
@@ -86,6 +95,23 @@ public final class MetricQueries {
                     QueryableStoreTypes.<String, MetricWindow>windowStore(),
                     ls -> localSeries(q, ls.store(), ls.stale(), ls.offsetLag()));
         }
+        // The warm tier: a range older than the window size's retention is not answered with silence.
+        Instant horizon = retention.horizon(q.window(), Instant.now());
+        if (q.to().isBefore(horizon)) {
+            throw beyondRetention(q, horizon);
+        }
+        if (q.from().isBefore(horizon)) {
+            return answer(q.from(horizon))
+                    .withHorizon(new MetricSeries.Horizon(
+                            q.window().toString(),
+                            retention.retention(q.window()).toString(),
+                            horizon));
+        }
+        return answer(q);
+    }
+
+    /** Answers {@code q} from every replica that holds its data. */
+    private MetricSeries answer(Query q) {
         Set<String> dimensions = dimensionsOf(q.metric());
         for (String name : q.filter().keySet()) {
             if (!dimensions.contains(name)) {
@@ -117,6 +143,26 @@ public final class MetricQueries {
             answer = new MetricSeries(q.metric(), q.window().toString(), all, freshness.stale(), freshness);
         }
         return q.groupBy() == null ? answer : grouped(answer, q.groupBy(), q.top());
+    }
+
+    /** 400 for a range wholly older than the window size's retention, naming the sizes kept longer. */
+    private ApiException beyondRetention(Query q, Instant horizon) {
+        List<String> longer = ServingTopology.WINDOW_SIZES.stream()
+                .filter(size -> retention.horizon(size, Instant.now()).isBefore(q.to()))
+                .map(size ->
+                        "window=" + size + " (kept " + retention.retention(size).toDays() + " days)")
+                .toList();
+        return new ApiException(
+                400,
+                "beyond_retention",
+                "Windows of " + q.window() + " are kept "
+                        + retention.retention(q.window()).toDays()
+                        + " days (SIGHTLINE_METRICS_RETENTION_"
+                        + ServingTopology.label(q.window()).toUpperCase(Locale.ROOT)
+                        + "_MS): the oldest starts at " + horizon + ", and this range ends at " + q.to()
+                        + (longer.isEmpty() ? "" : "; ask " + String.join(" or ", longer)),
+                List.of(Map.of("parameter", "to", "horizon", horizon.toString())),
+                Map.of());
     }
 
     /** The dimensions of {@code metric}; 404 when there is no such metric. */

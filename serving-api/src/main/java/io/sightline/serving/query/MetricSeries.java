@@ -11,7 +11,28 @@ import java.util.Map;
  * first, and how fresh the answer is. The first three fields are the shape fixed by
  * the walking skeleton.
  */
-public record MetricSeries(String metric, String window, List<Series> series, boolean stale, Freshness freshness) {
+public record MetricSeries(
+        String metric,
+        String window,
+        List<Series> series,
+        boolean stale,
+        Freshness freshness,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Horizon horizon) {
+
+    public MetricSeries(String metric, String window, List<Series> series, boolean stale, Freshness freshness) {
+        this(metric, window, series, stale, freshness, null);
+    }
+
+    /**
+     * Set when the range asked for began before the oldest window kept: the answer starts at
+     * {@code from}, because windows of {@code window} are kept for {@code keptFor}.
+     */
+    public record Horizon(String window, String keptFor, Instant from) {}
+
+    /** This answer, saying where the kept windows begin (null: the whole range was kept). */
+    public MetricSeries withHorizon(Horizon clipped) {
+        return new MetricSeries(metric, window, series, stale, freshness, clipped);
+    }
 
     public record Series(Map<String, String> dimensions, List<Point> points) {}
 

@@ -10,6 +10,7 @@ import io.sightline.schemas.avro.MetricWindow;
 import io.sightline.schemas.avro.QualityViolation;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -39,7 +40,14 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class ServingTopology {
 
     /** Window sizes the serving API keeps; a metric window of another size is not stored. */
-    public static final List<Duration> WINDOW_SIZES = List.of(Duration.ofMinutes(1), Duration.ofHours(1));
+    public static final List<Duration> WINDOW_SIZES =
+            List.of(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
+
+    /** The warm tier's defaults: one-minute windows for 7 days, hourly for 90, daily for two years. */
+    public static final Map<Duration, Duration> DEFAULT_RETENTION = Map.of(
+            Duration.ofMinutes(1), Duration.ofDays(7),
+            Duration.ofHours(1), Duration.ofDays(90),
+            Duration.ofDays(1), Duration.ofDays(730));
 
     public static final String CATALOG_STORE = "metric-catalog";
     public static final String ALERT_STORE = "alerts";
@@ -79,31 +87,39 @@ public final class ServingTopology {
         return Map.entry(seriesMetric, DEFAULT_WINDOW);
     }
 
-    private static String label(Duration size) {
+    /** A window size as metric definitions write it: {@code 1m}, {@code 1h}, {@code 1d}. */
+    public static String label(Duration size) {
+        if (size.toHours() > 0 && size.toHours() % 24 == 0) {
+            return size.toDays() + "d";
+        }
         return size.toMinutes() % 60 == 0 ? size.toHours() + "h" : size.toMinutes() + "m";
     }
 
     /** The stores that hold no subject ids, and why (checked by {@code PersonalDataStoresTest}): this application erases none. */
-    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = Map.of(
-            metricStore(Duration.ofMinutes(1)),
-            "metric windows of one minute, keyed by series (metric and dimension values)",
-            metricStore(Duration.ofHours(1)),
-            "metric windows of one hour, keyed by series (metric and dimension values)",
-            CATALOG_STORE,
-            "metric names and their dimension values",
-            ALERT_STORE,
-            "alerts, keyed by fingerprint of rule, metric and dimensions",
-            DEAD_LETTER_STORE,
-            "counts of dead letters per stage, reason and minute",
-            VIOLATION_STORE,
-            "counts of plan violations per source, event, type, path, plan and minute",
-            EVENT_CATALOG_STORE,
-            "event names per source with counts and property types; samples hold types, not values");
+    public static final Map<String, String> STORES_WITHOUT_SUBJECTS = storesWithoutSubjects();
+
+    private static Map<String, String> storesWithoutSubjects() {
+        Map<String, String> stores = new LinkedHashMap<>();
+        for (Duration size : WINDOW_SIZES) {
+            stores.put(
+                    metricStore(size),
+                    "metric windows of " + label(size) + ", keyed by series (metric and dimension values)");
+        }
+        stores.put(CATALOG_STORE, "metric names and their dimension values");
+        stores.put(ALERT_STORE, "alerts, keyed by fingerprint of rule, metric and dimensions");
+        stores.put(DEAD_LETTER_STORE, "counts of dead letters per stage, reason and minute");
+        stores.put(VIOLATION_STORE, "counts of plan violations per source, event, type, path, plan and minute");
+        stores.put(
+                EVENT_CATALOG_STORE,
+                "event names per source with counts and property types; samples hold types, not values");
+        return Map.copyOf(stores);
+    }
 
     private ServingTopology() {}
 
     public static Topology build(Topics topics, ServingSettings settings) {
-        Duration retention = settings.metricsRetention();
+        // Per-minute counts of dead letters and violations are kept as long as one-minute metric windows.
+        Duration retention = settings.retention(DEFAULT_WINDOW);
         Topic<String, MetricWindow> metrics = topics.metricsWindowed();
         Topic<String, Alert> alerts = topics.alerts();
         StreamsBuilder builder = new StreamsBuilder();
@@ -113,8 +129,7 @@ public final class ServingTopology {
             Duration size = WINDOW_SIZES.get(i);
             stores[i] = metricStore(size);
             builder.addStateStore(Stores.windowStoreBuilder(
-                    Stores.persistentWindowStore(
-                            stores[i], retention.compareTo(size) < 0 ? size : retention, size, false),
+                    Stores.persistentWindowStore(stores[i], settings.retention(size), size, false),
                     metrics.keySerde(),
                     metrics.valueSerde()));
         }

@@ -47,7 +47,7 @@ class ServingTopologyTest {
         Properties props = new Properties();
         props.putAll(StreamsAppSettings.properties(
                 config, "serving-api", topics.valueSerde(DeadLetter.class).serializer(), new SimpleMeterRegistry()));
-        driver = new TopologyTestDriver(ServingTopology.build(topics, new ServingSettings(Duration.ofDays(1))), props);
+        driver = new TopologyTestDriver(ServingTopology.build(topics, config.topologySettings()), props);
     }
 
     @AfterEach
