@@ -87,7 +87,8 @@ class ConfigurationSourceOfTruthTest {
             "advertised.endpoint",
             "read.tokens",
             "pii.hash.secret",
-            "admin.tokens");
+            "admin.tokens",
+            "access.tokens");
 
     @Test
     void shouldAllowInTheChartSchemaExactlyTheSettingsEachServiceDocuments() throws Exception {

@@ -77,7 +77,8 @@ public final class GatewayConfig extends ServiceConfig {
                     PiiSettings.define(withCors(baseDefinition(8080), "*")),
                     "admin",
                     Importance.MEDIUM,
-                    "Who may publish and read tracking plans; empty refuses the admin API.")
+                    "Tokens with the admin scope (tracking plans, regulations, retention, audit), named admin in the audit log;"
+                            + " with these and access.tokens empty the admin API is refused.")
             .define(WRITE_KEYS_CONFIG, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, WRITE_KEYS_DOC)
             .define(
                     ACK_TIMEOUT_MS_CONFIG,

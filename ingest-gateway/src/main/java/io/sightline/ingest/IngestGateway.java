@@ -2,13 +2,17 @@ package io.sightline.ingest;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sightline.common.audit.AuditLog;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.common.health.HealthCheck;
-import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.AccessTokens;
 import io.sightline.common.http.HttpService;
+import io.sightline.common.http.Scope;
 import io.sightline.common.metrics.ServiceMetrics;
 import io.sightline.ingest.catalog.CatalogObserver;
 import io.sightline.ingest.catalog.CatalogReporter;
+import io.sightline.ingest.http.AdminAccess;
+import io.sightline.ingest.http.AuditRoutes;
 import io.sightline.ingest.http.RegulationRoutes;
 import io.sightline.ingest.http.RetentionRoutes;
 import io.sightline.ingest.http.SourceSettingsRoute;
@@ -40,6 +44,7 @@ import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +59,7 @@ public final class IngestGateway implements AutoCloseable {
     private final CatalogReporter catalog;
     private final HttpService http;
     private final TrackingRoutes routes;
+    private final AuditLog audit;
     private final Duration drainTimeout;
 
     private IngestGateway(
@@ -63,6 +69,7 @@ public final class IngestGateway implements AutoCloseable {
             CatalogReporter catalog,
             HttpService http,
             TrackingRoutes routes,
+            AuditLog audit,
             Duration drainTimeout) {
         this.producer = producer;
         this.plans = plans;
@@ -70,6 +77,7 @@ public final class IngestGateway implements AutoCloseable {
         this.catalog = catalog;
         this.http = http;
         this.routes = routes;
+        this.audit = audit;
         this.drainTimeout = drainTimeout;
     }
 
@@ -148,22 +156,37 @@ public final class IngestGateway implements AutoCloseable {
                         PiiSettings.hasher(config),
                         intakeMetrics),
                 intakeMetrics);
-        BearerTokenAuth admin = new BearerTokenAuth("admin", config.adminTokens(), false);
+        AccessTokens tokens = AccessTokens.parse(
+                config.accessTokens(),
+                Map.of("admin", new AccessTokens.LegacyTokens(config.adminTokens(), Set.of(Scope.ADMIN))),
+                false);
+        AuditLog audit = new AuditLog("ingest-gateway", new Topics(registry), config.kafkaClientProperties());
+        AdminAccess adminAccess = new AdminAccess(tokens, audit);
         TrackingPlanRoutes planRoutes = new TrackingPlanRoutes(
-                admin, planStore, plans, config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
+                planStore, plans, config.planBindings(), new PlanChangeCheck(config.planBindings(), recent));
         SourceSettingsRoute settings = new SourceSettingsRoute(new WriteKeyAuth(config.sourcesByWriteKey()));
         RetentionInForce retention = new RetentionInForce(config.kafkaClientProperties());
-        RegulationRoutes regulationRoutes = new RegulationRoutes(admin, regulations, retention);
-        RetentionRoutes retentionRoutes = new RetentionRoutes(admin, retention);
+        RegulationRoutes regulationRoutes = new RegulationRoutes(regulations, retention);
+        RetentionRoutes retentionRoutes = new RetentionRoutes(retention);
+        AuditRoutes auditRoutes = new AuditRoutes(audit);
         HttpService http = HttpService.start("ingest-gateway", config, metrics, health, javalin -> {
             routes.addTo(javalin);
+            adminAccess.addTo(javalin);
             planRoutes.addTo(javalin);
             regulationRoutes.addTo(javalin);
             retentionRoutes.addTo(javalin);
+            auditRoutes.addTo(javalin);
             settings.addTo(javalin);
         });
         return new IngestGateway(
-                producer, plans, regulations, catalog, http, routes, Duration.ofMillis(config.shutdownDrainMs()));
+                producer,
+                plans,
+                regulations,
+                catalog,
+                http,
+                routes,
+                audit,
+                Duration.ofMillis(config.shutdownDrainMs()));
     }
 
     public int port() {
@@ -183,6 +206,7 @@ public final class IngestGateway implements AutoCloseable {
         catalog.close();
         plans.close();
         regulations.close();
+        audit.close();
         producer.close();
     }
 

@@ -1,6 +1,7 @@
 package io.sightline.schemas;
 
 import io.sightline.schemas.avro.Alert;
+import io.sightline.schemas.avro.AuditEntry;
 import io.sightline.schemas.avro.CatalogProduct;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.avro.EnrichedEvent;
@@ -63,6 +64,9 @@ public final class Topics {
     /** How far each Streams task erased the subjects of deletions (compacted), keyed {@code <application>/<processor>/<task>}. */
     public static final String PRIVACY_ERASURE_RECEIPTS = "privacy.erasure-receipts.v1";
 
+    /** Every admin action and read of per-user data: who, what, when, from where, and the outcome. */
+    public static final String AUDIT = "audit.v1";
+
     /** Every topic the pipeline needs, for the topic bootstrapper. */
     public static final List<String> ALL = List.of(
             EVENTS_RAW,
@@ -79,7 +83,8 @@ public final class Topics {
             QUALITY_CATALOG,
             PRIVACY_REGULATIONS,
             PRIVACY_REGULATION_STATUS,
-            PRIVACY_ERASURE_RECEIPTS);
+            PRIVACY_ERASURE_RECEIPTS,
+            AUDIT);
 
     /** Topics that keep only the latest value per key. */
     public static final List<String> COMPACTED = List.of(
@@ -157,6 +162,10 @@ public final class Topics {
 
     public Topic<String, RegulationStatus> privacyRegulationStatus() {
         return topic(PRIVACY_REGULATION_STATUS, RegulationStatus.class);
+    }
+
+    public Topic<String, AuditEntry> audit() {
+        return topic(AUDIT, AuditEntry.class);
     }
 
     public Topic<String, ErasureReceipt> privacyErasureReceipts() {

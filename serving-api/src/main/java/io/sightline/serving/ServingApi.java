@@ -1,7 +1,8 @@
 package io.sightline.serving;
 
 import io.sightline.common.config.ConfigFile;
-import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.AccessTokens;
+import io.sightline.common.http.Scope;
 import io.sightline.common.service.StreamsService;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
@@ -19,6 +20,7 @@ import io.sightline.serving.query.StoreRouter;
 import io.sightline.serving.topology.ServingTopology;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -55,7 +57,13 @@ public final class ServingApi implements AutoCloseable {
         TrackingPlanStore planStore = new TrackingPlanStore();
         TrackingPlanFeed plans =
                 new TrackingPlanFeed(config.kafkaClientProperties(), topics.registry(), planStore, "serving-api");
-        BearerTokenAuth auth = new BearerTokenAuth("read", config.readTokens(), true);
+        AccessTokens tokens = AccessTokens.parse(
+                config.accessTokens(),
+                Map.of(
+                        "read",
+                        new AccessTokens.LegacyTokens(
+                                config.readTokens(), Set.of(Scope.METRICS_READ, Scope.QUALITY_READ))),
+                true);
         StreamsService service = StreamsService.start(
                 "serving-api",
                 config,
@@ -71,7 +79,7 @@ public final class ServingApi implements AutoCloseable {
                             new AlertQueries(router, replicas),
                             new QualityQueries(router, replicas),
                             live,
-                            auth,
+                            tokens,
                             config.streamMaxClients(),
                             config.streamHeartbeat());
                     EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
@@ -82,9 +90,9 @@ public final class ServingApi implements AutoCloseable {
                 });
         live.bindTo(service.metrics());
         live.start();
-        if (!auth.enabled()) {
-            log.warn(
-                    "serving-api: no read tokens configured (SIGHTLINE_READ_TOKENS); the API is open to anyone who can reach it");
+        if (!tokens.enabled()) {
+            log.warn("serving-api: no tokens configured (SIGHTLINE_ACCESS_TOKENS, SIGHTLINE_READ_TOKENS);"
+                    + " the API is open to anyone who can reach it");
         }
         return new ServingApi(service, live, plans);
     }

@@ -44,7 +44,8 @@ public final class ServingConfig extends ServiceConfig {
                             withCors(baseDefinition(8081), ""),
                             "read",
                             Importance.HIGH,
-                            "Who may read the API; empty leaves the API open (local use only)."),
+                            "Tokens with the scopes metrics:read and quality:read, named read; with these and access.tokens empty"
+                                    + " the API is open (local use only)."),
                     "sightline-serving")
             .define(
                     STREAM_MAX_CLIENTS_CONFIG,

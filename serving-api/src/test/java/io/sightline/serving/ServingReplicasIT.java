@@ -50,6 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServingReplicasIT {
 
     private static final String TOKEN = "read-token-1";
+    private static final String FUNNELS_TOKEN = "funnels-token";
+    private static final String QUALITY_TOKEN = "quality-token";
     private static final Instant MINUTE =
             Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5));
     private static final Instant HOUR = Instant.now().truncatedTo(ChronoUnit.HOURS);
@@ -131,6 +133,9 @@ class ServingReplicasIT {
                         "127.0.0.1:" + port,
                         "SIGHTLINE_READ_TOKENS",
                         TOKEN,
+                        "SIGHTLINE_ACCESS_TOKENS",
+                        "funnels-only=" + FUNNELS_TOKEN + "@metrics:read[signup_funnel]; quality=" + QUALITY_TOKEN
+                                + "@quality:read",
                         "SIGHTLINE_STREAM_HEARTBEAT_MS",
                         "500"))));
     }
@@ -345,6 +350,44 @@ class ServingReplicasIT {
         assertThat(http.send(request(replicaA, "/openapi.json").build(), HttpResponse.BodyHandlers.ofString())
                         .body())
                 .contains("\"/v1/stream\"");
+    }
+
+    @Test
+    @Order(4)
+    void shouldLetEachTokenReadOnlyItsScopesAndItsNamedMetricsEvenThroughTheOtherReplica() throws Exception {
+        String since = "?from=" + HOUR.minus(Duration.ofHours(3));
+        assertThat(send(replicaA, "/v1/funnels/signup_funnel" + since, FUNNELS_TOKEN)
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> other = send(replicaB, "/v1/metrics/event_count" + since, FUNNELS_TOKEN);
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(other.body()).path("code").asText()).isEqualTo("metric_not_granted");
+        JsonNode catalog = Json.MAPPER.readTree(
+                send(replicaB, "/v1/metrics", FUNNELS_TOKEN).body());
+        assertThat(catalog.path("metrics").findValuesAsText("name")).containsExactly("signup_funnel");
+        assertThat(Json.MAPPER
+                        .readTree(send(replicaA, "/v1/alerts", FUNNELS_TOKEN).body())
+                        .path("alerts"))
+                .as("the only alert is on event_count")
+                .isEmpty();
+        assertThat(send(replicaA, "/v1/quality", FUNNELS_TOKEN).statusCode()).isEqualTo(403);
+
+        assertThat(send(replicaA, "/v1/quality", QUALITY_TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> noMetrics = send(replicaA, "/v1/metrics", QUALITY_TOKEN);
+        assertThat(noMetrics.statusCode()).isEqualTo(403);
+        assertThat(noMetrics.body())
+                .contains("missing_scope")
+                .contains("metrics:read")
+                .contains("quality");
+    }
+
+    private static HttpResponse<String> send(ServingApi replica, String path, String token)
+            throws IOException, InterruptedException {
+        return http.send(
+                request(replica, path)
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

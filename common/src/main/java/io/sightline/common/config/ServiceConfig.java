@@ -103,19 +103,35 @@ public abstract class ServiceConfig extends AbstractConfig {
                 .toList();
     }
 
+    /** Named tokens with scopes, for every service that takes tokens. */
+    public static final String ACCESS_TOKENS_CONFIG = "access.tokens";
+
+    private static final String ACCESS_TOKENS_DOC = "Named tokens with scopes: ';'-separated entries"
+            + " <name>=<token>@<scope>[,<scope>...], the token plain or as sha256:<hex of the token>; scopes"
+            + " metrics:read (optionally limited: metrics:read[revenue|orders]), quality:read, users:read, admin."
+            + " The name is what the audit log records.";
+
     /**
      * Adds the access tokens of one scope ({@code read}, {@code admin}) under one name for every
      * service: {@code <scope>.tokens}, bearer tokens, comma-separated, each plain or as
      * {@code sha256:<hex of the token>}; {@code what} says what the scope grants and what
-     * an empty list means.
+     * an empty list means. Also adds {@code access.tokens}, named tokens with scopes, once.
      */
     protected static ConfigDef withTokens(ConfigDef definition, String scope, Importance importance, String what) {
+        if (!definition.names().contains(ACCESS_TOKENS_CONFIG)) {
+            definition.define(ACCESS_TOKENS_CONFIG, Type.PASSWORD, "", importance, ACCESS_TOKENS_DOC);
+        }
         return definition.define(
                 tokensSetting(scope),
                 Type.PASSWORD,
                 "",
                 importance,
                 what + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
+    }
+
+    /** The {@code access.tokens} entries, as configured (parsed by the service's HTTP layer). */
+    public String accessTokens() {
+        return getPassword(ACCESS_TOKENS_CONFIG).value();
     }
 
     /** The tokens of {@code scope} (declared with {@link #withTokens}), blanks dropped. */

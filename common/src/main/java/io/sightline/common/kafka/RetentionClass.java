@@ -28,7 +28,13 @@ public enum RetentionClass {
             Duration.ofDays(30),
             false,
             "metric windows and event-catalog observations: counts and sketches, no user ids"),
-    ALERTS("alerts", List.of(Topics.ALERTS), Duration.ofDays(90), false, "alerts, their starts and resolutions");
+    ALERTS("alerts", List.of(Topics.ALERTS), Duration.ofDays(90), false, "alerts, their starts and resolutions"),
+    AUDIT(
+            "audit",
+            List.of(Topics.AUDIT),
+            Duration.ofDays(365),
+            false,
+            "who did what and read what: credential names, actions, client addresses");
 
     /** The deletion promise the defaults keep: no event outlives a deletion by more than this. */
     public static final Duration DELETION_PROMISE = Duration.ofDays(30);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.sightline.common.http.ApiException;
-import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.Caller;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
 import io.sightline.privacy.InvalidRegulationException;
@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The regulations API, in Segment's names so its tooling ports (admin token):
+ * The regulations API, in Segment's names so its tooling ports (admin scope, through {@link AdminAccess}):
  * {@code POST /v1/regulations} asks to stop collecting about data subjects, to collect
  * again, or to erase what is stored about them, and answers 202 with the request's id;
  * {@code GET /v1/regulations/{id}} and {@code GET /v1/regulations} show each request's
@@ -35,12 +35,10 @@ public final class RegulationRoutes {
 
     private static final Duration SUBMIT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final BearerTokenAuth admin;
     private final RegulationFeed regulations;
     private final RetentionInForce retention;
 
-    public RegulationRoutes(BearerTokenAuth admin, RegulationFeed regulations, RetentionInForce retention) {
-        this.admin = admin;
+    public RegulationRoutes(RegulationFeed regulations, RetentionInForce retention) {
         this.regulations = regulations;
         this.retention = retention;
     }
@@ -48,7 +46,6 @@ public final class RegulationRoutes {
     public void addTo(JavalinConfig javalin) {
         javalin.routes.post("/v1/regulations", this::submit);
         javalin.routes.get("/v1/regulations", ctx -> {
-            admin.require(ctx);
             HttpService.json(
                     ctx,
                     200,
@@ -61,7 +58,6 @@ public final class RegulationRoutes {
                                             .toList())));
         });
         javalin.routes.get("/v1/regulations/{id}", ctx -> {
-            admin.require(ctx);
             RegulationStatus status = regulations
                     .status(ctx.pathParam("id"))
                     .orElseThrow(() -> new ApiException(404, "unknown_regulation", "No regulation has this id"));
@@ -70,7 +66,6 @@ public final class RegulationRoutes {
     }
 
     private void submit(Context ctx) {
-        admin.require(ctx);
         RegulationRequest request;
         try {
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
@@ -81,7 +76,7 @@ public final class RegulationRoutes {
             throw new ApiException(
                     400, "invalid_regulation", e.getMessage(), List.of(Map.of("field", e.field())), Map.of());
         }
-        RegulationStatus status = regulations.submit(request, "admin", SUBMIT_TIMEOUT);
+        RegulationStatus status = regulations.submit(request, Caller.of(ctx).name(), SUBMIT_TIMEOUT);
         if (status.getOverallStatus() == RegulationState.FAILED) {
             throw ApiException.unavailable(
                     "The regulation was not stored or applied in time; retry: "
@@ -97,6 +92,7 @@ public final class RegulationRoutes {
         v.put("regulationType", status.getRegulationType().name());
         v.put("subjectType", status.getSubjectType().name());
         v.put("subjectCount", status.getSubjectCount());
+        v.put("requestedBy", status.getRequestedBy());
         v.put("overallStatus", status.getOverallStatus().name());
         v.put("createdAt", status.getRequestedAt().toString());
         v.put("finishedAt", finishedAt(status));

@@ -2,7 +2,6 @@ package io.sightline.ingest.http;
 
 import io.javalin.config.JavalinConfig;
 import io.sightline.common.http.ApiException;
-import io.sightline.common.http.BearerTokenAuth;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.kafka.RetentionClass;
 import io.sightline.privacy.RetentionInForce;
@@ -13,23 +12,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /v1/retention} (admin token): the retention policy in force, as the brokers
+ * {@code GET /v1/retention} (admin scope, through {@link AdminAccess}): the retention policy in force, as the brokers
  * have it, per class of topic, and how long a deleted user's events can outlive the
  * deletion.
  */
 public final class RetentionRoutes {
 
-    private final BearerTokenAuth admin;
     private final RetentionInForce retention;
 
-    public RetentionRoutes(BearerTokenAuth admin, RetentionInForce retention) {
-        this.admin = admin;
+    public RetentionRoutes(RetentionInForce retention) {
         this.retention = retention;
     }
 
     public void addTo(JavalinConfig javalin) {
         javalin.routes.get("/v1/retention", ctx -> {
-            admin.require(ctx);
             Map<String, Long> topics = retention
                     .topics()
                     .orElseThrow(() -> ApiException.unavailable("The brokers have not told the retention yet", 5));

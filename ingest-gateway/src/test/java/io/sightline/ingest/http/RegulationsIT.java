@@ -16,9 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,13 @@ class RegulationsIT {
     }
 
     static Map<String, String> settings() {
-        return Map.of("SIGHTLINE_WRITE_KEYS", "key-web:web", "SIGHTLINE_ADMIN_TOKENS", ADMIN);
+        return Map.of(
+                "SIGHTLINE_WRITE_KEYS",
+                "key-web:web",
+                "SIGHTLINE_ADMIN_TOKENS",
+                ADMIN,
+                "SIGHTLINE_ACCESS_TOKENS",
+                "privacy-officer=officer-token@admin; analyst=analyst-token@metrics:read");
     }
 
     @AfterAll
@@ -260,10 +269,55 @@ class RegulationsIT {
         assertThat(raw.path("topics").get(0).path("retentionMs").asLong())
                 .isEqualTo(RetentionClass.RAW.defaultRetention().toMillis());
         assertThat(data.path("hot").findValuesAsText("class"))
-                .containsExactly("raw", "enriched", "dead-letters", "metrics", "alerts");
+                .containsExactly("raw", "enriched", "dead-letters", "metrics", "alerts", "audit");
         assertThat(Duration.parse(data.path("eventsOutliveADeletionBy").asText()))
                 .isEqualTo(RetentionClass.DEAD_LETTERS.defaultRetention());
         assertThat(one.get("/v1/retention").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void everyAdminCallAllowedOrRefusedIsAuditedWithWhoWhatFromWhereAndTheOutcome() {
+        Instant before = Instant.now().minusSeconds(1);
+        String user = "audited-" + UUID.randomUUID();
+        HttpResponse<String> asked = regulate(one, "officer-token", regulation("SUPPRESS", "USER_ID", user));
+        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+        String id = json(asked).path("data").path("regulateId").asText();
+        HttpResponse<String> analyst = regulate(one, "analyst-token", regulation("SUPPRESS", "USER_ID", user));
+        assertThat(analyst.statusCode()).isEqualTo(403);
+        assertThat(json(analyst).path("message").asText()).contains("analyst").contains("admin");
+        assertThat(regulate(one, "not-a-token", regulation("SUPPRESS", "USER_ID", user))
+                        .statusCode())
+                .isEqualTo(401);
+        JsonNode status = json(two.getWithToken("/v1/regulations/" + id, "officer-token"))
+                .path("data")
+                .path("regulation");
+        assertThat(status.path("requestedBy").asText()).isEqualTo("privacy-officer");
+
+        AtomicReference<HttpResponse<String>> audit = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            audit.set(two.getWithToken("/v1/audit?from=" + before, "officer-token"));
+            assertThat(json(audit.get()).path("data").path("entries").findValuesAsText("resource"))
+                    .contains("/v1/regulations/" + id);
+        });
+        List<String> entries = new ArrayList<>();
+        json(audit.get())
+                .path("data")
+                .path("entries")
+                .forEach(e -> entries.add(e.path("credential").asText() + " "
+                        + e.path("action").asText() + " " + e.path("outcome").asInt() + " "
+                        + e.path("address").asText()));
+        assertThat(entries)
+                .contains(
+                        "privacy-officer POST /v1/regulations 202 127.0.0.1",
+                        "analyst POST /v1/regulations 403 127.0.0.1",
+                        "unknown POST /v1/regulations 401 127.0.0.1",
+                        "privacy-officer GET /v1/regulations/{id} 200 127.0.0.1");
+        assertThat(audit.get().body())
+                .as("no token and no subject id in the audit log")
+                .doesNotContain("officer-token", "analyst-token", "not-a-token", user);
+        assertThat(two.getWithToken("/v1/audit", "analyst-token").statusCode()).isEqualTo(403);
+        assertThat(two.getWithToken("/v1/audit?from=yesterday", "officer-token").statusCode())
+                .isEqualTo(400);
     }
 
     @Test

@@ -4,11 +4,13 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.staticfiles.Location;
+import io.sightline.common.http.AccessTokens;
 import io.sightline.common.http.ApiException;
-import io.sightline.common.http.BearerTokenAuth;
+import io.sightline.common.http.Caller;
 import io.sightline.common.http.DimensionFilter;
 import io.sightline.common.http.HttpService;
 import io.sightline.common.http.Json;
+import io.sightline.common.http.Scope;
 import io.sightline.serving.live.LiveUpdates;
 import io.sightline.serving.query.AlertQueries;
 import io.sightline.serving.query.CatalogQueries;
@@ -49,7 +51,7 @@ public final class ServingRoutes {
     private final QualityQueries quality;
     private final FunnelQueries funnels;
     private final LiveUpdates live;
-    private final BearerTokenAuth auth;
+    private final AccessTokens tokens;
     private final Duration heartbeat;
     private final Semaphore streamSlots;
     private final String openApi;
@@ -60,7 +62,7 @@ public final class ServingRoutes {
             AlertQueries alerts,
             QualityQueries quality,
             LiveUpdates live,
-            BearerTokenAuth auth,
+            AccessTokens tokens,
             int maxStreamClients,
             Duration heartbeat) {
         this.metrics = metrics;
@@ -69,7 +71,7 @@ public final class ServingRoutes {
         this.quality = quality;
         this.funnels = new FunnelQueries(metrics);
         this.live = live;
-        this.auth = auth;
+        this.tokens = tokens;
         this.heartbeat = heartbeat;
         this.streamSlots = new Semaphore(maxStreamClients);
         this.openApi = resource("/openapi.json");
@@ -81,20 +83,35 @@ public final class ServingRoutes {
             files.directory = "/dashboard";
             files.location = Location.CLASSPATH;
         });
+        // Data quality needs quality:read; everything else here (metrics, funnels, alerts, the stream) metrics:read.
         config.routes.before("/v1/*", ctx -> {
             if (!"OPTIONS".equals(ctx.method().name())) {
-                auth.check(ctx);
+                boolean quality =
+                        ctx.path().startsWith("/v1/quality") || ctx.path().startsWith("/v1/catalog");
+                tokens.check(ctx, quality ? Scope.QUALITY_READ : Scope.METRICS_READ);
             }
         });
         config.routes.get(
                 "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-        config.routes.get("/v1/metrics", ctx -> HttpService.json(ctx, 200, catalog.all(isLocal(ctx))));
+        config.routes.get("/v1/metrics", ctx -> {
+            Caller caller = Caller.of(ctx);
+            CatalogQueries.Catalog all = catalog.all(isLocal(ctx));
+            HttpService.json(
+                    ctx,
+                    200,
+                    new CatalogQueries.Catalog(all.metrics().stream()
+                            .filter(m -> caller.mayRead(m.name()))
+                            .toList()));
+        });
         config.routes.get("/v1/metrics/{metric}", this::metric);
         config.routes.get("/v1/alerts", this::alertList);
-        config.routes.get(
-                "/v1/alerts/{fingerprint}",
-                ctx -> HttpService.json(ctx, 200, alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx))));
+        config.routes.get("/v1/alerts/{fingerprint}", ctx -> {
+            AlertQueries.OneAlert one = alerts.one(ctx.pathParam("fingerprint"), isLocal(ctx));
+            Caller.of(ctx).requireMetric(baseMetric(one.alert().metric()));
+            HttpService.json(ctx, 200, one);
+        });
         config.routes.get("/v1/funnels/{name}", ctx -> {
+            Caller.of(ctx).requireMetric(ctx.pathParam("name"));
             TimeRange range = timeRange(ctx, Duration.ofDays(1));
             HttpService.json(
                     ctx,
@@ -129,6 +146,7 @@ public final class ServingRoutes {
     }
 
     private void metric(Context ctx) {
+        Caller.of(ctx).requireMetric(ctx.pathParam("metric"));
         TimeRange range = timeRange(ctx, Duration.ofHours(1));
         MetricQueries.Query query = new MetricQueries.Query(
                 ctx.pathParam("metric"),
@@ -193,7 +211,14 @@ public final class ServingRoutes {
         String status = oneOf(ctx, "status", STATUSES);
         String severity = oneOf(ctx, "severity", SEVERITIES);
         AlertQueries.Filter filter = new AlertQueries.Filter(status, severity, ctx.queryParam("metric"));
-        HttpService.json(ctx, 200, alerts.list(filter, isLocal(ctx)));
+        Caller caller = Caller.of(ctx);
+        AlertQueries.AlertList all = alerts.list(filter, isLocal(ctx));
+        HttpService.json(
+                ctx,
+                200,
+                new AlertQueries.AlertList(all.alerts().stream()
+                        .filter(a -> caller.mayRead(baseMetric(a.metric())))
+                        .toList()));
     }
 
     /**
@@ -209,12 +234,28 @@ public final class ServingRoutes {
             return;
         }
         String filter = client.ctx().queryParam("metric");
-        Set<String> wanted = filter == null || filter.isBlank()
+        Set<String> asked = filter == null || filter.isBlank()
                 ? Set.of()
                 : Arrays.stream(filter.split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
                         .collect(Collectors.toSet());
+        Set<String> wanted = asked;
+        // A token limited to named metrics streams only those.
+        Set<String> granted = Caller.of(client.ctx()).metrics();
+        if (!granted.isEmpty()) {
+            wanted = wanted.isEmpty()
+                    ? granted
+                    : wanted.stream().filter(granted::contains).collect(Collectors.toSet());
+        }
+        if (wanted.isEmpty() && !granted.isEmpty()) {
+            client.sendEvent(
+                    "error",
+                    "{\"code\":\"metric_not_granted\",\"message\":\"this token may stream only " + granted + "\"}");
+            client.close();
+            streamSlots.release();
+            return;
+        }
         try (LiveUpdates.Subscription subscription = live.subscribe(wanted)) {
             client.sendComment("connected");
             while (!client.terminated()) {
@@ -311,5 +352,10 @@ public final class ServingRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The metric an alert or series belongs to, without its window-size suffix. */
+    private static String baseMetric(String seriesMetric) {
+        return ServingTopology.baseMetric(seriesMetric).getKey();
     }
 }
