@@ -2,6 +2,7 @@ package io.sightline.configuration;
 
 import io.sightline.aggregate.AggregateConfig;
 import io.sightline.anomaly.AnomalyConfig;
+import io.sightline.archive.ArchiveConfig;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.common.config.Settings;
 import io.sightline.enrich.EnrichConfig;
@@ -39,6 +40,7 @@ public final class ConfigurationCatalog {
         services.put("aggregate-processor", AggregateConfig.DEFINITION);
         services.put("anomaly-processor", AnomalyConfig.DEFINITION);
         services.put("serving-api", ServingConfig.DEFINITION);
+        services.put("archiver", ArchiveConfig.DEFINITION);
         services.put("schema-registry", RegistryConfig.DEFINITION);
         SERVICES = java.util.Collections.unmodifiableMap(services);
     }

@@ -22,8 +22,8 @@ class MetricNamesTest {
 
     private static final Pattern METER = Pattern.compile(
             "(?:Counter|Gauge|Timer|DistributionSummary)\\.builder\\(\\s*\"([^\"]+)\"|\\.(?:gauge|counter|timer|summary)\\(\\s*\"([^\"]+)\"");
-    private static final Pattern SCHEME =
-            Pattern.compile("sightline\\.(ingest|enrich|aggregate|anomaly|serving|registry|pipeline)(\\.[a-z]+)+");
+    private static final Pattern SCHEME = Pattern.compile(
+            "sightline\\.(ingest|enrich|aggregate|anomaly|serving|registry|archiver|pipeline)(\\.[a-z]+)+");
 
     @Test
     void everyMeterNameFollowsTheScheme() throws IOException {

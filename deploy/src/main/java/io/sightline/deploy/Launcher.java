@@ -2,6 +2,7 @@ package io.sightline.deploy;
 
 import io.sightline.aggregate.AggregateService;
 import io.sightline.anomaly.AnomalyService;
+import io.sightline.archive.ArchiverService;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.configuration.ConfigurationCatalog;
 import io.sightline.enrich.EnrichService;
@@ -35,6 +36,7 @@ public final class Launcher {
         services.put("aggregate-processor", AggregateService::main);
         services.put("anomaly-processor", AnomalyService::main);
         services.put("serving-api", ServingApi::main);
+        services.put("archiver", ArchiverService::main);
         services.put("schema-registry", SchemaRegistryServer::main);
         services.put("create-topics", TopicCreator::main);
         services.put("plan", PlanCommand::main);

@@ -88,7 +88,14 @@ class ConfigurationSourceOfTruthTest {
             "read.tokens",
             "pii.hash.secret",
             "admin.tokens",
-            "access.tokens");
+            "access.tokens",
+            "archive.dir",
+            "archive.spool.dir",
+            "archive.s3.bucket",
+            "archive.s3.prefix",
+            "archive.s3.endpoint",
+            "archive.s3.region",
+            "archive.s3.path.style");
 
     @Test
     void shouldAllowInTheChartSchemaExactlyTheSettingsEachServiceDocuments() throws Exception {
@@ -124,7 +131,9 @@ class ConfigurationSourceOfTruthTest {
             "anomaly",
             "anomaly-processor",
             "serving",
-            "serving-api");
+            "serving-api",
+            "archiver",
+            "archiver");
 
     @Test
     void shouldAcceptOnlySettingsAServiceDocumentsInTheProductionExample() throws Exception {

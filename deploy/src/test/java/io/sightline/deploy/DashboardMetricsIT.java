@@ -47,8 +47,7 @@ class DashboardMetricsIT {
         }
         assertThat(queried).hasSizeGreaterThan(5);
 
-        try (Stack stack = Stack.start(
-                dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "it-key", Duration.ofMinutes(2), line -> {})) {
+        try (Stack stack = Stack.start(dataDir, Stack.Ports.ANY_FREE, "it-key", Duration.ofMinutes(2), line -> {})) {
             HttpResponse<String> posted = http.send(
                     HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/track"))
                             .header("Content-Type", "application/json")

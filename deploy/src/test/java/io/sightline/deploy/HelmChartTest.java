@@ -83,10 +83,15 @@ class HelmChartTest {
     @MethodSource("renders")
     void shouldRunEveryStreamsAppAsAStatefulSetWithStateVolumeStaticMembershipAndPdb(
             String values, Manifests manifests) {
-        List<Map<String, Object>> statefulSets = manifests.ofKind("StatefulSet");
-        assertThat(statefulSets)
+        assertThat(manifests.ofKind("StatefulSet"))
                 .extracting(Manifests::component)
-                .containsExactlyInAnyOrderElementsOf(ServiceCatalog.STREAMS_APPS);
+                .as("the Streams apps, and the archiver")
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
+                                ServiceCatalog.STREAMS_APPS.stream(), java.util.stream.Stream.of("archiver"))
+                        .toList());
+        List<Map<String, Object>> statefulSets = manifests.ofKind("StatefulSet").stream()
+                .filter(s -> ServiceCatalog.STREAMS_APPS.contains(component(s)))
+                .toList();
 
         for (Map<String, Object> sts : statefulSets) {
             String component = component(sts);
@@ -160,7 +165,7 @@ class HelmChartTest {
                 assertThat(path(pdb, "spec.maxUnavailable")).isEqualTo(1);
             });
         }
-        assertThat(pdbs).hasSize(5);
+        assertThat(pdbs).hasSize(6);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -359,7 +364,7 @@ class HelmChartTest {
         // every service; not the topics hook, which runs before the ConfigMap exists
         assertThat(manifests.workloads())
                 .filteredOn(w -> !"Job".equals(w.get("kind")))
-                .hasSize(5)
+                .hasSize(6)
                 .allSatisfy(workload -> {
                     Map<String, Object> container = containers(workload).get(0);
                     assertThat(env(container))
@@ -480,7 +485,8 @@ class HelmChartTest {
                         "enrich-processor",
                         "aggregate-processor",
                         "anomaly-processor",
-                        "serving-api"));
+                        "serving-api",
+                        "archiver"));
         assertThat(defaults.ofKind("ServiceMonitor"))
                 .as("off by default: needs the operator's CRDs")
                 .isEmpty();

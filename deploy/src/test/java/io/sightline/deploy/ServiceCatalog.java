@@ -42,6 +42,7 @@ final class ServiceCatalog {
             "aggregate-processor",
             "anomaly-processor",
             "serving-api",
+            "archiver",
             "schema-registry");
 
     private ServiceCatalog() {}

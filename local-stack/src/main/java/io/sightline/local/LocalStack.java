@@ -79,6 +79,12 @@ public final class LocalStack implements Callable<Integer> {
     int anomalyPort;
 
     @Option(
+            names = "--archiver-port",
+            defaultValue = "8085",
+            description = "Archiver health/metrics port (default: ${DEFAULT-VALUE}).")
+    int archiverPort;
+
+    @Option(
             names = "--config",
             defaultValue = "${env:SIGHTLINE_CONFIG_FILE}",
             description =
@@ -95,7 +101,14 @@ public final class LocalStack implements Callable<Integer> {
     public Integer call() throws Exception {
         long startNanos = System.nanoTime();
         Stack.Ports ports = new Stack.Ports(
-                kafkaPort, registryPort, gatewayPort, servingPort, enrichPort, aggregatePort, anomalyPort);
+                kafkaPort,
+                registryPort,
+                gatewayPort,
+                servingPort,
+                enrichPort,
+                aggregatePort,
+                anomalyPort,
+                archiverPort);
         Map<String, String> settings = ConfigurationCatalog.resolve(config, System.getenv(), List.of());
         Stack stack = Stack.start(
                 dataDir.toAbsolutePath(),

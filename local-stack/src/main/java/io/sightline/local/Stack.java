@@ -4,6 +4,8 @@ import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.AggregateService;
 import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.AnomalyService;
+import io.sightline.archive.ArchiveConfig;
+import io.sightline.archive.ArchiverService;
 import io.sightline.common.config.Settings;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.EnrichService;
@@ -46,14 +48,24 @@ public final class Stack implements AutoCloseable {
             "SIGHTLINE_APPLICATION_ID");
 
     /** Ports of every part; 0 picks a free one. */
-    public record Ports(int kafka, int registry, int gateway, int serving, int enrich, int aggregate, int anomaly) {
+    public record Ports(
+            int kafka, int registry, int gateway, int serving, int enrich, int aggregate, int anomaly, int archiver) {
 
-        public static final Ports DEFAULT = new Ports(9092, 8090, 8080, 8081, 8082, 8083, 8084);
+        public static final Ports DEFAULT = new Ports(9092, 8090, 8080, 8081, 8082, 8083, 8084, 8085);
+        /** Every port free, for tests. */
+        public static final Ports ANY_FREE = new Ports(0, 0, 0, 0, 0, 0, 0, 0);
 
         /** The same ports with every 0 replaced by a free port. */
         Ports resolved() {
             return new Ports(
-                    kafka, free(registry), free(gateway), free(serving), free(enrich), free(aggregate), free(anomaly));
+                    kafka,
+                    free(registry),
+                    free(gateway),
+                    free(serving),
+                    free(enrich),
+                    free(aggregate),
+                    free(anomaly),
+                    free(archiver));
         }
     }
 
@@ -96,7 +108,7 @@ public final class Stack implements AutoCloseable {
             String registryUrl = stack.environment.registryUrl();
             stack.httpPorts.put("schema-registry", ports.registry());
 
-            progress.accept("Starting the five services");
+            progress.accept("Starting the six services");
             stack.started.push(IngestGateway.start(new GatewayConfig(serviceEnv(
                     processEnv,
                     bootstrap,
@@ -124,6 +136,20 @@ public final class Stack implements AutoCloseable {
                     "serving-api",
                     Map.of("SIGHTLINE_ADVERTISED_ENDPOINT", "localhost:" + ports.serving())))));
             stack.httpPorts.put("serving-api", ports.serving());
+            // The cold tier under the data directory: Parquet files by date and hour.
+            stack.started.push(ArchiverService.start(new ArchiveConfig(serviceEnv(
+                    processEnv,
+                    bootstrap,
+                    registryUrl,
+                    ports.archiver(),
+                    dataDir,
+                    "archiver",
+                    Map.of(
+                            "SIGHTLINE_ARCHIVE_DIR",
+                            dataDir.resolve("archive").toString(),
+                            "SIGHTLINE_ARCHIVE_SPOOL_DIR",
+                            dataDir.resolve("state").resolve("archiver-spool").toString())))));
+            stack.httpPorts.put("archiver", ports.archiver());
 
             stack.awaitReady(readyTimeout, progress);
             return stack;

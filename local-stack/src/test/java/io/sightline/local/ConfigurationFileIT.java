@@ -40,12 +40,7 @@ class ConfigurationFileIT {
                 ConfigurationCatalog.resolve(file, Map.of("SIGHTLINE_MAX_BATCH_ITEMS", "20"), List.of());
 
         try (Stack stack = Stack.start(
-                dataDir,
-                new Stack.Ports(0, 0, 0, 0, 0, 0, 0),
-                "ignored-key",
-                settings,
-                Duration.ofMinutes(2),
-                line -> {})) {
+                dataDir, Stack.Ports.ANY_FREE, "ignored-key", settings, Duration.ofMinutes(2), line -> {})) {
             String gateway = stack.url("ingest-gateway");
             // the file's write key replaces the stack's own, and the environment's batch limit (20) wins over the
             // file's (10)

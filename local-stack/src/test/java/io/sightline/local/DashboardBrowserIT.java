@@ -60,8 +60,7 @@ class DashboardBrowserIT {
         Assumptions.assumeTrue(
                 HeadlessChromium.installed(),
                 "Chromium not installed: skipping the dashboard browser test (install Debian's chromium and chromium-driver to run it)");
-        stack = Stack.start(
-                dataDir, new Stack.Ports(0, 0, 0, 0, 0, 0, 0), "browser-key", Duration.ofMinutes(2), line -> {});
+        stack = Stack.start(dataDir, Stack.Ports.ANY_FREE, "browser-key", Duration.ofMinutes(2), line -> {});
     }
 
     @AfterAll

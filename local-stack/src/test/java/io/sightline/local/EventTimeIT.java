@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EventTimeIT {
 
-    private static final Stack.Ports ANY_FREE_PORTS = new Stack.Ports(0, 0, 0, 0, 0, 0, 0);
+    private static final Stack.Ports ANY_FREE_PORTS = Stack.Ports.ANY_FREE;
     private static final String SOURCE = "local";
     private static final ObjectMapper JSON = new ObjectMapper();
 

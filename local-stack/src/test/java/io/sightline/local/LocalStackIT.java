@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalStackIT {
 
-    private static final Stack.Ports ANY_FREE_PORTS = new Stack.Ports(0, 0, 0, 0, 0, 0, 0);
+    private static final Stack.Ports ANY_FREE_PORTS = Stack.Ports.ANY_FREE;
 
     @TempDir
     static Path dataDir;

@@ -44,7 +44,7 @@ import picocli.CommandLine;
  */
 class ProducerContractIT {
 
-    private static final Stack.Ports ANY_FREE_PORTS = new Stack.Ports(0, 0, 0, 0, 0, 0, 0);
+    private static final Stack.Ports ANY_FREE_PORTS = Stack.Ports.ANY_FREE;
     private static final String WRITE_KEY = "contract-key";
     private static final String ADMIN = "contract-admin";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -139,7 +139,7 @@ public final class RegulationFeed implements AutoCloseable {
             steps.add(new RegulationStep(SUPPRESSION_STEP, RegulationState.RUNNING, now, null, null));
         }
         if (SubjectErasure.erases(type)) {
-            for (String application : ERASING_APPLICATIONS) {
+            for (String application : erasingApplications()) {
                 steps.add(new RegulationStep(
                         ERASURE_STEP_PREFIX + application, RegulationState.INITIALIZED, null, null, null));
             }
@@ -191,6 +191,21 @@ public final class RegulationFeed implements AutoCloseable {
                 stored,
                 System.nanoTime() + Duration.ofSeconds(10).toNanos());
         return stored;
+    }
+
+    /**
+     * The applications a deletion waits for: the Streams applications that hold per-user state,
+     * and any other that has reported erasing (the archiver, once deployed: it reports at start).
+     */
+    List<String> erasingApplications() {
+        List<String> applications = new ArrayList<>(ERASING_APPLICATIONS);
+        receipts.values().stream()
+                .map(ErasureReceipt::getApplication)
+                .distinct()
+                .sorted()
+                .filter(a -> !applications.contains(a))
+                .forEach(applications::add);
+        return applications;
     }
 
     /** The status of a request, as every replica knows it. */
