@@ -148,7 +148,10 @@ public final class Stack implements AutoCloseable {
                             "SIGHTLINE_ARCHIVE_DIR",
                             dataDir.resolve("archive").toString(),
                             "SIGHTLINE_ARCHIVE_SPOOL_DIR",
-                            dataDir.resolve("state").resolve("archiver-spool").toString())))));
+                            dataDir.resolve("state").resolve("archiver-spool").toString(),
+                            // Files every 10 s, so a walk-through sees its events archived (a deployment: 5 min).
+                            "SIGHTLINE_ARCHIVE_FILE_MAX_AGE_MS",
+                            "10000")))));
             stack.httpPorts.put("archiver", ports.archiver());
 
             stack.awaitReady(readyTimeout, progress);

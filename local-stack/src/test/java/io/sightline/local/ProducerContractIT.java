@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.archive.EventsParquet;
 import io.sightline.plans.cli.PlanCommand;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.EnrichedEvent;
@@ -303,6 +304,8 @@ class ProducerContractIT {
                 EnrichedEvent.class,
                 e -> e.getEvent().getMessageId().startsWith(run),
                 2);
+        // The archiver commits a file every 10 s on the local stack.
+        await().atMost(Duration.ofSeconds(60)).until(() -> archived(user).size() == 2);
 
         HttpResponse<String> asked =
                 send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/regulations"))
@@ -324,7 +327,7 @@ class ProducerContractIT {
                     .isEqualTo("FINISHED");
         });
         assertThat(status.get().path("steps").findValuesAsText("name"))
-                .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor");
+                .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor", "erasure:archiver");
         assertThat(Instant.parse(status.get().path("rawDataExpiresBy").asText()))
                 .isAfter(Instant.parse(status.get().path("createdAt").asText()));
 
@@ -339,6 +342,7 @@ class ProducerContractIT {
                         StackRecords.topicEndingWith(stack, "-funnel-progress-changelog"),
                         "signup_funnel\u0000" + user))
                 .isNull();
+        assertThat(archived(user)).as("the user's events in the archive").isEmpty();
         // Erasing alone does not stop collection: the user's next event is kept.
         assertThat(trackAs(user, "device-" + run, run + "-after").statusCode()).isEqualTo(200);
         StackRecords.read(
@@ -347,6 +351,27 @@ class ProducerContractIT {
                 TrackedEvent.class,
                 e -> e.getMessageId().equals(run + "-after"),
                 1);
+    }
+
+    /** The messageIds of the user's events in the local stack's archive. */
+    private static List<String> archived(String user) throws java.io.IOException {
+        Path archive = dataDir.resolve("archive");
+        List<String> ids = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(archive)) {
+            return ids;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(archive)) {
+            for (Path file : files.filter(f ->
+                            f.toString().endsWith(".parquet") && !f.toString().contains("/."))
+                    .toList()) {
+                for (EnrichedEvent e : EventsParquet.read(file)) {
+                    if (user.equals(e.getEvent().getUserId())) {
+                        ids.add(e.getEvent().getMessageId());
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     /** The last value written under {@code key} (null for a tombstone); fails if nothing was. */
