@@ -5,13 +5,15 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -31,7 +33,15 @@ public final class S3ArchiveStore implements ArchiveStore, AutoCloseable {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())
                 .region(Region.of(region))
-                .forcePathStyle(pathStyle);
+                .forcePathStyle(pathStyle)
+                // Checksums only where S3 requires them: many S3-compatible stores refuse the SDK's
+                // default trailing checksums (x-amz-trailer).
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // Plain uploads with a Content-Length: some stores keep "aws-chunked" as the object's
+                // Content-Encoding, and then no client can read it back.
+                .serviceConfiguration(
+                        S3Configuration.builder().chunkedEncodingEnabled(false).build());
         if (endpoint != null && !endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
@@ -63,7 +73,10 @@ public final class S3ArchiveStore implements ArchiveStore, AutoCloseable {
                 }
                 ListObjectsV2Response page = s3.listObjectsV2(request.build());
                 for (S3Object o : page.contents()) {
-                    names.add(o.key().substring(prefix.length()));
+                    // Some stores list "directories" as empty objects whose key ends with a slash.
+                    if (!o.key().endsWith("/")) {
+                        names.add(o.key().substring(prefix.length()));
+                    }
                 }
                 token = page.isTruncated() ? page.nextContinuationToken() : null;
             } while (token != null);
@@ -76,8 +89,9 @@ public final class S3ArchiveStore implements ArchiveStore, AutoCloseable {
     @Override
     public void fetch(String name, Path into) throws IOException {
         try {
-            java.nio.file.Files.deleteIfExists(into);
-            s3.getObject(b -> b.bucket(bucket).key(prefix + name), ResponseTransformer.toFile(into));
+            try (var object = s3.getObject(b -> b.bucket(bucket).key(prefix + name))) {
+                java.nio.file.Files.copy(object, into, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (SdkException e) {
             throw new IOException(
                     "cannot get " + name + " from s3://" + bucket + "/" + prefix + ": " + e.getMessage(), e);
