@@ -1,6 +1,7 @@
 package io.sightline.archive;
 
 import io.sightline.schemas.avro.EnrichedEvent;
+import io.sightline.schemas.serde.SightlineClassTrust;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,11 @@ import org.apache.parquet.io.LocalOutputFile;
 public final class EventsParquet {
 
     private static final ParquetConfiguration CONF = new PlainParquetConfiguration();
+
+    static {
+        // Reading builds EnrichedEvent objects by class name, which Avro refuses for untrusted packages.
+        SightlineClassTrust.ensure();
+    }
 
     private EventsParquet() {}
 

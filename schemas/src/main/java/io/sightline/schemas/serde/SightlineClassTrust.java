@@ -7,7 +7,7 @@ import org.apache.avro.util.ClassSecurityValidator;
  * own generated ones; this adds Sightline's generated records to the trusted set
  * once per JVM, so no service needs a system property to read its own topics.
  */
-final class SightlineClassTrust {
+public final class SightlineClassTrust {
 
     private static final String PACKAGE_PREFIX = "io.sightline.";
 
@@ -20,5 +20,5 @@ final class SightlineClassTrust {
     private SightlineClassTrust() {}
 
     /** Forces the static initializer; cheap after the first call. */
-    static void ensure() {}
+    public static void ensure() {}
 }
