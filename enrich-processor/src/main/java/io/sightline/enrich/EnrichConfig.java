@@ -38,8 +38,9 @@ public final class EnrichConfig extends ServiceConfig {
     private static final String GEO_DATABASE_PATH_DOC =
             "Path of a MaxMind-format city or country database (.mmdb); empty turns geo enrichment off.";
 
-    public static final ConfigDef DEFINITION = PiiSettings.define(
-                    StreamsAppSettings.define(baseDefinition(8082), "sightline-enrich"))
+    public static final ConfigDef DEFINITION = PiiSettings.define(StreamsAppSettings.define(
+                    withAccessTokens(withAdvertisedEndpoint(baseDefinition(8082)), Importance.HIGH),
+                    "sightline-enrich"))
             .define(
                     DEDUP_WINDOW_MS_CONFIG,
                     Type.LONG,

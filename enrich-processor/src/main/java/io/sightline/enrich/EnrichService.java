@@ -1,10 +1,17 @@
 package io.sightline.enrich;
 
+import io.sightline.common.audit.AuditLog;
 import io.sightline.common.config.ConfigFile;
+import io.sightline.common.http.AccessTokens;
 import io.sightline.common.service.StreamsService;
 import io.sightline.enrich.context.UserAgentParser;
 import io.sightline.enrich.topology.EnrichTopology;
+import io.sightline.enrich.users.UserRoutes;
 import io.sightline.schemas.Topics;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +28,22 @@ public final class EnrichService {
         UserAgentParser.load();
         log.info("User-agent rules loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
         Topics topics = StreamsService.topics(config);
-        return StreamsService.start(
-                "enrich-processor", config, topics, EnrichTopology.build(topics, config.topologySettings()));
+        Optional<HostInfo> self = config.advertisedEndpoint();
+        AccessTokens tokens = AccessTokens.parse(config.accessTokens(), Map.of(), false);
+        AuditLog audit = new AuditLog("enrich-processor", topics, config.kafkaClientProperties());
+        // Other instances forward user lookups here when this one owns the user's partition.
+        Map<String, Object> props = self.<Map<String, Object>>map(
+                        h -> Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, h.host() + ":" + h.port()))
+                .orElse(Map.of());
+        StreamsService service = StreamsService.start(
+                "enrich-processor",
+                config,
+                topics,
+                EnrichTopology.build(topics, config.topologySettings()),
+                props,
+                streams -> new UserRoutes(streams, self, tokens, audit)::addTo);
+        service.closeWith(audit);
+        return service;
     }
 
     public static void main(String[] args) {

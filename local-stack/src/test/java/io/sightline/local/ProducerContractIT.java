@@ -48,6 +48,7 @@ class ProducerContractIT {
     private static final Stack.Ports ANY_FREE_PORTS = Stack.Ports.ANY_FREE;
     private static final String WRITE_KEY = "contract-key";
     private static final String ADMIN = "contract-admin";
+    private static final String DPO = "contract-dpo";
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String PLAN = """
             {"events": {"Order Completed": {"description": "Checkout finished", "owner": "checkout-team",
@@ -68,6 +69,7 @@ class ProducerContractIT {
                 "SIGHTLINE_TRACKING_PLANS", "local=web",
                 "SIGHTLINE_TRACKING_PLAN_MODES", "type_mismatch=block,*=flag",
                 "SIGHTLINE_ADMIN_TOKENS", ADMIN,
+                "SIGHTLINE_ACCESS_TOKENS", "dpo=" + DPO + "@users:read",
                 "SIGHTLINE_CATALOG_REPORT_MS", "500"));
         if (AlertmanagerProcess.binary().isPresent()) {
             alertmanager = AlertmanagerProcess.start(dataDir.resolve("alertmanager"));
@@ -307,6 +309,20 @@ class ProducerContractIT {
         // The archiver commits a file every 10 s on the local stack.
         await().atMost(Duration.ofSeconds(60)).until(() -> archived(user).size() == 2);
 
+        HttpResponse<String> before = lookUp(user);
+        assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+        assertThat(JSON.readTree(before.body())
+                        .path("data")
+                        .path("profile")
+                        .path("traits")
+                        .path("plan")
+                        .asText())
+                .isEqualTo("pro");
+        assertThat(send(HttpRequest.newBuilder(URI.create(stack.url("enrich-processor") + "/v1/users/" + user)))
+                        .statusCode())
+                .as("personal data needs a users:read token")
+                .isEqualTo(401);
+
         HttpResponse<String> asked =
                 send(HttpRequest.newBuilder(URI.create(stack.url("ingest-gateway") + "/v1/regulations"))
                         .header("Authorization", "Bearer " + ADMIN)
@@ -343,6 +359,8 @@ class ProducerContractIT {
                         "signup_funnel\u0000" + user))
                 .isNull();
         assertThat(archived(user)).as("the user's events in the archive").isEmpty();
+        HttpResponse<String> after = lookUp(user);
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(404);
         // Erasing alone does not stop collection: the user's next event is kept.
         assertThat(trackAs(user, "device-" + run, run + "-after").statusCode()).isEqualTo(200);
         StackRecords.read(
@@ -351,6 +369,12 @@ class ProducerContractIT {
                 TrackedEvent.class,
                 e -> e.getMessageId().equals(run + "-after"),
                 1);
+    }
+
+    /** What the enrich processor holds about a user, asked with a users:read token. */
+    private static HttpResponse<String> lookUp(String user) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(stack.url("enrich-processor") + "/v1/users/" + user))
+                .header("Authorization", "Bearer " + DPO));
     }
 
     /** The messageIds of the user's events in the local stack's archive. */

@@ -43,7 +43,8 @@ public final class ServingApi implements AutoCloseable {
 
     public static ServingApi start(ServingConfig config) {
         Topics topics = StreamsService.topics(config);
-        HostInfo self = config.advertisedEndpoint();
+        // The configuration refuses port 0 without an advertised endpoint, so there is one.
+        HostInfo self = config.advertisedEndpoint().orElseThrow();
         ReplicaClient replicas = new ReplicaClient(
                 config.forwardTimeout(),
                 config.readTokens().stream().sorted().findFirst().orElse(null));
@@ -90,9 +91,9 @@ public final class ServingApi implements AutoCloseable {
                 });
         live.bindTo(service.metrics());
         live.start();
-        if (!tokens.enabled()) {
-            log.warn("serving-api: no tokens configured (SIGHTLINE_ACCESS_TOKENS, SIGHTLINE_READ_TOKENS);"
-                    + " the API is open to anyone who can reach it");
+        if (!tokens.grants(Scope.METRICS_READ)) {
+            log.warn("serving-api: no token has metrics:read (SIGHTLINE_ACCESS_TOKENS, SIGHTLINE_READ_TOKENS);"
+                    + " the metrics API is open to anyone who can reach it");
         }
         return new ServingApi(service, live, plans);
     }

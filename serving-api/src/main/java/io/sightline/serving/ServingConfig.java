@@ -11,14 +11,9 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.state.HostInfo;
 
 /** Settings of the serving API. */
 public final class ServingConfig extends ServiceConfig {
-
-    public static final String ADVERTISED_ENDPOINT_CONFIG = "advertised.endpoint";
-    private static final String ADVERTISED_ENDPOINT_DOC =
-            "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
 
     /** The setting of the warm tier for windows of {@code size}: {@code metrics.retention.1m.ms}, ... */
     public static String retentionSetting(Duration size) {
@@ -41,7 +36,7 @@ public final class ServingConfig extends ServiceConfig {
 
     public static final ConfigDef DEFINITION = defineRetention(StreamsAppSettings.define(
                     withTokens(
-                            withCors(baseDefinition(8081), ""),
+                            withAdvertisedEndpoint(withCors(baseDefinition(8081), "")),
                             "read",
                             Importance.HIGH,
                             "Tokens with the scopes metrics:read and quality:read, named read; with these and access.tokens empty"
@@ -61,7 +56,6 @@ public final class ServingConfig extends ServiceConfig {
                     ConfigDef.Range.atLeast(100),
                     Importance.LOW,
                     STREAM_HEARTBEAT_MS_DOC)
-            .define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC)
             .define(
                     FORWARD_TIMEOUT_MS_CONFIG,
                     Type.LONG,
@@ -75,23 +69,6 @@ public final class ServingConfig extends ServiceConfig {
         if (httpPort() == 0 && getString(ADVERTISED_ENDPOINT_CONFIG).isBlank()) {
             // Other replicas must know where to forward; a random port cannot be advertised before it is bound.
             throw new ConfigException("SIGHTLINE_HTTP_PORT 0 needs SIGHTLINE_ADVERTISED_ENDPOINT, or set a fixed port");
-        }
-    }
-
-    /** Where other replicas reach this one. */
-    public HostInfo advertisedEndpoint() {
-        String value = getString(ADVERTISED_ENDPOINT_CONFIG);
-        if (value.isBlank()) {
-            return new HostInfo("localhost", httpPort());
-        }
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must be host:port, got '" + value + "'");
-        }
-        try {
-            return new HostInfo(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must end in a numeric port, got '" + value + "'");
         }
     }
 

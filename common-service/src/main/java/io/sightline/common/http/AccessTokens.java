@@ -146,14 +146,17 @@ public final class AccessTokens {
         return scopes;
     }
 
-    /** Whether any token is configured: without one, reads are open (local use) and admin calls are refused. */
-    public boolean enabled() {
-        return !credentials.isEmpty();
+    /** Whether some token has {@code scope}: without one, reads of it are open (local use) and admin calls refused. */
+    public boolean grants(Scope scope) {
+        return credentials.stream().anyMatch(c -> c.caller().scopes().contains(scope));
     }
 
-    /** Lets a read through when no token is configured at all; otherwise as {@link #require}. */
+    /**
+     * Lets a read through when no token has {@code scope} (local use: a token for other scopes,
+     * say an admin's, does not close the dashboard); otherwise as {@link #require}.
+     */
     public Caller check(Context ctx, Scope scope) {
-        if (!enabled()) {
+        if (!grants(scope)) {
             Caller.ANONYMOUS.attachTo(ctx);
             return Caller.ANONYMOUS;
         }
@@ -162,7 +165,7 @@ public final class AccessTokens {
 
     /** Lets the request through only with a token that has {@code scope}; answers who it is. */
     public Caller require(Context ctx, Scope scope) {
-        if (credentials.stream().noneMatch(c -> c.caller().scopes().contains(scope))) {
+        if (!grants(scope)) {
             throw new ApiException(
                     403,
                     "scope_not_configured",

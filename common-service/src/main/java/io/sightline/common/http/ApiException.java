@@ -27,6 +27,11 @@ public class ApiException extends RuntimeException {
         this(status, code, message, List.of(), Map.of());
     }
 
+    /** 400 {@code invalid_parameter}, naming the query parameter to fix in {@code details[].parameter}. */
+    public static ApiException invalidParameter(String parameter, String message) {
+        return new ApiException(400, "invalid_parameter", message, List.of(Map.of("parameter", parameter)), Map.of());
+    }
+
     public static ApiException badRequest(String code, String message) {
         return new ApiException(400, code, message);
     }

@@ -114,6 +114,15 @@ class AccessTokensTest {
     }
 
     @Test
+    void aScopeWithoutTokensStaysOpenForReadsWhileOtherScopesHaveThem() throws Exception {
+        start(AccessTokens.parse("ops=ops-token@admin", Map.of(), false));
+
+        assertThat(get("/metrics-read/signups", null).body()).isEqualTo("anonymous");
+        assertThat(get("/admin", null).statusCode()).isEqualTo(401);
+        assertThat(get("/admin", "Bearer ops-token").body()).isEqualTo("ops");
+    }
+
+    @Test
     void olderPerScopeTokensKeepWorkingUnderTheSettingsName() throws Exception {
         start(AccessTokens.parse(
                 "", Map.of("admin", new AccessTokens.LegacyTokens(Set.of("legacy"), Set.of(Scope.ADMIN))), false));

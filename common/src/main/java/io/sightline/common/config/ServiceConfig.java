@@ -3,6 +3,7 @@ package io.sightline.common.config;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Settings every Sightline service has: where Kafka and the schema registry are, and
@@ -106,6 +108,10 @@ public abstract class ServiceConfig extends AbstractConfig {
     /** Named tokens with scopes, for every service that takes tokens. */
     public static final String ACCESS_TOKENS_CONFIG = "access.tokens";
 
+    public static final String ADVERTISED_ENDPOINT_CONFIG = "advertised.endpoint";
+    private static final String ADVERTISED_ENDPOINT_DOC =
+            "host:port at which other replicas reach this one's HTTP API (Streams' application.server); defaults to localhost and the HTTP port.";
+
     private static final String ACCESS_TOKENS_DOC = "Named tokens with scopes: ';'-separated entries"
             + " <name>=<token>@<scope>[,<scope>...], the token plain or as sha256:<hex of the token>; scopes"
             + " metrics:read (optionally limited: metrics:read[revenue|orders]), quality:read, users:read, admin."
@@ -118,15 +124,46 @@ public abstract class ServiceConfig extends AbstractConfig {
      * an empty list means. Also adds {@code access.tokens}, named tokens with scopes, once.
      */
     protected static ConfigDef withTokens(ConfigDef definition, String scope, Importance importance, String what) {
+        return withAccessTokens(definition, importance)
+                .define(
+                        tokensSetting(scope),
+                        Type.PASSWORD,
+                        "",
+                        importance,
+                        what + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
+    }
+
+    /** Adds {@code access.tokens}, named tokens with scopes, once. */
+    protected static ConfigDef withAccessTokens(ConfigDef definition, Importance importance) {
         if (!definition.names().contains(ACCESS_TOKENS_CONFIG)) {
             definition.define(ACCESS_TOKENS_CONFIG, Type.PASSWORD, "", importance, ACCESS_TOKENS_DOC);
         }
-        return definition.define(
-                tokensSetting(scope),
-                Type.PASSWORD,
-                "",
-                importance,
-                what + " Comma-separated bearer tokens, each plain or as sha256:<hex of the token>.");
+        return definition;
+    }
+
+    /** Adds {@code advertised.endpoint}: where the other instances of a Streams service reach this one. */
+    protected static ConfigDef withAdvertisedEndpoint(ConfigDef definition) {
+        return definition.define(ADVERTISED_ENDPOINT_CONFIG, Type.STRING, "", Importance.HIGH, ADVERTISED_ENDPOINT_DOC);
+    }
+
+    /**
+     * Where the other instances reach this one: {@code advertised.endpoint}, or localhost and the HTTP
+     * port; empty when neither is known (port 0, chosen at start, and nothing set).
+     */
+    public Optional<HostInfo> advertisedEndpoint() {
+        String value = getString(ADVERTISED_ENDPOINT_CONFIG);
+        if (value.isBlank()) {
+            return httpPort() == 0 ? Optional.empty() : Optional.of(new HostInfo("localhost", httpPort()));
+        }
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must be host:port, got '" + value + "'");
+        }
+        try {
+            return Optional.of(new HostInfo(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1))));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("SIGHTLINE_ADVERTISED_ENDPOINT must end in a numeric port, got '" + value + "'");
+        }
     }
 
     /** The {@code access.tokens} entries, as configured (parsed by the service's HTTP layer). */

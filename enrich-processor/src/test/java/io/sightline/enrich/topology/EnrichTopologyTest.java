@@ -388,14 +388,8 @@ class EnrichTopologyTest {
         TrackedEvent stranger = event("l3", EventType.identify, null, "u2", null);
         stranger.setAnonymousId("anon-9");
         raw.pipeInput("web:u2", stranger);
-        TestInputTopic<String, SubjectRegulation> regulationsIn = driver.createInputTopic(
-                Topics.PRIVACY_REGULATIONS,
-                new StringSerializer(),
-                topics.privacyRegulations().valueSerde().serializer());
-        TestOutputTopic<String, SubjectRegulation> regulationsOut = driver.createOutputTopic(
-                Topics.PRIVACY_REGULATIONS,
-                new StringDeserializer(),
-                topics.privacyRegulations().valueSerde().deserializer());
+        TestInputTopic<String, SubjectRegulation> regulationsIn = regulationsIn();
+        TestOutputTopic<String, SubjectRegulation> regulationsOut = regulationsOut();
 
         regulationsIn.pipeInput(
                 "USER_ID:u1",
@@ -442,14 +436,8 @@ class EnrichTopologyTest {
         group.setGroupId("acme");
         raw.pipeInput("web:u1", group);
         raw.pipeInput("web:u2", event("d4", EventType.identify, null, "u2", "{\"plan\":\"free\"}"));
-        TestInputTopic<String, SubjectRegulation> regulationsIn = driver.createInputTopic(
-                Topics.PRIVACY_REGULATIONS,
-                new StringSerializer(),
-                topics.privacyRegulations().valueSerde().serializer());
-        TestOutputTopic<String, SubjectRegulation> regulationsOut = driver.createOutputTopic(
-                Topics.PRIVACY_REGULATIONS,
-                new StringDeserializer(),
-                topics.privacyRegulations().valueSerde().deserializer());
+        TestInputTopic<String, SubjectRegulation> regulationsIn = regulationsIn();
+        TestOutputTopic<String, SubjectRegulation> regulationsOut = regulationsOut();
         TestOutputTopic<String, ErasureReceipt> receipts = driver.createOutputTopic(
                 Topics.PRIVACY_ERASURE_RECEIPTS,
                 new StringDeserializer(),
@@ -570,6 +558,21 @@ class EnrichTopologyTest {
         assertThat(out.get(1).getProductId()).isEqualTo("sku-404");
         assertThat(out.get(1).getProduct()).isNull();
         assertThat(out.get(2).getProduct()).isNull();
+    }
+
+    private TestInputTopic<String, SubjectRegulation> regulationsIn() {
+        return driver.createInputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringSerializer(),
+                topics.privacyRegulations().valueSerde().serializer());
+    }
+
+    /** What the topology writes to the regulations topic: the devices' derived regulations. */
+    private TestOutputTopic<String, SubjectRegulation> regulationsOut() {
+        return driver.createOutputTopic(
+                Topics.PRIVACY_REGULATIONS,
+                new StringDeserializer(),
+                topics.privacyRegulations().valueSerde().deserializer());
     }
 
     private double metricTotal(String name) {

@@ -80,6 +80,6 @@ public final class AuditRoutes {
     }
 
     private static ApiException invalid(String parameter, String message) {
-        return new ApiException(400, "invalid_parameter", message, List.of(Map.of("parameter", parameter)), Map.of());
+        return ApiException.invalidParameter(parameter, message);
     }
 }

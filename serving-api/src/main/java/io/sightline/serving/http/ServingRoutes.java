@@ -340,7 +340,7 @@ public final class ServingRoutes {
     }
 
     private static ApiException invalid(String parameter, String message) {
-        return new ApiException(400, "invalid_parameter", message, List.of(Map.of("parameter", parameter)), Map.of());
+        return ApiException.invalidParameter(parameter, message);
     }
 
     private static String resource(String path) {
