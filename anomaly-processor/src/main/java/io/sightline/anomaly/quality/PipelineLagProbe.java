@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -48,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * the largest. A transaction marker at the end counts as an offset but holds no record,
  * so a caught-up exactly-once stage reads as 0 s. Each minute's value is the largest
  * lag measured in it, so a backlog that lasted a minute shows even if it cleared since.
+ * <p>
+ * A stage that is starting is not judged: while its group rebalances, and once it is
+ * stable until it commits progress (a Streams app restoring its stores consumes nothing),
+ * for at most {@link #STARTUP_GRACE}, its lag is measured and shown but not published, so
+ * no lag alert fires for a service that is only starting or restoring. A stage that is
+ * down (no members) is judged as before: that is what the alert is for.
  */
 public final class PipelineLagProbe implements AutoCloseable {
 
@@ -56,8 +64,20 @@ public final class PipelineLagProbe implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
 
-    /** One stage's lag: unconsumed offsets (markers included) and the age of the oldest unconsumed record. */
-    public record StageLag(String stage, long records, double seconds) {}
+    /** The longest a stable stage may go without committing progress before its lag is judged. */
+    static final Duration STARTUP_GRACE = Duration.ofMinutes(10);
+
+    /**
+     * One stage's lag: unconsumed offsets (markers included), the age of the oldest unconsumed
+     * record, and whether the stage is starting (then it is not judged).
+     */
+    public record StageLag(String stage, long records, double seconds, boolean starting) {}
+
+    /** What a stage committed when it was first seen stable, and when: progress beyond it ends its start. */
+    private record Start(Map<TopicPartition, Long> committed, long sinceMillis) {}
+
+    private final Map<String, Start> starting = new ConcurrentHashMap<>();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     private final Admin admin;
     private final KafkaConsumer<byte[], byte[]> reader;
@@ -179,11 +199,57 @@ public final class PipelineLagProbe implements AutoCloseable {
                     behind.put(c.getKey(), c.getValue().offset());
                 }
             }
-            StageLag lag = new StageLag(stage, records, oldestUnconsumedAgeSeconds(behind));
+            StageLag lag =
+                    new StageLag(stage, records, oldestUnconsumedAgeSeconds(behind), isStarting(stage, committed));
             latest.put(stage, lag);
             out.put(stage, lag);
         }
         return out;
+    }
+
+    /**
+     * Whether the stage is starting: its group rebalancing, or stable without progress since it was
+     * first seen stable (for at most {@link #STARTUP_GRACE}). A group without members is not starting
+     * but down, and judged.
+     */
+    private boolean isStarting(String stage, Map<TopicPartition, OffsetAndMetadata> committed) throws Exception {
+        GroupState state = admin.describeConsumerGroups(List.of(stage))
+                .all()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(stage)
+                .groupState();
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        committed.forEach((tp, o) -> offsets.put(tp, o.offset()));
+        switch (state) {
+            case STABLE -> {
+                if (running.contains(stage)) {
+                    return false;
+                }
+                Start start = starting.putIfAbsent(stage, new Start(offsets, clock.millis()));
+                if (start == null) {
+                    return true;
+                }
+                boolean progressed = offsets.entrySet().stream()
+                        .anyMatch(e -> e.getValue() > start.committed().getOrDefault(e.getKey(), Long.MAX_VALUE));
+                if (progressed || clock.millis() - start.sinceMillis() > STARTUP_GRACE.toMillis()) {
+                    starting.remove(stage);
+                    running.add(stage);
+                    return false;
+                }
+                return true;
+            }
+            case PREPARING_REBALANCE, COMPLETING_REBALANCE, ASSIGNING, RECONCILING -> {
+                running.remove(stage);
+                starting.remove(stage);
+                return true;
+            }
+            default -> {
+                // Empty (down), dead or unknown: judged as it is.
+                running.remove(stage);
+                starting.remove(stage);
+                return false;
+            }
+        }
     }
 
     /** The age of the oldest of the first unconsumed records of {@code behind} (partition to committed offset). */
@@ -217,6 +283,9 @@ public final class PipelineLagProbe implements AutoCloseable {
         long start = now / WINDOW.toMillis() * WINDOW.toMillis();
         List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
         for (StageLag lag : lags.values()) {
+            if (lag.starting()) {
+                continue; // measured and shown, not judged: see the class comment
+            }
             double[] m = minuteMax.compute(
                     lag.stage(),
                     (s, prev) -> prev == null || prev[0] != start

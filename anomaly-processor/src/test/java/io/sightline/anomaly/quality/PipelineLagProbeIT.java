@@ -2,6 +2,7 @@ package io.sightline.anomaly.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.schemas.SeriesKey;
@@ -14,13 +15,18 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +122,108 @@ class PipelineLagProbeIT {
                 assertThat(window.getValues()).containsEntry("records", 6.0);
                 assertThat(Duration.between(window.getWindowStart(), window.getWindowEnd()))
                         .isEqualTo(Duration.ofMinutes(1));
+            }
+        }
+    }
+
+    @Test
+    void shouldNotJudgeAStageThatIsStartingUntilItCommitsProgressButJudgeOneThatIsDown() throws Exception {
+        String input = "lag-probe-restoring";
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
+                Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(input, 1, (short) 1))).all().get();
+            long now = System.currentTimeMillis();
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers()),
+                    new StringSerializer(),
+                    new StringSerializer())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(input, 0, now - 600_000 + i, "k", "v" + i))
+                            .get();
+                }
+            }
+            TopicPartition partition = new TopicPartition(input, 0);
+            admin.alterConsumerGroupOffsets("restoring", Map.of(partition, new OffsetAndMetadata(0)))
+                    .all()
+                    .get();
+
+            // A member that holds the partition and consumes nothing, as a Streams app restoring its stores.
+            AtomicLong commit = new AtomicLong(-1);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread member = new Thread(() -> {
+                try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                        Map.of(
+                                "bootstrap.servers",
+                                env.bootstrapServers(),
+                                "group.id",
+                                "restoring",
+                                "enable.auto.commit",
+                                false),
+                        new StringDeserializer(),
+                        new StringDeserializer())) {
+                    consumer.subscribe(List.of(input));
+                    while (!stop.get()) {
+                        consumer.poll(Duration.ofMillis(100));
+                        consumer.pause(consumer.assignment());
+                        long offset = commit.getAndSet(-1);
+                        if (offset >= 0) {
+                            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(offset)));
+                        }
+                    }
+                }
+            });
+            member.start();
+            try (PipelineLagProbe probe = new PipelineLagProbe(
+                    new HashMap<>(Map.of("bootstrap.servers", env.bootstrapServers())),
+                    env.topics().metricsWindowed(),
+                    List.of("restoring"),
+                    Duration.ofSeconds(15),
+                    new SimpleMeterRegistry(),
+                    Clock.systemUTC())) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> admin.describeConsumerGroups(List.of("restoring"))
+                                        .all()
+                                        .get()
+                                        .get("restoring")
+                                        .groupState()
+                                == GroupState.STABLE);
+                PipelineLagProbe.StageLag restoring = probe.measure().get("restoring");
+                assertThat(restoring.seconds()).as("measured all the same").isGreaterThan(500);
+                assertThat(restoring.starting()).isTrue();
+                assertThat(probe.measure().get("restoring").starting())
+                        .as("still no progress")
+                        .isTrue();
+
+                commit.set(5);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> !probe.measure().get("restoring").starting());
+                probe.probeAndPublish();
+                String key = SeriesKey.of("pipeline_lag_seconds", Map.of("stage", "restoring"))
+                        .toString();
+                var published = env.readUntil(
+                        Topics.METRICS_WINDOWED,
+                        MetricWindow.class,
+                        Duration.ofSeconds(30),
+                        r -> r.key().equals(key));
+                assertThat(published.get(published.size() - 1).value().getValue())
+                        .as("once it moves, a stage behind is judged")
+                        .isGreaterThan(500);
+
+                stop.set(true);
+                member.join(10_000);
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> admin.describeConsumerGroups(List.of("restoring"))
+                                        .all()
+                                        .get()
+                                        .get("restoring")
+                                        .groupState()
+                                == GroupState.EMPTY);
+                assertThat(probe.measure().get("restoring").starting())
+                        .as("a stage without members is down, not starting")
+                        .isFalse();
+            } finally {
+                stop.set(true);
+                member.join(10_000);
             }
         }
     }
