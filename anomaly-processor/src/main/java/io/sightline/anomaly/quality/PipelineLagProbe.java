@@ -265,7 +265,7 @@ public final class PipelineLagProbe implements AutoCloseable {
         while (firstTimestamp.size() < behind.size() && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                if (firstTimestamp.putIfAbsent(tp, r.timestamp()) == null) {
+                if (firstTimestamp.putIfAbsent(tp, writtenAt(r)) == null) {
                     reader.pause(List.of(tp));
                 }
             }
@@ -276,6 +276,26 @@ public final class PipelineLagProbe implements AutoCloseable {
                 .mapToDouble(ts -> Math.max(0, now - ts) / 1000.0)
                 .max()
                 .orElse(0);
+    }
+
+    /**
+     * When a record was written: its timestamp, except on the metrics topic, whose records carry
+     * their window's event time (a back-filled window is old when written) and say in
+     * {@code updatedAt} when the aggregator emitted them.
+     */
+    private long writtenAt(ConsumerRecord<byte[], byte[]> r) {
+        if (r.topic().equals(metrics.name()) && r.value() != null) {
+            try {
+                return metrics.valueSerde()
+                        .deserializer()
+                        .deserialize(r.topic(), r.value())
+                        .getUpdatedAt()
+                        .toEpochMilli();
+            } catch (RuntimeException e) {
+                return r.timestamp(); // not a window update this reader knows: its timestamp then
+            }
+        }
+        return r.timestamp();
     }
 
     private void publish(Map<String, StageLag> lags) {

@@ -12,6 +12,8 @@ import io.sightline.testkit.PipelineEnvironment;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +226,49 @@ class PipelineLagProbeIT {
             } finally {
                 stop.set(true);
                 member.join(10_000);
+            }
+        }
+    }
+
+    @Test
+    void shouldAgeAMetricWindowByWhenItWasEmittedNotByItsEventTime() throws Exception {
+        try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
+                Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
+            Instant emitted = Instant.now().minusSeconds(5);
+            Instant windowStart = emitted.minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MINUTES);
+            // A back-filled window: its record carries its event time, half an hour old, written 5 s ago.
+            env.produce(
+                    Topics.METRICS_WINDOWED,
+                    "event_count{}",
+                    MetricWindow.newBuilder()
+                            .setMetric("event_count")
+                            .setDimensions(Map.of())
+                            .setWindowStart(windowStart)
+                            .setWindowEnd(windowStart.plus(Duration.ofMinutes(1)))
+                            .setValue(1)
+                            .setUpdatedAt(emitted)
+                            .build(),
+                    windowStart);
+            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(Topics.METRICS_WINDOWED))
+                    .allTopicNames()
+                    .get()
+                    .get(Topics.METRICS_WINDOWED)
+                    .partitions()) {
+                start.put(new TopicPartition(Topics.METRICS_WINDOWED, p.partition()), new OffsetAndMetadata(0));
+            }
+            admin.alterConsumerGroupOffsets("window-reader", start).all().get();
+
+            try (PipelineLagProbe probe = new PipelineLagProbe(
+                    new HashMap<>(Map.of("bootstrap.servers", env.bootstrapServers())),
+                    env.topics().metricsWindowed(),
+                    List.of("window-reader"),
+                    Duration.ofSeconds(15),
+                    new SimpleMeterRegistry(),
+                    Clock.systemUTC())) {
+                PipelineLagProbe.StageLag lag = probe.measure().get("window-reader");
+                assertThat(lag.records()).isEqualTo(1);
+                assertThat(lag.seconds()).as("emitted 5 s ago, not 30 minutes").isBetween(4.0, 60.0);
             }
         }
     }

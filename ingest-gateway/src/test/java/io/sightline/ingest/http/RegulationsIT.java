@@ -241,11 +241,16 @@ class RegulationsIT {
         String id = json(asked).path("data").path("regulateId").asText();
 
         // No Streams application runs here: nothing has erased, so the erasure steps wait.
-        JsonNode status = json(get(two, "/v1/regulations/" + id)).path("data").path("regulation");
+        // The other replica reads the stored request within a poll.
+        AtomicReference<JsonNode> read = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            read.set(json(get(two, "/v1/regulations/" + id)).path("data").path("regulation"));
+            assertThat(read.get().path("steps").findValuesAsText("status")).containsOnly("RUNNING");
+        });
+        JsonNode status = read.get();
         assertThat(status.path("overallStatus").asText()).isEqualTo("RUNNING");
         assertThat(status.path("steps").findValuesAsText("name"))
                 .containsExactly("erasure:enrich-processor", "erasure:aggregate-processor");
-        assertThat(status.path("steps").findValuesAsText("status")).containsOnly("RUNNING");
         assertThat(status.path("rawDataExpiresBy").asText())
                 .as(
                         "the request's time plus the longest retention of the topics that hold events (dead letters, 14 days)")
@@ -288,10 +293,13 @@ class RegulationsIT {
         assertThat(regulate(one, "not-a-token", regulation("SUPPRESS", "USER_ID", user))
                         .statusCode())
                 .isEqualTo(401);
-        JsonNode status = json(two.getWithToken("/v1/regulations/" + id, "officer-token"))
-                .path("data")
-                .path("regulation");
-        assertThat(status.path("requestedBy").asText()).isEqualTo("privacy-officer");
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(json(two.getWithToken("/v1/regulations/" + id, "officer-token"))
+                                .path("data")
+                                .path("regulation")
+                                .path("requestedBy")
+                                .asText())
+                        .isEqualTo("privacy-officer"));
 
         AtomicReference<HttpResponse<String>> audit = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
