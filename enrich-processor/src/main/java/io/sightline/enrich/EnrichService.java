@@ -10,7 +10,6 @@ import io.sightline.enrich.users.UserRoutes;
 import io.sightline.schemas.Topics;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +31,7 @@ public final class EnrichService {
         AccessTokens tokens = AccessTokens.parse(config.accessTokens(), Map.of(), false);
         AuditLog audit = new AuditLog("enrich-processor", topics, config.kafkaClientProperties());
         // Other instances forward user lookups here when this one owns the user's partition.
-        Map<String, Object> props = self.<Map<String, Object>>map(
-                        h -> Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, h.host() + ":" + h.port()))
-                .orElse(Map.of());
+        Map<String, Object> props = self.map(StreamsService::advertising).orElse(Map.of());
         StreamsService service = StreamsService.start(
                 "enrich-processor",
                 config,

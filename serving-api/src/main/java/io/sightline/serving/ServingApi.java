@@ -49,7 +49,7 @@ public final class ServingApi implements AutoCloseable {
                 config.forwardTimeout(),
                 config.readTokens().stream().sorted().findFirst().orElse(null));
         Map<String, Object> props = new HashMap<>();
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.putAll(StreamsService.advertising(self));
         // A standby per store, so a replica can answer (marked stale) while another restores.
         if (!config.kafkaClientProperties().containsKey(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)) {
             props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);

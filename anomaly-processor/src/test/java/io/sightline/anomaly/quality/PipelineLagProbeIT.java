@@ -46,19 +46,9 @@ class PipelineLagProbeIT {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
                 Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(INPUT, 2, (short) 1))).all().get();
-            long now = System.currentTimeMillis();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers()),
-                    new StringSerializer(),
-                    new StringSerializer())) {
-                for (int i = 0; i < 10; i++) {
-                    // Partition 0 holds records 300 s old, partition 1 records 30 s old.
-                    producer.send(new ProducerRecord<>(INPUT, 0, now - 300_000 + i, "k", "v" + i))
-                            .get();
-                    producer.send(new ProducerRecord<>(INPUT, 1, now - 30_000 + i, "k", "v" + i))
-                            .get();
-                }
-            }
+            // Partition 0 holds records 300 s old, partition 1 records 30 s old.
+            produceTenAged(env, INPUT, 0, Duration.ofSeconds(300));
+            produceTenAged(env, INPUT, 1, Duration.ofSeconds(30));
             // "behind" has consumed 4 records of partition 0 and all of partition 1; "caught-up" everything.
             admin.alterConsumerGroupOffsets(
                             "behind",
@@ -134,16 +124,7 @@ class PipelineLagProbeIT {
         try (PipelineEnvironment env = PipelineEnvironment.start(dir.resolve("kafka"));
                 Admin admin = Admin.create(Map.of("bootstrap.servers", env.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(input, 1, (short) 1))).all().get();
-            long now = System.currentTimeMillis();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers()),
-                    new StringSerializer(),
-                    new StringSerializer())) {
-                for (int i = 0; i < 10; i++) {
-                    producer.send(new ProducerRecord<>(input, 0, now - 600_000 + i, "k", "v" + i))
-                            .get();
-                }
-            }
+            produceTenAged(env, input, 0, Duration.ofSeconds(600));
             TopicPartition partition = new TopicPartition(input, 0);
             admin.alterConsumerGroupOffsets("restoring", Map.of(partition, new OffsetAndMetadata(0)))
                     .all()
@@ -175,13 +156,7 @@ class PipelineLagProbeIT {
                 }
             });
             member.start();
-            try (PipelineLagProbe probe = new PipelineLagProbe(
-                    new HashMap<>(Map.of("bootstrap.servers", env.bootstrapServers())),
-                    env.topics().metricsWindowed(),
-                    List.of("restoring"),
-                    Duration.ofSeconds(15),
-                    new SimpleMeterRegistry(),
-                    Clock.systemUTC())) {
+            try (PipelineLagProbe probe = probe(env, "restoring")) {
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> admin.describeConsumerGroups(List.of("restoring"))
                                         .all()
@@ -259,17 +234,37 @@ class PipelineLagProbeIT {
             }
             admin.alterConsumerGroupOffsets("window-reader", start).all().get();
 
-            try (PipelineLagProbe probe = new PipelineLagProbe(
-                    new HashMap<>(Map.of("bootstrap.servers", env.bootstrapServers())),
-                    env.topics().metricsWindowed(),
-                    List.of("window-reader"),
-                    Duration.ofSeconds(15),
-                    new SimpleMeterRegistry(),
-                    Clock.systemUTC())) {
+            try (PipelineLagProbe probe = probe(env, "window-reader")) {
                 PipelineLagProbe.StageLag lag = probe.measure().get("window-reader");
                 assertThat(lag.records()).isEqualTo(1);
                 assertThat(lag.seconds()).as("emitted 5 s ago, not 30 minutes").isBetween(4.0, 60.0);
             }
         }
+    }
+
+    /** Ten records on one partition, stamped {@code age} ago. */
+    private static void produceTenAged(PipelineEnvironment env, String topic, int partition, Duration age)
+            throws Exception {
+        long at = System.currentTimeMillis() - age.toMillis();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers()),
+                new StringSerializer(),
+                new StringSerializer())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>(topic, partition, at + i, "k", "v" + i))
+                        .get();
+            }
+        }
+    }
+
+    /** A probe of one stage, every 15 s (the tests call it themselves). */
+    private static PipelineLagProbe probe(PipelineEnvironment env, String stage) {
+        return new PipelineLagProbe(
+                new HashMap<>(Map.of("bootstrap.servers", env.bootstrapServers())),
+                env.topics().metricsWindowed(),
+                List.of(stage),
+                Duration.ofSeconds(15),
+                new SimpleMeterRegistry(),
+                Clock.systemUTC());
     }
 }

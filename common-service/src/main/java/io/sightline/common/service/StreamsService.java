@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * A Streams app with its HTTP server: the shape every Sightline processor shares.
@@ -64,6 +66,11 @@ public final class StreamsService implements AutoCloseable {
         HttpService http = HttpService.start(name, config, metrics, app.health(), routes.apply(app.streams()));
         app.start();
         return new StreamsService(app, http, metrics);
+    }
+
+    /** Streams' {@code application.server}: where the other instances reach this one for interactive queries. */
+    public static Map<String, Object> advertising(HostInfo self) {
+        return Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     }
 
     /** Starts a processor that has no routes of its own. */

@@ -30,7 +30,7 @@ public final class AuditRoutes {
             Instant to = instant(ctx.queryParam("to"), "to", Instant.now());
             Instant from = instant(ctx.queryParam("from"), "from", to.minus(Duration.ofDays(1)));
             if (from.isAfter(to)) {
-                throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
+                throw ApiException.invalidParameter("from", "from (" + from + ") must not be after to (" + to + ")");
             }
             int limit = limit(ctx.queryParam("limit"));
             List<Map<String, Object>> entries =
@@ -59,7 +59,7 @@ public final class AuditRoutes {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw invalid(
+            throw ApiException.invalidParameter(
                     name, name + " must be an ISO-8601 instant such as 2026-12-06T10:00:00Z; got '" + value + "'");
         }
     }
@@ -76,10 +76,7 @@ public final class AuditRoutes {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw invalid("limit", "limit must be an integer from 1 to " + AuditLog.MAX_ENTRIES + "; got '" + value + "'");
-    }
-
-    private static ApiException invalid(String parameter, String message) {
-        return ApiException.invalidParameter(parameter, message);
+        throw ApiException.invalidParameter(
+                "limit", "limit must be an integer from 1 to " + AuditLog.MAX_ENTRIES + "; got '" + value + "'");
     }
 }

@@ -166,7 +166,7 @@ public final class ServingRoutes {
         Instant to = instantParam(ctx, "to", Instant.now());
         Instant from = instantParam(ctx, "from", to.minus(defaultSpan));
         if (from.isAfter(to)) {
-            throw invalid("from", "from (" + from + ") must not be after to (" + to + ")");
+            throw ApiException.invalidParameter("from", "from (" + from + ") must not be after to (" + to + ")");
         }
         return new TimeRange(from, to);
     }
@@ -181,7 +181,7 @@ public final class ServingRoutes {
         for (String field : groupBy.split(",")) {
             String f = field.trim();
             if (!ServingTopology.VIOLATION_FIELDS.contains(f)) {
-                throw invalid(
+                throw ApiException.invalidParameter(
                         "groupBy",
                         "violations group by " + String.join(", ", ServingTopology.VIOLATION_FIELDS) + "; not '" + f
                                 + "'");
@@ -197,7 +197,7 @@ public final class ServingRoutes {
     private static String groupByParam(Context ctx) {
         String groupBy = ctx.queryParam("groupBy");
         if (groupBy != null && groupBy.isBlank()) {
-            throw invalid("groupBy", "groupBy must name a dimension");
+            throw ApiException.invalidParameter("groupBy", "groupBy must name a dimension");
         }
         return groupBy;
     }
@@ -283,7 +283,7 @@ public final class ServingRoutes {
     private static String oneOf(Context ctx, String name, Set<String> allowed) {
         String value = ctx.queryParam(name);
         if (value != null && !allowed.contains(value)) {
-            throw invalid(
+            throw ApiException.invalidParameter(
                     name, name + " must be one of " + allowed.stream().sorted().toList() + "; got '" + value + "'");
         }
         return value;
@@ -302,7 +302,8 @@ public final class ServingRoutes {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw invalid(name, name + " must be an integer from " + min + " to " + max + "; got '" + value + "'");
+        throw ApiException.invalidParameter(
+                name, name + " must be an integer from " + min + " to " + max + "; got '" + value + "'");
     }
 
     private static Duration windowParam(Context ctx) {
@@ -318,7 +319,7 @@ public final class ServingRoutes {
         } catch (DateTimeParseException e) {
             // answered below
         }
-        throw invalid(
+        throw ApiException.invalidParameter(
                 "window",
                 "window '" + value + "' is not available; available: "
                         + ServingTopology.WINDOW_SIZES.stream()
@@ -334,13 +335,9 @@ public final class ServingRoutes {
         try {
             return Instants.parse(value);
         } catch (DateTimeParseException e) {
-            throw invalid(
+            throw ApiException.invalidParameter(
                     name, name + " must be an ISO-8601 instant such as 2024-05-01T12:00:00Z; got '" + value + "'");
         }
-    }
-
-    private static ApiException invalid(String parameter, String message) {
-        return ApiException.invalidParameter(parameter, message);
     }
 
     private static String resource(String path) {
