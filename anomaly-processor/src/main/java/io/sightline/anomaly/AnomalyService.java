@@ -6,10 +6,12 @@ import io.sightline.anomaly.quality.PipelineLagProbe;
 import io.sightline.anomaly.topology.AnomalyTopology;
 import io.sightline.common.config.ConfigFile;
 import io.sightline.common.service.StreamsService;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,20 @@ public final class AnomalyService {
         if (forwarder != null) {
             forwarder.start();
         }
+        // The lag probe starts after the service (it reports into its meters): the topology asks it through this.
+        AtomicReference<PipelineLagProbe> probe = new AtomicReference<>();
+        double maxLagSeconds = config.getDouble(AnomalyConfig.LAG_MAX_SECONDS_CONFIG);
+        String self = config.getString(StreamsAppSettings.APPLICATION_ID_CONFIG);
         StreamsService service = StreamsService.start(
                 "anomaly-processor",
                 config,
                 topics,
-                AnomalyTopology.build(topics, config.topologySettings().withForwarder(forwarder)),
+                AnomalyTopology.build(
+                        topics,
+                        config.topologySettings()
+                                .withForwarder(forwarder)
+                                .withUpstream(
+                                        () -> probe.get() == null || probe.get().othersCaughtUp(self, maxLagSeconds))),
                 Map.of(),
                 streams -> javalin -> new SeriesRoutes(streams).addTo(javalin));
         if (forwarder != null) {
@@ -42,14 +53,14 @@ public final class AnomalyService {
         }
         Duration lagInterval = Duration.ofMillis(config.getLong(AnomalyConfig.LAG_INTERVAL_MS_CONFIG));
         if (!lagInterval.isZero()) {
-            service.closeWith(new PipelineLagProbe(
+            probe.set(service.closeWith(new PipelineLagProbe(
                             config.kafkaClientProperties(),
                             topics.metricsWindowed(),
                             config.getList(AnomalyConfig.LAG_GROUPS_CONFIG),
                             lagInterval,
                             service.metrics(),
                             Clock.systemUTC())
-                    .start());
+                    .start()));
         }
         return service;
     }

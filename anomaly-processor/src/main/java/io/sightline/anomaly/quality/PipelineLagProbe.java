@@ -94,6 +94,7 @@ public final class PipelineLagProbe implements AutoCloseable {
         return t;
     });
     private volatile boolean failing;
+    private volatile long measuredAtMillis = -1;
 
     public PipelineLagProbe(
             Map<String, Object> clientProperties,
@@ -145,6 +146,19 @@ public final class PipelineLagProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether every stage but {@code self} was measured within two intervals and none is behind
+     * more than {@code maxSeconds} (a stage that is starting counts as behind).
+     */
+    public boolean othersCaughtUp(String self, double maxSeconds) {
+        if (measuredAtMillis < 0 || clock.millis() - measuredAtMillis > 2 * interval.toMillis()) {
+            return false;
+        }
+        return latest.values().stream()
+                .filter(lag -> !lag.stage().equals(self))
+                .allMatch(lag -> !lag.starting() && lag.seconds() <= maxSeconds);
+    }
+
     /** Measures and publishes every {@code interval} on a daemon thread. */
     public PipelineLagProbe start() {
         scheduler.scheduleWithFixedDelay(this::probeAndPublish, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -154,6 +168,7 @@ public final class PipelineLagProbe implements AutoCloseable {
     void probeAndPublish() {
         try {
             publish(measure());
+            measuredAtMillis = clock.millis();
             if (failing) {
                 log.info("Pipeline lag measurement works again");
                 failing = false;

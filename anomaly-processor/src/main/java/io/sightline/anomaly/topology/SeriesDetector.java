@@ -15,6 +15,7 @@ import io.sightline.schemas.avro.SeriesHistory;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,10 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     private ReadOnlyKeyValueStore<String, LatestEvaluation> everySeries;
     private ProcessorContext<String, Object> context;
     private long tracked;
+    /** Wall-clock time of the last window this task processed, and the task's stream time then (-1: none yet). */
+    private long lastInputWallMs = -1;
+
+    private long streamTimeAtLastInput = -1;
     private Sensor evicted;
     private Sensor learned;
     private Sensor trackedGauge;
@@ -107,6 +112,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         scan();
         context.schedule(settings.evictionInterval(), PunctuationType.WALL_CLOCK_TIME, now -> scan());
         context.schedule(STALE_CHECK_INTERVAL, PunctuationType.STREAM_TIME, this::judgeSilentSeries);
+        context.schedule(STALE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::judgeSilentSeriesWhileIdle);
     }
 
     private Sensor sensor(String task, String name, String description, boolean cumulative) {
@@ -126,6 +132,8 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         if (window == null) {
             return;
         }
+        lastInputWallMs = context.currentSystemTimeMs();
+        streamTimeAtLastInput = context.currentStreamTimeMs();
         SeriesKey series = SeriesKey.of(window.getMetric(), window.getDimensions());
         String key = series.toString();
         MetricRule rule = settings.rules().forMetric(series.metric());
@@ -154,6 +162,24 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
             }
         }
         emit(series, rule, size, result.transitions(), record.timestamp());
+    }
+
+    /**
+     * When nothing at all arrives (every source of this task stopped), stream time stands still,
+     * so the quiet series are judged on wall-clock time: stream time is taken to have moved on as
+     * much as the wall clock since the last window arrived. While windows arrive, stream time does
+     * the job; after a restart, nothing is judged this way until the first window arrives, and
+     * never while a stage upstream is behind (then the silence is the pipeline's, not the sources').
+     */
+    private void judgeSilentSeriesWhileIdle(long wallNow) {
+        if (lastInputWallMs < 0) {
+            return;
+        }
+        long idle = wallNow - lastInputWallMs;
+        if (idle >= STALE_CHECK_INTERVAL.toMillis()
+                && settings.upstreamCaughtUp().getAsBoolean()) {
+            judgeSilentSeries(streamTimeAtLastInput + idle);
+        }
     }
 
     /**
@@ -256,8 +282,14 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
         tracked = entries.size();
         int excess = entries.size() - settings.maxSeries();
         if (excess > 0) {
-            entries.sort(Comparator.comparingLong((Map.Entry<String, LatestEvaluation> e) ->
-                            e.getValue().getWindowStart())
+            // Ranked by the last window that arrived: a series judged silent on time has a recent
+            // evaluation but is no more active for it.
+            Map<String, Long> lastSeen = new HashMap<>();
+            for (Map.Entry<String, LatestEvaluation> e : entries) {
+                SeriesHistory h = history.get(e.getKey());
+                lastSeen.put(e.getKey(), h == null ? Long.MIN_VALUE : h.getLastSeen());
+            }
+            entries.sort(Comparator.comparingLong((Map.Entry<String, LatestEvaluation> e) -> lastSeen.get(e.getKey()))
                     .thenComparing(Map.Entry::getKey));
             for (int i = 0; i < excess; i++) {
                 String key = entries.get(i).getKey();

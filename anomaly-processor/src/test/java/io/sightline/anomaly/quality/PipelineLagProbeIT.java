@@ -167,6 +167,10 @@ class PipelineLagProbeIT {
                 PipelineLagProbe.StageLag restoring = probe.measure().get("restoring");
                 assertThat(restoring.seconds()).as("measured all the same").isGreaterThan(500);
                 assertThat(restoring.starting()).isTrue();
+                probe.probeAndPublish();
+                assertThat(probe.othersCaughtUp("sightline-anomaly", 120))
+                        .as("a stage that is starting is not caught up")
+                        .isFalse();
                 assertThat(probe.measure().get("restoring").starting())
                         .as("still no progress")
                         .isTrue();
@@ -238,6 +242,12 @@ class PipelineLagProbeIT {
                 PipelineLagProbe.StageLag lag = probe.measure().get("window-reader");
                 assertThat(lag.records()).isEqualTo(1);
                 assertThat(lag.seconds()).as("emitted 5 s ago, not 30 minutes").isBetween(4.0, 60.0);
+                assertThat(probe.othersCaughtUp("window-reader", 120))
+                        .as("not measured by the schedule yet")
+                        .isFalse();
+                probe.probeAndPublish();
+                assertThat(probe.othersCaughtUp("sightline-anomaly", 120)).isTrue();
+                assertThat(probe.othersCaughtUp("sightline-anomaly", 1)).isFalse();
             }
         }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,52 @@ class AnomalyTopologyTest {
         assertThat(driver.alerts().readValuesToList())
                 .extracting(Alert::getStatus)
                 .containsExactly(AlertStatus.resolved);
+    }
+
+    @Test
+    void shouldAlertOnWallClockTimeWhenEverySourceStopsAndNothingMovesStreamTime() {
+        for (int i = 0; i < 10; i++) {
+            window(i, 50 + (i % 3));
+        }
+        assertThat(driver.alerts().isEmpty()).isTrue();
+
+        // Nothing arrives any more: no window moves stream time. Half a minute is no missing window yet.
+        for (int s = 0; s < 2; s++) {
+            driver.advanceWallClock(Duration.ofSeconds(15));
+        }
+        assertThat(driver.alerts().isEmpty()).isTrue();
+
+        // Within two windows of the last one's end (the same as stream time would need), the missing minute counts
+        // as zero and the drop fires.
+        for (int s = 0; s < 10; s++) {
+            driver.advanceWallClock(Duration.ofSeconds(15));
+        }
+        Alert firing = driver.alerts().readValue();
+        assertThat(firing.getStatus()).isEqualTo(AlertStatus.firing);
+        assertThat(firing.getDimensions()).isEqualTo(CHECKOUT);
+        assertThat(firing.getObserved()).isZero();
+        assertThat(firing.getWindowStart()).isEqualTo(T0.plusSeconds(10 * 60));
+    }
+
+    @Test
+    void shouldNotCallTheSilenceOfAStalledPipelineAVolumeDrop() {
+        AtomicBoolean upstreamCaughtUp = new AtomicBoolean(false);
+        driver.close();
+        driver = new DetectorDriver(stateDir, Map.of(), Duration.ofMinutes(1), upstreamCaughtUp::get);
+        for (int i = 0; i < 10; i++) {
+            window(i, 50 + (i % 3));
+        }
+
+        // The aggregator is behind (or down): nothing arrives, and that is not the sources' doing.
+        for (int s = 0; s < 16; s++) {
+            driver.advanceWallClock(Duration.ofSeconds(15));
+        }
+        assertThat(driver.alerts().isEmpty()).isTrue();
+
+        // Upstream caught up and still nothing: now it is the sources.
+        upstreamCaughtUp.set(true);
+        driver.advanceWallClock(Duration.ofSeconds(15));
+        assertThat(driver.alerts().readValue().getStatus()).isEqualTo(AlertStatus.firing);
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,6 +46,11 @@ final class DetectorDriver implements AutoCloseable {
     private final Duration window;
 
     DetectorDriver(Path stateDir, Map<String, String> env, Duration window) {
+        this(stateDir, env, window, () -> true);
+    }
+
+    /** @param upstreamCaughtUp what the lag probe would say of the stages upstream */
+    DetectorDriver(Path stateDir, Map<String, String> env, Duration window, BooleanSupplier upstreamCaughtUp) {
         Map<String, String> all = new HashMap<>(env);
         all.put("SIGHTLINE_STATE_DIR", stateDir.toString());
         AnomalyConfig config = new AnomalyConfig(all);
@@ -54,7 +60,8 @@ final class DetectorDriver implements AutoCloseable {
                 "anomaly-processor",
                 topics.valueSerde(DeadLetter.class).serializer(),
                 new SimpleMeterRegistry()));
-        driver = new TopologyTestDriver(AnomalyTopology.build(topics, config.topologySettings()), props, T0);
+        driver = new TopologyTestDriver(
+                AnomalyTopology.build(topics, config.topologySettings().withUpstream(upstreamCaughtUp)), props, T0);
         metrics = driver.createInputTopic(
                 Topics.METRICS_WINDOWED,
                 new StringSerializer(),

@@ -131,6 +131,23 @@ class RulesTopologyTest {
         }
     }
 
+    @Test
+    void shouldRankSeriesForEvictionByTheirLastWindowNotByTheirLastJudgement() throws Exception {
+        try (DetectorDriver driver = driver("", Map.of("SIGHTLINE_DETECTOR_MAX_SERIES", "2"))) {
+            driver.window("event_count", Map.of("event", "Zeta"), 0, 10);
+            driver.window("event_count", Map.of("event", "Alpha"), 1, 10);
+            // Stream time at minute 3: both quiet series are judged through minute 1, so their latest
+            // evaluations tie; Zeta's last window is still the older one.
+            driver.window("event_count", Map.of("event", "New"), 3, 10);
+
+            driver.advanceWallClock(Duration.ofMinutes(1));
+
+            assertThat(driver.tracks("event_count", Map.of("event", "Zeta"))).isFalse();
+            assertThat(driver.tracks("event_count", Map.of("event", "Alpha"))).isTrue();
+            assertThat(driver.tracks("event_count", Map.of("event", "New"))).isTrue();
+        }
+    }
+
     private DetectorDriver driver(String rules, Map<String, String> env) throws Exception {
         Map<String, String> all = new java.util.HashMap<>(env);
         if (!rules.isEmpty()) {
