@@ -23,7 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -188,29 +187,9 @@ public final class PipelineEnvironment implements AutoCloseable {
      */
     public <V extends SpecificRecord> List<ConsumerRecord<String, V>> readAll(
             String topic, Class<V> type, Duration timeout) {
-        List<ConsumerRecord<String, V>> seen = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        bootstrapServers(),
-                        "isolation.level",
-                        "read_committed",
-                        "enable.auto.commit",
-                        false),
-                new StringDeserializer(),
-                new AvroDeserializer<>(topics.registry(), type))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            await().atMost(timeout).pollInterval(Duration.ZERO).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
-            });
+        try (TopicReader<V> reader = follow(topic, type)) {
+            return reader.readToEnd(timeout);
         }
-        return seen;
     }
 
     @Override

@@ -37,15 +37,32 @@ public final class ServiceProcess implements AutoCloseable {
      * (for example {@code 512m}); its stdout and stderr go to {@code log}.
      */
     public static ServiceProcess start(Class<?> mainClass, Map<String, String> env, Path log, String maxHeap) {
+        return start(mainClass.getSimpleName(), mainClass, List.of(), env, log, List.of("-Xmx" + maxHeap));
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code args} in a child JVM with {@code jvmOptions}, known
+     * as {@code name} in failures; its stdout and stderr go to {@code log}.
+     */
+    public static ServiceProcess start(
+            String name,
+            Class<?> mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log,
+            List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(
-                List.of(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(args);
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("SIGHTLINE_"));
         builder.environment().putAll(env);
         try {
-            return new ServiceProcess(mainClass.getSimpleName(), builder.start(), log);
+            return new ServiceProcess(name, builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + mainClass.getName() + " in a child JVM", e);
         }
@@ -75,6 +92,35 @@ public final class ServiceProcess implements AutoCloseable {
     public void stop() {
         process.destroy();
         waitForExit();
+    }
+
+    /** Freezes the child (SIGSTOP), as a long GC pause or a stalled VM would: it holds its sockets and does nothing. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a child frozen by {@link #pause()} run on (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed for " + name);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public boolean isAlive() {

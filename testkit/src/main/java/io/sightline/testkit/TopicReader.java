@@ -1,5 +1,7 @@
 package io.sightline.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import io.sightline.schemas.serde.AvroDeserializer;
 import java.time.Duration;
@@ -20,8 +22,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicReader<V extends SpecificRecord> implements AutoCloseable {
 
     private final KafkaConsumer<String, V> consumer;
+    private final List<TopicPartition> partitions;
 
-    TopicReader(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<V> type) {
+    public TopicReader(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<V> type) {
         this.consumer = new KafkaConsumer<>(
                 Map.of(
                         "bootstrap.servers",
@@ -32,7 +35,7 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
                         false),
                 new StringDeserializer(),
                 new AvroDeserializer<>(registry, type));
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(topic, p.partition()))
                 .toList();
         consumer.assign(partitions);
@@ -44,6 +47,21 @@ public final class TopicReader<V extends SpecificRecord> implements AutoCloseabl
         List<ConsumerRecord<String, V>> records = new ArrayList<>();
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
         return records;
+    }
+
+    /**
+     * Every committed record from where this reader stands up to the topic's end as it is
+     * now (the last stable offset), for exact checks once the writers have stopped; fails
+     * after {@code timeout}.
+     */
+    public List<ConsumerRecord<String, V>> readToEnd(Duration timeout) {
+        List<ConsumerRecord<String, V>> seen = new ArrayList<>();
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        await().atMost(timeout).pollInterval(Duration.ZERO).until(() -> {
+            seen.addAll(poll());
+            return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+        });
+        return seen;
     }
 
     @Override

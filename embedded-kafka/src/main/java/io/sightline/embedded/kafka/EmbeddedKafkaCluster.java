@@ -1,12 +1,8 @@
 package io.sightline.embedded.kafka;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,13 +10,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real Apache Kafka cluster in KRaft mode, running in this JVM from the Maven
@@ -29,8 +20,6 @@ import org.slf4j.LoggerFactory;
  * Data lives under a directory of the caller's choosing, so a restart keeps topics.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
 
     private final Path dataDir;
     private final List<Node> nodes = new ArrayList<>();
@@ -73,40 +62,55 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         String voters = "100@127.0.0.1:" + controllerPort;
         int rf = Math.min(3, brokers);
 
-        Properties controller = baseProps(100);
-        controller.put("process.roles", "controller");
-        controller.put("controller.quorum.voters", voters);
-        controller.put("listeners", "CONTROLLER://127.0.0.1:" + controllerPort);
-        controller.put("log.dirs", dataDir.resolve("controller-100").toString());
-        controller.remove("inter.broker.listener.name");
-        controller.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
-        cluster.startNode(100, false, controller);
+        cluster.startNode(100, false, controllerProperties(100, controllerPort, dataDir));
 
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int i = 1; i <= brokers; i++) {
             int id = i;
             int port = freePort();
-            Properties props = baseProps(id);
-            props.put("process.roles", "broker");
-            props.put("controller.quorum.voters", voters);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-            props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
-            props.put("offsets.topic.replication.factor", String.valueOf(rf));
-            props.put("transaction.state.log.replication.factor", String.valueOf(rf));
-            props.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, rf)));
-            props.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
-            props.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, rf)));
-            props.put("default.replication.factor", String.valueOf(rf));
-            props.put("min.insync.replicas", String.valueOf(Math.min(2, rf)));
-            // Fail over within seconds, not the 9 s default, when a broker dies.
-            props.put("broker.session.timeout.ms", "3000");
-            props.put("broker.heartbeat.interval.ms", "500");
+            Properties props = brokerProperties(id, port, voters, rf, dataDir);
             cluster.brokerPorts.add(port);
             starting.add(CompletableFuture.runAsync(() -> cluster.startNode(id, true, props)));
         }
         starting.forEach(CompletableFuture::join);
         return cluster;
+    }
+
+    /** A controller-only node of a multi-broker cluster, its data under {@code dataDir/controller-<id>}. */
+    public static Properties controllerProperties(int id, int controllerPort, Path dataDir) {
+        Properties controller = baseProps(id);
+        controller.put("process.roles", "controller");
+        controller.put("controller.quorum.voters", id + "@127.0.0.1:" + controllerPort);
+        controller.put("listeners", "CONTROLLER://127.0.0.1:" + controllerPort);
+        controller.put("log.dirs", dataDir.resolve("controller-" + id).toString());
+        controller.remove("inter.broker.listener.name");
+        controller.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT");
+        return controller;
+    }
+
+    /**
+     * A broker-only node of a multi-broker cluster: internal and default topics replicated
+     * {@code rf} times with {@code min.insync.replicas} 2 (when there are 2 replicas or more), data
+     * under {@code dataDir/broker-<id>}.
+     */
+    public static Properties brokerProperties(int id, int port, String voters, int rf, Path dataDir) {
+        Properties props = baseProps(id);
+        props.put("process.roles", "broker");
+        props.put("controller.quorum.voters", voters);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("log.dirs", dataDir.resolve("broker-" + id).toString());
+        props.put("offsets.topic.replication.factor", String.valueOf(rf));
+        props.put("transaction.state.log.replication.factor", String.valueOf(rf));
+        props.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, rf)));
+        props.put("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
+        props.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, rf)));
+        props.put("default.replication.factor", String.valueOf(rf));
+        props.put("min.insync.replicas", String.valueOf(Math.min(2, rf)));
+        // Fail over within seconds, not the 9 s default, when a broker dies.
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("broker.heartbeat.interval.ms", "500");
+        return props;
     }
 
     /** {@code host:port,...} of every broker. */
@@ -188,19 +192,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private void startNode(int id, boolean broker, Properties props) {
         try {
-            Path logDir = Path.of(props.getProperty("log.dirs"));
-            Files.createDirectories(logDir);
-            Path propsFile = logDir.resolveSibling(logDir.getFileName() + ".properties");
-            try (OutputStream out = Files.newOutputStream(propsFile)) {
-                props.store(out, "generated by EmbeddedKafkaCluster");
-            }
-            format(clusterId(), propsFile);
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-            server.startup();
+            KafkaRaftServer server = KafkaNode.start(props, clusterId());
             synchronized (nodes) {
                 nodes.add(new Node(id, broker, server, props));
             }
-            log.info("Kafka node {} ({}) started, data in {}", id, props.getProperty("process.roles"), logDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Kafka data directory under " + dataDir, e);
         }
@@ -218,20 +213,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return id;
     }
 
-    private static void format(String clusterId, Path propsFile) {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        int rc;
-        try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(
-                    new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"}, out);
-        }
-        if (rc != 0) {
-            throw new IllegalStateException(
-                    "Formatting Kafka storage failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static int freePort() {
+    /** A port nothing listens on now. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -1,0 +1,200 @@
+package io.sightline.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One reliability run: the cluster in processes, paced load through both gateways,
+ * queries throughout, the faults of a profile, then drain and verify. Prints the fault
+ * log and the verdict as Markdown tables and writes them to {@code <data-dir>/report.md}.
+ *
+ * <p>Usage: {@code ReliabilityRun [--profile short|full] [--guarantee exactly_once_v2|at_least_once]
+ * [--rate 200] [--data-dir DIR]}. Exits 0 when the verifier passes, 1 when not.
+ */
+public final class ReliabilityRun {
+
+    /** What to run: {@code short} is one broker kill and one instance kill (CI); {@code full} is every fault. */
+    public record Options(String profile, String guarantee, double rate, Path dataDir) {
+
+        static Options parse(String[] args) {
+            Map<String, String> a = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (!args[i].startsWith("--")) {
+                    throw new IllegalArgumentException("expected --option value, got " + args[i]);
+                }
+                a.put(args[i].substring(2), args[i + 1]);
+            }
+            String profile = a.getOrDefault("profile", "full");
+            if (!profile.equals("short") && !profile.equals("full")) {
+                throw new IllegalArgumentException("--profile must be short or full, not " + profile);
+            }
+            return new Options(
+                    profile,
+                    a.getOrDefault("guarantee", "exactly_once_v2"),
+                    Double.parseDouble(a.getOrDefault("rate", "200")),
+                    Path.of(a.getOrDefault("data-dir", "target/reliability-" + System.currentTimeMillis())));
+        }
+    }
+
+    /** A finished run: the faults as they happened, the verdict, the gateways' and the queries' answers. */
+    public record Report(
+            Options options,
+            List<FaultScript.Fault> faults,
+            Verifier.Verdict verdict,
+            Map<String, Long> gatewayAnswers,
+            Map<String, Long> queryAnswers,
+            double drainSeconds) {
+
+        public String markdown() {
+            StringBuilder out = new StringBuilder();
+            out.append(String.format(
+                    Locale.ROOT,
+                    "Profile %s, %s, %.0f events/s%n%n",
+                    options.profile(),
+                    options.guarantee(),
+                    options.rate()));
+            out.append("| time | fault | action | recovered in |\n|---|---|---|---|\n");
+            for (FaultScript.Fault f : faults) {
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %.1f s |%n",
+                        f.at().toString().substring(11, 19),
+                        f.fault(),
+                        f.action(),
+                        f.recoverySeconds()));
+            }
+            Verifier.Verdict v = verdict;
+            out.append("\n| check | result |\n|---|---|\n");
+            row(out, "events acknowledged (200)", v.acked());
+            row(out, "events answered 503/timeout but stored", v.ambiguousStored());
+            row(out, "stored events lost (raw or enriched)", v.lost());
+            row(out, "duplicates in events.raw.v1", v.rawDuplicates());
+            row(out, "duplicates in events.enriched.v1", v.enrichedDuplicates());
+            row(out, "metric windows recounted", v.windows());
+            row(
+                    out,
+                    "metric windows miscounted (of them above the recount)",
+                    v.miscounted().size() + " (" + v.overcounted() + ")");
+            row(out, "alert records / duplicated", v.alerts() + " / " + v.duplicatedAlerts());
+            row(out, "query answers above the recount", v.wrongAnswers().size());
+            row(out, "gateway answers (events)", gatewayAnswers);
+            row(out, "query answers by status", queryAnswers);
+            row(out, "drained in", String.format(Locale.ROOT, "%.1f s", drainSeconds));
+            row(out, "verdict", v.passed() ? "PASS" : "FAIL");
+            v.examples(10).forEach(e -> out.append("\n- ").append(e));
+            return out.append('\n').toString();
+        }
+
+        private static void row(StringBuilder out, String check, Object value) {
+            out.append("| ").append(check).append(" | ").append(value).append(" |\n");
+        }
+    }
+
+    private ReliabilityRun() {}
+
+    public static void main(String[] args) throws IOException {
+        Options options = Options.parse(args);
+        Report report = run(options, System.out::println);
+        String markdown = report.markdown();
+        System.out.println(markdown);
+        Files.writeString(options.dataDir().resolve("report.md"), markdown);
+        System.exit(report.verdict().passed() ? 0 : 1);
+    }
+
+    public static Report run(Options options, Consumer<String> progress) throws IOException {
+        Files.createDirectories(options.dataDir());
+        Path metrics = options.dataDir().resolve("metrics.yaml");
+        try (InputStream in = ReliabilityRun.class.getResourceAsStream("/reliability-metrics.yaml")) {
+            Files.copy(in, metrics, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "SIGHTLINE_METRICS_DEFINITIONS_FILE", metrics.toString(),
+                "SIGHTLINE_PROCESSING_GUARANTEE", options.guarantee(),
+                "SIGHTLINE_KAFKA_COMMIT_INTERVAL_MS", "200",
+                // A frozen or killed instance loses its tasks within seconds, not the default 45 s.
+                "SIGHTLINE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000",
+                "SIGHTLINE_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "1500",
+                "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
+        Instant began = Instant.now();
+        try (ClusterProcesses cluster = ClusterProcesses.start(options.dataDir(), 3, 2, settings, progress);
+                EventLoad load = new EventLoad(
+                        () -> cluster.instances("gateway").stream()
+                                .map(cluster::url)
+                                .toList(),
+                        ClusterProcesses.WRITE_KEY,
+                        10,
+                        42);
+                QueryProbe queries = new QueryProbe(
+                        () -> cluster.instances("serving-api").stream()
+                                .map(cluster::url)
+                                .toList(),
+                        "rel_events",
+                        began.minusSeconds(120))) {
+            load.start(options.rate());
+            await().alias("load under way and its first windows served")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> load.acked() >= options.rate() * 5 && queries.answersNow());
+            queries.start(Duration.ofMillis(300));
+            FaultScript faults = new FaultScript(cluster, load, progress);
+            if (options.profile().equals("short")) {
+                faults.killRawLeader(Duration.ofSeconds(10));
+                faults.killInstance("aggregate-processor");
+            } else {
+                full(faults);
+            }
+            load.stop(Duration.ofSeconds(30));
+            progress.accept("Load stopped: " + load.answers() + "; draining");
+            long draining = System.nanoTime();
+            Verifier verifier = new Verifier(cluster.bootstrapServers(), cluster.registryUrl());
+            AtomicReference<Verifier.Verdict> verdict = new AtomicReference<>();
+            try {
+                await().alias("pipeline drained: every window as recounted")
+                        .atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofSeconds(3))
+                        .until(() -> {
+                            verdict.set(verifier.verify(load, queries.largestAnswered()));
+                            return verdict.get().miscounted().isEmpty()
+                                    && verdict.get().lost() == 0;
+                        });
+            } catch (ConditionTimeoutException e) {
+                progress.accept("Not drained within 3 minutes; judging what is there");
+            }
+            double drainSeconds = (System.nanoTime() - draining) / 1e9;
+            queries.close();
+            Verifier.Verdict last = verifier.verify(load, queries.largestAnswered());
+            return new Report(options, faults.log(), last, load.answers(), queries.statuses(), drainSeconds);
+        }
+    }
+
+    /** Every fault of the list, in order. */
+    private static void full(FaultScript faults) {
+        for (int i = 0; i < 5; i++) {
+            faults.killRawLeader(Duration.ofSeconds(10));
+        }
+        List<String> applications = new ArrayList<>(ClusterProcesses.APPLICATIONS);
+        applications.forEach(faults::killInstance);
+        faults.pauseInstance("enrich-processor", Duration.ofSeconds(12));
+        faults.pauseInstance("aggregate-processor", Duration.ofSeconds(12));
+        for (String application : applications) {
+            faults.scale(application, 3);
+            faults.scale(application, 1);
+            faults.scale(application, 2);
+        }
+        faults.rollServing();
+    }
+}
