@@ -1,0 +1,45 @@
+package io.sightline.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SoakSamplerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReadTheHeapAfterTheLatestCollectionFromTheGcLog() throws Exception {
+        Path log = Files.writeString(dir.resolve("gc.log"), """
+                [12.001s][info][gc] GC(41) Pause Young (Normal) (G1 Evacuation Pause) 612M->180M(1024M) 8.123ms
+                [14.500s][info][gc] GC(42) Pause Young (Normal) (G1 Evacuation Pause) 640M->176M(1024M) 7.9ms
+                [14.600s][info][gc] some other line
+                """);
+        assertThat(SoakSampler.heapAfterGc(log)).isEqualTo(176.0);
+    }
+
+    @Test
+    void shouldCallNoisyButLevelSeriesFlatAndAGrowingOneNot() {
+        SplittableRandom random = new SplittableRandom(11);
+        Instant t0 = Instant.parse("2026-12-06T10:00:00Z");
+        List<SoakSampler.Sample> level = new ArrayList<>();
+        List<SoakSampler.Sample> leaking = new ArrayList<>();
+        for (int i = 0; i < 180; i++) { // 30 minutes of 10 s samples
+            Instant at = t0.plusSeconds(10L * i);
+            double noise = random.nextDouble(-20, 20);
+            level.add(new SoakSampler.Sample(at, 200 + noise, 900, 50, 300, 120, 20, 5, 0));
+            // heap after GC grows 4 MiB a minute: 80 MiB in the 20 minutes, 40 % of its mean
+            leaking.add(new SoakSampler.Sample(at, 200 + 4 * i / 6.0 + noise, 900, 50, 300, 120, 20, 5, 0));
+        }
+        assertThat(SoakSampler.table(level, 20)).doesNotContain("NOT FLAT").contains("| heap after GC MiB |");
+        assertThat(SoakSampler.table(leaking, 20)).containsPattern("\\| heap after GC MiB \\|[^\\n]*NOT FLAT");
+    }
+}
