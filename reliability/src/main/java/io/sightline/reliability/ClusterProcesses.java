@@ -67,6 +67,7 @@ public final class ClusterProcesses implements AutoCloseable {
     private final Map<String, Integer> starts = new ConcurrentHashMap<>();
     private final Map<String, Integer> httpPorts = new ConcurrentHashMap<>();
     private final Map<String, Integer> nextInstance = new ConcurrentHashMap<>();
+    private final Map<String, Path> upgradedTo = new ConcurrentHashMap<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String bootstrapServers;
@@ -187,7 +188,20 @@ public final class ClusterProcesses implements AutoCloseable {
     private void launch(String name, Class<?> main, List<String> args, Map<String, String> env, List<String> jvm) {
         int start = starts.merge(name, 1, Integer::sum);
         Path log = dataDir.resolve("logs").resolve(name + "-" + start + ".log");
-        running.put(name, ServiceProcess.start(name, main, args, env, log, jvm));
+        Path upgrade = upgradedTo.get(name);
+        running.put(
+                name,
+                ServiceProcess.start(name, main, args, env, log, jvm, upgrade == null ? List.of() : List.of(upgrade)));
+    }
+
+    /**
+     * Stops {@code name} gracefully and starts it again with {@code classes} first on its class
+     * path (a newer version of some of its classes), on the same port and state directory.
+     */
+    public void upgrade(String name, Path classes) {
+        process(name).stop();
+        upgradedTo.put(name, classes);
+        restart(name);
     }
 
     /** SIGKILLs {@code name}: no shutdown hook, no last commit. */

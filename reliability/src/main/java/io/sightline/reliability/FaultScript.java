@@ -3,6 +3,7 @@ package io.sightline.reliability;
 import static org.awaitility.Awaitility.await;
 
 import io.sightline.schemas.Topics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,6 +78,14 @@ public final class FaultScript {
                 cluster.stop(instances.get(i));
             }
         });
+    }
+
+    /** Upgrades {@code instance} to the classes in {@code classes}: graceful stop, start on the new version. */
+    public void upgrade(String instance, Path classes) {
+        inject(
+                "upgrade " + instance,
+                "SIGTERM, then start on the new schema version",
+                () -> cluster.upgrade(instance, classes));
     }
 
     /** Restarts every serving replica, one at a time, while queries run. */

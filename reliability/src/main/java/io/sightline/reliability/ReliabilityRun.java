@@ -27,8 +27,12 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class ReliabilityRun {
 
-    /** What to run: {@code short} is one broker kill and one instance kill (CI); {@code full} is every fault. */
-    public record Options(String profile, String guarantee, double rate, Path dataDir) {
+    /**
+     * What to run: {@code short} is one broker kill and one instance kill (CI); {@code full} is every fault;
+     * {@code upgrade} rolls every instance onto a BACKWARD-compatible next version of the event schema
+     * (compiled from {@code schemasDir}), one gateway first, then each processor instance, then the other gateway.
+     */
+    public record Options(String profile, String guarantee, double rate, Path dataDir, Path schemasDir) {
 
         static Options parse(String[] args) {
             Map<String, String> a = new HashMap<>();
@@ -39,14 +43,15 @@ public final class ReliabilityRun {
                 a.put(args[i].substring(2), args[i + 1]);
             }
             String profile = a.getOrDefault("profile", "full");
-            if (!profile.equals("short") && !profile.equals("full")) {
-                throw new IllegalArgumentException("--profile must be short or full, not " + profile);
+            if (!List.of("short", "full", "upgrade").contains(profile)) {
+                throw new IllegalArgumentException("--profile must be short, full or upgrade, not " + profile);
             }
             return new Options(
                     profile,
                     a.getOrDefault("guarantee", "exactly_once_v2"),
                     Double.parseDouble(a.getOrDefault("rate", "200")),
-                    Path.of(a.getOrDefault("data-dir", "target/reliability-" + System.currentTimeMillis())));
+                    Path.of(a.getOrDefault("data-dir", "target/reliability-" + System.currentTimeMillis())),
+                    Path.of(a.getOrDefault("schemas-dir", "schemas/src/main/avro")));
         }
     }
 
@@ -57,7 +62,8 @@ public final class ReliabilityRun {
             Verifier.Verdict verdict,
             Map<String, Long> gatewayAnswers,
             Map<String, Long> queryAnswers,
-            double drainSeconds) {
+            double drainSeconds,
+            Map<String, Integer> schemaVersions) {
 
         public String markdown() {
             StringBuilder out = new StringBuilder();
@@ -94,6 +100,9 @@ public final class ReliabilityRun {
             row(out, "gateway answers (events)", gatewayAnswers);
             row(out, "query answers by status", queryAnswers);
             row(out, "drained in", String.format(Locale.ROOT, "%.1f s", drainSeconds));
+            if (!schemaVersions.isEmpty()) {
+                row(out, "schema versions in the registry", schemaVersions);
+            }
             row(out, "verdict", v.passed() ? "PASS" : "FAIL");
             v.examples(10).forEach(e -> out.append("\n- ").append(e));
             return out.append('\n').toString();
@@ -129,6 +138,9 @@ public final class ReliabilityRun {
                 "SIGHTLINE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000",
                 "SIGHTLINE_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "1500",
                 "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
+        Path upgrade = options.profile().equals("upgrade")
+                ? SchemaUpgrade.compile(options.schemasDir(), options.dataDir().resolve("upgrade"))
+                : null;
         Instant began = Instant.now();
         try (ClusterProcesses cluster = ClusterProcesses.start(options.dataDir(), 3, 2, settings, progress);
                 EventLoad load = new EventLoad(
@@ -144,6 +156,9 @@ public final class ReliabilityRun {
                                 .toList(),
                         "rel_events",
                         began.minusSeconds(120))) {
+            // Stopped by a signal, the run takes its processes with it.
+            Thread cleanup = new Thread(cluster::close, "reliability-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             load.start(options.rate());
             await().alias("load under way and its first windows served")
                     .atMost(Duration.ofMinutes(2))
@@ -151,11 +166,13 @@ public final class ReliabilityRun {
                     .until(() -> load.acked() >= options.rate() * 5 && queries.answersNow());
             queries.start(Duration.ofMillis(300));
             FaultScript faults = new FaultScript(cluster, load, progress);
-            if (options.profile().equals("short")) {
-                faults.killRawLeader(Duration.ofSeconds(10));
-                faults.killInstance("aggregate-processor");
-            } else {
-                full(faults);
+            switch (options.profile()) {
+                case "short" -> {
+                    faults.killRawLeader(Duration.ofSeconds(10));
+                    faults.killInstance("aggregate-processor");
+                }
+                case "upgrade" -> rollingUpgrade(faults, cluster, upgrade);
+                default -> full(faults);
             }
             load.stop(Duration.ofSeconds(30));
             progress.accept("Load stopped: " + load.answers() + "; draining");
@@ -177,7 +194,45 @@ public final class ReliabilityRun {
             double drainSeconds = (System.nanoTime() - draining) / 1e9;
             queries.close();
             Verifier.Verdict last = verifier.verify(load, queries.largestAnswered());
-            return new Report(options, faults.log(), last, load.answers(), queries.statuses(), drainSeconds);
+            Map<String, Integer> versions = upgrade == null
+                    ? Map.of()
+                    : Map.of(
+                            "events.raw.v1-value", versions(cluster, "events.raw.v1-value"),
+                            "events.enriched.v1-value", versions(cluster, "events.enriched.v1-value"));
+            return new Report(options, faults.log(), last, load.answers(), queries.statuses(), drainSeconds, versions);
+        }
+    }
+
+    /** One gateway, then every processor and serving instance one at a time, then the other gateway. */
+    private static void rollingUpgrade(FaultScript faults, ClusterProcesses cluster, Path classes) {
+        faults.upgrade("gateway-2", classes);
+        for (String application : ClusterProcesses.APPLICATIONS) {
+            for (String instance : cluster.instances(application)) {
+                faults.upgrade(instance, classes);
+            }
+        }
+        faults.upgrade("gateway-1", classes);
+    }
+
+    /** How many versions the registry holds under {@code subject}: 2 once the new version wrote. */
+    private static int versions(ClusterProcesses cluster, String subject) {
+        try {
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                            cluster.registryUrl() + "/subjects/" + subject + "/versions"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() == 200
+                    ? new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(answer.body())
+                            .size()
+                    : 0;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 

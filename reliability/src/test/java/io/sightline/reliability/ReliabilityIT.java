@@ -19,7 +19,8 @@ class ReliabilityIT {
     void shouldLoseNothingAndCountEverythingOnceAcrossABrokerKillAndAnInstanceKill() throws Exception {
         Path dir = Path.of("target", "reliability-it-" + System.currentTimeMillis());
         ReliabilityRun.Report report = ReliabilityRun.run(
-                new ReliabilityRun.Options("short", "exactly_once_v2", 150, dir), System.out::println);
+                new ReliabilityRun.Options("short", "exactly_once_v2", 150, dir, Path.of("../schemas/src/main/avro")),
+                System.out::println);
         System.out.println(report.markdown());
 
         assertThat(report.faults()).hasSize(2);

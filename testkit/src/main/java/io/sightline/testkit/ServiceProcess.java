@@ -2,6 +2,7 @@ package io.sightline.testkit;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,11 +52,29 @@ public final class ServiceProcess implements AutoCloseable {
             Map<String, String> env,
             Path log,
             List<String> jvmOptions) {
+        return start(name, mainClass, args, env, log, jvmOptions, List.of());
+    }
+
+    /**
+     * As {@link #start(String, Class, List, Map, Path, List)}, with {@code classPathFirst} ahead of
+     * this JVM's class path: classes there win, as a newer version of some of them would.
+     */
+    public static ServiceProcess start(
+            String name,
+            Class<?> mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log,
+            List<String> jvmOptions,
+            List<Path> classPathFirst) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> classPath = new ArrayList<>();
+        classPathFirst.forEach(p -> classPath.add(p.toString()));
+        classPath.add(System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), mainClass.getName()));
         command.addAll(args);
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
