@@ -4,6 +4,7 @@ import io.javalin.config.JavalinConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sightline.common.config.ServiceConfig;
 import io.sightline.common.http.HttpService;
+import io.sightline.common.kafka.HangingTransactionGuard;
 import io.sightline.common.metrics.ServiceMetrics;
 import io.sightline.common.streams.StreamsApp;
 import io.sightline.common.streams.StreamsAppSettings;
@@ -11,14 +12,23 @@ import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.DeadLetter;
 import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import io.sightline.schemas.registry.SchemaRegistryClient;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -65,7 +75,52 @@ public final class StreamsService implements AutoCloseable {
         StreamsApp app = new StreamsApp(name, topology, props, metrics);
         HttpService http = HttpService.start(name, config, metrics, app.health(), routes.apply(app.streams()));
         app.start();
-        return new StreamsService(app, http, metrics);
+        StreamsService service = new StreamsService(app, http, metrics);
+        long abortAfter = config.getLong(StreamsAppSettings.HANGING_TRANSACTIONS_ABORT_AFTER_MS_CONFIG);
+        if (abortAfter > 0) {
+            service.closeWith(new HangingTransactionGuard(
+                            config.kafkaClientProperties(),
+                            readOrRestored(
+                                    topology, config.getString(StreamsAppSettings.APPLICATION_ID_CONFIG), config),
+                            Duration.ofMillis(abortAfter),
+                            name,
+                            metrics,
+                            Clock.systemUTC())
+                    .start(Duration.ofMillis(Math.max(1_000, abortAfter / 4))));
+        }
+        return service;
+    }
+
+    /**
+     * The topics whose hanging transactions would stop this application: its sources and its
+     * internal topics (changelogs it restores, repartition topics), named after its application id.
+     */
+    private static Supplier<Collection<String>> readOrRestored(
+            Topology topology, String applicationId, ServiceConfig config) {
+        Set<String> sources = new TreeSet<>();
+        for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    sources.addAll(source.topicSet());
+                }
+            }
+        }
+        for (TopologyDescription.GlobalStore global : topology.describe().globalStores()) {
+            if (global.source().topicSet() != null) {
+                sources.addAll(global.source().topicSet());
+            }
+        }
+        Map<String, Object> adminProperties = config.kafkaClientProperties();
+        // Internal topics appear in the description without the application id: matched by prefix instead.
+        return () -> {
+            try (Admin admin = Admin.create(adminProperties)) {
+                return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                        .filter(t -> sources.contains(t) || t.startsWith(applicationId + "-"))
+                        .toList();
+            } catch (Exception e) {
+                return List.of(); // nothing to check this time; the guard asks again at its next check
+            }
+        };
     }
 
     /** Streams' {@code application.server}: where the other instances reach this one for interactive queries. */

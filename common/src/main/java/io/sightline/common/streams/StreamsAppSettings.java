@@ -6,6 +6,7 @@ import io.sightline.schemas.avro.DeadLetter;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -25,6 +26,13 @@ public final class StreamsAppSettings {
 
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     private static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
+
+    public static final String HANGING_TRANSACTIONS_ABORT_AFTER_MS_CONFIG = "hanging.transactions.abort.after.ms";
+    private static final String HANGING_TRANSACTIONS_ABORT_AFTER_MS_DOC =
+            "Abort a transaction left open on a partition this application reads or restores once it has stayed open"
+                    + " this long and its coordinator no longer holds it (a hanging transaction stops every"
+                    + " read_committed reader of the partition for good; Kafka's remedy is kafka-transactions.sh abort)."
+                    + " 0 turns the check off.";
 
     private StreamsAppSettings() {}
 
@@ -50,7 +58,14 @@ public final class StreamsAppSettings {
                         StreamsConfig.EXACTLY_ONCE_V2,
                         ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                         Importance.MEDIUM,
-                        PROCESSING_GUARANTEE_DOC);
+                        PROCESSING_GUARANTEE_DOC)
+                .define(
+                        HANGING_TRANSACTIONS_ABORT_AFTER_MS_CONFIG,
+                        Type.LONG,
+                        60_000L,
+                        ConfigDef.Range.atLeast(0),
+                        Importance.LOW,
+                        HANGING_TRANSACTIONS_ABORT_AFTER_MS_DOC);
     }
 
     /**
@@ -76,6 +91,11 @@ public final class StreamsAppSettings {
         props.put(DeadLetterHandler.METER_REGISTRY_CONFIG, meterRegistry);
         // Classic rebalance protocol: it reaches RUNNING fastest and keeps IQ metadata exact.
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+        // Exactly-once Streams lets a producer retry a batch forever (delivery.timeout.ms = MAX). A broker that
+        // lost a producer's state (its records purged from a repartition topic, then a restart and a leader move)
+        // answers that batch OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, and the thread stalls for good. Bounded,
+        // the batch fails, the transaction is aborted, and a new producer (new epoch, sequence 0) carries on.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), 60_000);
         props.putAll(config.kafkaClientProperties());
         return props;
     }
