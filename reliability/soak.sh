@@ -5,7 +5,7 @@
 # the p99 of probe POSTs and queries sent beside the load. Prints a row a minute and the
 # trend of each column over the last TREND_MINUTES; exits 1 when a column is not flat.
 #
-#   reliability/soak.sh                      # 30 minutes at 9,000 events/s
+#   reliability/soak.sh                      # 30 minutes at 5,000 events/s
 #   RATE=4000 MINUTES=10 reliability/soak.sh
 #
 # RATE defaults to half the pipeline's capacity as last measured (bench/run-pipeline-capacity.sh,
@@ -15,7 +15,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-rate="${RATE:-9000}"
+rate="${RATE:-5000}"
 minutes="${MINUTES:-30}"
 trend="${TREND_MINUTES:-20}"
 heap="${HEAP:-2g}"
