@@ -9,9 +9,10 @@
 #   RATE=4000 MINUTES=10 reliability/soak.sh
 #
 # RATE defaults to half the pipeline's capacity as last measured (bench/run-pipeline-capacity.sh,
-# docs/benchmarks.md). The dedup window is 10 minutes here (24 h by default), so the run
-# spans whole windows and a state bounded by its retention shows as flat.
-# Knobs: RATE MINUTES=30 TREND_MINUTES=20 HEAP=2g JAVA=java DEDUP_WINDOW_MS=600000
+# docs/benchmarks.md). The dedup window is 2 minutes here (24 h by default): its store keeps
+# whole segments, about two windows' worth, so the run spans many of them and a state bounded
+# by its retention shows as flat (with 10 minutes it still filled at the 30th minute).
+# Knobs: RATE MINUTES=30 TREND_MINUTES=20 HEAP=2g JAVA=java DEDUP_WINDOW_MS=120000
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,7 +31,7 @@ out="$root/reliability/target/soak"
 mkdir -p "$out"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%FT%TZ)"
 echo "» local stack (-Xmx$heap), $rate events/s for $minutes minutes; data in $data"
-SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND=0 SIGHTLINE_DEDUP_WINDOW_MS="${DEDUP_WINDOW_MS:-600000}" \
+SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND=0 SIGHTLINE_DEDUP_WINDOW_MS="${DEDUP_WINDOW_MS:-120000}" \
   "$java" "-Xmx$heap" -Xms"$heap" "-Xlog:gc:file=$data/gc.log" -jar local-stack/target/sightline-local.jar \
   --data-dir "$data/stack" --kafka-port 0 --registry-port 0 --gateway-port "$gateway_port" \
   --serving-port "$serving_port" --enrich-port 0 --aggregate-port 0 --anomaly-port 0 --archiver-port 0 \

@@ -44,7 +44,7 @@ class HangingTransactionGuardIT {
                             new StringSerializer());
                     HangingTransactionGuard guard = new HangingTransactionGuard(
                             admin,
-                            () -> List.of("guarded"),
+                            "guarded"::equals,
                             Duration.ZERO,
                             "test",
                             new SimpleMeterRegistry(),

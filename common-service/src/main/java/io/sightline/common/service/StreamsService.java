@@ -14,17 +14,13 @@ import io.sightline.schemas.registry.RestSchemaRegistryClient;
 import io.sightline.schemas.registry.SchemaRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -80,8 +76,7 @@ public final class StreamsService implements AutoCloseable {
         if (abortAfter > 0) {
             service.closeWith(new HangingTransactionGuard(
                             config.kafkaClientProperties(),
-                            readOrRestored(
-                                    topology, config.getString(StreamsAppSettings.APPLICATION_ID_CONFIG), config),
+                            readOrRestored(topology, config.getString(StreamsAppSettings.APPLICATION_ID_CONFIG)),
                             Duration.ofMillis(abortAfter),
                             name,
                             metrics,
@@ -95,8 +90,7 @@ public final class StreamsService implements AutoCloseable {
      * The topics whose hanging transactions would stop this application: its sources and its
      * internal topics (changelogs it restores, repartition topics), named after its application id.
      */
-    private static Supplier<Collection<String>> readOrRestored(
-            Topology topology, String applicationId, ServiceConfig config) {
+    private static Predicate<String> readOrRestored(Topology topology, String applicationId) {
         Set<String> sources = new TreeSet<>();
         for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
             for (TopologyDescription.Node node : sub.nodes()) {
@@ -110,17 +104,8 @@ public final class StreamsService implements AutoCloseable {
                 sources.addAll(global.source().topicSet());
             }
         }
-        Map<String, Object> adminProperties = config.kafkaClientProperties();
         // Internal topics appear in the description without the application id: matched by prefix instead.
-        return () -> {
-            try (Admin admin = Admin.create(adminProperties)) {
-                return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                        .filter(t -> sources.contains(t) || t.startsWith(applicationId + "-"))
-                        .toList();
-            } catch (Exception e) {
-                return List.of(); // nothing to check this time; the guard asks again at its next check
-            }
-        };
+        return topic -> sources.contains(topic) || topic.startsWith(applicationId + "-");
     }
 
     /** Streams' {@code application.server}: where the other instances reach this one for interactive queries. */

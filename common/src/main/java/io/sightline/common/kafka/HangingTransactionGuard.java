@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -53,7 +53,7 @@ public final class HangingTransactionGuard implements AutoCloseable {
     record CoordinatorView(int producerEpoch, TransactionState state, Set<TopicPartition> partitions) {}
 
     private final Admin admin;
-    private final Supplier<Collection<String>> topics;
+    private final Predicate<String> watched;
     private final Duration abortAfter;
     private final Clock clock;
     private final Counter aborted;
@@ -66,18 +66,19 @@ public final class HangingTransactionGuard implements AutoCloseable {
     });
 
     /**
-     * @param topics the topics to watch, asked at every check (internal topics appear after start)
+     * @param watched which topics to watch, applied to the cluster's topics at every check (internal
+     *     topics appear after start)
      * @param stage the application, as the metric's {@code stage} tag
      */
     public HangingTransactionGuard(
             Map<String, Object> adminProperties,
-            Supplier<Collection<String>> topics,
+            Predicate<String> watched,
             Duration abortAfter,
             String stage,
             MeterRegistry registry,
             Clock clock) {
         this.admin = Admin.create(adminProperties);
-        this.topics = topics;
+        this.watched = watched;
         this.abortAfter = abortAfter;
         this.clock = clock;
         this.aborted = Counter.builder(METRIC)
@@ -159,7 +160,9 @@ public final class HangingTransactionGuard implements AutoCloseable {
 
     /** The transactions open on the watched topics' partitions now, as their leaders describe them. */
     public List<OpenTransaction> openTransactions() throws Exception {
-        Collection<String> names = topics.get();
+        List<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(watched)
+                .toList();
         if (names.isEmpty()) {
             return List.of();
         }
