@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The soak (see docs/reliability.md): the local stack (one JVM) under steady load for
 # MINUTES, sampled every 10 s by io.sightline.reliability.SoakSampler: heap after GC (from
-# the stack's GC log), RSS, state directory size, open file descriptors and threads, and
-# the p99 of probe POSTs and queries sent beside the load. Prints a row a minute and the
+# the stack's GC log; the stack runs on ZGC, whose every cycle covers the whole heap), RSS,
+# state directory size, open file descriptors and threads, and the p99 of probe POSTs and
+# queries sent beside the load. Prints a row a minute and the
 # trend of each column over the last TREND_MINUTES; exits 1 when a column is not flat.
 #
 #   reliability/soak.sh                      # 30 minutes at 5,000 events/s
@@ -32,7 +33,7 @@ mkdir -p "$out"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%FT%TZ)"
 echo "» local stack (-Xmx$heap), $rate events/s for $minutes minutes; data in $data"
 SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND=0 SIGHTLINE_DEDUP_WINDOW_MS="${DEDUP_WINDOW_MS:-120000}" \
-  "$java" "-Xmx$heap" -Xms"$heap" "-Xlog:gc:file=$data/gc.log" -jar local-stack/target/sightline-local.jar \
+  "$java" "-Xmx$heap" -Xms"$heap" -XX:+UseZGC "-Xlog:gc:file=$data/gc.log" -jar local-stack/target/sightline-local.jar \
   --data-dir "$data/stack" --kafka-port 0 --registry-port 0 --gateway-port "$gateway_port" \
   --serving-port "$serving_port" --enrich-port 0 --aggregate-port 0 --anomaly-port 0 --archiver-port 0 \
   > "$out/stack.log" 2>&1 &

@@ -13,14 +13,13 @@ import io.sightline.ingest.GatewayConfig;
 import io.sightline.ingest.IngestGateway;
 import io.sightline.serving.ServingApi;
 import io.sightline.serving.ServingConfig;
+import io.sightline.testkit.HttpChecks;
 import io.sightline.testkit.PipelineEnvironment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -229,20 +228,7 @@ public final class Stack implements AutoCloseable {
 
     /** Whether {@code uri} answers 200 within two seconds; false when nothing listens there yet. */
     static boolean answersOk(HttpClient http, URI uri) {
-        try {
-            return http.send(
-                                    HttpRequest.newBuilder(uri)
-                                            .timeout(Duration.ofSeconds(2))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode()
-                    == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpChecks.answersOk(http, uri, Duration.ofSeconds(2));
     }
 
     public String bootstrapServers() {

@@ -12,6 +12,7 @@ import io.sightline.ingest.IngestGateway;
 import io.sightline.registry.SchemaRegistryServer;
 import io.sightline.schemas.Topics;
 import io.sightline.serving.ServingApi;
+import io.sightline.testkit.HttpChecks;
 import io.sightline.testkit.PipelineEnvironment;
 import io.sightline.testkit.ServiceProcess;
 import java.io.IOException;
@@ -19,8 +20,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -249,12 +248,8 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** The broker that leads most partitions of {@code topic}: the one whose loss moves most leaders. */
     public String leaderOf(String topic) {
-        try (Admin admin = admin()) {
-            TopicDescription d = admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(topic);
-            Map<Integer, Long> led = d.partitions().stream()
+        try {
+            Map<Integer, Long> led = describe(topic).partitions().stream()
                     .filter(p -> p.leader() != null)
                     .collect(Collectors.groupingBy(p -> p.leader().id(), Collectors.counting()));
             return "broker-"
@@ -269,14 +264,19 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Whether every partition of {@code topic} has all its replicas in sync. */
     public boolean fullyReplicated(String topic) {
+        try {
+            return describe(topic).partitions().stream().allMatch(ClusterProcesses::inSync);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private TopicDescription describe(String topic) throws Exception {
         try (Admin admin = admin()) {
-            TopicDescription d = admin.describeTopics(List.of(topic))
+            return admin.describeTopics(List.of(topic))
                     .allTopicNames()
                     .get(10, TimeUnit.SECONDS)
                     .get(topic);
-            return d.partitions().stream().allMatch(ClusterProcesses::inSync);
-        } catch (Exception e) {
-            return false;
         }
     }
 
@@ -306,20 +306,8 @@ public final class ClusterProcesses implements AutoCloseable {
         if (port == null) {
             return true;
         }
-        try {
-            return http.send(
-                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                                            .timeout(Duration.ofSeconds(2))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode()
-                    == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpChecks.answersOk(
+                http, URI.create("http://127.0.0.1:" + port + "/health/ready"), Duration.ofSeconds(2));
     }
 
     private static String tail(String log) {

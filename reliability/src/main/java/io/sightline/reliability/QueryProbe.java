@@ -3,6 +3,7 @@ package io.sightline.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.schemas.SeriesKey;
+import io.sightline.testkit.HttpChecks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,21 +64,7 @@ public final class QueryProbe implements AutoCloseable {
      */
     public boolean answersNow() {
         List<String> urls = replicas.get();
-        try {
-            return !urls.isEmpty()
-                    && http.send(
-                                            HttpRequest.newBuilder(query(urls.get(0)))
-                                                    .timeout(Duration.ofSeconds(5))
-                                                    .build(),
-                                            HttpResponse.BodyHandlers.discarding())
-                                    .statusCode()
-                            == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return !urls.isEmpty() && HttpChecks.answersOk(http, query(urls.get(0)), Duration.ofSeconds(5));
     }
 
     private URI query(String replica) {

@@ -54,7 +54,9 @@ public final class SoakSampler {
             double queryP99Ms,
             long probeErrors) {}
 
-    private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\)");
+    // G1 and Parallel: "612M->180M(1024M)"; ZGC: "416M(20%)->120M(6%)".
+    private static final Pattern GC_PAUSE =
+            Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M(?:\\(\\d+M\\)|\\(\\d+%\\))");
     static final double FLAT_SHARE = 0.10;
 
     private final Map<String, String> options;
@@ -134,7 +136,12 @@ public final class SoakSampler {
                 probeErrors.getAndSet(0));
     }
 
-    /** Heap in use after the latest collection, from a {@code -Xlog:gc} line such as {@code 612M->180M(1024M)}. */
+    /**
+     * Heap in use after the latest collection, from a {@code -Xlog:gc} line such as {@code 612M->180M(1024M)}
+     * (G1) or {@code 416M(20%)->120M(6%)} (ZGC). Only a collection of the whole heap says what is live:
+     * after a G1 young collection it also counts old-generation garbage not yet marked, so the soak
+     * runs the stack on ZGC (on JDK 17 every ZGC cycle is a whole-heap one).
+     */
     static double heapAfterGc(Path gcLog) {
         try {
             List<String> lines = Files.readAllLines(gcLog, StandardCharsets.UTF_8);
@@ -273,9 +280,9 @@ public final class SoakSampler {
                 .append(trendMinutes)
                 .append(
                         " minutes (straight-line fit, start → end):\n\n| column | start | end | change | verdict |\n|---|---|---|---|---|\n");
-        trend(out, "heap after GC MiB", tail, Sample::heapAfterGcMiB, 0);
+        trend(out, "heap after GC MiB", tail, Sample::heapAfterGcMiB, 16);
         trend(out, "RSS MiB", tail, Sample::rssMiB, 0);
-        trend(out, "state MiB", tail, Sample::stateMiB, 0);
+        trend(out, "state MiB", tail, Sample::stateMiB, 16);
         trend(out, "open fds", tail, s -> s.fds(), 20);
         trend(out, "threads", tail, s -> s.threads(), 5);
         trend(out, "POST p99 ms", tail, Sample::postP99Ms, 5);

@@ -24,6 +24,12 @@ class SoakSamplerTest {
                 [14.600s][info][gc] some other line
                 """);
         assertThat(SoakSampler.heapAfterGc(log)).isEqualTo(176.0);
+
+        Path zgc = Files.writeString(dir.resolve("zgc.log"), """
+                [30.1s][info][gc] GC(7) Garbage Collection (Allocation Rate) 416M(20%)->120M(6%)
+                [31.2s][info][gc] GC(8) Garbage Collection (Proactive) 300M(15%)->118M(6%)
+                """);
+        assertThat(SoakSampler.heapAfterGc(zgc)).isEqualTo(118.0);
     }
 
     @Test
