@@ -6,7 +6,6 @@ import io.sightline.schemas.avro.DeadLetter;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -91,11 +90,6 @@ public final class StreamsAppSettings {
         props.put(DeadLetterHandler.METER_REGISTRY_CONFIG, meterRegistry);
         // Classic rebalance protocol: it reaches RUNNING fastest and keeps IQ metadata exact.
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
-        // Exactly-once Streams lets a producer retry a batch forever (delivery.timeout.ms = MAX). A broker that
-        // lost a producer's state (its records purged from a repartition topic, then a restart and a leader move)
-        // answers that batch OUT_OF_ORDER_SEQUENCE_NUMBER on every retry, and the thread stalls for good. Bounded,
-        // the batch fails, the transaction is aborted, and a new producer (new epoch, sequence 0) carries on.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), 60_000);
         props.putAll(config.kafkaClientProperties());
         return props;
     }
