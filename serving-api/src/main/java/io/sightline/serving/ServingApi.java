@@ -4,6 +4,7 @@ import io.sightline.common.config.ConfigFile;
 import io.sightline.common.http.AccessTokens;
 import io.sightline.common.http.Scope;
 import io.sightline.common.service.StreamsService;
+import io.sightline.common.streams.StreamsAppSettings;
 import io.sightline.plans.TrackingPlanFeed;
 import io.sightline.plans.TrackingPlanStore;
 import io.sightline.schemas.Topics;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,30 +67,27 @@ public final class ServingApi implements AutoCloseable {
                         new AccessTokens.LegacyTokens(
                                 config.readTokens(), Set.of(Scope.METRICS_READ, Scope.QUALITY_READ))),
                 true);
-        StreamsService service = StreamsService.start(
-                "serving-api",
-                config,
-                topics,
-                ServingTopology.build(topics, config.topologySettings()),
-                props,
-                streams -> {
-                    StoreRouter router = new StoreRouter(streams, self);
-                    CatalogQueries catalog = new CatalogQueries(router, replicas);
-                    ServingRoutes routes = new ServingRoutes(
-                            new MetricQueries(router, catalog, replicas, config.topologySettings()),
-                            catalog,
-                            new AlertQueries(router, replicas),
-                            new QualityQueries(router, replicas),
-                            live,
-                            tokens,
-                            config.streamMaxClients(),
-                            config.streamHeartbeat());
-                    EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
-                    return javalin -> {
-                        routes.addTo(javalin);
-                        events.addTo(javalin);
-                    };
-                });
+        Topology topology = ServingTopology.build(topics, config.topologySettings());
+        Map<String, Set<String>> sourcesByStore = StoreRouter.sourcesByStore(
+                topology.describe(), config.getString(StreamsAppSettings.APPLICATION_ID_CONFIG));
+        StreamsService service = StreamsService.start("serving-api", config, topics, topology, props, streams -> {
+            StoreRouter router = new StoreRouter(streams, self, sourcesByStore);
+            CatalogQueries catalog = new CatalogQueries(router, replicas);
+            ServingRoutes routes = new ServingRoutes(
+                    new MetricQueries(router, catalog, replicas, config.topologySettings()),
+                    catalog,
+                    new AlertQueries(router, replicas),
+                    new QualityQueries(router, replicas),
+                    live,
+                    tokens,
+                    config.streamMaxClients(),
+                    config.streamHeartbeat());
+            EventCatalogRoutes events = new EventCatalogRoutes(new EventCatalogQueries(router, planStore));
+            return javalin -> {
+                routes.addTo(javalin);
+                events.addTo(javalin);
+            };
+        });
         live.bindTo(service.metrics());
         live.start();
         if (!tokens.grants(Scope.METRICS_READ)) {

@@ -1,21 +1,30 @@
 package io.sightline.serving.query;
 
 import io.sightline.common.http.ApiException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +41,39 @@ public final class StoreRouter {
 
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final Map<String, Set<String>> sourcesByStore;
 
-    public StoreRouter(KafkaStreams streams, HostInfo self) {
+    /**
+     * @param sourcesByStore the topics that feed each partitioned store ({@link #sourcesByStore}),
+     *     so this replica knows which of its partitions an answer must cover
+     */
+    public StoreRouter(KafkaStreams streams, HostInfo self, Map<String, Set<String>> sourcesByStore) {
         this.streams = streams;
         this.self = self;
+        this.sourcesByStore = Map.copyOf(sourcesByStore);
+    }
+
+    /**
+     * The source topics of each store's sub-topology, as the group's assignment names them:
+     * repartition topics carry the application id. Global stores are not listed (every replica
+     * holds all of them).
+     */
+    public static Map<String, Set<String>> sourcesByStore(TopologyDescription topology, String applicationId) {
+        Map<String, Set<String>> sources = new HashMap<>();
+        for (TopologyDescription.Subtopology sub : topology.subtopologies()) {
+            Set<String> topics = new TreeSet<>();
+            Set<String> stores = new TreeSet<>();
+            for (TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    source.topicSet()
+                            .forEach(t -> topics.add(t.endsWith("-repartition") ? applicationId + "-" + t : t));
+                } else if (node instanceof TopologyDescription.Processor processor) {
+                    stores.addAll(processor.stores());
+                }
+            }
+            stores.forEach(store -> sources.put(store, Set.copyOf(topics)));
+        }
+        return Map.copyOf(sources);
     }
 
     /** A store of this replica, for the partition that holds a key, with whether it is stale. */
@@ -103,13 +141,60 @@ public final class StoreRouter {
         return answers;
     }
 
-    /** This replica's active, up-to-date stores of a name (all partitions it owns). */
+    /**
+     * This replica's active, up-to-date stores of a name: all partitions it owns, or 503 while
+     * any of them is still restoring or moving here. Streams' own view over all partitions
+     * silently leaves such partitions out, and a scatter-gather answer built on it would be
+     * short: a metric missing from the catalog (404), a sum too small.
+     */
     public <S> S activeStore(String storeName, QueryableStoreType<S> type) {
+        StoreQueryParameters<S> all = StoreQueryParameters.fromNameAndType(storeName, type);
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(storeName, type));
+            for (int partition : ownPartitions(storeName)) {
+                try {
+                    open(streams.store(all.withPartition(partition)));
+                } catch (InvalidStateStoreException e) {
+                    throw unavailable("partition " + partition + " of store " + storeName
+                            + " is being restored or moved to this replica");
+                }
+            }
+            return streams.store(all);
         } catch (InvalidStateStoreException e) {
             throw unavailable("store " + storeName + " is not queryable right now (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Streams hands out a view that looks for its partition only when it is read: a cheap read
+     * makes it look now, and throw if that partition is not queryable here.
+     */
+    private static void open(Object store) {
+        if (store instanceof ReadOnlyKeyValueStore<?, ?> keyValues) {
+            keyValues.approximateNumEntries();
+        } else if (store instanceof ReadOnlyWindowStore<?, ?> windows) {
+            try (KeyValueIterator<?, ?> none = windows.fetchAll(Instant.EPOCH, Instant.EPOCH)) {
+                none.hasNext();
+            }
+        }
+    }
+
+    /** The partitions of a store the group has assigned to this replica as active; none for a global store. */
+    private Set<Integer> ownPartitions(String storeName) {
+        Set<String> sources = sourcesByStore.getOrDefault(storeName, Set.of());
+        Set<Integer> partitions = new TreeSet<>();
+        if (sources.isEmpty()) {
+            return partitions;
+        }
+        for (StreamsMetadata replica : streams.streamsMetadataForStore(storeName)) {
+            if (replica.hostInfo().equals(self)) {
+                for (TopicPartition tp : replica.topicPartitions()) {
+                    if (sources.contains(tp.topic())) {
+                        partitions.add(tp.partition());
+                    }
+                }
+            }
+        }
+        return partitions;
     }
 
     private <T, S> Optional<T> tryLocal(
