@@ -33,7 +33,7 @@ mkdir -p "$out"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%FT%TZ)"
 echo "» local stack (-Xmx$heap), $rate events/s for $minutes minutes; data in $data"
 SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND=0 SIGHTLINE_DEDUP_WINDOW_MS="${DEDUP_WINDOW_MS:-120000}" \
-  "$java" "-Xmx$heap" -Xms"$heap" -XX:+UseZGC "-Xlog:gc:file=$data/gc.log" -jar local-stack/target/sightline-local.jar \
+  "$java" "-Xmx$heap" -Xms"$heap" -XX:+UseZGC "-Xlog:gc,gc+heap:file=$data/gc.log" -jar local-stack/target/sightline-local.jar \
   --data-dir "$data/stack" --kafka-port 0 --registry-port 0 --gateway-port "$gateway_port" \
   --serving-port "$serving_port" --enrich-port 0 --aggregate-port 0 --anomaly-port 0 --archiver-port 0 \
   > "$out/stack.log" 2>&1 &

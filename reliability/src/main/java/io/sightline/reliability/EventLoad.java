@@ -1,6 +1,7 @@
 package io.sightline.reliability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,6 +98,14 @@ public final class EventLoad implements AutoCloseable {
             }
         }
         events.forEach(e -> sent.put(e.messageId(), e));
+        send(events, gateways.get().size());
+    }
+
+    /**
+     * Sends to the next gateway; a refused connection (a gateway restarting: nothing was sent)
+     * goes on to the next one, as a load balancer would, until each has been tried.
+     */
+    private void send(List<SentEvent> events, int gatewaysLeft) {
         List<String> urls = gateways.get();
         String url = urls.get((int) (requests.getAndIncrement() % urls.size()));
         HttpRequest request;
@@ -114,7 +123,11 @@ public final class EventLoad implements AutoCloseable {
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             inFlight.decrementAndGet();
-            if (error != null) {
+            if (refused(error) && gatewaysLeft > 1) {
+                answers.computeIfAbsent("refused, sent to the next gateway", a -> new AtomicLong())
+                        .addAndGet(events.size());
+                send(events, gatewaysLeft - 1);
+            } else if (error != null) {
                 record(events, Outcome.AMBIGUOUS, "io-error");
             } else if (response.statusCode() == 200) {
                 record(events, Outcome.ACKED, "200");
@@ -124,6 +137,15 @@ public final class EventLoad implements AutoCloseable {
                 record(events, Outcome.AMBIGUOUS, String.valueOf(response.statusCode()));
             }
         });
+    }
+
+    private static boolean refused(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String body(List<SentEvent> events) throws Exception {

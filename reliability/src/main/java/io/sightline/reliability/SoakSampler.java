@@ -57,6 +57,8 @@ public final class SoakSampler {
     // G1 and Parallel: "612M->180M(1024M)"; ZGC: "416M(20%)->120M(6%)".
     private static final Pattern GC_PAUSE =
             Pattern.compile("(\\d+)M(?:\\(\\d+%\\))?->(\\d+)M(?:\\(\\d+M\\)|\\(\\d+%\\))");
+    // ZGC with gc+heap logging: "Live:  -  108M (5%)  108M (5%) ...", marked live at the end of marking.
+    private static final Pattern ZGC_LIVE = Pattern.compile("Live:\\s+-\\s+(\\d+)M");
     static final double FLAT_SHARE = 0.10;
 
     private final Map<String, String> options;
@@ -140,11 +142,19 @@ public final class SoakSampler {
      * Heap in use after the latest collection, from a {@code -Xlog:gc} line such as {@code 612M->180M(1024M)}
      * (G1) or {@code 416M(20%)->120M(6%)} (ZGC). Only a collection of the whole heap says what is live:
      * after a G1 young collection it also counts old-generation garbage not yet marked, so the soak
-     * runs the stack on ZGC (on JDK 17 every ZGC cycle is a whole-heap one).
+     * runs the stack on ZGC (on JDK 17 every ZGC cycle is a whole-heap one). ZGC's "after" still holds
+     * what was allocated during its concurrent cycle, so its marked live size ({@code gc+heap} logging)
+     * is taken when the log has it.
      */
     static double heapAfterGc(Path gcLog) {
         try {
             List<String> lines = Files.readAllLines(gcLog, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                Matcher m = ZGC_LIVE.matcher(lines.get(i));
+                if (m.find()) {
+                    return Double.parseDouble(m.group(1));
+                }
+            }
             for (int i = lines.size() - 1; i >= 0; i--) {
                 Matcher m = GC_PAUSE.matcher(lines.get(i));
                 if (m.find()) {

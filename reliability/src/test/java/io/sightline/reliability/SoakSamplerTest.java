@@ -30,6 +30,12 @@ class SoakSamplerTest {
                 [31.2s][info][gc] GC(8) Garbage Collection (Proactive) 300M(15%)->118M(6%)
                 """);
         assertThat(SoakSampler.heapAfterGc(zgc)).isEqualTo(118.0);
+        Path zgcHeap = Files.writeString(dir.resolve("zgc-heap.log"), """
+                [31.0s][info][gc,heap] GC(8)  Used:  300M (15%)  310M (15%)  320M (16%)  200M (10%)  330M (16%)  190M (9%)
+                [31.0s][info][gc,heap] GC(8)  Live:         -              108M (5%)          108M (5%)          108M (5%)
+                [31.2s][info][gc] GC(8) Garbage Collection (Proactive) 300M(15%)->118M(6%)
+                """);
+        assertThat(SoakSampler.heapAfterGc(zgcHeap)).isEqualTo(108.0);
     }
 
     @Test
