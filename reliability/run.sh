@@ -4,6 +4,8 @@
 #   reliability/run.sh                 # full run (exactly_once_v2), then the control run (at_least_once)
 #   PROFILE=short reliability/run.sh   # the CI profile: one broker kill, one instance kill
 #   RUNS=full reliability/run.sh       # the full run only
+#   RUNS=full reliability/run.sh --set SIGHTLINE_KAFKA_PRODUCER_DELIVERY_TIMEOUT_MS=60000
+#                                      # the same faults with a setting changed for every service
 #
 # Each run starts a KRaft controller, 3 brokers, the schema registry, 2 gateways and 2
 # instances of enrich, aggregate, anomaly and serving, every one its own JVM; sends paced
@@ -34,7 +36,7 @@ for run in $runs; do
   echo "» $run run: $profile profile, $guarantee, $rate events/s, in $dir"
   set +e
   "$java" -cp "$cp" io.sightline.reliability.ReliabilityRun \
-    --profile "$profile" --guarantee "$guarantee" --rate "$rate" --data-dir "$dir"
+    --profile "$profile" --guarantee "$guarantee" --rate "$rate" --data-dir "$dir" "$@"
   rc=$?
   set -e
   if [ "$run" = full ] && [ $rc -ne 0 ]; then

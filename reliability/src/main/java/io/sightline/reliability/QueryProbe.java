@@ -2,6 +2,7 @@ package io.sightline.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.common.concurrent.DaemonScheduler;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.testkit.HttpChecks;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,11 +37,7 @@ public final class QueryProbe implements AutoCloseable {
     private final Instant from;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "query-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = DaemonScheduler.singleThread("query-probe");
     private final Map<String, AtomicLong> statuses = new ConcurrentHashMap<>();
     private final Map<String, Double> largestAnswered = new ConcurrentHashMap<>();
     private final AtomicLong asked = new AtomicLong();

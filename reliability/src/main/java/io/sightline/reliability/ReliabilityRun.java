@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.awaitility.core.ConditionTimeoutException;
@@ -23,7 +24,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * log and the verdict as Markdown tables and writes them to {@code <data-dir>/report.md}.
  *
  * <p>Usage: {@code ReliabilityRun [--profile short|full] [--guarantee exactly_once_v2|at_least_once]
- * [--rate 200] [--data-dir DIR]}. Exits 0 when the verifier passes, 1 when not.
+ * [--rate 200] [--data-dir DIR] [--set SIGHTLINE_X=value ...]}. Exits 0 when the verifier passes, 1 when not.
  */
 public final class ReliabilityRun {
 
@@ -31,16 +32,32 @@ public final class ReliabilityRun {
      * What to run: {@code short} is one broker kill and one instance kill (CI); {@code full} is every fault;
      * {@code upgrade} rolls every instance onto a BACKWARD-compatible next version of the event schema
      * (compiled from {@code schemasDir}), one gateway first, then each processor instance, then the other gateway.
+     * {@code settings} go to every service on top of the run's own, to try the same faults with a setting changed.
      */
-    public record Options(String profile, String guarantee, double rate, Path dataDir, Path schemasDir) {
+    public record Options(
+            String profile,
+            String guarantee,
+            double rate,
+            Path dataDir,
+            Path schemasDir,
+            Map<String, String> settings) {
 
         static Options parse(String[] args) {
             Map<String, String> a = new HashMap<>();
+            Map<String, String> settings = new TreeMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
                 if (!args[i].startsWith("--")) {
                     throw new IllegalArgumentException("expected --option value, got " + args[i]);
                 }
-                a.put(args[i].substring(2), args[i + 1]);
+                if (args[i].equals("--set")) {
+                    String[] kv = args[i + 1].split("=", 2);
+                    if (kv.length != 2 || !kv[0].startsWith("SIGHTLINE_")) {
+                        throw new IllegalArgumentException("--set takes SIGHTLINE_NAME=value, not " + args[i + 1]);
+                    }
+                    settings.put(kv[0], kv[1]);
+                } else {
+                    a.put(args[i].substring(2), args[i + 1]);
+                }
             }
             String profile = a.getOrDefault("profile", "full");
             if (!List.of("short", "full", "upgrade").contains(profile)) {
@@ -51,7 +68,8 @@ public final class ReliabilityRun {
                     a.getOrDefault("guarantee", "exactly_once_v2"),
                     Double.parseDouble(a.getOrDefault("rate", "200")),
                     Path.of(a.getOrDefault("data-dir", "target/reliability-" + System.currentTimeMillis())),
-                    Path.of(a.getOrDefault("schemas-dir", "schemas/src/main/avro")));
+                    Path.of(a.getOrDefault("schemas-dir", "schemas/src/main/avro")),
+                    Map.copyOf(settings));
         }
     }
 
@@ -73,6 +91,11 @@ public final class ReliabilityRun {
                     options.profile(),
                     options.guarantee(),
                     options.rate()));
+            if (!options.settings().isEmpty()) {
+                out.append("Settings changed for every service: ")
+                        .append(options.settings())
+                        .append("\n\n");
+            }
             out.append("| time | fault | action | recovered in |\n|---|---|---|---|\n");
             for (FaultScript.Fault f : faults) {
                 out.append(String.format(
@@ -138,6 +161,7 @@ public final class ReliabilityRun {
                 "SIGHTLINE_KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000",
                 "SIGHTLINE_KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS", "1500",
                 "SIGHTLINE_RATE_LIMIT_EVENTS_PER_SECOND", "0"));
+        settings.putAll(options.settings());
         Path upgrade = options.profile().equals("upgrade")
                 ? SchemaUpgrade.compile(options.schemasDir(), options.dataDir().resolve("upgrade"))
                 : null;

@@ -3,6 +3,7 @@ package io.sightline.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,8 @@ class ReliabilityIT {
     void shouldLoseNothingAndCountEverythingOnceAcrossABrokerKillAndAnInstanceKill() throws Exception {
         Path dir = Path.of("target", "reliability-it-" + System.currentTimeMillis());
         ReliabilityRun.Report report = ReliabilityRun.run(
-                new ReliabilityRun.Options("short", "exactly_once_v2", 150, dir, Path.of("../schemas/src/main/avro")),
+                new ReliabilityRun.Options(
+                        "short", "exactly_once_v2", 150, dir, Path.of("../schemas/src/main/avro"), Map.of()),
                 System.out::println);
         System.out.println(report.markdown());
 

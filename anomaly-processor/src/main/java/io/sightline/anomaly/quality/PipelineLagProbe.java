@@ -3,6 +3,7 @@ package io.sightline.anomaly.quality;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sightline.anomaly.rules.DataQualityRules;
+import io.sightline.common.concurrent.DaemonScheduler;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topic;
 import io.sightline.schemas.avro.MetricWindow;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -88,11 +88,7 @@ public final class PipelineLagProbe implements AutoCloseable {
     private final Clock clock;
     private final Map<String, StageLag> latest = new ConcurrentHashMap<>();
     private final Map<String, double[]> minuteMax = new HashMap<>(); // stage -> {window start, max seconds, probes}
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pipeline-lag-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = DaemonScheduler.singleThread("pipeline-lag-probe");
     private volatile boolean failing;
     private volatile long measuredAtMillis = -1;
 

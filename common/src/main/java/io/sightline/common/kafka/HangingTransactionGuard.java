@@ -2,6 +2,7 @@ package io.sightline.common.kafka;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sightline.common.concurrent.DaemonScheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -59,11 +59,7 @@ public final class HangingTransactionGuard implements AutoCloseable {
     private final Counter aborted;
     private final Map<OpenTransaction, Long> firstSeenMillis = new HashMap<>();
     private String lastFailure;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hanging-transaction-guard");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = DaemonScheduler.singleThread("hanging-transaction-guard");
 
     /**
      * @param watched which topics to watch, applied to the cluster's topics at every check (internal

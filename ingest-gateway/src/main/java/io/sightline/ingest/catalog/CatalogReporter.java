@@ -1,8 +1,8 @@
 package io.sightline.ingest.catalog;
 
+import io.sightline.common.concurrent.DaemonScheduler;
 import io.sightline.ingest.kafka.EventProducer;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,11 +18,7 @@ public final class CatalogReporter implements AutoCloseable {
 
     private final CatalogObserver observer;
     private final EventProducer producer;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "catalog-reporter");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler = DaemonScheduler.singleThread("catalog-reporter");
 
     public CatalogReporter(CatalogObserver observer, EventProducer producer, Duration interval) {
         this.observer = observer;
