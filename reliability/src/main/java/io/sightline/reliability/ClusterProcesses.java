@@ -31,11 +31,16 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
@@ -84,12 +89,21 @@ public final class ClusterProcesses implements AutoCloseable {
      * @param instances instances of each Streams application
      */
     public static ClusterProcesses start(
-            Path dataDir, int brokers, int instances, Map<String, String> settings, Consumer<String> progress) {
+            Path dataDir,
+            int brokers,
+            int instances,
+            Map<String, String> settings,
+            Map<String, Short> kafkaFeatures,
+            Consumer<String> progress) {
         ClusterProcesses cluster = new ClusterProcesses(dataDir, settings);
         try {
             Files.createDirectories(dataDir.resolve("logs"));
             cluster.startKafka(brokers);
             progress.accept("Kafka: " + brokers + " brokers at " + cluster.bootstrapServers);
+            if (!kafkaFeatures.isEmpty()) {
+                cluster.setFeatures(kafkaFeatures);
+                progress.accept("Kafka feature levels set: " + kafkaFeatures);
+            }
             // The registry is told its own address like every service (it checks the setting too).
             cluster.registryUrl = "http://127.0.0.1:"
                     + cluster.httpPorts.computeIfAbsent("schema-registry", n -> EmbeddedKafkaCluster.freePort());
@@ -110,6 +124,21 @@ public final class ClusterProcesses implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             cluster.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /** Sets the cluster's finalized feature levels (upgrading or safely downgrading), before any client starts. */
+    private void setFeatures(Map<String, Short> levels) {
+        Map<String, FeatureUpdate> updates = new HashMap<>();
+        levels.forEach(
+                (name, level) -> updates.put(name, new FeatureUpdate(level, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.updateFeatures(updates, new UpdateFeaturesOptions()).all().get(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting Kafka features " + levels, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot set Kafka features " + levels + ": " + e.getMessage(), e);
         }
     }
 

@@ -24,7 +24,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * log and the verdict as Markdown tables and writes them to {@code <data-dir>/report.md}.
  *
  * <p>Usage: {@code ReliabilityRun [--profile short|full] [--guarantee exactly_once_v2|at_least_once]
- * [--rate 200] [--data-dir DIR] [--set SIGHTLINE_X=value ...]}. Exits 0 when the verifier passes, 1 when not.
+ * [--rate 200] [--data-dir DIR] [--set SIGHTLINE_X=value ...]
+ * [--kafka-feature transaction.version=1 ...]}. Exits 0 when the verifier passes, 1 when not.
  */
 public final class ReliabilityRun {
 
@@ -32,7 +33,8 @@ public final class ReliabilityRun {
      * What to run: {@code short} is one broker kill and one instance kill (CI); {@code full} is every fault;
      * {@code upgrade} rolls every instance onto a BACKWARD-compatible next version of the event schema
      * (compiled from {@code schemasDir}), one gateway first, then each processor instance, then the other gateway.
-     * {@code settings} go to every service on top of the run's own, to try the same faults with a setting changed.
+     * {@code settings} go to every service on top of the run's own, to try the same faults with a setting changed;
+     * {@code kafkaFeatures} set the cluster's feature levels before the services start (e.g. transactions v1).
      */
     public record Options(
             String profile,
@@ -40,11 +42,13 @@ public final class ReliabilityRun {
             double rate,
             Path dataDir,
             Path schemasDir,
-            Map<String, String> settings) {
+            Map<String, String> settings,
+            Map<String, Short> kafkaFeatures) {
 
         static Options parse(String[] args) {
             Map<String, String> a = new HashMap<>();
             Map<String, String> settings = new TreeMap<>();
+            Map<String, Short> features = new TreeMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
                 if (!args[i].startsWith("--")) {
                     throw new IllegalArgumentException("expected --option value, got " + args[i]);
@@ -55,6 +59,13 @@ public final class ReliabilityRun {
                         throw new IllegalArgumentException("--set takes SIGHTLINE_NAME=value, not " + args[i + 1]);
                     }
                     settings.put(kv[0], kv[1]);
+                } else if (args[i].equals("--kafka-feature")) {
+                    String[] kv = args[i + 1].split("=", 2);
+                    if (kv.length != 2 || !kv[1].matches("\\d+")) {
+                        throw new IllegalArgumentException(
+                                "--kafka-feature takes name=level, e.g. transaction.version=1, not " + args[i + 1]);
+                    }
+                    features.put(kv[0], Short.parseShort(kv[1]));
                 } else {
                     a.put(args[i].substring(2), args[i + 1]);
                 }
@@ -69,7 +80,8 @@ public final class ReliabilityRun {
                     Double.parseDouble(a.getOrDefault("rate", "200")),
                     Path.of(a.getOrDefault("data-dir", "target/reliability-" + System.currentTimeMillis())),
                     Path.of(a.getOrDefault("schemas-dir", "schemas/src/main/avro")),
-                    Map.copyOf(settings));
+                    Map.copyOf(settings),
+                    Map.copyOf(features));
         }
     }
 
@@ -91,6 +103,11 @@ public final class ReliabilityRun {
                     options.profile(),
                     options.guarantee(),
                     options.rate()));
+            if (!options.kafkaFeatures().isEmpty()) {
+                out.append("Kafka feature levels: ")
+                        .append(options.kafkaFeatures())
+                        .append("\n\n");
+            }
             if (!options.settings().isEmpty()) {
                 out.append("Settings changed for every service: ")
                         .append(options.settings())
@@ -166,7 +183,8 @@ public final class ReliabilityRun {
                 ? SchemaUpgrade.compile(options.schemasDir(), options.dataDir().resolve("upgrade"))
                 : null;
         Instant began = Instant.now();
-        try (ClusterProcesses cluster = ClusterProcesses.start(options.dataDir(), 3, 2, settings, progress);
+        try (ClusterProcesses cluster =
+                        ClusterProcesses.start(options.dataDir(), 3, 2, settings, options.kafkaFeatures(), progress);
                 EventLoad load = new EventLoad(
                         () -> cluster.instances("gateway").stream()
                                 .map(cluster::url)

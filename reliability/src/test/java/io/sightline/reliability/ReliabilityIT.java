@@ -21,7 +21,7 @@ class ReliabilityIT {
         Path dir = Path.of("target", "reliability-it-" + System.currentTimeMillis());
         ReliabilityRun.Report report = ReliabilityRun.run(
                 new ReliabilityRun.Options(
-                        "short", "exactly_once_v2", 150, dir, Path.of("../schemas/src/main/avro"), Map.of()),
+                        "short", "exactly_once_v2", 150, dir, Path.of("../schemas/src/main/avro"), Map.of(), Map.of()),
                 System.out::println);
         System.out.println(report.markdown());
 
