@@ -12,8 +12,8 @@ import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.RegulationType;
 import io.sightline.schemas.avro.SubjectRegulation;
 import io.sightline.schemas.avro.TrackedEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -174,18 +174,13 @@ class ProducerContractIT {
                     .isFalse();
         });
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            exit = new CommandLine(new PlanCommand())
-                    .execute("draft", "--source", "local", "--api", stack.url("serving-api"));
-        } finally {
-            System.setOut(stdout);
-        }
+        // The command's own writer, not System.out, which the stack's log lines share.
+        StringWriter out = new StringWriter();
+        int exit = new CommandLine(new PlanCommand())
+                .setOut(new PrintWriter(out, true))
+                .execute("draft", "--source", "local", "--api", stack.url("serving-api"));
         assertThat(exit).isZero();
-        JsonNode draft = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode draft = JSON.readTree(out.toString());
         assertThat(draft.path("events").has("Order Completed")).isTrue();
         assertThat(draft.path("events")
                         .path("Checkout Started")

@@ -28,7 +28,7 @@ public final class PlanCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.err);
+        spec.commandLine().usage(spec.commandLine().getErr());
     }
 
     @Command(
@@ -37,6 +37,10 @@ public final class PlanCommand implements Runnable {
             description =
                     "Print a tracking plan drafted from the observed event catalog of one source (GET /v1/catalog/events).")
     static final class Draft implements Callable<Integer> {
+
+        // Output through picocli's writers, so a caller (or a test) chooses where it goes.
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--source", required = true, description = "The source (the name its write key maps to).")
         String source;
@@ -65,16 +69,22 @@ public final class PlanCommand implements Runnable {
             HttpResponse<String> answer =
                     HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 200) {
-                System.err.println("GET /v1/catalog/events answered " + answer.statusCode() + ": " + answer.body());
+                spec.commandLine()
+                        .getErr()
+                        .println("GET /v1/catalog/events answered " + answer.statusCode() + ": " + answer.body());
                 return 1;
             }
             JsonNode catalog = json.readTree(answer.body());
             if (!catalog.path("events").elements().hasNext()) {
-                System.err.println(
-                        "No events of source '" + source + "' in the catalog yet; send some, then draft again.");
+                spec.commandLine()
+                        .getErr()
+                        .println("No events of source '" + source
+                                + "' in the catalog yet; send some, then draft again.");
                 return 1;
             }
-            System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(PlanDraft.of(catalog, source)));
+            spec.commandLine()
+                    .getOut()
+                    .println(json.writerWithDefaultPrettyPrinter().writeValueAsString(PlanDraft.of(catalog, source)));
             return 0;
         }
     }
