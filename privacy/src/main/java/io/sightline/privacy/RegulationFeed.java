@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -61,8 +61,12 @@ public final class RegulationFeed implements AutoCloseable {
     private final Map<String, Applied> awaiting = new ConcurrentHashMap<>();
     /** Each erasing task's latest receipt, by {@code <application>/<processor>/<task>}. */
     private final Map<String, ErasureReceipt> receipts = new ConcurrentHashMap<>();
-    /** Steps this replica wrote as finished, so it writes each once while the topic catches up. */
-    private final Set<String> finishedHere = ConcurrentHashMap.newKeySet();
+    /**
+     * Steps this replica found finished ({@code <regulation>/<step>}), with when: every status it
+     * writes carries all of them, so a write built on a status read before an earlier one came
+     * back cannot undo that earlier finish.
+     */
+    private final Map<String, Instant> finishedHere = new ConcurrentHashMap<>();
 
     private final CompactedTopicFollower<SubjectRegulation> subjects;
     private final CompactedTopicFollower<RegulationStatus> requests;
@@ -273,34 +277,45 @@ public final class RegulationFeed implements AutoCloseable {
             if (status.getOverallStatus() != RegulationState.RUNNING || status.getPositions() == null) {
                 continue;
             }
-            List<RegulationStep> steps = new ArrayList<>(status.getSteps());
-            boolean changed = false;
-            for (int i = 0; i < steps.size(); i++) {
-                RegulationStep step = steps.get(i);
-                String mark = status.getRegulationId() + "/" + step.getName();
-                if (step.getStatus() == RegulationState.RUNNING
-                        && step.getName().startsWith(ERASURE_STEP_PREFIX)
-                        && !finishedHere.contains(mark)
-                        && erasedThrough(
-                                step.getName().substring(ERASURE_STEP_PREFIX.length()), status.getPositions())) {
-                    steps.set(
-                            i,
-                            new RegulationStep(
-                                    step.getName(),
-                                    RegulationState.FINISHED,
-                                    step.getStartedAt(),
-                                    Instant.now(),
-                                    null));
-                    finishedHere.add(mark);
-                    changed = true;
-                }
+            Optional<RegulationStatus> finished = withFinishedErasures(
+                    status,
+                    finishedHere,
+                    application -> erasedThrough(application, status.getPositions()),
+                    Instant.now());
+            finished.ifPresent(
+                    f -> producer.send(new ProducerRecord<>(Topics.PRIVACY_REGULATION_STATUS, f.getRegulationId(), f)));
+        }
+    }
+
+    /**
+     * The status with every erasure step finished that {@code finished} holds or whose application
+     * has now erased through the request's positions (added to {@code finished} at {@code now});
+     * empty when no step changes.
+     */
+    static Optional<RegulationStatus> withFinishedErasures(
+            RegulationStatus status, Map<String, Instant> finished, Predicate<String> erasedThrough, Instant now) {
+        List<RegulationStep> steps = new ArrayList<>(status.getSteps());
+        boolean changed = false;
+        for (int i = 0; i < steps.size(); i++) {
+            RegulationStep step = steps.get(i);
+            if (step.getStatus() != RegulationState.RUNNING || !step.getName().startsWith(ERASURE_STEP_PREFIX)) {
+                continue;
             }
-            if (changed) {
-                RegulationStatus finished = withSteps(status, steps).build();
-                producer.send(
-                        new ProducerRecord<>(Topics.PRIVACY_REGULATION_STATUS, status.getRegulationId(), finished));
+            String mark = status.getRegulationId() + "/" + step.getName();
+            Instant finishedAt = finished.get(mark);
+            if (finishedAt == null && erasedThrough.test(step.getName().substring(ERASURE_STEP_PREFIX.length()))) {
+                finishedAt = now;
+                finished.put(mark, now);
+            }
+            if (finishedAt != null) {
+                steps.set(
+                        i,
+                        new RegulationStep(
+                                step.getName(), RegulationState.FINISHED, step.getStartedAt(), finishedAt, null));
+                changed = true;
             }
         }
+        return changed ? Optional.of(withSteps(status, steps).build()) : Optional.empty();
     }
 
     /** Whether every task of the application that erases has read the regulations topic through the positions. */
