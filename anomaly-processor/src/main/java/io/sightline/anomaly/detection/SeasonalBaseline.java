@@ -2,9 +2,12 @@ package io.sightline.anomaly.detection;
 
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.Seasonality;
+import io.sightline.schemas.avro.BaselineFit;
 import io.sightline.schemas.avro.SeasonalSlot;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The robust seasonal baseline. Each window's seasonal expectation is the median of
@@ -21,18 +24,56 @@ import java.util.List;
  */
 public final class SeasonalBaseline {
 
+    /** Previous weeks an automatic rule keeps per hour of the week, whatever its {@code seasonalPeriods}: 168 slots each. */
+    public static final int AUTO_WEEKS = 4;
+
+    /**
+     * One repeating period cut into slots: {@code maxSlots} at most (never finer than one
+     * window), each keeping the means of its last {@code periodsKept} periods.
+     */
+    record Cycle(long periodMillis, int maxSlots, int periodsKept) {
+        int slots(long windowMillis) {
+            return (int) Math.max(1, Math.min(maxSlots, periodMillis / windowMillis));
+        }
+    }
+
+    /** A seasonal fit of the recent windows: the expectation now and the spread of the residuals. */
+    private record Fit(double expected, double spread) {}
+
+    private static final String DAILY = "daily";
+    private static final String WEEKLY = "weekly";
+
     private final MetricRule rule;
+    /** The rule's period (daily for {@code auto}); null without seasonality. */
+    private final Cycle cycle;
+    /** The hours of the week an automatic rule also tries; null for the others. */
+    private final Cycle weekly;
 
     public SeasonalBaseline(MetricRule rule) {
         this.rule = rule;
+        Seasonality s = rule.seasonality();
+        this.cycle = s == Seasonality.NONE
+                ? null
+                : new Cycle(s.periodMillis(), rule.slotsPerPeriod(), rule.seasonalPeriods());
+        this.weekly = s == Seasonality.AUTO
+                ? new Cycle(
+                        Seasonality.WEEKLY.periodMillis(),
+                        Seasonality.WEEKLY.defaultSlots(),
+                        Math.min(AUTO_WEEKS, rule.seasonalPeriods()))
+                : null;
     }
 
     /**
      * Scores {@code observed} for the window at {@code start} against the {@code n}
-     * previous windows in {@code pastStarts}/{@code pastValues} (oldest first).
+     * previous windows in {@code pastStarts}/{@code pastValues} (oldest first);
+     * {@code weeklySlots} and {@code fits} are used by an automatic rule only, which with
+     * {@code learnFits} (a complete window) also adds this window's forecast errors to {@code fits}.
      */
     public Evaluation evaluate(
             List<SeasonalSlot> slots,
+            List<SeasonalSlot> weeklySlots,
+            Map<String, BaselineFit> fits,
+            boolean learnFits,
             long windowMillis,
             long[] pastStarts,
             double[] pastValues,
@@ -43,52 +84,111 @@ public final class SeasonalBaseline {
             double expected = Stats.median(pastValues, n);
             return new Evaluation(observed, expected, expected, expected, 0, 0, "learning", BaselineState.LEARNING);
         }
-        boolean seasonalWanted = rule.seasonality() != Seasonality.NONE;
-        // An automatic rule has no fallback: the recent level is one of its two baselines, never a stopgap.
-        boolean auto = rule.seasonality() == Seasonality.AUTO;
-        Double seasonalNow = seasonalWanted ? seasonalExpected(slots, windowMillis, start) : null;
-        boolean seasonal = seasonalNow != null;
+        double fill = (double) n / rule.historyWindows();
+        if (cycle == null) {
+            return evaluateFallback(pastValues, n, observed, false);
+        }
+        Fit fit = fit(cycle, slots, windowMillis, pastStarts, pastValues, n, start);
+        if (weekly == null) {
+            if (fit == null) {
+                // Slots of the recent windows are still learning: fall back to the recent level.
+                return evaluateFallback(pastValues, n, observed, true);
+            }
+            return scored(observed, fit.expected(), fit.spread(), fill, "seasonal", BaselineState.READY);
+        }
+        // Automatic: of the daily and the weekly rhythm, the one that has forecast the series better over about a
+        // week is fitted to the recent windows; it judges this window if it explains them better than their level.
+        Map<String, Fit> rhythms = new LinkedHashMap<>();
+        if (fit != null) {
+            rhythms.put(DAILY, fit);
+        }
+        Fit week = fit(weekly, weeklySlots, windowMillis, pastStarts, pastValues, n, start);
+        if (week != null) {
+            rhythms.put(WEEKLY, week);
+        }
+        Fit rhythm = rhythms.isEmpty() ? null : rhythms.get(chosen(fits, rhythms, windowMillis));
+        if (learnFits) {
+            learnFits(fits, rhythms, observed, windowMillis);
+        }
+        double recentLevel = Stats.median(pastValues, n);
+        double recentSpread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, recentLevel);
+        if (rhythm == null || rhythm.spread() >= recentSpread) {
+            return scored(observed, recentLevel, recentSpread, fill, "robust_zscore", BaselineState.READY);
+        }
+        return scored(observed, rhythm.expected(), rhythm.spread(), fill, "seasonal", BaselineState.READY);
+    }
+
+    /**
+     * The rhythm with the smallest forecast error, once each has forecast at least a day's
+     * windows; until then (a new series, or weekly slots that just filled) the one whose
+     * recent residuals are tightest.
+     */
+    private String chosen(Map<String, BaselineFit> fits, Map<String, Fit> rhythms, long windowMillis) {
+        long warm = Math.max(rule.minHistory(), Seasonality.DAILY.periodMillis() / windowMillis);
+        String best = null;
+        String tightest = null;
+        boolean allWarm = true;
+        for (Map.Entry<String, Fit> c : rhythms.entrySet()) {
+            BaselineFit f = fits.get(c.getKey());
+            if (f == null || f.getCount() < warm) {
+                allWarm = false;
+            } else if (best == null || f.getError() < fits.get(best).getError()) {
+                best = c.getKey();
+            }
+            if (tightest == null
+                    || c.getValue().spread() < rhythms.get(tightest).spread()) {
+                tightest = c.getKey();
+            }
+        }
+        return allWarm ? best : tightest;
+    }
+
+    /**
+     * Adds a complete window's absolute error to each baseline that forecast it: a plain
+     * mean at first, then exponentially weighted over about a week of windows, so that a
+     * weekly rhythm weighs in as much as a daily one.
+     */
+    private void learnFits(
+            Map<String, BaselineFit> fits, Map<String, Fit> rhythms, double observed, long windowMillis) {
+        long memory = Math.max(rule.minHistory(), Seasonality.WEEKLY.periodMillis() / windowMillis);
+        for (Map.Entry<String, Fit> c : rhythms.entrySet()) {
+            BaselineFit f = fits.computeIfAbsent(c.getKey(), k -> new BaselineFit(0.0, 0L));
+            double alpha = Math.max(1.0 / memory, 1.0 / (f.getCount() + 1));
+            f.setError(f.getError() + alpha * (Math.abs(observed - c.getValue().expected()) - f.getError()));
+            f.setCount(f.getCount() + 1);
+        }
+    }
+
+    /**
+     * The seasonal expectation now plus the recent level of the residuals (weight
+     * {@code blend}), and the residuals' spread; null while the slots of this window or of
+     * too many recent windows know too few previous periods.
+     */
+    private Fit fit(
+            Cycle c,
+            List<SeasonalSlot> slots,
+            long windowMillis,
+            long[] pastStarts,
+            double[] pastValues,
+            int n,
+            long start) {
+        Double now = seasonalExpected(c, slots, windowMillis, start);
+        if (now == null) {
+            return null;
+        }
         double[] residuals = new double[n];
         int m = 0;
         for (int i = 0; i < n; i++) {
-            if (seasonal) {
-                Double s = seasonalExpected(slots, windowMillis, pastStarts[i]);
-                if (s != null) {
-                    residuals[m++] = pastValues[i] - s;
-                }
-            } else {
-                residuals[m++] = pastValues[i];
+            Double s = seasonalExpected(c, slots, windowMillis, pastStarts[i]);
+            if (s != null) {
+                residuals[m++] = pastValues[i] - s;
             }
         }
-        if (seasonal && m < Math.max(rule.minHistory(), rule.historyWindows() / 2)) {
-            // Slots of the recent windows are still learning: fall back to the recent level.
-            return evaluateFallback(pastValues, n, observed, seasonalWanted && !auto);
+        if (m < Math.max(rule.minHistory(), rule.historyWindows() / 2)) {
+            return null;
         }
         double level = Stats.median(residuals, m);
-        double spread = Stats.MAD_TO_SIGMA * Stats.mad(residuals, m, level);
-        if (seasonal && auto) {
-            double recentLevel = Stats.median(pastValues, n);
-            double recentSpread = Stats.MAD_TO_SIGMA * Stats.mad(pastValues, n, recentLevel);
-            if (spread >= recentSpread) {
-                // The daily rhythm explains the recent windows no better than their level does: judge against the
-                // latter.
-                return scored(
-                        observed,
-                        recentLevel,
-                        recentSpread,
-                        (double) n / rule.historyWindows(),
-                        "robust_zscore",
-                        BaselineState.READY);
-            }
-        }
-        double expected = seasonal ? seasonalNow + rule.blend() * level : level;
-        return scored(
-                observed,
-                expected,
-                spread,
-                (double) n / rule.historyWindows(),
-                seasonal ? "seasonal" : "robust_zscore",
-                seasonal || !seasonalWanted || auto ? BaselineState.READY : BaselineState.FALLBACK);
+        return new Fit(now + rule.blend() * level, Stats.MAD_TO_SIGMA * Stats.mad(residuals, m, level));
     }
 
     private Evaluation evaluateFallback(double[] pastValues, int n, double observed, boolean seasonalWanted) {
@@ -129,20 +229,20 @@ public final class SeasonalBaseline {
      * linearly between slot centres so that a steep daily ramp does not read as noise
      * inside a slot. Null while the slots have too few previous periods.
      */
-    Double seasonalExpected(List<SeasonalSlot> slots, long windowMillis, long start) {
-        int count = rule.slots(windowMillis);
+    Double seasonalExpected(Cycle c, List<SeasonalSlot> slots, long windowMillis, long start) {
+        int count = c.slots(windowMillis);
         if (slots.size() != count) {
             return null;
         }
-        long periodMillis = rule.seasonality().periodMillis();
+        long periodMillis = c.periodMillis();
         long slotMillis = periodMillis / count;
         long period = Math.floorDiv(start, periodMillis);
         // Position of the window's middle, in slots, relative to slot centres.
         double position = (Math.floorMod(start, periodMillis) + windowMillis / 2.0) / slotMillis - 0.5;
         int lower = (int) Math.floor(position);
         double weight = position - lower;
-        Double a = slotMedian(slots, lower, period, count);
-        Double b = slotMedian(slots, lower + 1, period, count);
+        Double a = slotMedian(c, slots, lower, period, count);
+        Double b = slotMedian(c, slots, lower + 1, period, count);
         if (a == null || b == null) {
             return a != null ? a : b;
         }
@@ -150,7 +250,7 @@ public final class SeasonalBaseline {
     }
 
     /** The median of slot {@code index} (may wrap into the previous or next period) over its earlier periods. */
-    private Double slotMedian(List<SeasonalSlot> slots, int index, long period, int count) {
+    private Double slotMedian(Cycle c, List<SeasonalSlot> slots, int index, long period, int count) {
         long slotPeriod = period + Math.floorDiv(index, count);
         SeasonalSlot slot = slots.get(Math.floorMod(index, count));
         List<Double> previous = new ArrayList<>(slot.getMeans());
@@ -161,7 +261,7 @@ public final class SeasonalBaseline {
         } else if (slot.getPeriod() < slotPeriod && slot.getCount() > 0) {
             previous.add(slot.getSum() / slot.getCount());
         }
-        int from = Math.max(0, previous.size() - rule.seasonalPeriods());
+        int from = Math.max(0, previous.size() - c.periodsKept());
         previous = previous.subList(from, previous.size());
         if (previous.size() < rule.minPeriods()) {
             return null;
@@ -170,15 +270,22 @@ public final class SeasonalBaseline {
         return Stats.median(values, values.length);
     }
 
-    /** Adds a complete window to its slot, closing the slot's previous period if a new one began. */
-    public void learn(List<SeasonalSlot> slots, long windowMillis, long start, double value) {
-        if (rule.seasonality() == Seasonality.NONE) {
+    /** Adds a complete window to its slots (the weekly ones too for an automatic rule). */
+    public void learn(
+            List<SeasonalSlot> slots, List<SeasonalSlot> weeklySlots, long windowMillis, long start, double value) {
+        learn(cycle, slots, windowMillis, start, value);
+        learn(weekly, weeklySlots, windowMillis, start, value);
+    }
+
+    /** Adds a complete window to its slot of {@code c}, closing the slot's previous period if a new one began. */
+    private static void learn(Cycle c, List<SeasonalSlot> slots, long windowMillis, long start, double value) {
+        if (c == null) {
             if (!slots.isEmpty()) {
                 slots.clear();
             }
             return;
         }
-        int count = rule.slots(windowMillis);
+        int count = c.slots(windowMillis);
         if (slots.size() != count) {
             // First window, or the rule or window size changed: the old slots mean something else.
             slots.clear();
@@ -186,8 +293,8 @@ public final class SeasonalBaseline {
                 slots.add(new SeasonalSlot(-1L, 0.0, 0, new ArrayList<>()));
             }
         }
-        SeasonalSlot slot = slots.get(slotIndex(start, windowMillis));
-        long period = Math.floorDiv(start, rule.seasonality().periodMillis());
+        SeasonalSlot slot = slots.get(slotIndex(c, start, windowMillis));
+        long period = Math.floorDiv(start, c.periodMillis());
         if (period < slot.getPeriod()) {
             return; // a late window of a period already closed
         }
@@ -195,7 +302,7 @@ public final class SeasonalBaseline {
             if (slot.getCount() > 0) {
                 List<Double> means = new ArrayList<>(slot.getMeans());
                 means.add(slot.getSum() / slot.getCount());
-                while (means.size() > rule.seasonalPeriods()) {
+                while (means.size() > c.periodsKept()) {
                     means.remove(0);
                 }
                 slot.setMeans(means);
@@ -208,9 +315,8 @@ public final class SeasonalBaseline {
         slot.setCount(slot.getCount() + 1);
     }
 
-    int slotIndex(long start, long windowMillis) {
-        long period = rule.seasonality().periodMillis();
-        long slotMillis = period / rule.slots(windowMillis);
-        return (int) Math.min(rule.slots(windowMillis) - 1, Math.floorMod(start, period) / slotMillis);
+    static int slotIndex(Cycle c, long start, long windowMillis) {
+        long slotMillis = c.periodMillis() / c.slots(windowMillis);
+        return (int) Math.min(c.slots(windowMillis) - 1, Math.floorMod(start, c.periodMillis()) / slotMillis);
     }
 }

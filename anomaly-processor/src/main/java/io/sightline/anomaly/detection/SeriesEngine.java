@@ -7,7 +7,6 @@ import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.ThresholdRule;
 import io.sightline.schemas.avro.AlertState;
 import io.sightline.schemas.avro.LatestEvaluation;
-import io.sightline.schemas.avro.SeasonalSlot;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,7 +68,9 @@ public final class SeriesEngine {
                 new HashMap<>(),
                 null,
                 null,
-                null);
+                null,
+                new ArrayList<>(),
+                new HashMap<>());
     }
 
     public MetricRule rule() {
@@ -86,8 +87,9 @@ public final class SeriesEngine {
         migrateLegacyAlert(h);
         List<Long> starts = new ArrayList<>(h.getWindowStarts());
         List<Double> values = new ArrayList<>(h.getValues());
-        List<SeasonalSlot> slots = new ArrayList<>(h.getSlots());
-        h.setSlots(slots);
+        h.setSlots(new ArrayList<>(h.getSlots()));
+        h.setWeeklySlots(new ArrayList<>(h.getWeeklySlots()));
+        h.setBaselineFits(new HashMap<>(h.getBaselineFits()));
         h.setAlerts(new HashMap<>(h.getAlerts()));
         h.setLastSeen(Math.max(h.getLastSeen(), start));
         h.setWindowMillis(windowMillis);
@@ -154,6 +156,8 @@ public final class SeriesEngine {
         List<Long> starts = new ArrayList<>(h.getWindowStarts());
         List<Double> values = new ArrayList<>(h.getValues());
         h.setSlots(new ArrayList<>(h.getSlots()));
+        h.setWeeklySlots(new ArrayList<>(h.getWeeklySlots()));
+        h.setBaselineFits(new HashMap<>(h.getBaselineFits()));
         h.setAlerts(new HashMap<>(h.getAlerts()));
         long last = starts.get(starts.size() - 1);
         if (last > h.getCompletedThrough() && last + 2 * size <= now) {
@@ -178,7 +182,7 @@ public final class SeriesEngine {
         long start = starts.get(last);
         h.setCompletedThrough(start);
         double observed = values.get(last);
-        Evaluation base = evaluateBase(h, starts, values, windowMillis);
+        Evaluation base = evaluateBase(h, starts, values, windowMillis, true);
         double ewma = h.getLevelEwma();
         if (base.state() == BaselineState.READY) {
             ewma = nextEwma(ewma, base.score());
@@ -194,7 +198,7 @@ public final class SeriesEngine {
         if (base.state() == BaselineState.READY && calibrates()) {
             h.setCalibration(ScoreLikelihood.learn(h.getCalibration(), capped));
         }
-        baseline.learn(h.getSlots(), windowMillis, start, observed);
+        baseline.learn(h.getSlots(), h.getWeeklySlots(), windowMillis, start, observed);
         ScoredWindow s = new ScoredWindow(start, stat, anomalyScore(stat), true);
         setLatest(h, s);
         return s;
@@ -251,6 +255,12 @@ public final class SeriesEngine {
 
     /** The baseline evaluation of the last value of {@code values} against the ones before it. */
     private Evaluation evaluateBase(SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis) {
+        return evaluateBase(h, starts, values, windowMillis, false);
+    }
+
+    /** As above; {@code complete}: the window is complete, and teaches an automatic rule how well each baseline fits. */
+    private Evaluation evaluateBase(
+            SeriesHistory h, List<Long> starts, List<Double> values, long windowMillis, boolean complete) {
         int last = values.size() - 1;
         int n = Math.min(last, rule.historyWindows());
         long[] pastStarts = new long[n];
@@ -260,7 +270,16 @@ public final class SeriesEngine {
             pastValues[i] = values.get(last - n + i);
         }
         return baseline.evaluate(
-                h.getSlots(), windowMillis, pastStarts, pastValues, n, starts.get(last), values.get(last));
+                h.getSlots(),
+                h.getWeeklySlots(),
+                h.getBaselineFits(),
+                complete,
+                windowMillis,
+                pastStarts,
+                pastValues,
+                n,
+                starts.get(last),
+                values.get(last));
     }
 
     /**

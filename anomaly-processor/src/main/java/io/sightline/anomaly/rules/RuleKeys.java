@@ -57,7 +57,7 @@ public final class RuleKeys {
             "seasonality",
             Seasonality.class,
             MetricRule::seasonality,
-            "`none`, `daily`, `weekly`, or `auto`: daily slots, used for a window only where they fit the series better than its recent level.",
+            "`none`, `daily`, `weekly`, or `auto`: daily and weekly slots are both learned; the rhythm that has forecast the series better over the last week judges a window where it fits the recent windows better than their level.",
             "detector.seasonality",
             Seasonality.NONE);
     public static final RuleKey<Integer> SLOTS_PER_PERIOD = new RuleKey<>(

@@ -8,10 +8,12 @@ public enum Seasonality {
     DAILY(Duration.ofDays(1), 24),
     WEEKLY(Duration.ofDays(7), 168),
     /**
-     * Daily slots are learned, and each window is judged against whichever baseline fits
-     * the series better right now: the daily one or the recent level (the one whose recent
-     * residuals are tighter). A series with a daily rhythm is judged against it once its
-     * slots know two days; one without is judged against its level as it would be with none.
+     * Daily slots and hours of the week are both learned. Of the two rhythms, the one whose
+     * expectations have missed the series' windows less over about a week is fitted to the
+     * recent windows, and judges a window when its residuals are tighter than the recent
+     * level's; otherwise the level judges, as with none. Daily slots (and {@code
+     * slotsPerPeriod}) are those of {@code DAILY}; the weekly ones are 168 hours, keeping at
+     * most {@code SeasonalBaseline.AUTO_WEEKS} previous weeks.
      */
     AUTO(Duration.ofDays(1), 24);
 

@@ -93,7 +93,7 @@ class BacktestTuningTest {
     @Test
     void shouldDetectEveryInjectedAnomalyWithTheDefaultsAndWriteTheTuningTable() throws Exception {
         double[] sensitivities = {4, 5, 6, 7};
-        String[] seasonalities = {"none", "daily", "weekly"};
+        String[] seasonalities = {"none", "daily", "weekly", "auto"};
         StringBuilder table = new StringBuilder("| series | seasonality |");
         for (double s : sensitivities) {
             table.append(String.format(Locale.ROOT, " sensitivity %.0f |", s));
