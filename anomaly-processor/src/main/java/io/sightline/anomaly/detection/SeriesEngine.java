@@ -70,7 +70,9 @@ public final class SeriesEngine {
                 null,
                 null,
                 new ArrayList<>(),
-                new HashMap<>());
+                new HashMap<>(),
+                null,
+                null);
     }
 
     public MetricRule rule() {
@@ -191,6 +193,21 @@ public final class SeriesEngine {
         double capped = ScoreLikelihood.capped(rule.direction().directed(base.score()));
         Surprise surprise = surprise(h, base, capped);
         Evaluation stat = combine(base, ewma * levelNorm, surprise);
+        if (leavesRange(h, base)) {
+            surprise = new Surprise(surprise.recent(), surprise.window(), true);
+            if (!pointFires(stat, surprise, rule.sensitivity()) && surprise.recent() < likelihood.sigma()) {
+                stat = new Evaluation(
+                        base.observed(),
+                        base.expected(),
+                        base.lower(),
+                        base.upper(),
+                        base.score(),
+                        base.confidence(),
+                        "range",
+                        base.state());
+            }
+        }
+        learnRange(h, observed);
         statisticalLifecycle(h, stat, base, surprise, start, windowMillis, true, out);
         for (ThresholdRule t : rule.thresholds()) {
             thresholdLifecycle(h, t, base, start, windowMillis, out);
@@ -287,9 +304,9 @@ public final class SeriesEngine {
      * the recent average (the likelihood detector; 0 when it does not run) and the window
      * alone (the point detectors' gate; unbounded when the gate is off or still warming up).
      */
-    private record Surprise(double recent, double window) {
+    private record Surprise(double recent, double window, boolean outOfRange) {
         /** Neither the likelihood detector nor the gate has anything to say. */
-        static final Surprise NONE = new Surprise(0, Double.MAX_VALUE);
+        static final Surprise NONE = new Surprise(0, Double.MAX_VALUE, false);
     }
 
     private Surprise surprise(SeriesHistory h, Evaluation base, double capped) {
@@ -301,7 +318,43 @@ public final class SeriesEngine {
                 : 0;
         double window =
                 rule.outlierSigma() > 0 ? ScoreLikelihood.outlier(h.getCalibration(), capped) : Double.MAX_VALUE;
-        return new Surprise(recent, window);
+        return new Surprise(recent, window, false);
+    }
+
+    /** Tolerance of the range detector, as a share of the range: a new extreme by less than this is not one. */
+    static final double RANGE_TOLERANCE = 0.05;
+
+    /**
+     * Whether a complete window leaves the range of every complete window before it (in
+     * an alerting direction) by more than {@link #RANGE_TOLERANCE} of that range: a gauge
+     * reaching a level it has never had. Only once the series has a full history
+     * ({@code historyWindows}), so that the range has seen its usual swings first.
+     */
+    private boolean leavesRange(SeriesHistory h, Evaluation base) {
+        if (!rule.detectors().contains(DetectorKind.RANGE)
+                || base.state() != BaselineState.READY
+                || h.getRangeLow() == null
+                || h.getValues().size() <= rule.historyWindows()) {
+            return false;
+        }
+        double low = h.getRangeLow();
+        double high = h.getRangeHigh();
+        double tolerance = RANGE_TOLERANCE * (high - low);
+        if (tolerance <= 0) {
+            return false;
+        }
+        double v = base.observed();
+        boolean above = v > high + tolerance && rule.direction() != Direction.DOWN;
+        boolean below = v < low - tolerance && rule.direction() != Direction.UP;
+        return above || below;
+    }
+
+    private void learnRange(SeriesHistory h, double observed) {
+        if (!rule.detectors().contains(DetectorKind.RANGE)) {
+            return;
+        }
+        h.setRangeLow(h.getRangeLow() == null ? observed : Math.min(h.getRangeLow(), observed));
+        h.setRangeHigh(h.getRangeHigh() == null ? observed : Math.max(h.getRangeHigh(), observed));
     }
 
     /** Whether the series keeps the distribution of its own scores: for the likelihood detector, or the outlier gate. */
@@ -398,7 +451,9 @@ public final class SeriesEngine {
                 stat.state() == BaselineState.FALLBACK ? FALLBACK_FACTOR * rule.sensitivity() : rule.sensitivity();
         boolean fire = !stat.learning()
                 && volume
-                && (pointFires(stat, surprise, fireAt) || surprise.recent() >= likelihood.sigma());
+                && (pointFires(stat, surprise, fireAt)
+                        || surprise.recent() >= likelihood.sigma()
+                        || surprise.outOfRange());
         // Resolve once the window itself is back inside the resolve band, no level shift is still under way
         // and the recent scores are back within what is usual for the series.
         double level = stat.detector().equals("level_shift") ? stat.score() : 0;

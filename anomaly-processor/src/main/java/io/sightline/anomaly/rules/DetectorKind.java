@@ -7,5 +7,7 @@ public enum DetectorKind {
     /** EWMA of the standardized residual: catches a sustained shift (or a drop to zero) within a window or two. */
     LEVEL_SHIFT,
     /** How unusual the recent scores are for this series' own score distribution (see ScoreLikelihood). */
-    LIKELIHOOD
+    LIKELIHOOD,
+    /** The window leaves the range of every value the series has had, by more than a twentieth of that range. */
+    RANGE
 }

@@ -7,6 +7,7 @@ import io.sightline.anomaly.backtest.BacktestRun;
 import io.sightline.anomaly.backtest.Row;
 import io.sightline.anomaly.rules.MetricRule;
 import io.sightline.anomaly.rules.RuleSet;
+import io.sightline.schemas.avro.AlertStatus;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,15 +63,24 @@ class LikelihoodDetectionTest {
     void shouldLearnThatASeriesRoutinelyBurstsAndStayQuiet() {
         int classicFirings = 0;
         int gaugeFirings = 0;
+        int gaugeFiringsAfterDay4 = 0;
         for (long seed = 1; seed <= 3; seed++) {
             List<Row> rows = burstyGauge(seed, -1);
             classicFirings +=
                     BacktestRun.run(classic(), rows, WINDOW, 3).metrics().firings();
-            gaugeFirings += BacktestRun.run(gauges(), rows, WINDOW, 3).metrics().firings();
+            for (BacktestRun.Detection d :
+                    BacktestRun.run(gauges(), rows, WINDOW, 3).detections()) {
+                if (d.transition().status() == AlertStatus.firing) {
+                    gaugeFirings++;
+                    gaugeFiringsAfterDay4 += d.row() >= 4 * DAY ? 1 : 0;
+                }
+            }
         }
-        // The default rule pages on every burst; the gauges rule learns within its first day that bursts are usual.
+        // The default rule pages on every burst. The gauges rule learns within its first day that bursts are usual;
+        // its range detector still fires on the largest bursts of the first days (each a level never seen before).
         assertThat(classicFirings).isGreaterThan(200);
-        assertThat(gaugeFirings).isLessThanOrEqualTo(6);
+        assertThat(gaugeFirings).isLessThanOrEqualTo(9);
+        assertThat(gaugeFiringsAfterDay4).isLessThanOrEqualTo(1);
     }
 
     @Test
