@@ -1,10 +1,7 @@
 package io.sightline.aggregate.bench;
 
-import static org.awaitility.Awaitility.await;
-
 import io.sightline.aggregate.AggregateConfig;
 import io.sightline.aggregate.AggregateService;
-import io.sightline.common.service.StreamsService;
 import io.sightline.enrich.EnrichConfig;
 import io.sightline.enrich.EnrichService;
 import io.sightline.schemas.avro.EnrichedEvent;
@@ -13,27 +10,19 @@ import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
 import io.sightline.schemas.serde.AvroSerializer;
 import io.sightline.testkit.PipelineEnvironment;
-import java.nio.file.Files;
+import io.sightline.testkit.StreamsDrain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -106,28 +95,37 @@ class StreamProcessorsBenchmark {
 
             Map<String, String> settings = Map.of("SIGHTLINE_KAFKA_STATESTORE_CACHE_MAX_BYTES", "10485760");
             double pass = apps.contains("passthrough")
-                    ? run(admin, "bench-passthrough", dir.resolve("pass"), warmup, total, () -> passThrough(env))
+                    ? StreamsDrain.recordsPerSecond(
+                            admin,
+                            "bench-passthrough",
+                            dir.resolve("pass"),
+                            warmup,
+                            total,
+                            () -> passThrough(env),
+                            PassThrough::streams)
                     : Double.NaN;
             // aggregate before enrich: enrich's output would add to the aggregate's input
             double aggregate = apps.contains("aggregate")
-                    ? run(
+                    ? StreamsDrain.recordsPerSecond(
                             admin,
                             "sightline-aggregate",
                             dir.resolve("aggregate"),
                             warmup,
                             total,
                             () -> AggregateService.start(
-                                    new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings))))
+                                    new AggregateConfig(env.serviceEnv(dir.resolve("aggregate"), settings))),
+                            s -> s.app().streams())
                     : Double.NaN;
             double enrich = apps.contains("enrich")
-                    ? run(
+                    ? StreamsDrain.recordsPerSecond(
                             admin,
                             "sightline-enrich",
                             dir.resolve("enrich"),
                             warmup,
                             total,
                             () -> EnrichService.start(
-                                    new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings))))
+                                    new EnrichConfig(env.serviceEnv(dir.resolve("enrich"), settings))),
+                            s -> s.app().streams())
                     : Double.NaN;
 
             System.out.printf(
@@ -167,100 +165,6 @@ class StreamProcessorsBenchmark {
             }
             producer.flush();
         }
-    }
-
-    /**
-     * Records per second after the warm-up: from when the group has committed {@code warmup}
-     * input records until it has committed all {@code total}, internal topics included.
-     */
-    private static double run(
-            Admin admin, String group, Path stateDir, int warmup, int total, Supplier<AutoCloseable> start)
-            throws Exception {
-        try (AutoCloseable app = start.get()) {
-            KafkaStreams streams = app instanceof StreamsService s ? s.app().streams() : ((PassThrough) app).streams;
-            await().atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> streams.state() == KafkaStreams.State.RUNNING);
-            long started = System.nanoTime();
-            await().atMost(Duration.ofMinutes(15))
-                    .pollInterval(Duration.ofMillis(50))
-                    .until(() -> committedInput(admin, group) >= warmup);
-            long t0 = System.nanoTime();
-            await().atMost(Duration.ofMinutes(15))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> caughtUp(admin, group, total));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(
-                    "%s: warm-up of %d records in %.2f s, then %d records in %.2f s%n",
-                    group, warmup, (t0 - started) / 1e9, total - warmup, seconds);
-            System.out.printf(
-                    "STATE %s %d%nCHANGELOG %s %d%n", group, stateBytes(stateDir), group, changelogBytes(admin, group));
-            return (total - warmup) / seconds;
-        }
-    }
-
-    /** Bytes of the regular files under an app's state directory (a stateless app may have none). */
-    private static long stateBytes(Path stateDir) throws Exception {
-        if (!Files.exists(stateDir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(stateDir)) {
-            // File.length, not Files.size: RocksDB may delete a file while we walk
-            return files.filter(Files::isRegularFile)
-                    .mapToLong(p -> p.toFile().length())
-                    .sum();
-        }
-    }
-
-    /** Bytes on the brokers of the app's changelog topics ({@code <application id>-...-changelog}), all replicas. */
-    private static long changelogBytes(Admin admin, String applicationId) throws Exception {
-        List<Integer> brokers =
-                admin.describeCluster().nodes().get().stream().map(Node::id).toList();
-        return admin.describeLogDirs(brokers).allDescriptions().get().values().stream()
-                .flatMap(dirs -> dirs.values().stream())
-                .flatMap(d -> d.replicaInfos().entrySet().stream())
-                .filter(e -> e.getKey().topic().startsWith(applicationId + "-")
-                        && e.getKey().topic().endsWith("-changelog"))
-                .mapToLong(e -> e.getValue().size())
-                .sum();
-    }
-
-    /** Input records (internal topics not counted) the group has committed. */
-    private static long committedInput(Admin admin, String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                .filter(e -> !e.getKey().topic().contains("-repartition") && e.getValue() != null)
-                .mapToLong(e -> e.getValue().offset())
-                .sum();
-    }
-
-    private static boolean caughtUp(Admin admin, String group, int n) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata()
-                .get();
-        if (committed.isEmpty()) {
-            return false;
-        }
-        Set<String> topics =
-                committed.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(topics)
-                .allTopicNames()
-                .get()
-                .forEach((name, d) -> d.partitions()
-                        .forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        var ends = admin.listOffsets(latest).all().get();
-        long consumedSources = 0;
-        for (var e : ends.entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            // transaction markers take one offset each, so an input is done when within a marker of its end
-            if (c == null || c.offset() < e.getValue().offset() - 1) {
-                return false;
-            }
-            if (!e.getKey().topic().contains("-repartition")) {
-                consumedSources += c.offset();
-            }
-        }
-        return consumedSources >= n;
     }
 
     private record PassThrough(KafkaStreams streams) implements AutoCloseable {
