@@ -19,11 +19,12 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Value;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -60,6 +61,10 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     private KeyValueStore<String, SeriesHistory> history;
     private KeyValueStore<String, LatestEvaluation> latest;
     private ReadOnlyKeyValueStore<String, LatestEvaluation> everySeries;
+    /** Every series' latest evaluation for the alerts of one window start ({@link #evaluationsAt}); null between. */
+    private TreeMap<String, LatestEvaluation> evaluations;
+
+    private long evaluationsWindow = Long.MIN_VALUE;
     private ProcessorContext<String, Object> context;
     private long tracked;
     /** Wall-clock time of the last window this task processed, and the task's stream time then (-1: none yet). */
@@ -215,23 +220,30 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     /** Keeps a series' latest evaluation here and publishes it, for explanations on every partition and instance. */
     private void putLatest(String key, LatestEvaluation evaluation, long timestamp) {
         latest.put(key, evaluation);
+        if (evaluations != null) {
+            evaluations.put(key, evaluation);
+        }
         context.forward(new Record<String, Object>(key, evaluation, timestamp), AnomalyTopology.TO_EVALUATIONS);
     }
 
     private void emit(SeriesKey series, MetricRule rule, long size, List<Transition> transitions, long timestamp) {
         String key = series.toString();
+        String metricPrefix = key.substring(0, key.indexOf('{') + 1);
         for (Transition t : transitions) {
-            Explanation explanation = t.status() == AlertStatus.firing
-                    ? Explainer.explain(
-                            series,
-                            t.windowStart(),
-                            size,
-                            t.evaluation().observed(),
-                            t.evaluation().expected(),
-                            t.evaluation().score(),
-                            everywhere(key.substring(0, key.indexOf('{') + 1)),
-                            everywhere(""))
-                    : Explanation.NONE;
+            Explanation explanation = Explanation.NONE;
+            if (t.status() == AlertStatus.firing) {
+                NavigableMap<String, LatestEvaluation> all = evaluationsAt(t.windowStart());
+                explanation = Explainer.explain(
+                        series,
+                        t.windowStart(),
+                        size,
+                        t.evaluation().observed(),
+                        t.evaluation().expected(),
+                        t.evaluation().score(),
+                        all.subMap(metricPrefix, true, metricPrefix + Character.MAX_VALUE, false)
+                                .entrySet(),
+                        all.entrySet());
+            }
             Alert alert = AlertFactory.build(t, series, explanation, rule.runbookUrl());
             context.forward(
                     new Record<String, Object>(alert.getFingerprint(), alert, timestamp), AnomalyTopology.TO_ALERTS);
@@ -242,22 +254,27 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
     }
 
     /**
-     * The latest evaluations of the series whose key starts with {@code prefix}, on every
-     * partition: the global store fed by {@code metrics.evaluations.v1}, overlaid with
-     * this task's own store, which is fresher for its series (the topic lags by a commit).
+     * The latest evaluation of every series, on every partition: the global store fed by
+     * {@code metrics.evaluations.v1}, overlaid with this task's own store, which is fresher for
+     * its series (the topic lags by a commit). Read once for all the alerts that fire for one
+     * window start, and kept current with this task's own evaluations until the next: when
+     * thousands of series leave their band in the same minute (a cold start, an outage), the
+     * stores are scanned once, not once per alert, which held a transaction past its timeout
+     * and fenced the task over and over (AnomalyProcessorBenchmark). Dropped at each scan.
      */
-    private List<Map.Entry<String, LatestEvaluation>> everywhere(String prefix) {
-        Map<String, LatestEvaluation> merged = new java.util.TreeMap<>();
-        StringSerializer keys = new StringSerializer();
-        try (KeyValueIterator<String, LatestEvaluation> it =
-                prefix.isEmpty() ? everySeries.all() : everySeries.prefixScan(prefix, keys)) {
-            collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
+    private NavigableMap<String, LatestEvaluation> evaluationsAt(long windowStart) {
+        if (evaluations == null || windowStart != evaluationsWindow) {
+            TreeMap<String, LatestEvaluation> merged = new TreeMap<>();
+            try (KeyValueIterator<String, LatestEvaluation> it = everySeries.all()) {
+                it.forEachRemaining(kv -> merged.put(kv.key, kv.value));
+            }
+            try (KeyValueIterator<String, LatestEvaluation> it = latest.all()) {
+                it.forEachRemaining(kv -> merged.put(kv.key, kv.value));
+            }
+            evaluations = merged;
+            evaluationsWindow = windowStart;
         }
-        try (KeyValueIterator<String, LatestEvaluation> it =
-                prefix.isEmpty() ? latest.all() : latest.prefixScan(prefix, keys)) {
-            collect(it).forEach(e -> merged.put(e.getKey(), e.getValue()));
-        }
-        return new ArrayList<>(merged.entrySet());
+        return evaluations;
     }
 
     private List<Map.Entry<String, LatestEvaluation>> thisTasksSeries() {
@@ -277,6 +294,7 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
 
     /** Counts the series, reports how many are learning, and evicts the least active past the cap. */
     private void scan() {
+        evaluations = null;
         List<Map.Entry<String, LatestEvaluation>> entries = thisTasksSeries();
         long learning = entries.stream().filter(e -> e.getValue().getLearning()).count();
         tracked = entries.size();
@@ -295,6 +313,9 @@ final class SeriesDetector implements Processor<String, MetricWindow, String, Ob
                 String key = entries.get(i).getKey();
                 history.delete(key);
                 latest.delete(key);
+                if (evaluations != null) {
+                    evaluations.remove(key);
+                }
                 context.forward(
                         new Record<String, Object>(key, null, context.currentSystemTimeMs()),
                         AnomalyTopology.TO_EVALUATIONS);
