@@ -135,6 +135,17 @@ public final class PipelineEnvironment implements AutoCloseable {
         }
     }
 
+    /**
+     * A producer of Avro records tuned for loading a benchmark's backlog: large batches, a short
+     * linger, every write acknowledged by all replicas. The caller closes it.
+     */
+    public <V extends SpecificRecord> KafkaProducer<String, V> bulkProducer() {
+        return new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrapServers(), "acks", "all", "linger.ms", 20, "batch.size", 262144),
+                new StringSerializer(),
+                new AvroSerializer<>(topics.registry()));
+    }
+
     /** Writes raw bytes, for poison-record tests. */
     public void produceBytes(String topic, String key, byte[] value) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(

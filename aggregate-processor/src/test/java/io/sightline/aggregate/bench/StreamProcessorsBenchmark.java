@@ -8,7 +8,6 @@ import io.sightline.schemas.avro.EnrichedEvent;
 import io.sightline.schemas.avro.EventContext;
 import io.sightline.schemas.avro.EventType;
 import io.sightline.schemas.avro.TrackedEvent;
-import io.sightline.schemas.serde.AvroSerializer;
 import io.sightline.testkit.PipelineEnvironment;
 import io.sightline.testkit.StreamsDrain;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -148,18 +146,7 @@ class StreamProcessorsBenchmark {
     }
 
     private static <V extends SpecificRecord> void load(PipelineEnvironment env, String topic, int n, IntFn<V> make) {
-        try (KafkaProducer<String, V> producer = new KafkaProducer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        env.bootstrapServers(),
-                        "acks",
-                        "all",
-                        "linger.ms",
-                        20,
-                        "batch.size",
-                        262144),
-                new StringSerializer(),
-                new AvroSerializer<>(env.topics().registry()))) {
+        try (KafkaProducer<String, V> producer = env.bulkProducer()) {
             for (int i = 0; i < n; i++) {
                 producer.send(new ProducerRecord<>(topic, "user-" + (i % 1000), make.apply(i)));
             }

@@ -51,12 +51,4 @@ public record MetricRule(
     public boolean matches(String metric) {
         return RuleSet.globMatches(match, metric);
     }
-
-    /** Slots per period for windows of {@code windowMillis}: never finer than one window per slot. */
-    public int slots(long windowMillis) {
-        if (seasonality == Seasonality.NONE || windowMillis <= 0) {
-            return 1;
-        }
-        return (int) Math.max(1, Math.min(slotsPerPeriod, seasonality.periodMillis() / windowMillis));
-    }
 }

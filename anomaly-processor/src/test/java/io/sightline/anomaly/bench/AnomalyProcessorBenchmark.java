@@ -5,7 +5,6 @@ import io.sightline.anomaly.AnomalyService;
 import io.sightline.schemas.SeriesKey;
 import io.sightline.schemas.Topics;
 import io.sightline.schemas.avro.MetricWindow;
-import io.sightline.schemas.serde.AvroSerializer;
 import io.sightline.testkit.PipelineEnvironment;
 import io.sightline.testkit.StreamsDrain;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,18 +78,7 @@ class AnomalyProcessorBenchmark {
         Random random = new Random(1);
         Instant origin =
                 Instant.now().minusSeconds(60L * (minutes + 1)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-        try (KafkaProducer<String, MetricWindow> producer = new KafkaProducer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        env.bootstrapServers(),
-                        "acks",
-                        "all",
-                        "linger.ms",
-                        20,
-                        "batch.size",
-                        262144),
-                new StringSerializer(),
-                new AvroSerializer<>(env.topics().registry()))) {
+        try (KafkaProducer<String, MetricWindow> producer = env.bulkProducer()) {
             for (int m = 0; m < minutes; m++) {
                 Instant start = origin.plusSeconds(60L * m);
                 for (int s = 0; s < series; s++) {
