@@ -16,6 +16,11 @@ public record Evaluation(
         String detector,
         BaselineState state) {
 
+    /** The same window and baseline, credited to {@code detector} with its own score and confidence. */
+    public Evaluation by(String detector, double score, double confidence) {
+        return new Evaluation(observed, expected, lower, upper, score, confidence, detector, state);
+    }
+
     public boolean learning() {
         return state == BaselineState.LEARNING;
     }

@@ -196,15 +196,7 @@ public final class SeriesEngine {
         if (leavesRange(h, base)) {
             surprise = new Surprise(surprise.recent(), surprise.window(), true);
             if (!pointFires(stat, surprise, rule.sensitivity()) && surprise.recent() < likelihood.sigma()) {
-                stat = new Evaluation(
-                        base.observed(),
-                        base.expected(),
-                        base.lower(),
-                        base.upper(),
-                        base.score(),
-                        base.confidence(),
-                        "range",
-                        base.state());
+                stat = base.by("range", base.score(), base.confidence());
             }
         }
         learnRange(h, observed);
@@ -373,15 +365,10 @@ public final class SeriesEngine {
         }
         Evaluation strongest = strongest(base, levelScore);
         if (!pointFires(strongest, surprise, rule.sensitivity()) && surprise.recent() >= likelihood.sigma()) {
-            return new Evaluation(
-                    base.observed(),
-                    base.expected(),
-                    base.lower(),
-                    base.upper(),
-                    base.score(),
-                    Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))),
+            return base.by(
                     "likelihood",
-                    base.state());
+                    base.score(),
+                    Stats.clamp01(0.5 + 0.5 * Math.min(1.0, surprise.recent() / (2 * likelihood.sigma()))));
         }
         return strongest;
     }
@@ -415,15 +402,7 @@ public final class SeriesEngine {
             double confidence = Stats.clamp01(base.confidence()
                     - 0.5 * Math.min(1.0, Math.abs(base.score()) / (2 * rule.sensitivity()))
                     + 0.5 * strength);
-            return new Evaluation(
-                    base.observed(),
-                    base.expected(),
-                    base.lower(),
-                    base.upper(),
-                    levelScore,
-                    confidence,
-                    "level_shift",
-                    base.state());
+            return base.by("level_shift", levelScore, confidence);
         }
         return base;
     }

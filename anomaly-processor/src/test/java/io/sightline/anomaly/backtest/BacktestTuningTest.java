@@ -2,10 +2,9 @@ package io.sightline.anomaly.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.detection.SyntheticSeries;
 import io.sightline.anomaly.rules.MetricRule;
-import io.sightline.anomaly.rules.RuleSet;
+import io.sightline.anomaly.rules.TestRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,12 +81,13 @@ class BacktestTuningTest {
     }
 
     static MetricRule rule(String seasonality, double sensitivity) {
-        return RuleSet.parse(
-                        new AnomalyConfig(Map.of()).ruleBase(),
-                        "defaults:\n  seasonality: " + seasonality + "\n  sensitivity: " + sensitivity
-                                + "\n  resolveSensitivity: " + sensitivity / 2 + "\n",
-                        "tuning")
-                .defaults();
+        return TestRules.defaults(Map.of(
+                "seasonality",
+                seasonality,
+                "sensitivity",
+                String.valueOf(sensitivity),
+                "resolveSensitivity",
+                String.valueOf(sensitivity / 2)));
     }
 
     @Test

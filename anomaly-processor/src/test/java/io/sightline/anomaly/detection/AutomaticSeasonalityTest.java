@@ -2,9 +2,8 @@ package io.sightline.anomaly.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.rules.MetricRule;
-import io.sightline.anomaly.rules.RuleSet;
+import io.sightline.anomaly.rules.TestRules;
 import io.sightline.schemas.avro.AlertStatus;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.util.Map;
@@ -21,11 +20,7 @@ class AutomaticSeasonalityTest {
     static final int DAY = 288;
 
     static MetricRule rule(String seasonality) {
-        return RuleSet.parse(
-                        new AnomalyConfig(Map.of()).ruleBase(),
-                        "defaults:\n  seasonality: " + seasonality + "\n",
-                        "test")
-                .defaults();
+        return TestRules.defaults(Map.of("seasonality", seasonality));
     }
 
     static SyntheticSeries weekdaysAndWeekends(long seed) {

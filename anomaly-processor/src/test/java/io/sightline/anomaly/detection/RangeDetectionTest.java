@@ -2,9 +2,8 @@ package io.sightline.anomaly.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sightline.anomaly.AnomalyConfig;
 import io.sightline.anomaly.rules.MetricRule;
-import io.sightline.anomaly.rules.RuleSet;
+import io.sightline.anomaly.rules.TestRules;
 import io.sightline.schemas.avro.AlertStatus;
 import io.sightline.schemas.avro.SeriesHistory;
 import java.util.ArrayList;
@@ -28,12 +27,17 @@ class RangeDetectionTest {
      * the next new extreme of the same excursion would fire again: a day's cooldown makes one alert.
      */
     static MetricRule rangeOnly(String direction) {
-        return RuleSet.parse(
-                        new AnomalyConfig(Map.of()).ruleBase(),
-                        "defaults:\n  detectors: [range]\n  historyWindows: 288\n  cooldown: 288\n  gaps: skip\n  direction: "
-                                + direction + "\n",
-                        "test")
-                .defaults();
+        return TestRules.defaults(Map.of(
+                "detectors",
+                "[range]",
+                "historyWindows",
+                "288",
+                "cooldown",
+                "288",
+                "gaps",
+                "skip",
+                "direction",
+                direction));
     }
 
     /** Firings: the detector and the day (0-based) of each. */
